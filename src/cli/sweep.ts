@@ -9,7 +9,7 @@ import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createRunDir, defaultOutDir } from '../report/run.js';
-import { expandRuns, specNotes } from '../sweep/expand.js';
+import { expandRuns, specNotes, writtenAlike } from '../sweep/expand.js';
 import { claimHostThreads, oversubscription } from '../sweep/host_threads.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { ConnectStoppedError, DEFAULT_QUEUE_NAME, enqueueSweep, type PathFlags, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
@@ -316,8 +316,7 @@ function checkListAgainstGrid(spec: SweepSpec, file: string, i: number, read: re
   const at = read.map(([name, v]) => [name, gridRead.get(name)!.get(JSON.stringify(v))] as const);
   if (at.some(([, index]) => index === undefined)) return;
   const item = spec.list[i];
-  const sameText = (a: FlagValue, b: FlagValue) => (typeof a === 'boolean' || typeof b === 'boolean' ? a === b : String(a) === String(b));
-  if (at.every(([name, index]) => sameText(spec.grid[name][index!], item[name]))) return;
+  if (at.every(([name, index]) => writtenAlike(spec.grid[name][index!], item[name]))) return;
   const places = at.map(([name, index]) => `grid.${name}[${index}] (${JSON.stringify(spec.grid[name][index!])})`).join(', ');
   throw new UsageError(`${file}: list[${i}] ${JSON.stringify(item)} and the grid's point at ${places} are the same setting as the command reads them; ` +
     'leave the entry out, or write it as the grid does (it then runs once)', 'sweep');

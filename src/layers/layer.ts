@@ -1305,7 +1305,7 @@ export function userBuilt(layer: Layer, seen = new Set<Layer>()): Layer | null {
 }
 
 /** The layers a user's layer holds in its own attributes, directly or in a list, with the attribute's name. */
-function heldLayers(layer: Layer): [string, Layer][] {
+export function heldLayers(layer: Layer): [string, Layer][] {
   const out: [string, Layer][] = [];
   for (const [key, v] of Object.entries(layer)) {
     if (v instanceof Layer && v !== layer) out.push([key, v]);

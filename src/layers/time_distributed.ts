@@ -3,7 +3,7 @@ import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
 import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { heldLayers, Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { describe } from '../describe.js';
 
@@ -38,15 +38,10 @@ function wrappingOf(where: string): ModelWrapping {
   return modelWrapping;
 }
 
-/** The layers one holds in its attributes (directly or in a list), and a held model's layers (a stand-in's model). */
+/** The layers one holds (layer.ts heldLayers), and a held model's layers (a stand-in's model, a custom layer's). */
 function heldBy(layer: Layer): Layer[] {
-  const out: Layer[] = [];
-  const add = (v: unknown) => {
-    if (v instanceof Layer && v !== layer) out.push(v);
-    else if (isModelLike(v)) out.push(...(v as { layers: Layer[] }).layers);
-  };
-  for (const v of Object.values(layer)) (Array.isArray(v) ? v : [v]).forEach(add);
-  return out;
+  const models = Object.values(layer).flatMap((v) => (Array.isArray(v) ? v : [v])).filter(isModelLike) as { layers: Layer[] }[];
+  return [...heldLayers(layer).map(([, held]) => held), ...models.flatMap((m) => m.layers)];
 }
 
 /**

@@ -88,7 +88,15 @@ function canonical(o: Record<string, FlagValue>): string {
  * (each run would train the same model twice). canonical() stays as it was: it names existing runs' folders.
  */
 export function sameRunKey(o: Record<string, FlagValue>): string {
-  return JSON.stringify(Object.keys(o).sort().map((k) => [k, typeof o[k] === 'boolean' ? o[k] : String(o[k])]));
+  return JSON.stringify(Object.keys(o).sort().map((k) => [k, runKeyValue(o[k])]));
+}
+
+/** A value as sameRunKey compares it: a boolean as itself, anything else as its text. */
+const runKeyValue = (v: FlagValue): FlagValue => (typeof v === 'boolean' ? v : String(v));
+
+/** Whether two values are written alike, as sameRunKey tells runs apart ("16" and 16 are; 16 and "016" are not). */
+export function writtenAlike(a: FlagValue, b: FlagValue): boolean {
+  return runKeyValue(a) === runKeyValue(b);
 }
 
 function slug(v: FlagValue): string {

@@ -3,6 +3,7 @@
  * each grid axis (the metric by value, averaged over the grid's other settings), mean curves per setting, and one
  * finding sentence built from those numbers.
  */
+import { writtenAlike } from './expand.js';
 import type { FlagValue } from './spec.js';
 import type { RunOutcome } from './outcome.js';
 
@@ -113,9 +114,8 @@ function fmtPm(name: string, m: number, s: number, n: number): string {
 function onGrid(axes: Record<string, FlagValue>, grid: Record<string, FlagValue[]>): boolean {
   const names = Object.keys(grid);
   if (Object.keys(axes).length !== names.length) return false;
-  // As the run's command line reads it (expand.ts sameRunKey): a list entry { units: "32" } is grid units 32's run.
-  const same = (a: FlagValue, b: FlagValue) => (typeof a === 'boolean' || typeof b === 'boolean' ? a === b : String(a) === String(b));
-  return names.every((n) => n in axes && grid[n].some((v) => same(v, axes[n])));
+  // As runs are told apart (expand.ts sameRunKey): a list entry { units: "32" } is grid units 32's run.
+  return names.every((n) => n in axes && grid[n].some((v) => writtenAlike(v, axes[n])));
 }
 
 /** The note saying that list entries are ranked but make no effect, or null when the runs hold none. */
