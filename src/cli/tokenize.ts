@@ -88,7 +88,7 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
     const tok = new Tokenizer({ numWords: vocab, oovToken: oov ?? null });
     tok.fitOnTexts(texts);
     const seqs = tok.textsToSequences(texts);
-    p.line(`Keras Tokenizer fitted on ${texts.length} text(s): ${tok.wordIndex.size} words, indexed by frequency (1 = ${oov === undefined ? 'most frequent' : `the oov token '${shownToken(oov)}'`})`);
+    p.line(`Keras Tokenizer fitted on ${texts.length} text(s): ${tok.wordIndex.size} words, indexed by frequency (${oovHeader(tok.wordIndex, oov)})`);
     p.line(`Word index: ${[...tok.wordIndex].map(([w, i]) => `${shownToken(w)}-${i}`).join(', ')}`);
     const padded = padSequences(seqs, padOpts);
     texts.forEach((t, i) => {
@@ -110,7 +110,7 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
       p.line(`Ids:     [${enc.ids.join(', ')}]  (1 = <START>, 2 = <UNK>, word = rank + 3)`);
       p.lines(formatTable({ columns: ['token', 'rank', 'id', 'note'], rows: enc.tokens.map((x) => [shownToken(x.word), x.rank, x.id, note(x, vocab)]) }).map((l) => `  ${l}`));
       p.line(`Padded:  ${compactRow(padded.data)}  (maxlen ${maxlen}, padding '${padOpts.padding}'${cutNote(enc.ids.length)})`);
-      p.line(`Decoded: ${datasets.imdb.decode(padded.data, { skipSpecial: false }).replace(/(<PAD> )+/g, (m) => (m.length > 12 ? `<PAD> x ${m.length / 6} ` : m))}`);
+      p.line(`Decoded: ${datasets.imdb.decode(padded.data, { skipSpecial: false }).replace(/<PAD>(?: <PAD>)*/g, (m) => { const n = m.split(' ').length; return n > 2 ? `<PAD> x ${n}` : m; })}`);
       out.push({ text: t, tokens: enc.tokens.map((x) => ({ token: x.word, rank: x.rank, id: x.id, note: note(x, vocab) })), ids: enc.ids, padded: Array.from(padded.data) });
     });
   }
@@ -119,4 +119,14 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
     finishRun(p, { command: 'tokenize', runName: 'tokenize', argv, startedAt: started, out: f.out }, body, { title: 'Tokenization', sections: [{ title: 'Texts', pre: JSON.stringify(out, null, 1) }] });
   }
   return 0;
+}
+
+/**
+ * What index 1 is. Keras's fit_on_texts numbers [oov, ...words] through a dict, so an oov token that is also a word
+ * of the texts takes the word's later index and index 1 goes unused.
+ */
+export function oovHeader(wordIndex: ReadonlyMap<string, number>, oov: string | undefined): string {
+  if (oov === undefined) return '1 = most frequent';
+  const at = wordIndex.get(oov);
+  return at === 1 ? `1 = the oov token '${shownToken(oov)}'` : `${at} = the oov token '${shownToken(oov)}', also a word of the texts; index 1 is unused, as in Keras`;
 }

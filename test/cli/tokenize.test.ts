@@ -56,6 +56,20 @@ describe('rnnlab tokenize', () => {
     expect(imdb.out).not.toContain('\r');
   });
 
+  it('counts a padding run at the end of a row as the Padded line does', async () => {
+    const r = await run(['tokenize', '--maxlen', '12', '--padding', 'post', 'This movie was great!']);
+    expect(r.out).toContain('Padded:  [1 14 20 16 87 0 x 7]');
+    expect(r.out).toMatch(/Decoded: <START> this movie was great <PAD> x 7\n/);
+  });
+
+  it('names the oov token\'s own index when the token is also a word of the texts (Keras leaves 1 unused)', async () => {
+    const r = await run(['tokenize', '--fit', '--oov', 'the', '--vocab', '3', '--maxlen', '4', 'the a a b', 'zz the']);
+    expect(r.out).toContain("(2 = the oov token 'the', also a word of the texts; index 1 is unused, as in Keras)");
+    expect(r.out).toContain('Word index: the-2, a-3, b-4, zz-5');
+    const plain = await run(['tokenize', '--fit', '--oov', '<unk>', '--maxlen', '4', 'the a']);
+    expect(plain.out).toContain("(1 = the oov token '<unk>')");
+  });
+
   it('helpers', () => {
     expect(compactRow([0, 0, 0, 0, 0, 7, 0, 3])).toBe('[0 x 5 7 0 3]');
     const e = encodeReview('zzzqqqxx great', 10000, datasets.imdb.getWordIndex());
