@@ -13,6 +13,7 @@ import { readKerasOptions } from '../near_name.js';
 import { describe } from '../describe.js';
 import { InterruptGuard } from './interrupt.js';
 import { checkpointFolderProblem } from './checkpoint_folder.js';
+import { checkTrainBegin } from '../models/callback_list.js';
 
 export interface BackupAndRestoreArgs {
   backupDir: string;
@@ -82,9 +83,11 @@ export class BackupAndRestore extends BaseCallback {
   /**
    * fit runs every callback's check before any callback's onTrainBegin, so a fit refused for another callback (a
    * modelCheckpoint folder that cannot be written) has not restored this backup into the model yet, whatever the
-   * order. The restore itself still checks everything before it writes into the model.
+   * order. The backup is read here as the restore reads it (a truncated or damaged file is refused, as Keras's
+   * load in on_train_begin raises), so one that cannot be restored is found before any other callback acts.
+   * The restore itself still checks everything again before it writes into the model.
    */
-  checkTrainBegin(): void {
+  [checkTrainBegin](): void {
     const fit = this.state;
     const problem = checkpointFolderProblem(this.backupDir);
     if (problem) throw new Error(`backupAndRestore: cannot write the backup folder ${problem.dir}: ${problem.why}`);
@@ -96,6 +99,7 @@ export class BackupAndRestore extends BaseCallback {
     this.checkResumable(readCheckpointInfo(this.backupDir).state);
     const other = fit.model.built ? checkpointMismatch(this.backupDir, fit.model) : null;
     if (other) throw new CheckpointError(other);
+    restoreCheckpoint(this.backupDir, fit.model, { apply: false });
   }
 
   /** restore: 'require' with no checkpoint is an error, checked up front and again where it restores (one may go meanwhile). */

@@ -10,6 +10,7 @@ import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, keysAddedBefore, monitoredNumber, resolveMode, shownOption, type Mode, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { checkpointFolderProblem } from './checkpoint_folder.js';
+import { checkTrainBegin } from '../models/callback_list.js';
 
 export interface ModelCheckpointArgs {
   /**
@@ -118,7 +119,7 @@ export class ModelCheckpoint extends BaseCallback {
    * fit runs every callback's check before any callback's onTrainBegin: a path refused here leaves the model as it
    * was, even when a backupAndRestore listed before this would restore a backup into it.
    */
-  checkTrainBegin(): void {
+  [checkTrainBegin](): void {
     const keys = this.state.history.params.metrics;
     const added = keysAddedBefore(this.state, this);
     const batchSaves = this.saveFreq !== 'epoch';

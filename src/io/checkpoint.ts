@@ -580,9 +580,10 @@ function savedWeightTargets<V extends { name: string }>(saved: readonly { name: 
 
 /**
  * Loads a checkpoint into model: weights, optimizer slots, iterations and learning rate, and globalRandom's state. Everything
- * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state.
+ * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state. `apply: false`
+ * only reads and checks (its binary files' sizes and checksums too), for a caller that must refuse before anything acts.
  */
-export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { check?: (state: TrainingState) => void } = {}): TrainingState {
+export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { check?: (state: TrainingState) => void; apply?: boolean } = {}): TrainingState {
   const ck = readCheckpointInfo(dir);
   const where = `checkpoint in ${ck.dir}`;
   if (!model.built) throw new CheckpointError(`${where}: build the model (give its first layer an input shape) before restoring`);
@@ -622,6 +623,7 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { ch
   }
 
   opts.check?.(ck.state);
+  if (opts.apply === false) return ck.state;
   // Everything checked: apply.
   let at = 0;
   for (const v of vars) { v.assign(wvals.subarray(at, at + v.size)); at += v.size; }

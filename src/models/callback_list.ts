@@ -5,8 +5,12 @@ import { Callback as CallbackClass, HOOK_NAMES, PlainCallback, checkClassHookNam
 
 const HOOKS: readonly CallbackHook[] = HOOK_NAMES;
 
-/** rnnlab's: a callback (a class's instance; the built-in checkpoint ones) may check its preconditions before any callback's onTrainBegin. */
-type Checked = Callback & { checkTrainBegin?(): void | Promise<void> };
+/**
+ * The built-ins' check of their preconditions before any callback's onTrainBegin. A symbol, not a name, and not
+ * exported from the package: a user's callback with its own method called checkTrainBegin is not called by fit.
+ */
+export const checkTrainBegin: unique symbol = Symbol('rnnlab.checkTrainBegin');
+type Checked = Callback & { [checkTrainBegin]?(): void | Promise<void> };
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
@@ -27,12 +31,12 @@ export class CallbackList {
   }
 
   /**
-   * Training begins: every callback's checkTrainBegin (its preconditions, such as a folder it will write), then every
+   * Training begins: every built-in's [checkTrainBegin] (its preconditions, such as a folder it will write), then every
    * onTrainBegin. A check refuses before any callback acts (backupAndRestore restores a backup into the model in its
    * onTrainBegin), so a refused fit changes nothing, whatever the order of the callbacks.
    */
   async trainBegin(logs: Logs): Promise<void> {
-    for (const cb of this.callbacks as Checked[]) if (typeof cb.checkTrainBegin === 'function') await cb.checkTrainBegin();
+    for (const cb of this.callbacks as Checked[]) if (typeof cb[checkTrainBegin] === 'function') await cb[checkTrainBegin]();
     await this.call('onTrainBegin', logs);
   }
 
