@@ -44,7 +44,10 @@ export interface SweepSummary {
   rows: SettingRow[];
   /** The axes with at least one completed run, each with the values that have one (the grid's axes and runs, when summarize is given the grid). */
   effects: AxisEffect[];
-  /** Axes none of whose runs completed (all failed or pending): no effect to show. Absent when there is none. */
+  /**
+   * Axes none of whose runs (of the grid's, when summarize is given the grid) completed: no effect to show. A completed
+   * list entry may still set one (unmeasuredLine says so). Absent when there is none.
+   */
   unmeasured?: string[];
   /**
    * The seed-to-seed spread the finding weighs the top axis's effect against (seedSpread over the settings the effects
@@ -69,10 +72,18 @@ export function meanStd(xs: number[]): { mean: number; std: number } {
 }
 
 /** The line saying which axes have no effect shown, or null when every axis has one. */
-export function unmeasuredLine(s: Pick<SweepSummary, 'unmeasured'>): string | null {
+export function unmeasuredLine(s: Pick<SweepSummary, 'unmeasured' | 'rows'>): string | null {
   const axes = s.unmeasured ?? [];
   if (!axes.length) return null;
-  return `No run varying ${axes.join(', ')} has completed: ${axes.length > 1 ? 'their effects are' : 'its effect is'} not shown.`;
+  // A completed setting that sets such an axis is a list entry (a completed grid run would have measured it): there,
+  // "no run has completed" would be false, and the reason it makes no effect is that it is a list entry.
+  const listed = axes.filter((a) => s.rows.some((r) => a in r.axes));
+  const none = axes.filter((a) => !listed.includes(a));
+  const notShown = (xs: string[]) => `${xs.length > 1 ? 'their effects are' : 'its effect is'} not shown.`;
+  return [
+    ...(none.length ? [`No run varying ${none.join(', ')} has completed: ${notShown(none)}`] : []),
+    ...(listed.length ? [`Of the runs varying ${listed.join(', ')}, only list entries have completed, and list entries count in no axis's effect: ${notShown(listed)}`] : []),
+  ].join(' ');
 }
 
 export function settingLabel(axes: Record<string, FlagValue>): string {

@@ -5,24 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
-import { removeDir, tempDir } from '../io/helpers.js';
-import { checkReport, schemaProblems } from './helpers.js';
+import { checkReport, schemaProblems, syntheticImdb } from './helpers.js';
 
-const root = tempDir('rnnlab-compare-stop-');
-const savedCache = process.env.RNNLAB_CACHE;
-let tar = '';
-beforeAll(() => {
-  process.env.RNNLAB_CACHE = join(root, 'cache');
-  tar = writeFixture(root, 'imdb.tar.gz', makeTarGz(reviewEntries(40)));
-});
-afterAll(() => {
-  if (savedCache === undefined) delete process.env.RNNLAB_CACHE;
-  else process.env.RNNLAB_CACHE = savedCache;
-  removeDir(root);
-});
+const fx = syntheticImdb('rnnlab-compare-stop-', { reviews: 40 });
 
 /** Runs compare and presses Ctrl-C once when its output first matches `when`. */
 async function compareStopped(out: string, when: RegExp): Promise<{ code: number; text: string }> {
@@ -36,7 +23,7 @@ async function compareStopped(out: string, when: RegExp): Promise<{ code: number
     }
     return true;
   };
-  const code = await main(['compare', '--models', 'lstm,cnn,gru', '--data', tar, '--vocab', '60', '--maxlen', '12', '--units', '4', '--embedding-dim', '4',
+  const code = await main(['compare', '--models', 'lstm,cnn,gru', '--data', fx.tar, '--vocab', '60', '--maxlen', '12', '--units', '4', '--embedding-dim', '4',
     '--batch-size', '8', '--epochs', '2', '--verbose', '0', '--out', out], { out: { write }, err: { write } });
   expect(pressed).toBe(true);
   expect(process.listeners('SIGINT')).toEqual(before);
@@ -45,7 +32,7 @@ async function compareStopped(out: string, when: RegExp): Promise<{ code: number
 
 describe('rnnlab compare, Ctrl-C', () => {
   it('stops the model in training, skips the rest and records the models trained so far as cancelled', async () => {
-    const out = join(root, 'second');
+    const out = join(fx.root, 'second');
     // Pressed as the second model starts: lstm is whole, cnn stops after its first batch, gru never starts.
     const r = await compareStopped(out, /\[2\/3\] cnn/);
     expect(r.code).toBe(130);
@@ -67,7 +54,7 @@ describe('rnnlab compare, Ctrl-C', () => {
   });
 
   it('pressed before the first batch, the first model stops at once and nothing else is trained', async () => {
-    const out = join(root, 'first');
+    const out = join(fx.root, 'first');
     const r = await compareStopped(out, /\[1\/3\] lstm/);
     expect(r.code).toBe(130);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));

@@ -125,14 +125,16 @@ export function isolatedCache(): void {
 }
 
 /**
- * A small synthetic IMDb tarball (60 reviews a folder) in a temp folder made for the test file, its cache there and
- * offline; the folder is removed after the file. Read root and tar inside tests or hooks (they are set in beforeAll).
+ * A small synthetic IMDb tarball (`reviews` a folder, 60 unless given) in a temp folder made for the test file, its
+ * cache there and offline; the folder is removed after the file. `bigReviews` a folder: a second tarball there, bigTar
+ * (for epochs long enough to be cut inside one). Read root, tar and bigTar inside tests or hooks (set in beforeAll).
  */
-export function syntheticImdb(prefix: string): { root: string; tar: string } {
-  const fx = { root: '', tar: '' };
+export function syntheticImdb(prefix: string, o: { reviews?: number; bigReviews?: number } = {}): { root: string; tar: string; bigTar: string } {
+  const fx = { root: '', tar: '', bigTar: '' };
   beforeAll(() => {
     fx.root = tempDir(prefix);
-    fx.tar = writeFixture(fx.root, 'imdb.tar.gz', makeTarGz(reviewEntries(60)));
+    fx.tar = writeFixture(fx.root, 'imdb.tar.gz', makeTarGz(reviewEntries(o.reviews ?? 60)));
+    if (o.bigReviews !== undefined) fx.bigTar = writeFixture(fx.root, 'imdb-big.tar.gz', makeTarGz(reviewEntries(o.bigReviews)));
   });
   envForFile(() => ({ RNNLAB_CACHE: path.join(fx.root, 'cache'), RNNLAB_OFFLINE: '1' }));
   afterAll(cleanup);

@@ -9,10 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
-import { removeDir, tempDir } from '../io/helpers.js';
-import { run as cli, schemaProblems } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { run as cli, schemaProblems, syntheticImdb } from './helpers.js';
 
 /** The IMDb model whose second epoch gets a NaN weight (none: no fault). */
 const fault = vi.hoisted(() => ({ imdbModel: '', additionEpoch: -1 }));
@@ -44,18 +42,7 @@ vi.mock('../../src/experiments/addition_task.js', async (importOriginal) => {
   };
 });
 
-const root = tempDir('rnnlab-run-failures-');
-const savedCache = process.env.RNNLAB_CACHE;
-let tar = '';
-beforeAll(() => {
-  process.env.RNNLAB_CACHE = join(root, 'cache');
-  tar = writeFixture(root, 'imdb.tar.gz', makeTarGz(reviewEntries(40)));
-});
-afterAll(() => {
-  if (savedCache === undefined) delete process.env.RNNLAB_CACHE;
-  else process.env.RNNLAB_CACHE = savedCache;
-  removeDir(root);
-});
+const fx = syntheticImdb('rnnlab-run-failures-', { reviews: 40 });
 
 
 const SMALL = ['--vocab', '60', '--maxlen', '12', '--units', '4', '--embedding-dim', '4', '--batch-size', '8', '--epochs', '2', '--verbose', '0'];
@@ -73,8 +60,8 @@ function headline(dir: string): Record<string, string> {
 describe('a run whose training throws part-way', () => {
   it('compare: the models trained before the failing one keep their results; the run is failed and exits 1', async () => {
     fault.imdbModel = 'gru';
-    const out = join(root, 'compare');
-    const r = await cli(['compare', '--models', 'lstm,cnn,gru,simple_rnn', '--data', tar, ...SMALL, '--out', out]);
+    const out = join(fx.root, 'compare');
+    const r = await cli(['compare', '--models', 'lstm,cnn,gru,simple_rnn', '--data', fx.tar, ...SMALL, '--out', out]);
     fault.imdbModel = '';
     expect(r.code).toBe(1);
     const res = results(out);
@@ -95,8 +82,8 @@ describe('a run whose training throws part-way', () => {
 
   it('imdb: the epochs done are recorded as failed with the error, no model is saved, exit 1', async () => {
     fault.imdbModel = 'lstm';
-    const out = join(root, 'imdb');
-    const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
+    const out = join(fx.root, 'imdb');
+    const r = await cli(['imdb', '--model', 'lstm', '--data', fx.tar, ...SMALL, '--out', out]);
     fault.imdbModel = '';
     expect(r.code).toBe(1);
     const res = results(out);
@@ -111,12 +98,12 @@ describe('a run whose training throws part-way', () => {
   }, 120_000);
 
   it('imdb into an earlier run\'s folder: the earlier run is kept whole, never a failed record beside its model', async () => {
-    const out = join(root, 'imdb-over-earlier');
-    expect((await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out])).code).toBe(0);
+    const out = join(fx.root, 'imdb-over-earlier');
+    expect((await cli(['imdb', '--model', 'lstm', '--data', fx.tar, ...SMALL, '--out', out])).code).toBe(0);
     const before = readFileSync(join(out, 'results.json'), 'utf8');
     const model = readFileSync(join(out, 'model', 'model.json'), 'utf8');
     fault.imdbModel = 'lstm';
-    const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
+    const r = await cli(['imdb', '--model', 'lstm', '--data', fx.tar, ...SMALL, '--out', out]);
     fault.imdbModel = '';
     expect(r.code).toBe(1);
     expect(r.err).toContain(`the failed run was not recorded: ${out} held an earlier run's results.json when it started; the earlier run was kept, ` +
@@ -129,7 +116,7 @@ describe('a run whose training throws part-way', () => {
   }, 180_000);
 
   it('addition into an earlier completed run\'s folder: the earlier run is kept, nothing recorded, a warning names the folder', async () => {
-    const out = join(root, 'addition-over-earlier');
+    const out = join(fx.root, 'addition-over-earlier');
     const args = ['addition', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--out', out];
     expect((await cli(args)).code).toBe(0);
     const before = readFileSync(join(out, 'results.json'), 'utf8');
@@ -144,8 +131,8 @@ describe('a run whose training throws part-way', () => {
   }, 120_000);
 
   it('compare into an earlier completed run\'s folder: the earlier run is kept, nothing recorded, a warning names the folder', async () => {
-    const out = join(root, 'compare-over-earlier');
-    const args = ['compare', '--models', 'lstm', '--data', tar, ...SMALL, '--out', out];
+    const out = join(fx.root, 'compare-over-earlier');
+    const args = ['compare', '--models', 'lstm', '--data', fx.tar, ...SMALL, '--out', out];
     expect((await cli(args)).code).toBe(0);
     const before = readFileSync(join(out, 'results.json'), 'utf8');
     fault.imdbModel = 'lstm';
@@ -158,7 +145,7 @@ describe('a run whose training throws part-way', () => {
 
   it('addition: the epochs done are recorded as failed with the error, exit 1', async () => {
     fault.additionEpoch = 1;
-    const out = join(root, 'addition');
+    const out = join(fx.root, 'addition');
     const r = await cli(['addition', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--out', out]);
     fault.additionEpoch = -1;
     expect(r.code).toBe(1);
@@ -176,8 +163,8 @@ describe('a run whose training throws part-way', () => {
 describe('a failed imdb run says n/a for what it never measured', () => {
   it('the report shows n/a for the test loss and accuracy, as a stopped run does, and results.json holds null', async () => {
     fault.imdbModel = 'lstm';
-    const out = join(root, 'imdb-na');
-    const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
+    const out = join(fx.root, 'imdb-na');
+    const r = await cli(['imdb', '--model', 'lstm', '--data', fx.tar, ...SMALL, '--out', out]);
     fault.imdbModel = '';
     expect(r.code).toBe(1);
     const h = headline(out);
@@ -198,7 +185,7 @@ describe('a failed imdb run says n/a for what it never measured', () => {
 describe('rnnlab experiment whose training throws', () => {
   it('records a failed run naming the error, prints the error and exits 1', async () => {
     fault.additionEpoch = 1;
-    const out = join(root, 'reverse');
+    const out = join(fx.root, 'reverse');
     const r = await cli([...REVERSE, '--out', out]);
     fault.additionEpoch = -1;
     expect(r.code).toBe(1);
@@ -220,7 +207,7 @@ describe('rnnlab experiment whose training throws', () => {
 
   it('into a default folder: the failed run is recorded there', async () => {
     const cwd = process.cwd();
-    const here = join(root, 'default-cwd');
+    const here = join(fx.root, 'default-cwd');
     const { mkdirSync, readdirSync } = await import('node:fs');
     mkdirSync(here, { recursive: true });
     process.chdir(here);
@@ -239,7 +226,7 @@ describe('rnnlab experiment whose training throws', () => {
   }, 120_000);
 
   it('into an earlier run\'s folder: the earlier run is kept whole, nothing recorded, a warning names the folder', async () => {
-    const out = join(root, 'reverse-over-earlier');
+    const out = join(fx.root, 'reverse-over-earlier');
     expect((await cli([...REVERSE, '--out', out])).code).toBe(0);
     const before = readFileSync(join(out, 'results.json'), 'utf8');
     const report = readFileSync(join(out, 'report.html'), 'utf8');

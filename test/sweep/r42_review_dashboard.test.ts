@@ -13,14 +13,18 @@ import { startTestServer, tempDir, type TestServer } from '../server/helpers.js'
 const ok = (id: string, axes: RunEntry['axes'], value: number): RunEntry => ({ id, axes, seed: 1, status: 'completed', attempts: 1, value });
 const failed = (id: string, axes: RunEntry['axes']): RunEntry => ({ id, axes, seed: 1, status: 'failed', attempts: 0, error: 'refused' });
 
-/** A finished addition sweep record in which only failed runs vary `lr` (and `layers`, with `unmeasured: 2`). */
-function writeSweep(runsDir: string, id: string, unmeasured: number) {
+/**
+ * A finished addition sweep record in which only failed runs vary `lr` (and `layers`, with `unmeasured: 2`); with
+ * 'list', the grid's runs (hidden 4, 8) all failed and only a list entry setting hidden completed.
+ */
+function writeSweep(runsDir: string, id: string, unmeasured: number | 'list') {
   const runs = [ok('hidden-4', { hidden: 4 }, 0.5), ok('hidden-8', { hidden: 8 }, 0.7), failed('lr', { hidden: 4, lr: 9 })];
-  if (unmeasured > 1) runs.push(failed('layers', { hidden: 4, layers: 3 }));
+  if (unmeasured === 'list') runs.splice(0, 3, failed('hidden-4', { hidden: 4 }), failed('hidden-8', { hidden: 8 }), ok('list', { hidden: 16, lr: 9 }, 0.6));
+  if (typeof unmeasured === 'number' && unmeasured > 1) runs.push(failed('layers', { hidden: 4, layers: 3 }));
   if (unmeasured === 0) runs.pop();
-  const summary = summarize(runs, 'per_char_accuracy', 'max');
+  const summary = unmeasured === 'list' ? summarize(runs, 'per_char_accuracy', 'max', [], { hidden: [4, 8] }) : summarize(runs, 'per_char_accuracy', 'max');
   mkdirSync(join(runsDir, id, 'runs'), { recursive: true });
-  const spec = { command: 'addition', flags: {}, grid: { hidden: [4, 8] }, samples: null, sampleSeed: 1, list: [], seeds: [1], goal: 'max', attempts: 1, metric: 'per_char_accuracy' };
+  const spec = { command: 'addition', flags: {}, grid: { hidden: [4, 8] }, samples: null, sampleSeed: 1, list: unmeasured === 'list' ? [{ hidden: 16, lr: 9 }] : [], seeds: [1], goal: 'max', attempts: 1, metric: 'per_char_accuracy' };
   const at = '2025-01-02T00:00:00.000Z';
   writeFileSync(join(runsDir, id, 'sweep.json'), JSON.stringify({ schemaVersion: 1, kind: 'sweep', spec, createdAt: at, updatedAt: at, finishedAt: at,
     runs: runs.map((r) => ({ ...r, ...(r.status === 'completed' ? { metrics: { perCharAccuracy: r.value } } : {}) })), summary }));
@@ -39,6 +43,7 @@ describeInChromium('axes with no completed run in the Sweeps view, in Chromium',
     lines.one = unmeasuredLine(writeSweep(runsDir, 'one', 1));
     lines.two = unmeasuredLine(writeSweep(runsDir, 'two', 2));
     lines.none = unmeasuredLine(writeSweep(runsDir, 'none', 0));
+    lines.list = unmeasuredLine(writeSweep(runsDir, 'list', 'list'));
     server = await startTestServer({ runsDir });
     browser = await launchChromium();
     page = await openDashboard(browser, `${server.base}/#sweeps`, pageErrors);
@@ -66,6 +71,11 @@ describeInChromium('axes with no completed run in the Sweeps view, in Chromium',
     expect(await shown('one')).toEqual({ axes: ['hidden'], unmeasured: [lines.one] });
     expect(lines.two).toBe('No run varying lr, layers has completed: their effects are not shown.');
     expect(await shown('two')).toEqual({ axes: ['hidden'], unmeasured: [lines.two] });
+  });
+
+  it('says only list entries completed where a completed list entry sets the axis', async () => {
+    expect(lines.list).toBe('Of the runs varying hidden, only list entries have completed, and list entries count in no axis\'s effect: its effect is not shown.');
+    expect(await shown('list')).toEqual({ axes: [], unmeasured: [lines.list] });
   });
 
   it('shows no such line when every axis has a completed run', async () => {
