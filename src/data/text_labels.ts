@@ -59,8 +59,10 @@ export interface EncodeLabelsOptions {
 
 export function sortClassNames(names: Iterable<string>): string[] {
   const list = [...new Set(names)];
-  const numeric = list.every((n) => n.trim() !== '' && Number.isFinite(Number(n)));
-  return numeric ? list.sort((a, b) => Number(a) - Number(b)) : list.sort();
+  // Decimal spellings only: Number() also reads "0x10" as 16, which would tie with "16" and leave the order to the
+  // rows' order. Past 2^53 two spellings may still read as one double; their text breaks the tie.
+  const numeric = list.every(isDecimalNumber);
+  return numeric ? list.sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0)) : list.sort();
 }
 
 /**

@@ -120,6 +120,14 @@ describe('labels', () => {
   it('sorts names (numerically when all are numbers) and rejects one class and blanks', () => {
     expect(sortClassNames(['10', '2', '1'])).toEqual(['1', '2', '10']);
     expect(sortClassNames(['sports', 'arts', 'news'])).toEqual(['arts', 'news', 'sports']);
+    // Hex, binary and octal spellings are names, not numbers: the order is the text's whatever the rows' order.
+    expect(sortClassNames(['16', '0x10'])).toEqual(['0x10', '16']);
+    expect(sortClassNames(['0x10', '16'])).toEqual(['0x10', '16']);
+    expect(sortClassNames(['5', '0x10', '16'])).toEqual(['0x10', '16', '5']);
+    expect(sortClassNames(['2', '1', '0b1'])).toEqual(['0b1', '1', '2']);
+    // Two decimal spellings one double cannot tell apart keep the text's order either way round.
+    expect(sortClassNames(['9007199254740993', '9007199254740992'])).toEqual(['9007199254740992', '9007199254740993']);
+    expect(sortClassNames(['9007199254740992', '9007199254740993'])).toEqual(['9007199254740992', '9007199254740993']);
     expect(() => encodeLabels(['a', 'a'], ['f:2', 'f:3'], 'f')).toThrow(/every example has the label 'a'.*two classes/);
     expect(() => encodeLabels(['a', null], ['f:2', 'f:3'], 'f')).toThrow(/f:3: no label/);
     expect(() => encodeLabels(['a', 'c'], ['f:2', 'f:3'], 'f', ['a', 'b'])).toThrow(/f:3: label 'c' is not one of the model's classes \(a, b\); map labels/);
