@@ -5,7 +5,6 @@ import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { MultiInputLayer } from './base_merge.js';
 import { describe } from '../describe.js';
-import { isEngineContext } from './call_kwargs.js';
 import { checkBool, checkRate, kerasShape, type ApplyArgs, type AsEitherKind, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { registerLayer } from './registry.js';
@@ -87,16 +86,15 @@ export class Attention extends MultiInputLayer {
    * Keras 3 refuses a mask that is not a list: a single one would mask the query's steps (the first input's), where
    * the value's padding is what it usually means, so neither is guessed.
    */
-  override apply(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
   override apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[] | AsEitherKind;
   override apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[] | AsEitherKind;
-  override apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
-    const mask = second !== undefined && second !== null && typeof second === 'object' && !isEngineContext(second) ? (second as ApplyArgs).mask : undefined;
+  override apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const mask = args !== null && typeof args === 'object' ? args.mask : undefined;
     if (mask !== undefined && mask !== null && !Array.isArray(mask)) {
       throw new Error(`${this.where}: mask must be a list [queryMask, valueMask] (null for a side without one), got ${describe(mask)}; ` +
         'for the value\'s padding give [null, valueMask]');
     }
-    return super.apply(x as Tensor, second as CallContext, logits);
+    return super.apply(x as Tensor, args);
   }
 
   weightSpecsFor(_shapes: SymbolicShape[]): WeightSpec[] {

@@ -41,13 +41,6 @@ interface MaskContext { training: boolean; mask: Uint8Array | null; inputMasks?:
 /** The kwargs objects made for users' calls: each inherits its call's engine context (activity terms, traces). */
 const userKwargsMade = new WeakSet<object>();
 
-export function isEngineContext(o: object): boolean {
-  if (userKwargsMade.has(o) || !('mask' in o) || !('training' in o)) return false;
-  // A user's {training: null, mask: null} is kwargs, not the engine's context: its null training still inherits.
-  const { mask: m, training } = o as { mask: unknown; training: unknown };
-  return typeof training === 'boolean' && (m === null || m instanceof Uint8Array);
-}
-
 /** tfjs's kwargs for a user's call: training, and the first input's mask as a bool Tensor [batch, steps] or null. */
 export function userKwargs(ctx: MaskContext, first: Tensor): Kwargs {
   const kwargs = Object.create(ctx) as Kwargs;

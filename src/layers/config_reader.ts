@@ -10,6 +10,7 @@ import { describe } from '../describe.js';
 import { camelKey, nearName } from '../near_name.js';
 import { knownArgs, snakeCase, type Layer } from './layer.js';
 import { withLoadedConfigCheck } from './registry.js';
+import { withCustomObjects } from './serialization.js';
 
 /** Keras 3 writes these unset (LoRA and quantization, not implemented here): null changes nothing, a value is an error. */
 const IGNORED_WHEN_UNSET = ['loraRank', 'loraAlpha', 'quantizationConfig'];
@@ -81,8 +82,13 @@ function checkKeys(layer: Layer, config: Record<string, unknown>, where: string,
  * names the call in errors (rl.layerClasses.GRU.fromConfig).
  */
 export function fromConfigChecked(target: ConfigClass, where: string, args: readonly unknown[]): Layer {
-  const [first, second] = args;
+  const [first, second, customObjects] = args;
   const tfjsForm = typeof first === 'function';
+  // tfjs's fromConfig(cls, config, customObjects): a wrapper's inner layer (a cell, a wrapped layer) of a class
+  // registered nowhere is found there, as modelFromJSON(json, customObjects) finds it.
+  if (tfjsForm && customObjects !== undefined && customObjects !== null) {
+    return withCustomObjects(where, customObjects, () => fromConfigChecked(target, where, [first, second]));
+  }
   const raw = tfjsForm ? second : first;
   if (!isObject(raw)) throw new Error(`${where}: expected a config object (Keras's get_config or tfjs's getConfig), got ${describe(raw)}`);
   const config = camelConfig(raw, where, '') as Record<string, unknown>;

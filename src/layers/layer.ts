@@ -19,7 +19,7 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { appliedPenalty, checkRegularizer, L1L2, serializeRegularizer, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
-import { inTrainingMode, isEngineContext, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
+import { inTrainingMode, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
 import { assertInputCompatibility, checkedInputSpecs, type InputSpec } from './input_spec.js';
@@ -392,6 +392,17 @@ export function engineCall(layer: Layer, x: Tensor, ctx: CallContext, logits = f
   return own ? own.call(layer, x, ctx, logits) : layer.call(x, ctx, logits);
 }
 
+/**
+ * The engine's apply of a layer on a real tensor with its CallContext (a model's forward pass): apply() itself reads
+ * only users' kwargs, whatever their shape, so a user's {training: false, mask: null, initialState} is never taken for
+ * the engine's context. Not exported from the package.
+ */
+export function engineApply(layer: Layer, x: Tensor, ctx: CallContext, logits = false): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${layer.name} (${layer.className}): apply input 0 is not a tensor`);
+  const outs = layer.callRegularized([x], ctx, logits, 1);
+  return (outs.length === 1 ? outs[0] : outs) as Tensor;
+}
+
 export abstract class Layer {
   /** The Keras class name; each subclass sets its own static className. */
   static readonly className: string = 'Layer';
@@ -722,15 +733,16 @@ export abstract class Layer {
    * Keras's __call__. On real tensors it checks the input against the built shape and computes; on symbolic
    * tensors (rl.input()) it infers the output shapes, builds the layer, and records a node in the graph.
    */
-  apply(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
   apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[] | AsEitherKind;
   apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[] | AsEitherKind;
-  apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+  apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs?: ApplyArgs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
     this.assertNotDisposed();
     let list = (Array.isArray(x) ? x : [x]) as unknown[];
-    // The engine's CallContext has both fields with the mask as bytes; a user's kwargs carry a mask tensor (or null).
-    const isCtx = second !== undefined && isEngineContext(second);
-    const args = (isCtx ? {} : second ?? {}) as ApplyArgs;
+    // Always a user's kwargs: the engine passes its CallContext through engineApply, never here.
+    if (kwargs !== undefined && kwargs !== null && (typeof kwargs !== 'object' || Array.isArray(kwargs) || kwargs instanceof Tensor)) {
+      throw new Error(`${this.name} (${this.className}): apply(inputs, kwargs) takes kwargs as an object such as {training: true}, got ${describe(kwargs)}`);
+    }
+    const args = kwargs ?? {};
     for (const k of Object.keys(args)) {
       if (k !== 'initialState' && k !== 'training' && k !== 'mask') throw new Error(`${this.name} (${this.className}): apply does not take '${k}' (it takes initialState, training and mask)`);
     }
@@ -760,12 +772,12 @@ export abstract class Layer {
     all.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
     });
-    const ctx: CallContext = isCtx ? second as CallContext : kwargsContext(`${this.name} (${this.className})`, args, list as Tensor[], this.fewestMasks(list.length));
-    const firstUse = !isCtx && !this.built;
-    const outs = this.callRegularized(all as Tensor[], ctx, logits, list.length);
+    const ctx = kwargsContext<CallContext>(`${this.name} (${this.className})`, args, list as Tensor[], this.fewestMasks(list.length));
+    const firstUse = !this.built;
+    const outs = this.callRegularized(all as Tensor[], ctx, false, list.length);
     // tfjs: a layer first used on real tensors holds itself once, so a model that also uses it does not dispose it.
     if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
-    if (!isCtx) outs.forEach((y, i) => { outs[i] = distinctFrom(all as Tensor[], y); });
+    outs.forEach((y, i) => { outs[i] = distinctFrom(all as Tensor[], y); });
     return outs.length === 1 ? outs[0] : outs;
   }
 

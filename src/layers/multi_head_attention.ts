@@ -276,13 +276,12 @@ export class MultiHeadAttention extends MultiInputLayer {
    * (a single mask tensor goes with each input that is the query itself, as a Keras mask rides on its tensor). On
    * symbolic tensors the graph keeps no per-call options: the layer's own (its constructor's) hold, and others are refused.
    */
-  override apply(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
   override apply(x: SymbolicTensor | SymbolicTensor[], args?: MultiHeadAttentionApplyArgs): SymbolicTensor | SymbolicTensor[] | AsEitherKind;
   override apply(x: Tensor | Tensor[], args?: MultiHeadAttentionApplyArgs): Tensor | Tensor[] | AsEitherKind;
-  override apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | MultiHeadAttentionApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
-    const given = (second ?? {}) as Record<string, unknown>;
+  override apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], args?: MultiHeadAttentionApplyArgs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const given = (args ?? {}) as Record<string, unknown>;
     if (!CALL_OPTIONS.some((k) => k in given) && !(Array.isArray(x) && given.mask instanceof Tensor)) {
-      return super.apply(x as Tensor, second as CallContext, logits);
+      return super.apply(x as Tensor, args as ApplyArgs);
     }
     const rest: Record<string, unknown> = {};
     for (const k of Object.keys(given)) if (!(CALL_OPTIONS as readonly string[]).includes(k)) rest[k] = given[k];

@@ -2,7 +2,7 @@
 import { inheritedTraining } from '../layers/call_kwargs.js';
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
-import { Layer, checkGivenName, distinctFrom, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, checkGivenName, distinctFrom, engineApply, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
 import type { Optimizer, OptimizerConfigObject } from '../optimizers/index.js';
@@ -398,7 +398,7 @@ export class Sequential extends ModelBase<SequentialData> {
     this.requireLayers('forward');
     if (!this.built) this.build([null, ...x.shape.slice(1)]);
     let h = x;
-    this.layers.forEach((l, i) => { h = l.apply(h, ctx, logits && i === this.layers.length - 1); });
+    this.layers.forEach((l, i) => { h = engineApply(l, h, ctx, logits && i === this.layers.length - 1); });
     return h;
   }
 

@@ -8,7 +8,7 @@ import { ADDITION_CHARS, CharacterTable, datasets, encodeReview as encodeIds, IM
 import { cosine } from '../experiments/commutativity.js';
 import { longRangeRuns, recordNorms, type LongRangeRun } from '../experiments/gradients.js';
 import { sharedWordIndex } from '../data/imdb_words.js';
-import type { TraceRecord } from '../layers/layer.js';
+import { engineApply, type TraceRecord } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
 import { Random } from '../random.js';
 import { predictTexts, type PredictionRecord } from '../tasks/text_predict.js';
@@ -96,7 +96,7 @@ function outputsAfterEachStep(model: Sequential, ids: number[], maxlen: number):
       const [, T, U] = rec.hiddenStates.shape;
       const h = new Tensor(rec.hiddenStates.values.slice((T - n) * U, T * U), [n, U], 'float32');
       let out = h;
-      for (const l of model.layers.slice(r + 1)) out = l.apply(out, { training: false, mask: null });
+      for (const l of model.layers.slice(r + 1)) out = engineApply(l, out, { training: false, mask: null });
       return { probs: Array.from(out.values as ArrayLike<number>, (v) => round(v)), method: `the ${model.layers[r].className}'s hidden state after each word, read out by the final layers` };
     }
   }

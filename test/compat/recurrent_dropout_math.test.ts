@@ -3,6 +3,7 @@
 // cells (the mask on h_{t-1} in the recurrent product only, the same mask at every step, one per LSTM and GRU gate).
 import { afterEach, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { engineApply } from '../../src/layers/layer.js';
 import { withTape } from '../../src/autograd/tape.js';
 import { lossOp } from '../../src/autograd/loss_ops.js';
 import * as ops from '../../src/autograd/ops.js';
@@ -102,7 +103,7 @@ describe('float64 gradients of the composed path with fixed masks', () => {
       const layer = layerOf(kind, { ...extra, recurrentDropout: 0.4, dropout: 0.3, goBackwards: true });
       layer.build([null, T, D]);
       // Reseeding before each forward replays the same masks, so the loss is a fixed function of the weights.
-      const f = ([x]: Tensor[]) => { rl.setSeed(21); return layer.apply(x, { training: true, mask: MASK }); };
+      const f = ([x]: Tensor[]) => { rl.setSeed(21); return engineApply(layer, x, { training: true, mask: MASK }); };
       gradCheck(f, [randomTensor([B, T, D], 3)], layer.weights);
     });
   }
@@ -118,7 +119,7 @@ describe('the masks: Keras semantics, fixed over steps, per sample', () => {
       layer.build([null, T, D]);
       const x = randomTensor([B, T, D], 4);
       rl.setSeed(30);
-      const y = layer.apply(x, { training: true, mask: null });
+      const y = engineApply(layer, x, { training: true, mask: null });
       // The layer draws the input masks first, then the recurrent ones; LSTM and GRU one of each per gate (Keras's
       // implementation 1, which recurrent_dropout forces).
       rl.setSeed(30);
@@ -153,7 +154,7 @@ describe('the masks: Keras semantics, fixed over steps, per sample', () => {
       for (const v of layer.weights) v.grad = null;
       const { value, backward } = withTape(() => {
         rl.setSeed(40);
-        const y = layer.apply(x, { training: true, mask: null });
+        const y = engineApply(layer, x, { training: true, mask: null });
         const pick = new Float32Array(y.size);
         for (let i = b * 12 * units; i < (b + 1) * 12 * units; i++) pick[i] = 1;
         const mine = ops.merge(y, new Tensor(pick, y.shape, 'float32'), 'mul');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { engineApply } from '../../src/layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../../src/layers/registry.js';
 import { evaluated } from '../io/helpers.js';
 import { folderArtifacts, removeDir, tempDir } from '../compat/functional_helpers.js';
@@ -22,7 +23,7 @@ const root = tempDir('rnnlab-advanced-activations-');
 afterAll(() => removeDir(root));
 beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
 
-const run = (layer: rl.layerClasses.Layer, t: rl.Tensor) => layer.apply(t, { training: false, mask: null });
+const run = (layer: rl.layerClasses.Layer, t: rl.Tensor) => engineApply(layer, t, { training: false, mask: null });
 /** Values in [-3, 3) with the kinks themselves (0, 0.5, 1, 2) in the first row. */
 function spread(shape: number[], seed: number): rl.Tensor {
   const t = inputs(shape, seed);
@@ -58,7 +59,7 @@ describe('forward against tfjs-layers', () => {
     const w = inputs(x.shape, 16);
     // tfjs cannot differentiate its thresholdedReLU (Greater has no gradient); the float64 check below covers it.
     for (const [title, ours, tfl] of cases.filter(([t]) => !t.startsWith('thresholdedReLU'))) {
-      const mine = rl.grad((v: rl.Tensor) => rl.sum(rl.mul(ours.apply(v, { training: false, mask: null }), w)))(x);
+      const mine = rl.grad((v: rl.Tensor) => rl.sum(rl.mul(engineApply(ours, v, { training: false, mask: null }), w)))(x);
       const tw = tf.tensor(Array.from(w.values), w.shape);
       const want = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tfl.apply(v) as tf.Tensor, tw)))(tf.tensor(Array.from(x.values), x.shape)).dataSync();
       expect(maxDiff(mine.values, want), title).toBeLessThan(1e-5);
@@ -128,7 +129,7 @@ describe("Keras's options beyond tfjs, by hand", () => {
   it('the pointwise layers pass a padding mask on', () => {
     for (const layer of [L.reLU(), L.leakyReLU(), L.elu(), L.thresholdedReLU(), L.rescaling({ scale: 2 }), L.softmax(), L.prelu()]) {
       const ctx = { training: false, mask: new Uint8Array([1, 0]) as Uint8Array | null };
-      layer.apply(rl.tensor(new Float32Array(6), [1, 2, 3]), ctx);
+      engineApply(layer, rl.tensor(new Float32Array(6), [1, 2, 3]), ctx);
       expect(Array.from(ctx.mask ?? []), layer.className).toEqual([1, 0]);
     }
   });

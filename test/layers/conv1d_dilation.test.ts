@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { engineApply } from '../../src/layers/layer.js';
 import { folderArtifacts, removeDir, tempDir } from '../compat/functional_helpers.js';
 import { checkLayerGradients, fromTfjs, inputs, maxDiff, roundTrip } from './helpers.js';
 import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
@@ -70,9 +71,9 @@ describe('causal padding', () => {
     rl.setSeed(4);
     const conv = L.conv1d({ filters: 3, kernelSize: 3, dilationRate: 2, padding: 'causal' });
     const x = inputs([1, 9, 2], 5);
-    const y0 = conv.apply(x, { training: false, mask: null }).values;
+    const y0 = engineApply(conv, x, { training: false, mask: null }).values;
     const changed = rl.tensor(Float32Array.from(x.values).fill(7, 5 * 2), [1, 9, 2]);  // steps 5.. changed
-    const y1 = conv.apply(changed, { training: false, mask: null }).values;
+    const y1 = engineApply(conv, changed, { training: false, mask: null }).values;
     expect(Array.from(y1.subarray(0, 5 * 3))).toEqual(Array.from(y0.subarray(0, 5 * 3)));
     expect(Array.from(y1.subarray(5 * 3))).not.toEqual(Array.from(y0.subarray(5 * 3)));
   });
@@ -103,7 +104,7 @@ describe('parameters, precision policy and options', () => {
       const dilatedConv = L.conv1d({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same' });
       const plain = L.conv1d({ filters: 4, kernelSize: 3, padding: 'same' });
       const x = inputs([2, 10, 6], 8);
-      const run = () => [dilatedConv, plain].map((c) => Array.from(c.apply(x, { training: false, mask: null }).values));
+      const run = () => [dilatedConv, plain].map((c) => Array.from(engineApply(c, x, { training: false, mask: null }).values));
       const fp32 = run();
       expect(rl.mixedPrecision.setGlobalPolicy('mixed_bfloat16').name).toBe('mixed_bfloat16');
       const mixed = run();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import * as rl from '../../src/index.js';
-import type { Layer } from '../../src/layers/layer.js';
+import { engineApply, type Layer } from '../../src/layers/layer.js';
 import { folderArtifacts, folderSaveHandler, gradCheck, maxDiff, randomTensor } from '../compat/functional_helpers.js';
 
 export { maxDiff, randomTensor };
@@ -18,7 +18,7 @@ export function checkLayerGradients(layer: Layer, shape: number[], opts: { train
   layer.ensureBuilt([null, ...shape.slice(1)]);
   return gradCheck(([v]) => {
     if (opts.seed !== undefined) rl.setSeed(opts.seed);
-    return layer.apply(v, { training: opts.training ?? false, mask: opts.mask ?? null });
+    return engineApply(layer, v, { training: opts.training ?? false, mask: opts.mask ?? null });
   }, [x], layer.weights);
 }
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { engineApply } from '../../src/layers/layer.js';
 import { deserializeLayer, layerClass, serializeLayer } from '../../src/layers/registry.js';
 import { gradCheck, removeDir, tempDir } from '../compat/functional_helpers.js';
 import { checkLayerGradients, fromTfjs, inputs, maxDiff, roundTrip } from './helpers.js';
@@ -39,7 +40,7 @@ describe('masking feeds the recurrent layers the padding mask', () => {
       const m = rl.sequential({ layers: [L.masking({ maskValue: -9, inputShape: [null, F] as never }), lstm] });
       const got = m.predict(padded(seqs, -9, where)) as rl.Tensor;
       seqs.forEach((s, b) => {
-        const alone = lstm.apply(rl.tensor(s, [1, s.length / F, F]), { training: false, mask: null });
+        const alone = engineApply(lstm, rl.tensor(s, [1, s.length / F, F]), { training: false, mask: null });
         expect(maxDiff(got.values.subarray(b * 5, (b + 1) * 5), alone.values), `sample ${b}`).toBeLessThan(1e-6);
       });
     });
@@ -79,7 +80,7 @@ describe('masking feeds the recurrent layers the padding mask', () => {
   it('zeroes masked steps (as Keras) and passes the others unchanged', () => {
     const x = padded([Float32Array.from([1, 2, 3, 7, 7, 7, 4, 7, 5])], 7, 'post');
     const ctx = { training: false, mask: null as Uint8Array | null };
-    const y = L.masking({ maskValue: 7 }).apply(x, ctx);
+    const y = engineApply(L.masking({ maskValue: 7 }), x, ctx);
     expect(Array.from(y.values.subarray(0, 9))).toEqual([1, 2, 3, 0, 0, 0, 4, 7, 5]);
     expect(Array.from(ctx.mask!)).toEqual([1, 0, 1, 0, 0, 0]);
   });
@@ -109,7 +110,7 @@ describe('gradients (float64)', () => {
     const masking = L.masking({ maskValue: 0 }), lstm = L.lstm({ units: 3, returnSequences: true });
     const x = padded(seqs.slice(0, 3), 0, 'post');
     const x64 = rl.tensor(Float64Array.from(x.values), x.shape);
-    const call = (v: rl.Tensor) => { const ctx = { training: false, mask: null }; return lstm.apply(masking.apply(v, ctx), ctx); };
+    const call = (v: rl.Tensor) => { const ctx = { training: false, mask: null }; return engineApply(lstm, engineApply(masking, v, ctx), ctx); };
     call(x64);
     gradCheck(() => call(x64), [], lstm.weights);
     const dx = rl.grad((v) => call(v))(x64).values;

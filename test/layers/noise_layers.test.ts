@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { engineApply } from '../../src/layers/layer.js';
 import { deserializeLayer, layerClass, serializeLayer } from '../../src/layers/registry.js';
 import { removeDir, tempDir } from '../compat/functional_helpers.js';
 import { checkLayerGradients, inputs, roundTrip } from './helpers.js';
@@ -16,7 +17,7 @@ const root = tempDir('rnnlab-noise-');
 afterAll(() => removeDir(root));
 beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
 
-const train = (layer: rl.layerClasses.Layer, x: rl.Tensor) => layer.apply(x, { training: true, mask: null }).values;
+const train = (layer: rl.layerClasses.Layer, x: rl.Tensor) => engineApply(layer, x, { training: true, mask: null }).values;
 const ones = (shape: number[]) => rl.tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1), shape);
 
 function meanStd(v: ArrayLike<number>): [number, number] {
@@ -44,7 +45,7 @@ describe('spatialDropout1d', () => {
 
   it('passes a padding mask on', () => {
     const ctx = { training: true, mask: new Uint8Array([1, 0]) as Uint8Array | null };
-    L.spatialDropout1d({ rate: 0.5 }).apply(ones([1, 2, 3]), ctx);
+    engineApply(L.spatialDropout1d({ rate: 0.5 }), ones([1, 2, 3]), ctx);
     expect(Array.from(ctx.mask!)).toEqual([1, 0]);
   });
 });
@@ -99,7 +100,7 @@ describe.each(makers)('%s', (name, make) => {
     const m = rl.sequential({ layers: [make(7)] });
     m.build([null, 5, 4]);
     expect(Array.from((m.predict(x) as rl.Tensor).values)).toEqual(Array.from(x.values));
-    expect(Array.from(m.layers[0].apply(x, { training: false, mask: null }).values)).toEqual(Array.from(x.values));
+    expect(Array.from(engineApply(m.layers[0], x, { training: false, mask: null }).values)).toEqual(Array.from(x.values));
   });
 
   it('is deterministic per seed: rl.setSeed, or its own seed', () => {

@@ -3,6 +3,7 @@
 // `dropout` alone, rnnlab's layers and cells must draw the same way, and inference must not depend on it.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { engineApply } from '../../src/layers/layer.js';
 import { drawKeepMasks } from '../../src/autograd/recurrent_dropout.js';
 import type { RNN } from '../../src/layers/recurrent.js';
 import { Tensor } from '../../src/tensor.js';
@@ -31,7 +32,7 @@ function floatTensor(shape: number[], seed: number): Tensor {
 /** The layer's training output for input x, its masks drawn after setSeed(seed). */
 function trainingOutput(layer: RNN, x: Tensor, seed: number): Float64Array {
   rl.setSeed(seed);
-  return Float64Array.from(layer.apply(x, { training: true, mask: null }).values);
+  return Float64Array.from(engineApply(layer, x, { training: true, mask: null }).values);
 }
 
 describe('dropout alone: implementation 1 draws one input mask per gate, 0 and 2 one for all gates', () => {
@@ -65,8 +66,8 @@ describe('dropout alone: implementation 1 draws one input mask per gate, 0 and 2
 
     it(`${name}: inference ignores the implementation and the dropout`, () => {
       const x = floatTensor([B, T, D], 5);
-      const outputs = [0, 1, 2].map((implementation) => [...layerOf(kind, { ...extra, implementation }).apply(x, { training: false, mask: null }).values]);
-      const plain = [...layerOf(kind, { ...extra, dropout: 0 }).apply(x, { training: false, mask: null }).values];
+      const outputs = [0, 1, 2].map((implementation) => [...engineApply(layerOf(kind, { ...extra, implementation }), x, { training: false, mask: null }).values]);
+      const plain = [...engineApply(layerOf(kind, { ...extra, dropout: 0 }), x, { training: false, mask: null }).values];
       for (const y of outputs) expect(y).toEqual(plain);
     });
   }
@@ -79,7 +80,7 @@ describe('float64 gradients with per-gate input masks (implementation 1, dropout
       rl.setPrecision(64);
       const layer = layerOf(kind, { ...extra, implementation: 1, goBackwards: true });
       // Reseeding before each forward replays the same masks, so the loss is a fixed function of the weights.
-      const f = ([x]: Tensor[]) => { rl.setSeed(21); return layer.apply(x, { training: true, mask: MASK }); };
+      const f = ([x]: Tensor[]) => { rl.setSeed(21); return engineApply(layer, x, { training: true, mask: MASK }); };
       gradCheck(f, [randomTensor([B, T, D], 3)], layer.weights);
     });
   }
@@ -93,7 +94,7 @@ describe('a cell in rnn draws as its layer', () => {
       const rnn = rl.layers.rnn({ cell: rl.layers[cellName]({ units: U, dropout: RATE, implementation } as never), returnSequences: true });
       rnn.build([null, T, D]);
       rnn.setWeights(layer.getWeights());
-      return { layer: trainingOutput(layer, x, 40), rnn: Float64Array.from((() => { rl.setSeed(40); return rnn.apply(x, { training: true, mask: null }).values; })()) };
+      return { layer: trainingOutput(layer, x, 40), rnn: Float64Array.from((() => { rl.setSeed(40); return engineApply(rnn, x, { training: true, mask: null }).values; })()) };
     };
     const one = outputOf(1), two = outputOf(2);
     expect(maxDiff(one.rnn, one.layer)).toBeLessThan(1e-6);

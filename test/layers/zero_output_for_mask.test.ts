@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { withTape } from '../../src/autograd/tape.js';
 import { lossOp } from '../../src/autograd/loss_ops.js';
-import type { Layer } from '../../src/layers/layer.js';
+import { engineApply, type Layer } from '../../src/layers/layer.js';
 import { Tensor } from '../../src/tensor.js';
 import { toOnnx } from '../../src/onnx/index.js';
 import { ortPredict, ortSession, tokenIds } from '../onnx/helpers.js';
@@ -40,7 +40,7 @@ function pair(make: Factory, opts: Record<string, unknown>): { plain: number[]; 
   b.build([null, T, D]);
   b.setWeights(a.getWeights());
   const x = new Tensor(X, [B, T, D], 'float32');
-  const run = (l: Layer) => [...l.apply(x, { training: false, mask: MASK } as never).values] as number[];
+  const run = (l: Layer) => [...engineApply(l, x, { training: false, mask: MASK }).values] as number[];
   return { plain: run(a), zeroed: run(b), zeroLayer: b };
 }
 
@@ -89,8 +89,8 @@ describe('zeroOutputForMask: masked steps output zeros, the rest is unchanged', 
     b.setWeights(a.getWeights());
     expect((b.getConfig().layer as { config: Record<string, unknown> }).config.zeroOutputForMask).toBe(true);
     const x = new Tensor(X, [B, T, D], 'float32');
-    const plain = [...a.apply(x, { training: false, mask: MASK } as never).values];
-    const zeroed = [...b.apply(x, { training: false, mask: MASK } as never).values];
+    const plain = [...engineApply(a, x, { training: false, mask: MASK }).values];
+    const zeroed = [...engineApply(b, x, { training: false, mask: MASK }).values];
     for (let bt = 0; bt < B * T; bt++) for (let u = 0; u < 2 * U; u++) {
       const i = bt * 2 * U + u;
       expect(zeroed[i]).toBe(MASK[bt] ? plain[i] : 0);
@@ -113,7 +113,7 @@ describe('zeroOutputForMask gradients match central differences (float64)', () =
         const layer = make({ returnSequences, goBackwards: kind === 'GRU', zeroOutputForMask: true });
         layer.build([null, T, D]);
         const x = new Tensor(Float64Array.from(X), [B, T, D], 'float32');
-        const forward = () => layer.apply(x, { training: false, mask: MASK } as never);
+        const forward = () => engineApply(layer, x, { training: false, mask: MASK });
         const out0 = forward();
         const target = new Tensor(Float64Array.from({ length: out0.size }, (_, i) => Math.cos(i * 1.3)), out0.shape, 'float32');
         const loss = () => lossOp('meanSquaredError', forward(), target, false);

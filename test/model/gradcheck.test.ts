@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { withTape } from '../../src/autograd/tape.js';
 import { lossOp, type LossKind } from '../../src/autograd/loss_ops.js';
-import type { Layer } from '../../src/layers/layer.js';
+import { engineApply, type Layer } from '../../src/layers/layer.js';
 import { Tensor } from '../../src/tensor.js';
 
 beforeAll(() => rl.setPrecision(64));
@@ -33,7 +33,7 @@ function checkLayer(layer: Layer, x: Tensor, opts: { inputGrad?: boolean; mask?:
   const ctxOf = () => ({ training: opts.seed !== undefined, mask: opts.mask ?? null });
   const forward = () => {
     if (opts.seed !== undefined) rl.setSeed(opts.seed);
-    return layer.apply(x, ctxOf());
+    return engineApply(layer, x, ctxOf());
   };
   const out0 = forward();
   const r = new rl.Random(99);
