@@ -10,7 +10,7 @@ export interface GRUArgs extends GatedRNNArgs {
 /** Gated recurrent unit, gates z, r, h (Keras order). */
 export class GRU extends RNN {
   static override readonly className: string = 'GRU';
-  readonly cell = 'gru' as const;
+  readonly cellKind = 'gru' as const;
   readonly resetAfter: boolean;
   constructor(args: GRUArgs) {
     super(args, 'gru');

@@ -10,7 +10,7 @@ export interface LSTMArgs extends GatedRNNArgs {
 /** Long short-term memory, gates i, f, c, o (Keras order). */
 export class LSTM extends RNN {
   static override readonly className: string = 'LSTM';
-  readonly cell = 'lstm' as const;
+  readonly cellKind = 'lstm' as const;
   readonly unitForgetBias: boolean;
   constructor(args: LSTMArgs) {
     super(args, 'lstm');

@@ -10,6 +10,7 @@ import { recurrent, type CellKind, type RecurrentOutputs, type StateGradExtras }
 import { drawKeepMasks, maskCount, recurrentComposed } from '../autograd/recurrent_dropout.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
+import type { RNNCell } from './rnn_cells.js';
 import { checkKernelActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
@@ -92,7 +93,8 @@ export interface RNNRun {
 
 export abstract class RNN extends Layer {
   override supportsMasking = true;
-  abstract readonly cell: CellKind;
+  /** Which fused kernel computes the layer (recurrent_ops' spec.cell). */
+  abstract readonly cellKind: CellKind;
   readonly units: number;
   readonly activation: ops.Activation;
   readonly recurrentActivation: ops.Activation;
@@ -263,6 +265,15 @@ export abstract class RNN extends Layer {
 
   set states(states: Tensor[]) { this.resetStates(states); }
 
+  /**
+   * tfjs's layer.cell: the matching cell (an LSTMCell for LSTM), made when first asked for. It computes with this
+   * layer, so its weights are this layer's variables and it is built when this layer is.
+   */
+  get cell(): RNNCell {
+    if (!cellOfLayer) throw new Error(`${this.name} (${this.className}): layer.cell needs rnnlab's cells (src/layers/rnn_cells.ts) loaded`);
+    return cellOfLayer(this);
+  }
+
   get kernel(): Variable { return this.weightNamed('kernel')!; }
   get recurrentKernel(): Variable { return this.weightNamed('recurrent_kernel')!; }
   get bias(): Variable | null { return this.weightNamed('bias'); }
@@ -362,7 +373,7 @@ export abstract class RNN extends Layer {
     // recurrent_dropout forces on LSTM and GRU cells; SimpleRNN has one gate). Per-gate inputs need the composed steps.
     const perGate = this.implementation === 1 || this.recurrentDropout > 0;
     const inputs = ctx.training && this.dropout > 0
-      ? drawKeepMasks(perGate ? maskCount(this.cell) : 1, B * D, this.dropout).map((keep) => ops.dropout(x, this.dropout, overSteps(keep, B, T, D)))
+      ? drawKeepMasks(perGate ? maskCount(this.cellKind) : 1, B * D, this.dropout).map((keep) => ops.dropout(x, this.dropout, overSteps(keep, B, T, D)))
       : [x];
     const composed = recurrentDropping || softmaxStep || inputs.length > 1;
     let res: RecurrentOutputs;
@@ -371,12 +382,12 @@ export abstract class RNN extends Layer {
         const why = recurrentDropping ? 'while training with recurrentDropout' : softmaxStep ? 'for a softmax activation or recurrentActivation' : 'while training with dropout under implementation 1';
         throw new Error(`${this.name} (${this.className}): per-step state gradients are not recorded ${why}`);
       }
-      const rec = recurrentDropping ? { rate: this.recurrentDropout, masks: drawKeepMasks(maskCount(this.cell), B * this.units, this.recurrentDropout) } : null;
-      const spec = { cell: this.cell, units: this.units, act: this.activation, recAct: this.recurrentActivation, goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag() };
+      const rec = recurrentDropping ? { rate: this.recurrentDropout, masks: drawKeepMasks(maskCount(this.cellKind), B * this.units, this.recurrentDropout) } : null;
+      const spec = { cell: this.cellKind, units: this.units, act: this.activation, recAct: this.recurrentActivation, goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag() };
       res = recurrentComposed(spec, inputs, this.kernel, this.recurrentKernel, this.bias, h0, c0, mask, rec);
     } else {
       const spec = {
-        cell: this.cell, units: this.units, act: ops.actCode(this.activation), recAct: ops.actCode(this.recurrentActivation),
+        cell: this.cellKind, units: this.units, act: ops.actCode(this.activation), recAct: ops.actCode(this.recurrentActivation),
         goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag(), sequenceNeeded: this.returnSequences || !!ctx.trace,
       };
       const onStateGrad = ctx.stateGrads ? (dh: FArray, more: StateGradExtras) => ctx.stateGrads!.push({ layer: this.name, className: this.className, dh,
@@ -426,6 +437,10 @@ export abstract class RNN extends Layer {
       ...(this.zeroOutputForMask ? { zeroOutputForMask: true } : {}) };
   }
 }
+
+/** Set by rnn_cells.ts, which imports this module's subclasses (so this module cannot import it). */
+let cellOfLayer: ((layer: RNN) => RNNCell) | null = null;
+export function setCellOfLayer(make: (layer: RNN) => RNNCell): void { cellOfLayer = make; }
 
 /**
  * A recurrent layer's computeMask (tfjs's and Keras's, asked directly): the input's mask with returnSequences, else

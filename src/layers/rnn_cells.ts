@@ -12,12 +12,13 @@ import { GRU } from './gru.js';
 import { builtInMethod } from './built_in_classes.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { LSTM } from './lstm.js';
-import type { RNN } from './recurrent.js';
+import { setCellOfLayer, type RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { SimpleRNN } from './simple_rnn.js';
 import { UserCellLoop, buildUserCell, builtWeightSpecs, hasStateSize, userOutputSize, userStateSizes, whileNamed } from './user_cell.js';
 import { checkOptionKeys } from '../near_name.js';
 import type { CellDriver, SequenceOptions } from './cell_driver.js';
+import type { Variable } from '../variable.js';
 
 /** What a cell takes: the recurrent layer's options that concern one step. */
 const STEP_OPTIONS = ['units', 'activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer',
@@ -27,7 +28,7 @@ const GATED_OPTIONS = ['recurrentActivation'];
 /** Options of the rnn layer, not of a cell: named in the error a cell gives for them. */
 const SEQUENCE_OPTIONS = ['returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'timeMajor', 'inputShape', 'batchInputShape', 'batchSize', 'inputDim', 'inputLength'];
 /** Keys of the engine's config that belong to the rnn layer, dropped from a cell's config. */
-const ENGINE_ONLY = ['returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'batchInputShape'];
+const ENGINE_ONLY = ['returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'batchInputShape', 'zeroOutputForMask'];
 
 const userLoops = new WeakMap<Layer, UserCellLoop>();
 
@@ -92,6 +93,32 @@ export abstract class RNNCell extends Layer {
   get units(): number { return this.engine.units; }
   /** tfjs's stateSize: one entry per state tensor (LSTM: h and c). */
   get stateSize(): number[] { return Array.from({ length: this.engine.stateCount }, () => this.units); }
+  /** tfjs's cell.kernel, recurrentKernel and bias: the engine's variables, undefined until built (bias: null without useBias). */
+  get kernel(): Variable | undefined { return this.engine.built ? this.engine.kernel : undefined; }
+  get recurrentKernel(): Variable | undefined { return this.engine.built ? this.engine.recurrentKernel : undefined; }
+  get bias(): Variable | null | undefined { return this.engine.built ? this.engine.bias : undefined; }
+
+  /**
+   * The cell of a SimpleRNN, LSTM or GRU layer (tfjs's layer.cell): the layer is its engine, so the cell's weights are
+   * the layer's variables, it is built when the layer is, and the layer builds it (as an rnn layer builds its cells).
+   */
+  static ofLayer(layer: RNN): RNNCell {
+    const Cell = layer instanceof LSTM ? LSTMCell : layer instanceof GRU ? GRUCell : SimpleRNNCell;
+    // Named as the layer (tfjs names a named layer's cell so): an automatic name would move the lstm_cell_<n> count.
+    const cell = new Cell({ units: layer.units, name: layer.name, trainable: layer.trainable });
+    cell.engine = layer;
+    cell.owner = layer.name;
+    const fixed = (what: string) => () => { throw new Error(`${cell.name} (${cell.className}): the cell's ${what} are its layer's; build or load the layer instead`); };
+    Object.defineProperties(cell, {
+      built: { get: () => layer.built, set: fixed('build state and weights'), enumerable: true, configurable: true },
+      weights: { get: () => layer.weights, set: fixed('weights'), enumerable: true, configurable: true },
+      builtInputShape: {
+        get: () => (layer.builtInputShape ? [layer.builtInputShape[0], layer.builtInputShape[2]] : null),
+        set: fixed('build state and weights'), enumerable: true, configurable: true,
+      },
+    });
+    return cell;
+  }
 
   /** An rnn layer takes this cell: its engine is remade with the layer's sequence options. */
   adopt(owner: string, seq: SequenceOptions): void {
@@ -333,6 +360,13 @@ export function checkCells(where: string, cells: unknown): Layer[] {
   });
   return cells as Layer[];
 }
+
+const layerCells = new WeakMap<RNN, RNNCell>();
+setCellOfLayer((layer) => {
+  let cell = layerCells.get(layer);
+  if (!cell) layerCells.set(layer, (cell = RNNCell.ofLayer(layer)));
+  return cell;
+});
 
 registerLayer(SimpleRNNCell);
 registerLayer(LSTMCell);

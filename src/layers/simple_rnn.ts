@@ -4,7 +4,7 @@ import { registerLayer } from './registry.js';
 /** h_t = activation(x_t W + h_{t-1} U + b). */
 export class SimpleRNN extends RNN {
   static override readonly className: string = 'SimpleRNN';
-  readonly cell = 'simple_rnn' as const;
+  readonly cellKind = 'simple_rnn' as const;
   constructor(args: RNNArgs) {
     const gatedOnly = (args as { recurrentActivation?: unknown }).recurrentActivation;
     super(args, 'simple_rnn');
