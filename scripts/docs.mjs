@@ -17,8 +17,11 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CLI_MD = join(ROOT, 'docs', 'CLI.md');
 const BIN = join(ROOT, 'bin', 'rnnlab.js');
 const TARBALL = 'aclImdb_v1.tar.gz';
-// One thread: training is deterministic per seed and thread count, so every machine prints the same numbers.
+// One thread and one instruction set: training is deterministic per seed, thread count and ISA (the avx512 and
+// avx2 kernels differ in the last bits), so every machine prints the same numbers. avx2 is the path most x86 CPUs
+// have; an RNNLAB_ISA given (portable on a CPU without it) replaces it, and the page's note names the one used.
 const THREADS = '1';
+const ISA = process.env.RNNLAB_ISA || 'avx2';
 
 /** The real tarball from RNNLAB_DATA (a file, or a folder holding it), or null. */
 function realTarball() {
@@ -80,7 +83,7 @@ async function main() {
       data = await writeSynthetic(scratch);
     }
     for (const f of findFiles(markdown)) writeFileSync(join(scratch, f.name), f.content);
-    const env = { ...process.env, RNNLAB_CACHE: join(scratch, 'cache'), RNNLAB_THREADS: THREADS, RNNLAB_OFFLINE: '1' };
+    const env = { ...process.env, RNNLAB_CACHE: join(scratch, 'cache'), RNNLAB_THREADS: THREADS, RNNLAB_ISA: ISA, RNNLAB_OFFLINE: '1' };
     delete env.RNNLAB_DATA;
     const scratchDirs = [realpathSync(scratch), scratch];
     const today = new Date().toISOString().slice(0, 10);
@@ -95,7 +98,7 @@ async function main() {
       blocks.push(renderSample(sample, normaliseOutput(output, { scratchDirs, today }), exitCode));
     }
     const sentence = `
-The samples on this page were made by \`npm run docs\` on ${data}, with RNNLAB_THREADS=${THREADS} and the cache in a scratch folder (shown as \`.\`).
+The samples on this page were made by \`npm run docs\` on ${data}, with RNNLAB_THREADS=${THREADS}, RNNLAB_ISA=${ISA} and the cache in a scratch folder (shown as \`.\`).
 `;
     const next = replaceBetween(replaceSamples(markdown, blocks), 'samples-data', sentence);
     writeFileSync(`${CLI_MD}.tmp`, next);
