@@ -119,15 +119,26 @@ export class Variable<R extends Rank = Rank> extends Tensor<R> {
     return this;
   }
 
-  /** tfjs's LayerVariable.write(): assign, then the weight's constraint, as after an optimizer step. */
+  /**
+   * tfjs's LayerVariable.write(): assign, then the weight's constraint, as after an optimizer step. tfjs skips a write
+   * of the variable to itself, constraint included.
+   */
   write(newValue: Tensor): this {
     if (!(newValue instanceof Tensor)) throw new Error(`weight '${this.name}': write expects a Tensor`);
-    this.assign(newValue);
+    if (newValue !== this) this.assignConstrained(newValue);
+    return this;
+  }
+
+  /**
+   * write() for flat arrays too: what every tfjs weight-setting entry (setWeights, loadWeights, loadLayersModel)
+   * does. assign stays raw, as tf.Variable.assign is, for restores that must give back the exact values.
+   */
+  assignConstrained(given: ArrayLike<number> | Tensor): void {
+    this.assign(given);
     if (this.constraint) {
       applyConstraint(this.constraint, this.values as Float32Array, this.shape);
       markWeightWritten(this.values as Float32Array);
     }
-    return this;
   }
 
   /** tfjs's LayerVariable.originalName: names are not uniquified here, so it is the name. */

@@ -717,7 +717,8 @@ export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeig
     if (!spec) return;
     const w = weights.get(spec.name)!;
     if (v.size !== w.values.length) throw new ModelFormatError(`${where}: weight '${w.name}' has ${w.values.length} values, ${v.name} needs ${v.size}`);
-    v.assign(w.values);
+    // tfjs's loadLayersModel sets them with loadWeights, through each weight's constraint (LayerVariable.write).
+    v.assignConstrained(w.values);
   });
   if (opts.compile !== false && parsed.trainingConfig !== undefined && parsed.trainingConfig !== null) {
     const field = parsed.trainingField;

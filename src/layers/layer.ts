@@ -1233,10 +1233,10 @@ export abstract class Layer {
     return this.weights.map((w) => Float32Array.from(w.values as Float32Array));
   }
 
-  /** Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+  /** Tensors (shapes checked) or flat arrays, one per weight in getWeights order; each through its constraint (tfjs). */
   setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
     this.assertNotDisposed();
-    assignWeights(this.name, this.weights, values);
+    assignWeights(this.name, this.weights, values, true);
   }
 
   private callHook: ((inputs: Tensor | Tensor[], kwargs: Kwargs) => void) | null = null;

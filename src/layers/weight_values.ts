@@ -11,9 +11,11 @@ export function weightTensors(ws: readonly Variable[]): Tensor[] {
 
 /**
  * Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. All or nothing, as tfjs's
- * setWeights (it checks every shape first): a refused entry leaves every weight as it was.
+ * setWeights (it checks every shape first): a refused entry leaves every weight as it was. constrained: each value
+ * then goes through its weight's constraint, as tfjs's setWeights writes them (LayerVariable.write); a restore of
+ * values the model held (EarlyStopping's) leaves it false, to give them back exactly.
  */
-export function assignWeights(model: string, ws: readonly Variable[], values: readonly (Tensor | ArrayLike<number>)[]): void {
+export function assignWeights(model: string, ws: readonly Variable[], values: readonly (Tensor | ArrayLike<number>)[], constrained = false): void {
   if (!Array.isArray(values) || values.length !== ws.length) throw new Error(`${model}: setWeights expected ${ws.length} arrays, got ${Array.isArray(values) ? values.length : String(values)}`);
   ws.forEach((w, i) => {
     const v = values[i];
@@ -31,7 +33,9 @@ export function assignWeights(model: string, ws: readonly Variable[], values: re
   try {
     ws.forEach((w, i) => {
       before.push((w.values as FArray).slice());
-      w.assign(incoming[i]);
+      // tfjs writes nothing, constraint included, when the value is the weight itself.
+      if (constrained && values[i] !== w) w.assignConstrained(incoming[i]);
+      else w.assign(incoming[i]);
     });
   } catch (e) {
     before.forEach((old, i) => ws[i].assign(old));

@@ -200,10 +200,10 @@ export abstract class ModelBase<Data> implements TrainableModel {
     return weightTensors(trainableOnly ? this.trainableWeights : this.valueOrder());
   }
 
-  /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+  /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order; each through its constraint (tfjs). */
   setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
     this.assertNotDisposed();
-    assignWeights(this.name, this.valueOrder(), values);
+    assignWeights(this.name, this.valueOrder(), values, true);
   }
 
   /** tfjs's getNamedWeights({trainableOnly}): getWeights' copies, each with the name model.save gives it. */
