@@ -3,7 +3,7 @@ import { additionDataFor } from '../experiments/addition_task.js';
 import { commutativityExperiment, commutativityPairs } from '../experiments/commutativity.js';
 import { DIGITWISE_DEFAULTS, digitwiseExperiment, MAX_DIGITWISE_STEPS, maxDigitwiseSums } from '../experiments/digitwise.js';
 import { gradientsExperiment, RECURRENT_MODELS } from '../experiments/gradients.js';
-import { loadImdbArrays, type OptimizerChoice } from '../experiments/imdb_task.js';
+import { loadImdbArrays, type ImdbArrays, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { IMDB_MODELS, maxlenProblem, type ImdbModelName } from '../experiments/lab_models.js';
 import { paramsExperiment } from '../experiments/params.js';
 import { reverseExperiment } from '../experiments/reverse.js';
@@ -12,7 +12,7 @@ import { experimentBody, experimentDoc } from '../experiments/experiment_result.
 import { describeData } from '../experiments/imdb_result.js';
 import type { ExperimentResult } from '../experiments/types.js';
 import type { AdditionData } from '../data/index.js';
-import { formatTable } from '../report/table.js';
+import { formatCell, formatTable, type Table } from '../report/table.js';
 import type { Command } from 'commander';
 import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.js';
 import { UsageError, type CliContext } from './context.js';
@@ -20,12 +20,15 @@ import { addFlags, applyPrecision, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS
 import { imdbDataOptions, loadingLine } from './imdb.js';
 import { applyThreads, argvOf, errorOf, failRun, finishRun, notRecordedWords, Printer, type CliRun } from './printer.js';
 import type { ReportDoc } from '../report/html.js';
-import type { RecordBody } from '../report/record.js';
+import type { ModelRecord, RecordBody } from '../report/record.js';
 import { RunEndGuard } from './stop_signals.js';
 import { withRunFolder, type RunFolder } from './paths.js';
 
-/** checked: what the experiment's check returned (data it made to check the flags, so the run need not make it again). */
-type Runner = (f: Record<string, unknown>, p: Printer, checked: unknown) => Promise<ExperimentResult> | ExperimentResult;
+/**
+ * checked: what the experiment's check returned (data it made to check the flags, so the run need not make it again),
+ * or its load's data; onModelDone: each model's record as the experiment finishes it, which a failed run keeps.
+ */
+type Runner = (f: Record<string, unknown>, p: Printer, checked: unknown, onModelDone: (m: ModelRecord) => void) => Promise<ExperimentResult> | ExperimentResult;
 
 interface ExperimentSpec { summary: string; flags: Flags; examples: string[] }
 
@@ -33,7 +36,16 @@ interface ExperimentSpec { summary: string; flags: Flags; examples: string[] }
  * check: refuses flag combinations with a UsageError before anything is printed or run, and returns what run gets as
  * `checked`; onCommandLine(flag): whether the flag was given rather than defaulted.
  */
-interface Experiment { spec: ExperimentSpec; check?: (f: Record<string, unknown>, onCommandLine: (flag: string) => boolean) => unknown; run: Runner }
+interface Experiment {
+  spec: ExperimentSpec;
+  check?: (f: Record<string, unknown>, onCommandLine: (flag: string) => boolean) => unknown;
+  /**
+   * Reads the experiment's input data, handed to run as `checked`: an error here (a corrupt or missing IMDb file) is
+   * said as imdb and compare say theirs, with no run recorded, since nothing ran.
+   */
+  load?: (f: Record<string, unknown>, p: Printer) => Promise<unknown>;
+  run: Runner;
+}
 
 /** trains: the experiment trains a model, so it has training output to set with --verbose and a --precision to train in. */
 const exp = (summary: string, flags: Flags, examples: string[], trains = true): ExperimentSpec =>
@@ -44,7 +56,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     spec: exp('The addition model with and without reversed queries: accuracy per epoch side by side.', ADDITION_FLAGS,
       ['rnnlab experiment reverse --epochs 10', 'rnnlab experiment reverse --digits 2 --training-size 3000 --epochs 3']),
     check: (f) => checkAdditionFlags(f, 'experiment reverse'),
-    run: (f, p) => reverseExperiment(additionOptions(f, p)),
+    run: (f, p, _checked, onModelDone) => reverseExperiment({ ...additionOptions(f, p), onModelDone }),
   },
   commutativity: {
     spec: exp('Is a+b = b+a learned? Cosine similarity of the encoder\'s final states, and accuracy on swapped operands.', {
@@ -53,7 +65,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       pairs: { kind: 'int', min: 1, max: 100000, default: 500, help: 'validation pairs to compare' },
     }, ['rnnlab experiment commutativity --epochs 10']),
     check: checkCommutativityFlags,
-    run: (f, p, data) => commutativityExperiment({ ...additionOptions(f, p), reverse: f.reverse as boolean, pairs: f.pairs as number }, data as AdditionData),
+    run: (f, p, data, onModelDone) => commutativityExperiment({ ...additionOptions(f, p), reverse: f.reverse as boolean, pairs: f.pairs as number, onModelDone }, data as AdditionData),
   },
   digitwise: {
     spec: exp('Addition the way we do it by hand: two digits per step, least significant first, one sum digit out per step.', {
@@ -69,10 +81,10 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       lr: { ...TRAIN_FLAGS.lr, default: DIGITWISE_DEFAULTS.lr, help: 'learning rate, whichever the optimizer' },
     }, ['rnnlab experiment digitwise', 'rnnlab experiment digitwise --digits 4 --test-digits 10 --rnn lstm']),
     check: checkDigitwiseFlags,
-    run: (f, p) => digitwiseExperiment({
+    run: (f, p, _checked, onModelDone) => digitwiseExperiment({
       trainDigits: f.digits as number, testDigits: f.testDigits as number, rnn: f.rnn as never, hidden: f.hidden as number,
       trainingSize: f.trainingSize as number, testSize: f.testSize as number, epochs: f.epochs as number, batchSize: f.batchSize as number,
-      lr: f.lr as number, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
+      lr: f.lr as number, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l), onModelDone,
     }),
   },
   gradients: {
@@ -91,19 +103,18 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       seed: TRAIN_FLAGS.seed,
     }, ['rnnlab experiment gradients', 'rnnlab experiment gradients --models simple_rnn,lstm,gru --maxlen 200']),
     check: checkGradientsFlags,
-    run: async (f, p) => {
-      const batchSize = f.batchSize as number, batches = f.batches as number, epochs = f.epochs as number;
-      // Only the measured batches are needed, unless the models train first.
-      const limit = (f.limit as number | undefined) ?? (epochs > 0 ? null : batchSize * batches);
-      p.line(loadingLine(f, limit));
-      const data = await loadImdbArrays({ ...imdbDataOptions(f), limit });
+    load: async (f, p) => {
+      p.line(loadingLine(f, gradientsLimit(f)));
+      const data = await loadImdbArrays({ ...imdbDataOptions(f), limit: gradientsLimit(f) });
       p.line(describeData(data));
-      return gradientsExperiment(data, {
-        models: f.models as ImdbModelName[], units: f.units as number, embeddingDim: f.embeddingDim as number, batchSize, batches, epochs,
-        lr: f.lr as number | undefined, optimizer: (f.optimizer ?? 'adam') as OptimizerChoice, seed: f.seed as number, limit, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
-        longRange: (f.longRangeEpochs as number) > 0 ? { epochs: f.longRangeEpochs as number, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out } : false,
-      });
+      return data;
     },
+    run: (f, p, data, onModelDone) => gradientsExperiment(data as ImdbArrays, {
+      models: f.models as ImdbModelName[], units: f.units as number, embeddingDim: f.embeddingDim as number, batchSize: f.batchSize as number, batches: f.batches as number,
+      epochs: f.epochs as number, lr: f.lr as number | undefined, optimizer: (f.optimizer ?? 'adam') as OptimizerChoice, seed: f.seed as number, limit: gradientsLimit(f),
+      verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l), onModelDone,
+      longRange: (f.longRangeEpochs as number) > 0 ? { epochs: f.longRangeEpochs as number, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out } : false,
+    }),
   },
   shapes: {
     spec: exp('The TimeDistributed and RepeatVector demos with their printed shapes.', { seed: TRAIN_FLAGS.seed }, ['rnnlab experiment shapes'], false),
@@ -119,6 +130,11 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     run: (f) => paramsExperiment({ vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined }),
   },
 };
+
+/** The reviews experiment gradients reads: only the measured batches, unless the models train first. */
+function gradientsLimit(f: Record<string, unknown>): number | null {
+  return (f.limit as number | undefined) ?? ((f.epochs as number) > 0 ? null : (f.batchSize as number) * (f.batches as number));
+}
 
 /** Combinations of digitwise's flags that its ranges alone cannot refuse. */
 function checkDigitwiseFlags(f: Record<string, unknown>): void {
@@ -217,16 +233,20 @@ async function runExperiment(name: string, e: Experiment, checked: unknown, f: R
   const cliRun: CliRun = { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out };
   try {
     p.line(`Experiment ${name}: ${e.spec.summary}`);
+    const input = e.load ? await e.load(f, p) : checked;
+    const finished: ModelRecord[] = [];
     // Through then(): a runner that throws before its first await (params, shapes run synchronously) is caught too.
-    const r = await Promise.resolve().then(() => e.run(f, p, checked)).catch((err: unknown) => {
-      // It threw (a non-finite loss, a data error...): recorded as a failed run naming the error, as imdb, compare and
-      // addition record theirs, and the error goes on (exit code 1). An experiment hands back its numbers only whole, so
-      // the record keeps the options and the error; in a folder that held an earlier run's record, that one is kept.
+    const r = await Promise.resolve().then(() => e.run(f, p, input, (m) => finished.push(m))).catch((err: unknown) => {
+      // It threw (a non-finite loss...): recorded as a failed run naming the error, as imdb, compare and addition record
+      // theirs, and the error goes on (exit code 1). An experiment hands back its numbers only whole, so the record keeps
+      // the options, the error and the models it finished before it; in a folder that held an earlier run's record,
+      // that one is kept.
       if (folder.heldRecord) { p.warn(notRecordedWords(folder.dir)); throw err; }
       end.arm('writing');
       return failRun(p, cliRun, err, (failure) => {
-        const body = failedExperimentBody(name, f, err);
-        dir = finishRun(p, cliRun, body, failedExperimentDoc(name, e.spec.summary, body), null, { ...failure, keeps: 'they record its options and the error' }).dir;
+        const body = failedExperimentBody(name, f, err, finished);
+        const keeps = finished.length ? `they record its options, the error and the ${finished.length} model(s) it finished before it` : 'they record its options and the error';
+        dir = finishRun(p, cliRun, body, failedExperimentDoc(name, e.spec.summary, body), null, { ...failure, keeps }).dir;
       });
     });
     p.line();
@@ -241,16 +261,28 @@ async function runExperiment(name: string, e: Experiment, checked: unknown, f: R
   }
 }
 
-/** A failed experiment's record: the options it was given (its own config comes only with its result) and the error. */
-function failedExperimentBody(name: string, f: Record<string, unknown>, err: unknown): RecordBody {
+/**
+ * A failed experiment's record: the options it was given (its own config comes only with its result), the error, and
+ * the models it finished before the error as its result would list them, named in details.finishedBeforeFailure.
+ */
+function failedExperimentBody(name: string, f: Record<string, unknown>, err: unknown, finished: readonly ModelRecord[]): RecordBody {
   const { out: _out, ...config } = f;
   const { name: errorName, message } = errorOf(err);
+  const names = finished.map((m) => m.name);
+  const kept = names.length ? `; the model(s) it finished before the error are recorded: ${names.join(', ')}` : '';
   return {
-    config, data: null, models: [], metrics: {},
-    finding: `Experiment ${name} failed before its finding: ${errorName}: ${message} (an experiment records its numbers only when it finishes: run it again)`,
+    config, data: null, models: [...finished], metrics: {},
+    finding: `Experiment ${name} failed before its finding: ${errorName}: ${message} (an experiment records its numbers only when it finishes: run it again)${kept}`,
+    ...(names.length ? { details: { finishedBeforeFailure: names } } : {}),
   };
 }
 
 function failedExperimentDoc(name: string, summary: string, body: RecordBody): ReportDoc {
-  return { title: `Experiment ${name} (failed)`, subtitle: summary, finding: body.finding, sections: [], config: body.config };
+  const finished: Table = {
+    caption: 'Models finished before the failure',
+    columns: ['model', 'parameters', 'epochs', 'final metrics'],
+    rows: body.models.map((m) => [m.name, m.params ?? '-', m.secondsPerEpoch.length,
+      Object.entries(m.metrics ?? {}).map(([k, v]) => `${k} ${formatCell(v)}`).join(', ') || '-']),
+  };
+  return { title: `Experiment ${name} (failed)`, subtitle: summary, finding: body.finding, sections: body.models.length ? [{ title: 'Models finished before the failure', tables: [finished] }] : [], config: body.config };
 }

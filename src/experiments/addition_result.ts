@@ -25,14 +25,15 @@ export function additionCharts(h: Record<string, number[]>): ChartSpec[] {
 }
 
 /**
- * An addition run's metrics: fractions of the held-out answers, scored on the weights the run ended with (as its
- * samples are), and the last whole epoch's train accuracy and val_loss, null with none. A cancel's cut epoch is left
- * out, as imdb's: its accuracy averages only its first batches, and its validation was skipped.
+ * An addition run's metrics: fractions of the held-out answers (as its samples), the train accuracy and the val_loss,
+ * all of its last whole epoch, null with none. A cancel's cut epoch is left out, as imdb's: its accuracy averages only
+ * its first batches, its validation was skipped, and its half-updated weights answer no held-out question.
  */
 export function additionMetrics(r: AdditionRun): Record<string, Num> {
   const whole = wholeEpochsOf(r);
   const atWhole = (k: string) => (whole > 0 ? r.history[k]?.[whole - 1] ?? null : null);
-  return { perCharAccuracy: r.perChar, exactMatchAccuracy: r.exact, trainAccuracy: atWhole('accuracy'), valLoss: atWhole('val_loss') };
+  const scored = (v: number) => (Number.isFinite(v) ? v : null);
+  return { perCharAccuracy: scored(r.perChar), exactMatchAccuracy: scored(r.exact), trainAccuracy: atWhole('accuracy'), valLoss: atWhole('val_loss') };
 }
 
 /** An addition run's entry in a record's models[] (rnnlab addition, and the experiments that train addition models). */

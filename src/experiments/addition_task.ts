@@ -43,9 +43,9 @@ export interface AdditionRun {
   /** loss, accuracy, val_loss, val_accuracy (per character, as Keras) and val_exact per epoch. */
   history: Record<string, number[]>;
   secondsPerEpoch: number[];
-  /** Final validation accuracy per character. */
+  /** Final validation accuracy per character (cancelled inside an epoch: the last whole epoch's; NaN with none). */
   perChar: number;
-  /** Final validation accuracy of whole answers. */
+  /** Final validation accuracy of whole answers (as perChar). */
   exact: number;
   samples: AdditionSample[];
   /** The same sample questions answered after each epoch. */
@@ -133,9 +133,15 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   // With a signal, which batch it stopped after: a cut epoch is not counted as a whole one (as trainImdb).
   let lastBatch = -1;
   const hooks: AdditionTaskOptions = !o.signal ? o : { ...o, onBatchEnd: (epoch, batch, logs) => { lastBatch = batch; return o.onBatchEnd?.(epoch, batch, logs); } };
+  const cutShort = () => stoppedByCancel(follow) && lastBatch + 1 < steps;
+  // The last whole epoch's scores: a run cancelled inside an epoch reports these, from the weights its train metrics
+  // describe, not from the cut epoch's half-updated ones.
+  let lastScored: { exact: number; perChar: number; guesses: string[] } | null = null;
   const follow = hookCallbacks(model, hooks, (epoch, logs) => {
-    if (!hasVal) return;
+    // fit skips a cut epoch's validation (val_loss); its answers are not scored either.
+    if (!hasVal || cutShort()) return;
     const s = scoreAnswers(model, data!.val.x, data!.val.answers, data!.table);
+    lastScored = s;
     valExact.push(s.exact);
     logs.val_exact = s.exact;
     samplesPerEpoch.push(answered(s.guesses));
@@ -150,15 +156,22 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   });
   const h: Record<string, number[]> = { ...history.history };
   const cancelled = stoppedByCancel(follow);
+  const partialLastEpoch = cancelled && lastBatch + 1 < steps && (h.loss?.length ?? 0) > 0;
   if (hasVal) h.val_exact = valExact;
-  if (hasVal) o.onPhase?.('scoring the validation questions');
-  const final = hasVal ? scoreAnswers(model, data.val.x, data.val.answers, data.table) : { guesses: [], exact: NaN, perChar: NaN };
-  const samples = hasVal ? answered(final.guesses) : [];
+  const unscored = { guesses: [], exact: NaN, perChar: NaN };
+  let final: { guesses: string[]; exact: number; perChar: number };
+  if (!hasVal) final = unscored;
+  else if (partialLastEpoch) final = lastScored ?? unscored;
+  else {
+    o.onPhase?.('scoring the validation questions');
+    final = scoreAnswers(model, data.val.x, data.val.answers, data.table);
+  }
+  const samples = final.guesses.length ? answered(final.guesses) : [];
   return {
     model, data, params: model.countParams(), summary,
     config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
       epochs: d.epochs, batchSize: d.batchSize, optimizer: d.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
     history: h, secondsPerEpoch: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples, samplesPerEpoch,
-    totalSeconds: (performance.now() - t0) / 1000, cancelled, partialLastEpoch: cancelled && lastBatch + 1 < steps && (h.loss?.length ?? 0) > 0,
+    totalSeconds: (performance.now() - t0) / 1000, cancelled, partialLastEpoch,
   };
 }

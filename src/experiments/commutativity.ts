@@ -77,6 +77,8 @@ export async function commutativityExperiment(o: CommutativityOptions = {}, data
   if (pairs.length === 0) throw new Error('commutativity: the validation set has no pair with a != b; raise --training-size');
   o.log?.('Training the addition model...');
   const run = await trainAddition({ ...o, samples: 0 }, data);
+  const record = additionModelRecord('addition', run);
+  o.onModelDone?.(record);
   const { model } = run;
   const digits = run.config.digits as number;
   const maxOperand = 10 ** digits - 1;
@@ -171,7 +173,7 @@ export async function commutativityExperiment(o: CommutativityOptions = {}, data
         series: [{ name: 'train (per char)', y: run.history.accuracy ?? [] }, { name: 'val (per char)', y: run.history.val_accuracy ?? [] }, { name: 'val (exact)', y: run.history.val_exact ?? [] }] },
     ],
     config: { ...run.config, pairs: pairs.length },
-    models: [additionModelRecord('addition', run)],
+    models: [record],
     details: { examples: pairs.slice(0, 10).map(([a, b], i) => ({ a, b, cosine: commutative[i], guessAB: orig.guesses[i].trimEnd(), guessBA: swapped.guesses[i].trimEnd() })) },
   };
 }

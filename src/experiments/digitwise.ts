@@ -15,7 +15,7 @@ import { makeOptimizer, type OptimizerChoice } from './imdb_task.js';
 import { EpochTimer } from './train_hooks.js';
 import type { RnnKind } from './addition_task.js';
 import type { ExperimentResult, RunIo } from './types.js';
-import { modelSummary } from '../report/record.js';
+import { modelSummary, type ModelRecord } from '../report/record.js';
 
 export interface DigitwiseOptions extends RunIo {
   /** Operand length in training (numbers below 10^trainDigits). */
@@ -202,6 +202,10 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   }
   const trained = scores[d.trainDigits - 1];
   const longest = scores[scores.length - 1];
+  // Scored on every length, the model is finished: its record stands whatever the rest of the report does.
+  const record: ModelRecord = { name: 'digitwise', params: model.countParams(), history: h, secondsPerEpoch: timer.seconds,
+    metrics: { exactTrainedLength: trained.exact, exactLongest: longest.exact, perDigitTrainedLength: trained.perDigit, perDigitLongest: longest.perDigit }, summary };
+  o.onModelDone?.(record);
   const longer = scores.filter((s) => s.digits > d.trainDigits);
   const minLonger = longer.length ? Math.min(...longer.map((s) => s.exact)) : NaN;
   const upTo = d.trainDigits === 1 ? '1 digit' : `up to ${d.trainDigits} digits`;
@@ -237,8 +241,7 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
         series: [{ name: 'loss', y: h.loss ?? [] }, { name: 'accuracy (per digit)', y: h.accuracy ?? [] }] },
     ],
     config: { ...d, out: undefined, log: undefined },
-    models: [{ name: 'digitwise', params: model.countParams(), history: h, secondsPerEpoch: timer.seconds,
-      metrics: { exactTrainedLength: trained.exact, exactLongest: longest.exact, perDigitTrainedLength: trained.perDigit, perDigitLongest: longest.perDigit }, summary }],
+    models: [record],
     details: { scores, summary },
   };
 }

@@ -123,6 +123,7 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
       const timer = new EpochTimer();
       const h = await model.fit(data.xTrain, data.yTrain, { epochs: o.epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer] });
       trained.push({ name, params: model.countParams(), history: h.history, secondsPerEpoch: timer.seconds, summary: modelSummary(model) });
+      o.onModelDone?.(trained[trained.length - 1]);
     }
     o.log?.(`Measuring ||dL/dh_t|| for ${name} on ${nBatches} batch(es) of ${batchSize} reviews (${data.maxlen} steps)...`);
     let sums: { dh?: number[]; dc?: number[]; dx?: number[] } = {};
@@ -158,7 +159,7 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
   };
   const when = o.epochs ? `after ${o.epochs} epoch(s) of training` : 'at initialisation';
   let finding = imdbFinding(profiles, T, when);
-  const longRange = o.longRange === false ? null : await longRangeProfiles(o.longRange ?? {}, o.log);
+  const longRange = o.longRange === false ? null : await longRangeProfiles(o.longRange ?? {}, o.log, o.onModelDone);
   if (longRange) finding += ' ' + longRange.finding;
   const charts: ExperimentResult['charts'] = [
     { title: '||d loss / d h_t|| on IMDb (log scale)', xLabel: 'time step t', yLabel: 'gradient norm', logY: true,
@@ -245,7 +246,7 @@ function measureLongRange(cell: LongRangeCell, model: Sequential, x: Tensor, y: 
 }
 
 /** The sign task before and after training, for an LSTM and a SimpleRNN: gradients on held-out sequences. */
-export async function longRangeRuns(o: LongRangeOptions = {}, log?: (line: string) => void): Promise<LongRangeRun[]> {
+export async function longRangeRuns(o: LongRangeOptions = {}, log?: RunIo['log'], onModelDone?: RunIo['onModelDone']): Promise<LongRangeRun[]> {
   const runs: LongRangeRun[] = [];
   for (const cell of ['simpleRNN', 'lstm'] as const) {
     const probe = longRangeData(longRangeSeeds(o).heldOut, { ...o, samples: LONG_RANGE_SAMPLES });
@@ -254,6 +255,7 @@ export async function longRangeRuns(o: LongRangeOptions = {}, log?: (line: strin
     const f0 = meanForgetGate(fresh, probe.x);
     log?.(`Training the ${cell} on the long-range task (sign at step 1, ${(o.steps ?? 50) - 1} noisy steps after it)...`);
     const { model, accuracy, record } = await trainLongRange(cell, o);
+    onModelDone?.(record);
     const trained = measureLongRange(cell, model, probe.x, probe.y);
     const f1 = meanForgetGate(model, probe.x);
     runs.push({ cell, accuracy, initial, trained, record, ...(f0 !== undefined && f1 !== undefined ? { forgetGate: { initial: f0, trained: f1 } } : {}) });
@@ -261,8 +263,8 @@ export async function longRangeRuns(o: LongRangeOptions = {}, log?: (line: strin
   return runs;
 }
 
-async function longRangeProfiles(o: LongRangeOptions, log?: (line: string) => void) {
-  const runs = await longRangeRuns(o, log);
+async function longRangeProfiles(o: LongRangeOptions, log?: RunIo['log'], onModelDone?: RunIo['onModelDone']) {
+  const runs = await longRangeRuns(o, log, onModelDone);
   const T = runs[0].initial.norms.length;
   const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
   const table: Table = {

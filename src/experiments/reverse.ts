@@ -17,6 +17,7 @@ export async function reverseExperiment(o: ReverseOptions = {}): Promise<Experim
   for (const variant of ['plain', 'reversed'] as const) {
     o.log?.(`Training on ${variant} queries...`);
     runs[variant] = await trainAddition({ ...o, reverse: variant === 'reversed', samples: 0 });
+    o.onModelDone?.(additionModelRecord(variant, runs[variant]));
   }
   const p = runs.plain, r = runs.reversed;
   const epochs = Math.max(p.history.loss?.length ?? 0, r.history.loss?.length ?? 0);

@@ -32,4 +32,9 @@ export interface RunIo {
   verbose?: 0 | 1 | 2;
   /** Status lines ("Training the reversed model..."). */
   log?: (line: string) => void;
+  /**
+   * Each model's record, as the experiment's result will list it, once the experiment has finished that model: a run
+   * that fails later still records the models finished before it.
+   */
+  onModelDone?: (m: ModelRecord) => void;
 }

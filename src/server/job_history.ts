@@ -95,6 +95,7 @@ export function restoredJobs(records: { id: string; record: RunRecord }[], hasMo
     const status = statusOf(r);
     if (!status) continue;
     const epochs = epochsOf(r);
+    const partialLastEpoch = status === 'cancelled' && epochs.length > 0 && r.cancellation?.partialLastEpoch === true;
     const ended = status === 'interrupted' && (trainedToTheEnd(r, epochs.length) || savedAfterRecord(id));
     const metrics = Object.fromEntries(Object.entries(r.metrics).filter(([, v]) => v === null || typeof v === 'number')) as Record<string, number | null>;
     out.push({
@@ -102,14 +103,14 @@ export function restoredJobs(records: { id: string; record: RunRecord }[], hasMo
       config: { task: r.command, ...r.config } as JobConfig,
       // The dashboard records its command line after "rnnlab" (the task first).
       command: ['rnnlab', ...r.argv].join(' '),
-      phase: phaseOf(status, epochs.length, epochs.length > 0 && r.cancellation?.partialLastEpoch === true, ended),
+      phase: phaseOf(status, epochs.length, partialLastEpoch, ended),
       createdAt: r.startedAt, startedAt: r.startedAt, finishedAt: r.finishedAt,
       runId: id, progress: null, params: r.models[0]?.params ?? null, epochs,
       metrics: status === 'interrupted' ? null : metrics,
       error: r.error?.message ?? (status !== 'interrupted' ? null : ended
         ? 'its training had ended, but its final record was never written: the server stopped before it was, or could not write it (a full disk?)'
         : 'the server stopped while this job trained'),
-      modelReady: status === 'completed' && hasModel(id),
+      modelReady: status === 'completed' && hasModel(id), partialLastEpoch,
     });
   }
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));

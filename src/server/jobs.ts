@@ -88,6 +88,8 @@ export interface JobView {
   error: string | null;
   /** Whether the trained model can be used in "Try it" and "Inside the network". */
   modelReady: boolean;
+  /** A cancelled job's last epoch in `epochs` is the one it was stopped in: drawn, not counted (as its record's cancellation). */
+  partialLastEpoch: boolean;
 }
 
 /**
@@ -260,6 +262,7 @@ export class JobQueue {
       metrics: null,
       error: null,
       modelReady: false,
+      partialLastEpoch: false,
       points: [],
       pointStride: 1,
       cancelRequested: false,
@@ -571,8 +574,9 @@ export class JobQueue {
     j.error = error;
     // Whole epochs, as the record's cancellation counts them (a partial last one is in the curves, not in the count).
     const late = j.cancelRequested ? ' (the cancel came after training had ended)' : '';
+    j.partialLastEpoch = status === 'cancelled' && stoppedMidEpoch(j);
     j.phase = status === 'completed' ? (j.modelError === null ? `done${late}` : `done, but the model was not saved: ${j.modelError}${late}`)
-      : status === 'cancelled' ? `cancelled after ${epochsDone(j.epochs.length, stoppedMidEpoch(j))}${j.killedAfterCancel ? '; its process did not stop in time and was killed' : ''}` : 'failed';
+      : status === 'cancelled' ? `cancelled after ${epochsDone(j.epochs.length, j.partialLastEpoch)}${j.killedAfterCancel ? '; its process did not stop in time and was killed' : ''}` : 'failed';
     this.emitJob(j);
     this.trim();
   }
@@ -634,7 +638,7 @@ function view(j: Job): JobView {
   return {
     id: j.id, name: j.name, status: j.status, config: j.config, command: j.command, phase: j.phase, createdAt: j.createdAt,
     startedAt: j.startedAt, finishedAt: j.finishedAt, runId: j.runId, progress: j.progress, params: j.params, epochs: j.epochs,
-    metrics: j.metrics, error: j.error, modelReady: j.modelReady,
+    metrics: j.metrics, error: j.error, modelReady: j.modelReady, partialLastEpoch: j.partialLastEpoch,
   };
 }
 

@@ -148,7 +148,12 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
   const lengths = r.models.flatMap((m) => Object.values(m.history).map((v) => v.length));
   const recorded = lengths.length ? Math.max(...lengths) : null;
   const val = r.models.flatMap((m) => finite(m.history.val_accuracy ?? []));
-  const secs = r.models.flatMap((m) => finite(m.secondsPerEpoch));
+  // Over whole epochs, as the CLI's mean is: a cancelled run's partial last epoch (the last model's, the one stopped;
+  // compare starts no model after it) took a fraction of an epoch's time.
+  const partial = r.cancellation?.partialLastEpoch === true;
+  const wholeSeconds = (m: RunHead['models'][number], i: number) => (partial && i === r.models.length - 1
+    ? m.secondsPerEpoch.slice(0, Math.max(0, ...Object.values(m.history).map((v) => v.length)) - 1) : m.secondsPerEpoch);
+  const secs = r.models.flatMap((m, i) => finite(wholeSeconds(m, i)));
   return {
     ...base,
     name: r.runName,
@@ -156,7 +161,7 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
     model: r.models.map((m) => m.name).join(', '),
     status: stateOf(r, trainingHere, otherHost),
     // Whole epochs: a cancelled run's partial last epoch is in its curves, not in the count (as its record says).
-    epochs: recorded === null ? null : recorded - (r.cancellation?.partialLastEpoch && recorded > 0 ? 1 : 0),
+    epochs: recorded === null ? null : recorded - (partial && recorded > 0 ? 1 : 0),
     bestValAccuracy: val.length ? Math.max(...val) : null,
     testAccuracy: metric(r, 'testAccuracy'),
     // The adder's records name it exactMatchAccuracy, rnnlab seq2seq's (greedy decoding) validationExact, and an

@@ -109,13 +109,20 @@ export async function guarded(button, errorEl, fn, resultEl) {
 /**
  * A number field's value for a request. An empty field, or text the browser cannot read as a number ("1e"), is
  * refused with a message naming the field: Number('') would quietly send 0, and `|| default` would replace a typed 0.
- * A number out of range goes to the server, whose 400 names the field.
+ * A number outside the field's min/max (the server's bounds), or a fraction in a whole-number field, is refused in
+ * the server's words: the form is `novalidate`, so its handler runs and says what is wrong with the value now there,
+ * where the browser's own check would stop the submit silently and leave the last message standing.
  */
 export function numberFrom(input, title) {
-  if (input.validity.badInput || input.value.trim() === '') {
+  const v = input.validity;
+  const refuse = (message) => {
     input.setAttribute('aria-invalid', 'true');
     input.focus();
-    throw new Error(`${title} needs a number`);
+    throw new Error(message);
+  };
+  if (v.badInput || input.value.trim() === '') refuse(`${title} needs a number`);
+  if (v.rangeUnderflow || v.rangeOverflow || v.stepMismatch) {
+    refuse(`${title} must be ${v.stepMismatch ? 'an integer ' : ''}from ${input.min} to ${input.max}, got ${input.value}`);
   }
   input.removeAttribute('aria-invalid');
   return Number(input.value);

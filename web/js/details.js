@@ -1,4 +1,4 @@
-// One run's results beyond its curves: the confusion matrix and the misclassified examples of a classifier
+// One run's results beyond its curves: the notes it printed, the confusion matrix and the misclassified examples of a classifier
 // (IMDb runs of the dashboard, `rnnlab train` / `rnnlab evaluate` records), and the adder's sample answers
 // after every epoch (✓/✗), a seq2seq run's accuracies and attention matrix.
 import { $, api, el } from './api.js';
@@ -51,6 +51,12 @@ export function classificationOf(r) {
   return { classes, tables, misclassified: wrong };
 }
 
+/** The notes a run printed beside its results (`rnnlab train`: labels differing only in case), as plain strings. */
+export function notesOf(r) {
+  const notes = r?.details?.notes;
+  return Array.isArray(notes) ? notes.filter((n) => typeof n === 'string' && n !== '') : [];
+}
+
 /** Epochs of an addition record with their sample answers. */
 export function samplesOf(r) {
   const per = r?.details?.samplesPerEpoch;
@@ -67,6 +73,10 @@ export async function showRunDetail(id) {
   // The table's report column is hidden on a phone: this link keeps the report one tap away there.
   $('#run-detail-report').hidden = !d.summary.hasReport;
   $('#run-detail-report a').href = `/api/runs/${encodeURIComponent(id)}/report.html`;
+  const notes = notesOf(d.results);
+  $('#run-notes-box').hidden = notes.length === 0;
+  // As text: a note quotes the data's own labels.
+  $('#run-notes').replaceChildren(...notes.map((n) => el('li', { text: n })));
   const cls = classificationOf(d.results);
   $('#run-confusion-box').hidden = !cls;
   if (cls) {
@@ -87,6 +97,6 @@ export async function showRunDetail(id) {
   $('#run-seq2seq-scores').replaceChildren(...(scores.length ? [scoresTable(scores)] : []));
   $('#run-attention-box').hidden = !att;
   if (att) drawAttention($('#run-attention'), att);
-  $('#run-detail-empty').hidden = !!cls || per.length > 0 || !!hist || scores.length > 0 || !!att;
+  $('#run-detail-empty').hidden = notes.length > 0 || !!cls || per.length > 0 || !!hist || scores.length > 0 || !!att;
   card.scrollIntoView({ block: 'nearest' });
 }

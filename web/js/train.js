@@ -240,10 +240,12 @@ function drawLive() {
   accChart.update('none');
   $('#live-points').textContent = String(pts.length);
   $('#live-points').dataset.count = String(pts.length);
-  $('#live-epochs').textContent = String(epochs.length);
-  $('#live-epochs').dataset.count = String(epochs.length);
-  $('#live-epochs-word').textContent = epochs.length === 1 ? 'epoch' : 'epochs';
   const v = j?.view;
+  // Whole epochs, as the job's phase and record count them: the epoch a cancel cut short is on the curves only.
+  const whole = epochs.length - (v?.partialLastEpoch && epochs.length > 0 ? 1 : 0);
+  $('#live-epochs').textContent = String(whole);
+  $('#live-epochs').dataset.count = String(whole);
+  $('#live-epochs-word').textContent = whole === 1 ? 'epoch' : 'epochs';
   $('#live-title').textContent = v ? `· ${v.name} (${v.status})` : '';
   $('#live-progress').value = v?.status === 'completed' ? 1 : v?.progress?.fraction ?? 0;
   $('#live-progress-text').textContent = v ? statusText(v) : 'no job yet';

@@ -1,0 +1,30 @@
+/**
+ * A dashboard addition job cancelled inside its first epoch has no whole epoch to score its validation questions
+ * with: its held-out accuracies are null and it lists no sample answers, as its train accuracy is null (not the
+ * scores of the cut epoch's half-updated weights).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterFirstBatch, finished, PAUSE_MS, post, SMALL_SUM, startTestServer, type TestServer } from './helpers.js';
+
+describe('a dashboard addition job cancelled inside its first epoch', () => {
+  let s: TestServer;
+  beforeAll(async () => { s = await startTestServer({ batchDelayMs: PAUSE_MS }); });
+  afterAll(async () => { await s?.close(); });
+
+  it('reports no validation scores and no samples in the job, the record and its model entry', async () => {
+    const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'cut' })).body.job.id;
+    await afterFirstBatch(s, id);
+    await post(s.base, `/api/jobs/${id}/cancel`, {});
+    const job = await finished(s.base, id);
+    expect(job.status).toBe('cancelled');
+    const record = JSON.parse(readFileSync(join(s.runsDir, job.runId, 'results.json'), 'utf8'));
+    expect(record.cancellation).toEqual({ afterEpochs: 0, partialLastEpoch: true });
+    for (const m of [job.metrics, record.metrics, record.models[0].metrics]) {
+      expect([m.perCharAccuracy, m.exactMatchAccuracy]).toEqual([null, null]);
+    }
+    expect(record.samples).toEqual([]);
+    expect(record.models[0].history.val_exact).toEqual([]);
+  }, 120000);
+});

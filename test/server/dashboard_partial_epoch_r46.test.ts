@@ -1,0 +1,107 @@
+/**
+ * A cancelled run's partial last epoch is drawn but not counted: the runs list's seconds per epoch is the mean over
+ * whole epochs, as the CLI's (it used to average the cut epoch's few seconds in as a whole one), and the live view of
+ * a job cancelled mid-epoch counts its whole epochs (it said "1 epochs so far" beside "cancelled after 0 epochs and
+ * part of epoch 1"), also for the job rebuilt from its folder after a restart, while its curves keep the cut epoch.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunHead } from '../../src/server/runs.js';
+import { summarize } from '../../src/server/runs.js';
+import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
+import { afterFirstBatch, finished, get, PAUSE_MS, post, SMALL_SUM, startTestServer, tempDir, type TestServer } from './helpers.js';
+
+type ModelHead = RunHead['models'][number];
+const model = (name: string, loss: number[], secondsPerEpoch: number[]): ModelHead =>
+  ({ name, params: 10, history: { loss }, secondsPerEpoch, metrics: {}, summary: [] }) as unknown as ModelHead;
+const head = (models: ModelHead[], cancellation: RunHead['cancellation']): RunHead => ({
+  command: 'imdb', runName: 'r', status: cancellation ? 'cancelled' : 'completed', pid: null, startedAt: '2025-01-01T10:00:00.000Z',
+  finishedAt: '2025-01-01T10:01:00.000Z', error: null, models, metrics: {}, config: {}, cancellation,
+});
+
+describe("the runs list's seconds per epoch of a cancelled run", () => {
+  const dir = tempDir();
+
+  it('leaves the partial last epoch out of the mean, as it leaves it out of the epochs', () => {
+    const s = summarize('r', dir, head([model('lstm', [0.7, 0.6, 0.65], [10, 12, 3])], { afterEpochs: 2, partialLastEpoch: true }));
+    expect(s.epochs).toBe(2);
+    expect(s.secondsPerEpoch).toBe(11);
+  });
+
+  it('keeps a last epoch that was whole: one cancelled between epochs, or a run not cancelled', () => {
+    const between = summarize('r', dir, head([model('lstm', [0.7, 0.6, 0.65], [10, 12, 5])], { afterEpochs: 3, partialLastEpoch: false }));
+    expect([between.epochs, between.secondsPerEpoch]).toEqual([3, 9]);
+    const done = summarize('r', dir, head([model('lstm', [0.7, 0.6, 0.65], [10, 12, 5])], null));
+    expect([done.epochs, done.secondsPerEpoch]).toEqual([3, 9]);
+  });
+
+  it('in a comparison, cuts only the model stopped (the last recorded): the ones before it trained whole epochs', () => {
+    const s = summarize('r', dir, head([model('simple_rnn', [0.7, 0.6], [4, 6]), model('lstm', [0.7, 0.6], [8, 1])], { afterEpochs: 1, partialLastEpoch: true }));
+    expect(s.secondsPerEpoch).toBe(6);
+  });
+
+  it('has no mean when the cut epoch was the only one', () => {
+    expect(summarize('r', dir, head([model('lstm', [0.7], [3])], { afterEpochs: 0, partialLastEpoch: true })).secondsPerEpoch).toBeNull();
+  });
+});
+
+describeInChromium('the live view of a job cancelled mid-epoch, in Chromium', () => {
+  let server: TestServer | undefined;
+  let browser: Chromium | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const runsDir = tempDir();
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const shown = async () => ({
+    count: await page.getAttribute('#live-epochs', 'data-count'),
+    line: (await page.textContent('#live-epochs'))! + ' ' + (await page.textContent('#live-epochs-word'))!,
+    progress: await page.textContent('#live-progress-text'),
+    // The end-of-epoch points on the loss chart: the cut epoch's stays drawn.
+    ends: await page.evaluate(() => {
+      const C = (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string; data: { x: number }[] }[] } } } }).Chart;
+      return C.getChart(document.querySelector('#live-loss')!)!.data.datasets.find((d) => d.label === 'train, end of epoch')?.data.map((p) => p.x) ?? [];
+    }),
+  });
+
+  it('counts whole epochs once cancelled, and draws the cut one', async () => {
+    // A pause after every batch holds the job in its first epoch until the cancel.
+    server = await startTestServer({ runsDir, batchDelayMs: PAUSE_MS });
+    const id = (await post(server.base, '/api/jobs', { ...SMALL_SUM, name: 'cut' })).body.job.id as string;
+    await afterFirstBatch(server, id);
+    page = await openDashboard(browser!, `${server.base}/#train`, pageErrors, { timeoutMs: 60_000 });
+    await page.waitForSelector('#conn-dot.live');
+    await post(server.base, `/api/jobs/${id}/cancel`, {});
+    const job = await finished(server.base, id);
+    expect(job).toMatchObject({ status: 'cancelled', phase: 'cancelled after 0 epochs and part of epoch 1', partialLastEpoch: true });
+    expect((await get(server.base, `/api/jobs/${id}`)).body.job.epochs).toHaveLength(1);
+    await page.waitForFunction(() => (document.querySelector('#live-title')?.textContent ?? '').includes('cut (cancelled)'));
+    expect(await shown()).toEqual({ count: '0', line: '0 epochs', progress: expect.stringContaining('cancelled after 0 epochs and part of epoch 1'), ends: [1] });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('counts them so for the job rebuilt from its folder after a restart', async () => {
+    await server!.close();
+    server = await startTestServer({ runsDir });
+    const restored = (await get(server.base, '/api/jobs')).body.jobs.find((j: { name: string }) => j.name === 'cut');
+    expect(restored).toMatchObject({ status: 'cancelled', partialLastEpoch: true, epochCount: 1 });
+    await page.goto(`${server.base}/#train`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForFunction(() => (document.querySelector('#live-title')?.textContent ?? '').includes('cut (cancelled)'));
+    await page.waitForFunction(() => document.querySelector('#live-loss') !== null && (document.querySelector('#live-points')?.textContent ?? '') !== '');
+    await page.waitForFunction(() => {
+      const C = (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: unknown[] } } | undefined } }).Chart;
+      return (C.getChart(document.querySelector('#live-loss')!)?.data.datasets.length ?? 0) > 0;
+    });
+    expect(await shown()).toEqual({ count: '0', line: '0 epochs', progress: expect.stringContaining('cancelled after 0 epochs and part of epoch 1'), ends: [1] });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
