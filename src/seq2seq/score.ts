@@ -8,7 +8,7 @@ import { nearName } from '../near_name.js';
 import { beamDecode, greedyDecode } from './decode.js';
 import { Seq2SeqOptionError } from './errors.js';
 import { SEQ2SEQ_LIMITS } from './limits.js';
-import { checkPairTokens, type Pair } from './pairs.js';
+import { checkPairTokens, pairWhere, type Pair } from './pairs.js';
 import type { Seq2SeqModel } from './store.js';
 import { isExactMatch, scoreDecodings, SEQ2SEQ_DEFAULTS, type DecodeScore, type Seq2SeqSample } from './train.js';
 import { tokenize, UNKNOWN } from './vocab.js';
@@ -91,11 +91,11 @@ export function scoreSeq2Seq(m: Seq2SeqModel, pairs: readonly Pair[], o: Seq2Seq
   };
   return {
     pairs: pairs.length, greedy: scoreDecodings(greedy, truths), beam: beam ? scoreDecodings(beam, truths) : null, beamWidth, samples,
-    unknownSources: pairs.flatMap((p) => {
+    unknownSources: pairs.flatMap((p, i) => {
       const tokens = [...new Set(m.source.unknownTokens(p.source))];
-      return tokens.length ? [{ where: p.where, tokens }] : [];
+      return tokens.length ? [{ where: pairWhere(p, i), tokens }] : [];
     }),
-    longSources: pairs.flatMap((p, i) => (sources[i].length > m.spec.maxSourceLen ? [{ where: p.where, length: sources[i].length }] : [])),
+    longSources: pairs.flatMap((p, i) => (sources[i].length > m.spec.maxSourceLen ? [{ where: pairWhere(p, i), length: sources[i].length }] : [])),
     longTargets: pairs.filter((p) => tokenize(p.target, m.target.kind).length > m.spec.maxTargetLen).length,
     unknownShare: { source: unknownShare(sources), target: unknownShare(truths) },
     attention, seconds,

@@ -44,6 +44,14 @@ describe('scoreSeq2Seq', () => {
     expect(r.beam).toBeNull();
   }, 60_000);
 
+  it('names a pair given without where by its place in the list, as errors do', async () => {
+    await trained;
+    // Pair's type asks for where; JavaScript callers (and pairs made in code) may leave it out.
+    const pairs = [{ source: 'red blue', target: 'red blue' }, { source: 'red zzz', target: 'red', where: 'named' }, { source: 'qqq', target: 'red' }];
+    const r = scoreSeq2Seq(model, pairs as Parameters<typeof scoreSeq2Seq>[1]);
+    expect(r.unknownSources).toEqual([{ where: 'named', tokens: ['zzz'] }, { where: 'pair 3', tokens: ['qqq'] }]);
+  }, 60_000);
+
   it('refuses a bad option or pair by name', async () => {
     await trained;
     const one = [{ source: 'red', target: 'red', where: 'p:1' }];

@@ -20,7 +20,7 @@ beforeAll(async () => {
   finishedRecord = JSON.parse(readFileSync(file, 'utf8'));
   // sweep.json as the sweep wrote it before its runs finished; then the process died (nothing rewrote it).
   const stale: SweepRecord = { ...finishedRecord, finishedAt: null, summary: null,
-    runs: finishedRecord.runs.map(({ value: _v, metrics: _m, secondsPerEpoch: _s, ...r }) => ({ ...r, status: 'pending' })) };
+    runs: finishedRecord.runs.map(({ value: _v, metrics: _m, secondsPerEpoch: _s, ...r }) => ({ ...r, status: 'pending', attempts: 0 })) };
   writeFileSync(file, JSON.stringify(stale, null, 2));
   // The second run was killed mid-training: no finished results.json in its folder.
   rmSync(path.join(dir, 'runs', finishedRecord.runs[1].id, 'results.json'));
@@ -41,6 +41,9 @@ describe('a sweep whose process was killed', () => {
     expect(done).toMatchObject({ id: finishedRecord.runs[0].id, status: 'completed', unrecorded: true });
     // The value the sweep itself recorded for that run before the record was rolled back.
     expect(done.value).toBe(finishedRecord.runs[0].value);
+    // Its attempts from its folder's worker stamp, not the stale record's 0.
+    expect(finishedRecord.runs[0].attempts).toBe(1);
+    expect(done.attempts).toBe(1);
     expect(cut).toMatchObject({ id: finishedRecord.runs[1].id, status: 'pending', value: null, unrecorded: false });
   });
 
