@@ -8,19 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { model, values, x, y } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rnnlab-start-checks-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const x = rl.ones([16, 4]);
-const y = rl.ones([16, 1]);
-function model(): rl.Sequential {
-  rl.setSeed(1);
-  const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [4] })] });
-  m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
-  return m;
-}
-const values = (m: rl.Sequential) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe("a user's callback method named checkTrainBegin", () => {
   it('is not called by fit; its hooks run as usual', async () => {

@@ -7,21 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { model, values, x, y } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rnnlab-refused-fit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const file = join(root, 'afile');
 writeFileSync(file, 'x');
-
-const x = rl.ones([16, 4]);
-const y = rl.ones([16, 1]);
-function model(): rl.Sequential {
-  rl.setSeed(1);
-  const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [4] })] });
-  m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
-  return m;
-}
-const values = (m: rl.Sequential) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
 /** A backup of a run stopped after 2 of 3 epochs, whose weights differ from a fresh model's. */
 async function backup(name: string): Promise<string> {

@@ -1,4 +1,8 @@
-/** A dashboard addition job cancelled inside its first epoch reports no train accuracy: that epoch never finished. */
+/**
+ * A dashboard addition job cancelled inside its first epoch reports no train accuracy: that epoch never finished. Nor
+ * has it a whole epoch to score its validation questions with: its held-out accuracies are null and it lists no sample
+ * answers (not the scores of the cut epoch's half-updated weights).
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +13,7 @@ describe('a dashboard addition job cancelled mid-epoch', () => {
   beforeAll(async () => { s = await startTestServer({ batchDelayMs: PAUSE_MS }); });
   afterAll(async () => { await s?.close(); });
 
-  it('has train accuracy null in the job, the record and its model entry, the cut epoch kept in the history', async () => {
+  it('has train accuracy and validation scores null in the job, the record and its model entry, no samples, the cut epoch kept in the history', async () => {
     const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'cut' })).body.job.id;
     await afterFirstBatch(s, id);
     await post(s.base, `/api/jobs/${id}/cancel`, {});
@@ -20,5 +24,10 @@ describe('a dashboard addition job cancelled mid-epoch', () => {
     expect(record.models[0].history.accuracy).toHaveLength(1);
     expect([job.metrics.trainAccuracy, record.metrics.trainAccuracy, record.models[0].metrics.trainAccuracy]).toEqual([null, null, null]);
     expect(record.metrics.valLoss).toBeNull();
+    for (const m of [job.metrics, record.metrics, record.models[0].metrics]) {
+      expect([m.perCharAccuracy, m.exactMatchAccuracy]).toEqual([null, null]);
+    }
+    expect(record.samples).toEqual([]);
+    expect(record.models[0].history.val_exact).toEqual([]);
   }, 120000);
 });
