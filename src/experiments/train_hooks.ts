@@ -125,8 +125,9 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
         if (aborted(hooks)) {
           follow.stoppedByCancel = true;
           model.stopTraining = true;
-          // A cancel stops at this batch: the epoch's validation pass (tens of seconds on IMDb) is skipped.
-          if (fit) fit.cancelled = true;
+          // A cancel stops at this batch: the epoch's validation pass (tens of seconds on IMDb) is skipped, unless the
+          // batch was the epoch's last. That epoch is whole (the tasks count it so, and score it), so it is validated.
+          if (fit && batch + 1 < Math.ceil(fit.samples / fit.batchSize)) fit.cancelled = true;
         } else if (fit && epochNow === fit.epochs - 1 && batch === Math.ceil(fit.samples / fit.batchSize) - 1) {
           // Decided here, before the process reads another message: a cancel read from now on comes too late.
           end();

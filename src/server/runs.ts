@@ -145,15 +145,14 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
   };
   if (!r) return { ...base, error };
   const otherHost = recordFromOtherHost(r);
-  const lengths = r.models.flatMap((m) => Object.values(m.history).map((v) => v.length));
-  const recorded = lengths.length ? Math.max(...lengths) : null;
   const val = r.models.flatMap((m) => finite(m.history.val_accuracy ?? []));
-  // Over whole epochs, as the CLI's mean is: a cancelled run's partial last epoch (the last model's, the one stopped;
-  // compare starts no model after it) took a fraction of an epoch's time.
+  // Whole epochs, as the record counts them and the CLI's mean is taken: a cancelled run's partial last epoch is the
+  // last model's (the one stopped; compare starts no model after it), and took a fraction of an epoch's time.
   const partial = r.cancellation?.partialLastEpoch === true;
-  const wholeSeconds = (m: RunHead['models'][number], i: number) => (partial && i === r.models.length - 1
-    ? m.secondsPerEpoch.slice(0, Math.max(0, ...Object.values(m.history).map((v) => v.length)) - 1) : m.secondsPerEpoch);
-  const secs = r.models.flatMap((m, i) => finite(wholeSeconds(m, i)));
+  const recordedOf = (m: RunHead['models'][number]) => Math.max(0, ...Object.values(m.history).map((v) => v.length));
+  const wholeOf = (m: RunHead['models'][number], i: number) => Math.max(0, recordedOf(m) - (partial && i === r.models.length - 1 ? 1 : 0));
+  const hasHistory = r.models.some((m) => Object.keys(m.history).length > 0);
+  const secs = r.models.flatMap((m, i) => finite(partial && i === r.models.length - 1 ? m.secondsPerEpoch.slice(0, wholeOf(m, i)) : m.secondsPerEpoch));
   return {
     ...base,
     name: r.runName,
@@ -161,7 +160,7 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
     model: r.models.map((m) => m.name).join(', '),
     status: stateOf(r, trainingHere, otherHost),
     // Whole epochs: a cancelled run's partial last epoch is in its curves, not in the count (as its record says).
-    epochs: recorded === null ? null : recorded - (partial && recorded > 0 ? 1 : 0),
+    epochs: hasHistory ? Math.max(...r.models.map(wholeOf)) : null,
     bestValAccuracy: val.length ? Math.max(...val) : null,
     testAccuracy: metric(r, 'testAccuracy'),
     // The adder's records name it exactMatchAccuracy, rnnlab seq2seq's (greedy decoding) validationExact, and an

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { parseRecord, RESULTS_FILE } from '../report/record.js';
 import { completedRun } from '../sweep/outcome.js';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
-import { HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
+import { attemptsOf, HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { HttpError, notFound } from './http.js';
 import { writerAlive } from './process_identity.js';
 import { mapBounded, STAT_CONCURRENCY } from './runs.js';
@@ -153,9 +153,10 @@ export class SweepStore {
     const runs = disk.map((r, i) => {
       const st = stamps[i];
       // sweep.json is rewritten after each run; a run a live worker has taken since shows as running. The stamp keeps
-      // the attempts too, so a run completed after sweep.json was last written is not shown with none (record.ts's rule).
+      // the attempts too, so a run completed after sweep.json was last written is not shown with none (record.ts's rule,
+      // read as stampAttempts reads it).
       const running = r.status === 'pending' && st?.state === 'running' && stampAlive(st, now);
-      return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: Math.max(r.attempts, st?.attempts ?? 0), value: r.value ?? null, error: r.error ?? null,
+      return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: Math.max(r.attempts, attemptsOf(st)), value: r.value ?? null, error: r.error ?? null,
         worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null,
         unrecorded: r.unrecorded ?? false };
     });

@@ -48,7 +48,12 @@ export interface WorkerStamp {
 
 /** The run folder's count of ended starts (WorkerStamp.attempts), 0 without a stamp. */
 export function stampAttempts(dir: string): number {
-  const n = readWorkerStamp(dir)?.attempts;
+  return attemptsOf(readWorkerStamp(dir));
+}
+
+/** A stamp's attempts when it holds a count (a positive integer), else 0: a damaged stamp counts none. */
+export function attemptsOf(stamp: Pick<WorkerStamp, 'attempts'> | null | undefined): number {
+  const n: unknown = stamp?.attempts;
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 0;
 }
 

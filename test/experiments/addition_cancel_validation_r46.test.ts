@@ -52,11 +52,14 @@ describe('a cancelled addition run\'s validation scores', () => {
     expect(additionMetrics(r)).toEqual({ perCharAccuracy: null, exactMatchAccuracy: null, trainAccuracy: null, valLoss: null });
   }, 60000);
 
-  it('cut after an epoch\'s last batch: that epoch is whole, and scored', async () => {
+  it('cut after an epoch\'s last batch: that epoch is whole, validated and scored', async () => {
     const r = await cancelledAt(0, 28);
     expect([r.cancelled, r.partialLastEpoch]).toEqual([true, false]);
     const one = await trainAddition({ ...SMALL, epochs: 1 });
     expect([r.perChar, r.exact]).toEqual([one.perChar, one.exact]);
     expect(r.history.val_exact).toEqual([one.exact]);
+    // fit validates it as any whole epoch (the cancel came after its last batch), so its val_loss is the record's.
+    expect(r.history.val_loss).toEqual(one.history.val_loss);
+    expect(additionMetrics(r).valLoss).toBe(one.history.val_loss[0]);
   }, 120000);
 });

@@ -38,6 +38,11 @@ describe("the runs list's seconds per epoch of a cancelled run", () => {
   it('in a comparison, cuts only the model stopped (the last recorded): the ones before it trained whole epochs', () => {
     const s = summarize('r', dir, head([model('simple_rnn', [0.7, 0.6], [4, 6]), model('lstm', [0.7, 0.6], [8, 1])], { afterEpochs: 1, partialLastEpoch: true }));
     expect(s.secondsPerEpoch).toBe(6);
+    expect(s.epochs).toBe(2);
+    // A model before the stopped one may have trained more epochs (compare's per-model default epochs): the count is
+    // the most whole epochs of any model, not the longest history less one.
+    const more = summarize('r', dir, head([model('lstm', [0.7, 0.6, 0.5, 0.4, 0.3], [4, 4, 4, 4, 4]), model('gru', [0.7, 0.6], [8, 1])], { afterEpochs: 1, partialLastEpoch: true }));
+    expect(more.epochs).toBe(5);
   });
 
   it('has no mean when the cut epoch was the only one', () => {

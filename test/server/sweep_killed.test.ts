@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SweepRecord } from '../../src/sweep/record.js';
 import { get, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { writeSmallSweep } from './sweep_fixture.js';
+import { attemptsOf } from '../../src/sweep/worker_file.js';
 
 let s: TestServer;
 let finishedRecord: SweepRecord;
@@ -45,6 +46,11 @@ describe('a sweep whose process was killed', () => {
     expect(finishedRecord.runs[0].attempts).toBe(1);
     expect(done.attempts).toBe(1);
     expect(cut).toMatchObject({ id: finishedRecord.runs[1].id, status: 'pending', value: null, unrecorded: false });
+  });
+
+  it('reads a stamp\'s attempts only as a count, as sweep.json\'s writer does (a damaged one counts none)', () => {
+    expect([1, 3, 0, -1, 1.5, '3', 'x', null, undefined].map((attempts) => attemptsOf({ attempts } as never))).toEqual([1, 3, 0, 0, 0, 0, 0, 0, 0]);
+    expect(attemptsOf(null)).toBe(0);
   });
 
   it('trusts sweep.json once the sweep has finished it', async () => {
