@@ -78,7 +78,7 @@ function checkKeys(layer: Layer, config: Record<string, unknown>, where: string,
 }
 
 /**
- * target.fromConfig(config), or tfjs's fromConfig(cls, config), with config's keys read as described above; where
+ * target.fromConfig(config[, customObjects]) (Keras's), or tfjs's fromConfig(cls, config[, customObjects]), with config's keys read as described above; where
  * names the call in errors (rl.layerClasses.GRU.fromConfig).
  */
 export function fromConfigChecked(target: ConfigClass, where: string, args: readonly unknown[]): Layer {
@@ -88,6 +88,10 @@ export function fromConfigChecked(target: ConfigClass, where: string, args: read
   // registered nowhere is found there, as modelFromJSON(json, customObjects) finds it.
   if (tfjsForm && customObjects !== undefined && customObjects !== null) {
     return withCustomObjects(where, customObjects, () => fromConfigChecked(target, where, [first, second]));
+  }
+  // Keras's from_config(config, custom_objects): the same, its second argument the custom objects.
+  if (!tfjsForm && second !== undefined && second !== null) {
+    return withCustomObjects(where, second, () => fromConfigChecked(target, where, [first]));
   }
   const raw = tfjsForm ? second : first;
   if (!isObject(raw)) throw new Error(`${where}: expected a config object (Keras's get_config or tfjs's getConfig), got ${describe(raw)}`);

@@ -398,9 +398,44 @@ export function engineCall(layer: Layer, x: Tensor, ctx: CallContext, logits = f
  * the engine's context. Not exported from the package.
  */
 export function engineApply(layer: Layer, x: Tensor, ctx: CallContext, logits = false): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${layer.name} (${layer.className}): apply input 0 is not a tensor`);
-  const outs = layer.callRegularized([x], ctx, logits, 1);
+  const outs = engineApplyAll(layer, [x], ctx, logits);
   return (outs.length === 1 ? outs[0] : outs) as Tensor;
+}
+
+/** engineApply on a graph node's tensors: the first inputCount are its inputs, the rest initial states. */
+export function engineApplyAll(layer: Layer, inputs: Tensor[], ctx: CallContext, logits = false, inputCount = inputs.length): Tensor[] {
+  inputs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`${layer.name} (${layer.className}): apply input ${i} is not a tensor`); });
+  if (builtInMethod(layer, 'apply')) return layer.callRegularized(inputs, ctx, logits, inputCount);
+  return userApply(layer, inputs, ctx, inputCount);
+}
+
+/**
+ * tfjs's executor runs every layer of a model through layer.apply(inputs, kwargs), so a user's override of apply (to
+ * count, log or scale) is reached in predict and fit too. Its kwargs inherit the engine's context (activity terms,
+ * traces); the output's mask is then the layer's computeMask, as tfjs's executor takes it. Never asked for logits:
+ * engineFoldsActivation keeps such a layer's activation.
+ */
+function userApply(layer: Layer, inputs: Tensor[], ctx: CallContext, inputCount: number): Tensor[] {
+  const list = inputs.slice(0, inputCount);
+  const kwargs = userKwargs(ctx, list[0]);
+  const masks = list.map((x, i) => maskTensor(x, ctx.inputMasks?.[i] ?? (i === 0 ? ctx.mask : null)));
+  if (list.length > 1) kwargs.mask = masks;
+  if (inputCount < inputs.length) kwargs.initialState = inputs.slice(inputCount);
+  const given = list.length === 1 ? list[0] : list;
+  const y = layer.apply(given, kwargs) as unknown;
+  const outs = (Array.isArray(y) ? y : [y]) as unknown[];
+  outs.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new Error(`${layer.name} (${layer.className}): its apply() override returned ${describe(t)}${outs.length > 1 ? ` as output ${i}` : ''} where a tensor was expected`);
+  });
+  // rnnlab's own computeMask decides for itself (Embedding's makes a mask without supporting one given).
+  const m = layer.supportsMasking || builtInMethod(layer, 'computeMask') ? layer.computeMask(given, list.length === 1 ? masks[0] : masks) : null;
+  ctx.mask = maskBytes(`${layer.name} (${layer.className}): computeMask`, m, outs[0] as Tensor);
+  return outs as Tensor[];
+}
+
+/** Whether the loss may take the layer's logits: never from a user's apply() override, which computes the activation. */
+export function engineFoldsActivation(layer: Layer, kind: 'sigmoid' | 'softmax'): boolean {
+  return builtInMethod(layer, 'apply') && layer.foldsActivation(kind);
 }
 
 export abstract class Layer {

@@ -279,8 +279,10 @@ export class MultiHeadAttention extends MultiInputLayer {
   override apply(x: SymbolicTensor | SymbolicTensor[], args?: MultiHeadAttentionApplyArgs): SymbolicTensor | SymbolicTensor[] | AsEitherKind;
   override apply(x: Tensor | Tensor[], args?: MultiHeadAttentionApplyArgs): Tensor | Tensor[] | AsEitherKind;
   override apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], args?: MultiHeadAttentionApplyArgs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
-    const given = (args ?? {}) as Record<string, unknown>;
-    if (!CALL_OPTIONS.some((k) => k in given) && !(Array.isArray(x) && given.mask instanceof Tensor)) {
+    // Kwargs that are no object (apply([q, v], 5)): Layer's apply refuses them, naming what it takes.
+    const notObject = args !== undefined && args !== null && (typeof args !== 'object' || Array.isArray(args) || args instanceof Tensor);
+    const given = (notObject ? {} : args ?? {}) as Record<string, unknown>;
+    if (notObject || !CALL_OPTIONS.some((k) => k in given) && !(Array.isArray(x) && given.mask instanceof Tensor)) {
       return super.apply(x as Tensor, args as ApplyArgs);
     }
     const rest: Record<string, unknown> = {};

@@ -108,6 +108,8 @@ export abstract class RNNCell extends Layer {
     const cell = new Cell({ units: layer.units, name: layer.name, trainable: layer.trainable });
     cell.engine = layer;
     cell.owner = layer.name;
+    // Layer's getter answers for a cell applied on its own (rl.input()s); otherwise only the layer has an output.
+    const layerOutputShape = Object.getOwnPropertyDescriptor(Layer.prototype, 'outputShape')!.get!;
     const fixed = (what: string) => () => { throw new Error(`${cell.name} (${cell.className}): the cell's ${what} are its layer's; build or load the layer instead`); };
     Object.defineProperties(cell, {
       built: { get: () => layer.built, set: fixed('build state and weights'), enumerable: true, configurable: true },
@@ -115,6 +117,20 @@ export abstract class RNNCell extends Layer {
       builtInputShape: {
         get: () => (layer.builtInputShape ? [layer.builtInputShape[0], layer.builtInputShape[2]] : null),
         set: fixed('build state and weights'), enumerable: true, configurable: true,
+      },
+      // The layer's variables: disposing them through the cell would leave the layer live on freed weights (tfjs
+      // refuses to dispose a cell never used on its own).
+      dispose: {
+        value: () => { throw new Error(`${cell.name} (${cell.className}): the cell computes with layer ${layer.name}'s weights; dispose the layer, or the model holding it`); },
+        enumerable: false, configurable: true, writable: true,
+      },
+      disposed: { get: () => layer.disposed, set: fixed('disposal and weights'), enumerable: true, configurable: true },
+      outputShape: {
+        get: () => {
+          if (cell.inboundNodes.length > 0) return layerOutputShape.call(cell);
+          throw new Error(`${cell.name} (${cell.className}): the cell of layer ${layer.name} has no call of its own, so no output shape; read the layer's outputShape`);
+        },
+        enumerable: false, configurable: true,
       },
     });
     return cell;

@@ -7,7 +7,7 @@ import { isRecording, withTape, withoutTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { addPenalties } from '../layers/regularizers.js';
-import { Layer, checkGivenName, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
+import { Layer, checkGivenName, engineApplyAll, engineFoldsActivation, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
 import type { Optimizer, OptimizerConfigObject } from '../optimizers/index.js';
@@ -288,7 +288,7 @@ export class Functional extends ModelBase<TensorsLike> {
     this.folds = this.outputs.map((t, i) => {
       const fold = foldableActivation(this.lossKinds[i]);
       // Only a tensor nothing else reads may hold logits instead of probabilities.
-      return fold !== null && t.node.outputs.length === 1 && !consumed.has(t) && this.outputs.indexOf(t) === i && !t.sourceLayer.activityRegularizer && t.sourceLayer.foldsActivation(fold);
+      return fold !== null && t.node.outputs.length === 1 && !consumed.has(t) && this.outputs.indexOf(t) === i && !t.sourceLayer.activityRegularizer && engineFoldsActivation(t.sourceLayer, fold);
     });
   }
 
@@ -311,7 +311,7 @@ export class Functional extends ModelBase<TensorsLike> {
       if (fixed !== undefined) ctx.training = fixed;
       let outs: Tensor[];
       try {
-        outs = n.layer.callRegularized(ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
+        outs = engineApplyAll(n.layer, ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
       } finally {
         ctx.training = modelMode;
       }

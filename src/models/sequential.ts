@@ -2,7 +2,7 @@
 import { inheritedTraining } from '../layers/call_kwargs.js';
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
-import { Layer, checkGivenName, distinctFrom, engineApply, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, checkGivenName, distinctFrom, engineApply, engineFoldsActivation, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
 import type { Optimizer, OptimizerConfigObject } from '../optimizers/index.js';
@@ -345,7 +345,7 @@ export class Sequential extends ModelBase<SequentialData> {
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
     // An activity regularizer reads the activated output, so its layer keeps the activation.
-    this.foldsActivation = !!last && fold !== null && !last.activityRegularizer && last.foldsActivation(fold);
+    this.foldsActivation = !!last && fold !== null && !last.activityRegularizer && engineFoldsActivation(last, fold);
   }
 
   /** Unbuilt, the model has no weights yet to take values: said so, rather than "expected 0 arrays". */
