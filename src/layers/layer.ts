@@ -19,7 +19,7 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { appliedPenalty, checkRegularizer, L1L2, serializeRegularizer, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
-import { inTrainingMode, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
+import { appliedMask, inTrainingMode, kwargsContext, maskBytes, maskTensor, noteAppliedMask, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
 import { assertInputCompatibility, checkedInputSpecs, type InputSpec } from './input_spec.js';
@@ -405,7 +405,7 @@ export function engineApply(layer: Layer, x: Tensor, ctx: CallContext, logits = 
 /** engineApply on a graph node's tensors: the first inputCount are its inputs, the rest initial states. */
 export function engineApplyAll(layer: Layer, inputs: Tensor[], ctx: CallContext, logits = false, inputCount = inputs.length): Tensor[] {
   inputs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`${layer.name} (${layer.className}): apply input ${i} is not a tensor`); });
-  if (builtInMethod(layer, 'apply')) return layer.callRegularized(inputs, ctx, logits, inputCount);
+  if (!usersApply(layer)) return layer.callRegularized(inputs, ctx, logits, inputCount);
   return userApply(layer, inputs, ctx, inputCount);
 }
 
@@ -427,15 +427,22 @@ function userApply(layer: Layer, inputs: Tensor[], ctx: CallContext, inputCount:
   outs.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new Error(`${layer.name} (${layer.className}): its apply() override returned ${describe(t)}${outs.length > 1 ? ` as output ${i}` : ''} where a tensor was expected`);
   });
+  // The override's super.apply computed the mask already (running the layer again for it would double its cost).
+  const applied = appliedMask(kwargs, layer);
   // rnnlab's own computeMask decides for itself (Embedding's makes a mask without supporting one given).
-  const m = layer.supportsMasking || builtInMethod(layer, 'computeMask') ? layer.computeMask(given, list.length === 1 ? masks[0] : masks) : null;
+  const m = applied !== undefined ? applied : layer.supportsMasking || builtInMethod(layer, 'computeMask') ? layer.computeMask(given, list.length === 1 ? masks[0] : masks) : null;
   ctx.mask = maskBytes(`${layer.name} (${layer.className}): computeMask`, m, outs[0] as Tensor);
   return outs as Tensor[];
 }
 
 /** Whether the loss may take the layer's logits: never from a user's apply() override, which computes the activation. */
 export function engineFoldsActivation(layer: Layer, kind: 'sigmoid' | 'softmax'): boolean {
-  return builtInMethod(layer, 'apply') && layer.foldsActivation(kind);
+  return !usersApply(layer) && layer.foldsActivation(kind);
+}
+
+/** Whether apply is a user's: a subclass's override, or one set on the instance (this.apply = ... in a constructor). */
+function usersApply(layer: Layer): boolean {
+  return Object.prototype.hasOwnProperty.call(layer, 'apply') || !builtInMethod(layer, 'apply');
 }
 
 export abstract class Layer {
@@ -810,6 +817,7 @@ export abstract class Layer {
     const ctx = kwargsContext<CallContext>(`${this.name} (${this.className})`, args, list as Tensor[], this.fewestMasks(list.length));
     const firstUse = !this.built;
     const outs = this.callRegularized(all as Tensor[], ctx, false, list.length);
+    noteAppliedMask(args, this, ctx.mask);
     // tfjs: a layer first used on real tensors holds itself once, so a model that also uses it does not dispose it.
     if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
     outs.forEach((y, i) => { outs[i] = distinctFrom(all as Tensor[], y); });

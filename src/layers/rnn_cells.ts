@@ -111,6 +111,9 @@ export abstract class RNNCell extends Layer {
     // Layer's getter answers for a cell applied on its own (rl.input()s); otherwise only the layer has an output.
     const layerOutputShape = Object.getOwnPropertyDescriptor(Layer.prototype, 'outputShape')!.get!;
     const fixed = (what: string) => () => { throw new Error(`${cell.name} (${cell.className}): the cell's ${what} are its layer's; build or load the layer instead`); };
+    // The holds models take on the cell (applied on its own to rl.input()s): each holds the layer too, whose weights
+    // the cell computes with, so they live while any model using the cell or the layer does.
+    let holds = 0;
     Object.defineProperties(cell, {
       built: { get: () => layer.built, set: fixed('build state and weights'), enumerable: true, configurable: true },
       weights: { get: () => layer.weights, set: fixed('weights'), enumerable: true, configurable: true },
@@ -118,17 +121,30 @@ export abstract class RNNCell extends Layer {
         get: () => (layer.builtInputShape ? [layer.builtInputShape[0], layer.builtInputShape[2]] : null),
         set: fixed('build state and weights'), enumerable: true, configurable: true,
       },
-      // The layer's variables: disposing them through the cell would leave the layer live on freed weights (tfjs
-      // refuses to dispose a cell never used on its own).
+      modelRefs: {
+        get: () => holds,
+        set: (n: number) => { layer.modelRefs = Math.max(0, layer.modelRefs + n - holds); holds = n; },
+        enumerable: true, configurable: true,
+      },
+      // A model's dispose lets go of its hold on the layer (the last hold frees the weights, once). Called with no
+      // model holding the cell, it is refused: freeing the layer's variables through the cell would leave the layer
+      // live on freed weights (tfjs refuses to dispose a cell never used on its own).
       dispose: {
-        value: () => { throw new Error(`${cell.name} (${cell.className}): the cell computes with layer ${layer.name}'s weights; dispose the layer, or the model holding it`); },
+        value: () => {
+          if (holds === 0) throw new Error(`${cell.name} (${cell.className}): the cell computes with layer ${layer.name}'s weights; dispose the layer, or the model holding it`);
+          holds--;
+          return layer.dispose();
+        },
         enumerable: false, configurable: true, writable: true,
       },
       disposed: { get: () => layer.disposed, set: fixed('disposal and weights'), enumerable: true, configurable: true },
       outputShape: {
         get: () => {
-          if (cell.inboundNodes.length > 0) return layerOutputShape.call(cell);
-          throw new Error(`${cell.name} (${cell.className}): the cell of layer ${layer.name} has no call of its own, so no output shape; read the layer's outputShape`);
+          const first = cell.inboundNodes[0];
+          if (!first) throw new Error(`${cell.name} (${cell.className}): the cell of layer ${layer.name} has no call of its own, so no output shape; read the layer's outputShape`);
+          // What a cell of its own records at its first call (markBuilt, which the layer's build stands in for here).
+          cell.outputShapeValue ??= cell.computeOutputShape(first.inputs[0].shape);
+          return layerOutputShape.call(cell);
         },
         enumerable: false, configurable: true,
       },
