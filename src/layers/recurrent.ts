@@ -10,7 +10,6 @@ import { recurrent, type CellKind, type RecurrentOutputs, type StateGradExtras }
 import { drawKeepMasks, maskCount, recurrentComposed } from '../autograd/recurrent_dropout.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import type { RNNCell } from './rnn_cells.js';
 import { checkKernelActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
@@ -269,7 +268,7 @@ export abstract class RNN extends Layer {
    * tfjs's layer.cell: the matching cell (an LSTMCell for LSTM), made when first asked for. It computes with this
    * layer, so its weights are this layer's variables and it is built when this layer is.
    */
-  get cell(): RNNCell {
+  get cell(): CellView {
     if (!cellOfLayer) throw new Error(`${this.name} (${this.className}): layer.cell needs rnnlab's cells (src/layers/rnn_cells.ts) loaded`);
     return cellOfLayer(this);
   }
@@ -439,8 +438,22 @@ export abstract class RNN extends Layer {
 }
 
 /** Set by rnn_cells.ts, which imports this module's subclasses (so this module cannot import it). */
-let cellOfLayer: ((layer: RNN) => RNNCell) | null = null;
-export function setCellOfLayer(make: (layer: RNN) => RNNCell): void { cellOfLayer = make; }
+let cellOfLayer: ((layer: RNN) => CellView) | null = null;
+export function setCellOfLayer(make: (layer: RNN) => CellView): void { cellOfLayer = make; }
+
+/**
+ * What layer.cell gives: rnn_cells.ts's RNNCell, named here by its shape, since that module imports this one's
+ * subclasses (an import back, even of a type, would tie the two in a cycle).
+ */
+export type CellView = Layer & {
+  readonly units: number;
+  readonly stateSize: number[];
+  readonly kernel: Variable | undefined;
+  readonly recurrentKernel: Variable | undefined;
+  readonly bias: Variable | null | undefined;
+  /** One step: [x_t, ...states] to [output, ...newStates]. */
+  call(inputs: Tensor[], kwargs?: { training?: boolean }): Tensor[];
+};
 
 /**
  * A recurrent layer's computeMask (tfjs's and Keras's, asked directly): the input's mask with returnSequences, else
