@@ -131,50 +131,6 @@ describe('MultiHeadAttention.apply kwargs', () => {
   });
 });
 
-describe('Keras\'s fromConfig(config, customObjects)', () => {
-  /** A cell with one kernel: h' = tanh(x W + h). Registered nowhere. */
-  class OneKernelCell extends rl.layers.Layer {
-    static className = 'OneKernelCellR46';
-    stateSize: number;
-    units: number;
-    kernel: Any;
-    constructor(args: Any) {
-      super(args);
-      this.units = args.units;
-      this.stateSize = args.units;
-    }
-    build(shape: Any) {
-      this.kernel = this.addWeight('kernel', [shape[shape.length - 1], this.units], 'float32', rl.initializers.glorotUniform({ seed: 4 }));
-      this.built = true;
-    }
-    call(inputs: Any) {
-      const [x, h] = inputs as rl.Tensor[];
-      const out = rl.tanh(rl.add(rl.matMul(x, this.kernel.read()), h));
-      return [out, out];
-    }
-    getConfig() { return { ...super.getConfig(), units: this.units }; }
-  }
-
-  it('finds an unregistered cell there and computes as the original', () => {
-    rl.setSeed(7);
-    const rnn = rl.layers.rnn({ cell: new OneKernelCell({ units: 3 }) as never, returnSequences: true });
-    const x = rl.randomNormal([2, 4, 2]);
-    const want = (rnn.apply(x) as rl.Tensor).dataSync();
-    const copy = L.RNN.fromConfig(rnn.getConfig(), { OneKernelCellR46: OneKernelCell });
-    expect(copy.cell.className).toBe('OneKernelCellR46');
-    copy.apply(x);
-    copy.setWeights(rnn.getWeights());
-    const got = (copy.apply(x) as rl.Tensor).dataSync();
-    Array.from(want).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
-    // Scoped to the call: the class is not registered afterwards.
-    expect(() => L.RNN.fromConfig(rnn.getConfig())).toThrow(/unknown layer class 'OneKernelCellR46'/);
-  });
-
-  it('refuses customObjects that are no object, naming them', () => {
-    expect(() => L.Dense.fromConfig(rl.layers.dense({ units: 2 }).getConfig(), 5)).toThrow(/customObjects must be an object/);
-  });
-});
-
 /** Counts the runs of a layer's computation: what the engine's call of it reaches, whichever apply led there. */
 function countRuns(layer: Any): { n: number } {
   const runs = { n: 0 };

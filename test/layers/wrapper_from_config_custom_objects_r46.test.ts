@@ -1,6 +1,6 @@
 /**
- * A wrapper's static fromConfig(cls, config, customObjects) (tfjs's signature) resolves its inner layer's class
- * through customObjects, as modelFromJSON(json, customObjects) does, registering nothing; without it, a class that
+ * A wrapper's static fromConfig(cls, config, customObjects) (tfjs's signature), or fromConfig(config, customObjects)
+ * (Keras's), resolves its inner layer's class through customObjects, as modelFromJSON(json, customObjects) does, registering nothing; without it, a class that
  * is not registered is refused by name.
  */
 import { describe, expect, it } from 'vitest';
@@ -62,5 +62,26 @@ describe('RNN.fromConfig(cls, config, customObjects)', () => {
     const TD = (rl as Any).layerClasses.TimeDistributed;
     expect(() => TD.fromConfig(TD, td.getConfig())).toThrow(/TwiceR46/);
     expect(TD.fromConfig(TD, td.getConfig(), { TwiceR46: Twice }).layer).toBeInstanceOf(Twice);
+  });
+});
+
+describe('Keras\'s fromConfig(config, customObjects)', () => {
+  it('finds an unregistered cell there and computes as the original, registering nothing', () => {
+    rl.setSeed(7);
+    const RNN = (rl as Any).layerClasses.RNN;
+    const rnn = rl.layers.rnn({ cell: new ScaledCell({ units: 3 }) as never, returnSequences: true });
+    const x = rl.randomNormal([2, 4, 2]);
+    const want = Array.from((rnn.apply(x) as rl.Tensor).dataSync());
+    const copy = RNN.fromConfig(rnn.getConfig(), { ScaledCellR46: ScaledCell });
+    copy.apply(x);
+    copy.setWeights(rnn.getWeights());
+    expect(copy.cell).toBeInstanceOf(ScaledCell);
+    expect(Array.from((copy.apply(x) as rl.Tensor).dataSync())).toEqual(want);
+    expect(() => RNN.fromConfig(rnn.getConfig())).toThrow(/unknown layer class 'ScaledCellR46'/);
+  });
+
+  it('refuses customObjects that are no object, naming them', () => {
+    const Dense = (rl as Any).layerClasses.Dense;
+    expect(() => Dense.fromConfig(rl.layers.dense({ units: 2 }).getConfig(), 5)).toThrow(/customObjects must be an object/);
   });
 });
