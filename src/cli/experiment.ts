@@ -104,8 +104,9 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     }, ['rnnlab experiment gradients', 'rnnlab experiment gradients --models simple_rnn,lstm,gru --maxlen 200']),
     check: checkGradientsFlags,
     load: async (f, p) => {
-      p.line(loadingLine(f, gradientsLimit(f)));
-      const data = await loadImdbArrays({ ...imdbDataOptions(f), limit: gradientsLimit(f) });
+      const limit = gradientsLimit(f);
+      p.line(loadingLine(f, limit));
+      const data = await loadImdbArrays({ ...imdbDataOptions(f), limit });
       p.line(describeData(data));
       return data;
     },

@@ -156,7 +156,7 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   });
   const h: Record<string, number[]> = { ...history.history };
   const cancelled = stoppedByCancel(follow);
-  const partialLastEpoch = cancelled && lastBatch + 1 < steps && (h.loss?.length ?? 0) > 0;
+  const partialLastEpoch = cutShort() && (h.loss?.length ?? 0) > 0;
   if (hasVal) h.val_exact = valExact;
   const unscored = { guesses: [], exact: NaN, perChar: NaN };
   let final: { guesses: string[]; exact: number; perChar: number };

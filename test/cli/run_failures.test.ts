@@ -56,7 +56,6 @@ function headline(dir: string): Record<string, string> {
   return Object.fromEntries([...list.matchAll(/<dt>([^<]*)<\/dt><dd>([^<]*)<\/dd>/g)].map((m) => [m[1], m[2]]));
 }
 
-
 describe('a run whose training throws part-way', () => {
   it('compare: the models trained before the failing one keep their results; the run is failed and exits 1', async () => {
     fault.imdbModel = 'gru';
