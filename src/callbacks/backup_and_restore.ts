@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
-import { checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, restoreCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
+import { VerifiedFiles, checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, restoreCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
@@ -48,6 +48,8 @@ export class BackupAndRestore extends BaseCallback {
   protected readonly guard: InterruptGuard | null;
   private readonly resumeHint: string | undefined;
   private readonly epochEnd = new EpochEndCheckpoint();
+  /** The backup's binary files as the start check read and verified them, for the restore that follows; dropped by it. */
+  private checked: VerifiedFiles | null = null;
   /** Set after a restore: where training continued from. */
   restoredFrom: { epoch: number; batch: number } | null = null;
   /**
@@ -85,10 +87,12 @@ export class BackupAndRestore extends BaseCallback {
    * modelCheckpoint folder that cannot be written) has not restored this backup into the model yet, whatever the
    * order. The backup is read here as the restore reads it (a truncated or damaged file is refused, as Keras's
    * load in on_train_begin raises), so one that cannot be restored is found before any other callback acts.
-   * The restore itself still checks everything again before it writes into the model.
+   * The restore checks checkpoint.json, the model and the run again before it writes into the model; the binary files
+   * this check read and hashed it takes from here while checkpoint.json still names them with the same checksums.
    */
   [checkTrainBegin](): void {
     const fit = this.state;
+    this.checked = null;
     const problem = checkpointFolderProblem(this.backupDir);
     if (problem) throw new Error(`backupAndRestore: cannot write the backup folder ${problem.dir}: ${problem.why}`);
     if (this.restore === 'never') return;
@@ -99,7 +103,9 @@ export class BackupAndRestore extends BaseCallback {
     this.checkResumable(readCheckpointInfo(this.backupDir).state);
     const other = fit.model.built ? checkpointMismatch(this.backupDir, fit.model) : null;
     if (other) throw new CheckpointError(other);
-    restoreCheckpoint(this.backupDir, fit.model, { apply: false });
+    const files = new VerifiedFiles();
+    restoreCheckpoint(this.backupDir, fit.model, { apply: false, files });
+    this.checked = files;
   }
 
   /** restore: 'require' with no checkpoint is an error, checked up front and again where it restores (one may go meanwhile). */
@@ -109,9 +115,12 @@ export class BackupAndRestore extends BaseCallback {
 
   onTrainBegin(): void {
     const fit = this.state;
+    const files = this.checked ?? undefined;
+    // Held only until this restore: not the whole backup over the run.
+    this.checked = null;
     if (this.restore !== 'never' && !hasCheckpoint(this.backupDir)) this.requireCheckpoint();
     if (this.restore !== 'never' && hasCheckpoint(this.backupDir)) {
-      const st = restoreCheckpoint(this.backupDir, fit.model, { check: (c) => this.checkResumable(c) });
+      const st = restoreCheckpoint(this.backupDir, fit.model, { check: (c) => this.checkResumable(c), files });
       fit.history.epoch = [...st.history.epoch];
       fit.history.history = Object.fromEntries(Object.entries(st.history.history).map(([k, v]) => [k, [...v]]));
       fit.initialEpoch = st.nextEpoch;
@@ -166,6 +175,7 @@ export class BackupAndRestore extends BaseCallback {
   }
 
   onFitExit(): void {
+    this.checked = null;
     this.guard?.uninstall();
     this.epochEnd.settleAfterFailure(this.fit);
   }

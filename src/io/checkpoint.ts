@@ -546,6 +546,26 @@ function floats(b: Uint8Array): Float32Array {
   return out;
 }
 
+/**
+ * A checkpoint's binary files as read, verified and decoded, kept under their folder, name, size and SHA-256, so that
+ * a restore following its own check (backupAndRestore) reads and hashes them once. A checkpoint rewritten in between
+ * names another generation's files (or other checksums): those are not here, so they are read and verified afresh.
+ * What is kept matches the checksum checkpoint.json commits now, so it is never stale.
+ */
+export class VerifiedFiles {
+  private readonly kept = new Map<string, Float32Array>();
+
+  values(dir: string, ref: FileRef, what: string): Float32Array {
+    const key = JSON.stringify([dir, ref.path, ref.bytes, ref.sha256]);
+    let v = this.kept.get(key);
+    if (!v) {
+      v = floats(readVerified(dir, ref, what));
+      this.kept.set(key, v);
+    }
+    return v;
+  }
+}
+
 /** Why the checkpoint cannot be restored into the model (its layers, or its optimizer's kind), or null when it fits. */
 function modelDifference(ck: CheckpointData, model: TrainableModel): string | null {
   const arch = architectureOf(model);
@@ -581,9 +601,13 @@ function savedWeightTargets<V extends { name: string }>(saved: readonly { name: 
 /**
  * Loads a checkpoint into model: weights, optimizer slots, iterations and learning rate, and globalRandom's state. Everything
  * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state. `apply: false`
- * only reads and checks (its binary files' sizes and checksums too), for a caller that must refuse before anything acts.
+ * only reads and checks (its binary files' sizes and checksums too), for a caller that must refuse before anything acts;
+ * given the same `files`, its restore afterwards takes the binary files that check read instead of reading them again.
  */
-export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { check?: (state: TrainingState) => void; apply?: boolean } = {}): TrainingState {
+export function restoreCheckpoint(dir: string, model: TrainableModel,
+  opts: { check?: (state: TrainingState) => void; apply?: boolean; files?: VerifiedFiles } = {}): TrainingState {
+  if (opts.files !== undefined && !(opts.files instanceof VerifiedFiles)) throw new CheckpointError('restoreCheckpoint: files must be the VerifiedFiles an earlier read of this checkpoint filled');
+  const files = opts.files ?? new VerifiedFiles();
   const ck = readCheckpointInfo(dir);
   const where = `checkpoint in ${ck.dir}`;
   if (!model.built) throw new CheckpointError(`${where}: build the model (give its first layer an input shape) before restoring`);
@@ -598,7 +622,7 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { ch
   });
   const total = ck.weights.reduce((s, w) => s + sizeOfShape(w.shape), 0);
   if (ck.files.weights.bytes !== total * 4) throw new CheckpointError(`${where}: the weights file should hold ${total * 4} bytes, checkpoint.json says ${ck.files.weights.bytes}`);
-  const wvals = floats(readVerified(ck.dir, ck.files.weights, 'weights'));
+  const wvals = files.values(ck.dir, ck.files.weights, 'weights');
 
   let slots: Float32Array[][] | null = null;
   const trainable = model.trainableWeights;
@@ -617,7 +641,7 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { ch
       need += s.count * s.size;
     });
     if (ck.files.optimizer!.bytes !== need * 4) throw new CheckpointError(`${where}: the optimizer file should hold ${need * 4} bytes, checkpoint.json says ${ck.files.optimizer!.bytes}`);
-    const ovals = floats(readVerified(ck.dir, ck.files.optimizer!, 'optimizer'));
+    const ovals = files.values(ck.dir, ck.files.optimizer!, 'optimizer');
     let at = 0;
     slots = ck.optimizer.slots.map((s) => Array.from({ length: s.count }, () => { const a = ovals.subarray(at, at + s.size); at += s.size; return a; }));
   }
