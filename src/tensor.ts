@@ -62,8 +62,11 @@ export class Tensor<R extends Rank = Rank> {
   /** The backing typed array (no copy). */
   dataSync(): FArray | Int32Array { return this.values; }
 
-  /** tfjs's async read: the same typed array as dataSync(), once pending microtasks have run. */
-  data(): Promise<FArray | Int32Array> { return Promise.resolve().then(() => this.dataSync()); }
+  /**
+   * tfjs's async read: dataSync() taken when called (a variable's is a copy, so a later assign or optimizer step
+   * leaves it be), resolved later.
+   */
+  data(): Promise<FArray | Int32Array> { return readAtCall(() => this.dataSync()); }
 
   /** The values as nested plain arrays, shaped like the tensor. */
   arraySync<T extends Rank = R>(this: Tensor<T>): ArrayOf<T> {
@@ -112,6 +115,15 @@ export type Tensor3D = Tensor<Rank.R3>;
 export type Tensor4D = Tensor<Rank.R4>;
 export type Tensor5D = Tensor<Rank.R5>;
 export type Tensor6D = Tensor<Rank.R6>;
+
+/**
+ * How every async reader (data, array, buffer, bytes) reads: now, as tfjs's do, so a read started before a dispose(),
+ * an assign() or an optimizer step gives the values it was started on; a failure (a disposed tensor) rejects rather
+ * than throws, as from tfjs's async methods.
+ */
+export function readAtCall<T>(read: () => T): Promise<T> {
+  try { return Promise.resolve(read()); } catch (err) { return Promise.reject(err); }
+}
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;

@@ -2,7 +2,7 @@
  * The chainable forms of the ops (x.add(y), x.sum(1), ...) attached to Tensor.prototype, as tfjs's Tensor
  * has them. Imported once, for its side effect, by src/index.ts (and by src/ops/index.ts).
  */
-import { Tensor, type ArrayOf, type DType, type Rank, type Shape, type TensorLike } from '../tensor.js';
+import { Tensor, readAtCall, type ArrayOf, type DType, type Rank, type Shape, type TensorLike } from '../tensor.js';
 import * as e from './elementwise.js';
 import * as r from './reduction.js';
 import * as s from './shape.js';
@@ -166,12 +166,12 @@ Object.defineProperty(P, 'isDisposed', { configurable: true, get(this: Tensor) {
 Object.defineProperty(P, 'strides', { configurable: true, get(this: Tensor) { return strides(this.shape).slice(0, -1); } });
 
 Object.assign(P, {
-  array(this: Tensor) { return Promise.resolve().then(() => this.arraySync()); },
+  array(this: Tensor) { return readAtCall(() => this.arraySync()); },
   print(this: Tensor, verbose = false) { console.log(formatTensor(this, verbose)); },
   toString(this: Tensor, verbose = false) { return formatTensor(this, verbose); },
   dispose(this: Tensor) { dispose(this); },
   bufferSync(this: Tensor) { return new TensorBuffer([...this.shape], this.dtype, this.values); },
-  buffer(this: Tensor) { return Promise.resolve().then(() => this.bufferSync()); },
+  buffer(this: Tensor) { return readAtCall(() => this.bufferSync()); },
   clone(this: Tensor) { return e.clone(this); },
   cast(this: Tensor, dtype: DType) { return e.cast(this, dtype); },
   asType(this: Tensor, dtype: DType) { return e.cast(this, dtype); },
@@ -241,7 +241,7 @@ Object.assign(P, {
     return m.batchNorm(this, mean, variance, offset, scale, eps);
   },
   bytes(this: Tensor) {
-    return Promise.resolve().then(() => {
+    return readAtCall(() => {
       const v = this.dataSync();
       // tfjs stores bool as one byte per value and float32 as 4-byte floats (also under rl.setPrecision(64)).
       if (this.dtype === 'bool') return Uint8Array.from(v);
