@@ -81,23 +81,11 @@ function lossEntry(l: unknown, at: string): unknown {
   return snakeCase(l.class_name);
 }
 
-/** TF 2.11+ optimizer keys that do nothing at these values (the legacy-optimizer flag and XLA choose how, not what). */
-const NO_OP_OPTIMIZER_KEYS: Record<string, (v: unknown) => boolean> = {
-  jit_compile: () => true,
-  is_legacy_optimizer: () => true,
-  use_ema: (v) => v === false,
-  weight_decay: (v) => v === null,
-  global_clipnorm: (v) => v === null,
-  clipnorm: (v) => v === null,
-  clipvalue: (v) => v === null,
-  loss_scale_factor: (v) => v === null,
-  gradient_accumulation_steps: (v) => v === null,
-};
-
 /**
- * Keras's optimizer_config as rnnlab reads it: TF 2.11-2.15 names its built-ins 'Custom>Adam' and writes keys that
- * are no-ops at their defaults; those are dropped. use_ema false also makes ema_momentum and ema_overwrite_frequency
- * unused. Any other value stays: a weight decay for the optimizer to read, use_ema: true for it to refuse by name.
+ * Keras's optimizer_config as rnnlab reads it: TF 2.11-2.15 names its built-ins 'Custom>Adam'. The config is read as
+ * compile reads Keras's {class_name, config} (the class's fromConfig), where keys that change nothing at their values
+ * (jit_compile, is_legacy_optimizer, use_ema: false and its ema_* settings, nulls) are taken and others (use_ema:
+ * true, global_clipnorm: 1) refused, so a file and compile accept the same optimizers.
  */
 function optimizerEntry(o: unknown, at: string): unknown {
   // Keras 3 writes an optimizer given by name as that name.
@@ -106,12 +94,7 @@ function optimizerEntry(o: unknown, at: string): unknown {
   const custom = customClass(o);
   if (custom) throw new ModelFormatError(`${at}.optimizer: ${String(o.class_name)} has registered_name '${custom}', a custom optimizer registered in Python`);
   const cls = typeof o.class_name === 'string' ? o.class_name.replace(/^Custom>/, '') : o.class_name;
-  if (!isObject(o.config)) return { class_name: cls, config: o.config ?? {} };
-  const config = { ...o.config };
-  const noEma = config.use_ema === false;
-  for (const [k, isNoOp] of Object.entries(NO_OP_OPTIMIZER_KEYS)) if (Object.hasOwn(config, k) && isNoOp(config[k])) delete config[k];
-  if (noEma) { delete config.ema_momentum; delete config.ema_overwrite_frequency; }
-  return { class_name: cls, config };
+  return { class_name: cls, config: o.config ?? {} };
 }
 
 /**

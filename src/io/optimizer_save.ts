@@ -10,6 +10,9 @@ import { ModelFormatError } from './errors.js';
 import type { NamedWeight } from './weights.js';
 import type { Variable } from '../variable.js';
 
+/** Where the optimizer's state is kept whole when tfjs's file format cannot hold it. */
+const KEEP_STATE = 'rl.writeCheckpoint, or rl.callbacks.backupAndRestore in fit';
+
 /** Checks includeOptimizer against the model and the other options; true when the optimizer's state is to be written. */
 export function wantsOptimizer(model: TrainableModel, opts: { includeOptimizer?: unknown; includeTrainingConfig?: unknown }): boolean {
   const inc = opts.includeOptimizer;
@@ -25,11 +28,11 @@ export function wantsOptimizer(model: TrainableModel, opts: { includeOptimizer?:
   // tfjs 4.22 loads a schedule config as its rate without an error and its first step turns every weight to NaN.
   const schedule = model.optimizer.learningRateSchedule;
   if (schedule) {
-    throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer's learning rate is a ${schedule.className} schedule, and tfjs 4.22's optimizers take only a numeric rate (tfjs would load the file and train to NaN); save without includeOptimizer (the schedule is kept in the training config), or use rl.io.saveCheckpoint to keep the optimizer's state`);
+    throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer's learning rate is a ${schedule.className} schedule, and tfjs 4.22's optimizers take only a numeric rate (tfjs would load the file and train to NaN); save without includeOptimizer (the schedule is kept in the training config), or keep the optimizer's state in an rnnlab checkpoint (${KEEP_STATE})`);
   }
   // tfjs 4.22's optimizers have no weight decay: tfjs would read the file and go on training without it.
   if (model.optimizer.weightDecay) {
-    throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer has weightDecay ${model.optimizer.weightDecay}, and tfjs 4.22's optimizers have no weight decay (tfjs would continue training without it); save without includeOptimizer (the weight decay is kept in the training config), or use rl.io.saveCheckpoint to keep the optimizer's state`);
+    throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer has weightDecay ${model.optimizer.weightDecay}, and tfjs 4.22's optimizers have no weight decay (tfjs would continue training without it); save without includeOptimizer (the weight decay is kept in the training config), or keep the optimizer's state in an rnnlab checkpoint (${KEEP_STATE})`);
   }
   return true;
 }

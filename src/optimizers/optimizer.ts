@@ -51,8 +51,14 @@ const UNSUPPORTED_OPTIONS: Record<string, unknown[]> = {
   emaMomentum: [null, 0.99], emaOverwriteFrequency: [null], lossScaleFactor: [null], gradientAccumulationSteps: [null],
 };
 
-/** Keys every optimizer config may carry beside its options (Keras 2.11+ writes it; it changes nothing here). */
-const CONFIG_EXTRAS = ['isLegacyOptimizer'];
+/**
+ * Keys Keras's optimizers take beside their options, and TF 2.11+ writes in every config, that choose how Keras runs,
+ * never what it computes (the legacy-optimizer flag, XLA): any value reads as nothing, in a factory, compile's
+ * {className, config} and a loaded file alike.
+ */
+const CONFIG_EXTRAS = ['isLegacyOptimizer', 'jitCompile'];
+/** Keras's EMA settings, which it never reads while useEma is false: then any value is taken, as Keras takes it. */
+const EMA_SETTINGS = ['emaMomentum', 'emaOverwriteFrequency'];
 
 /** Options as read: camelCase values, and for each the key it was given under (beta_1), for errors. */
 export interface ReadOptions { values: Record<string, unknown>; spelling: Record<string, string> }
@@ -79,6 +85,7 @@ export function readOptimizerOptions(where: string, c: unknown, known: readonly 
   }
   if (typeof c !== 'object' || c === null || Array.isArray(c)) { checkOptionKeys(where, c, listed); return { values: {}, spelling: {} }; }
   const values: Record<string, unknown> = {}, spelling: Record<string, string> = {}, unknown: Record<string, unknown> = {};
+  const emaOff = Object.entries(c).some(([k, v]) => spellings.get(k) === 'useEma' && v === false);
   for (const [k, v] of Object.entries(c)) {
     if (v === undefined) continue;
     const n = spellings.get(k);
@@ -87,6 +94,7 @@ export function readOptimizerOptions(where: string, c: unknown, known: readonly 
     if (Object.hasOwn(spelling, n)) throw new Error(`${where}: give ${n} or its Keras name ${kerasKey(n)}, not both`);
     spelling[n] = k;
     if (known.includes(n) || CONFIG_EXTRAS.includes(n)) { values[n] = v; continue; }
+    if (emaOff && EMA_SETTINGS.includes(n)) continue;
     if (!UNSUPPORTED_OPTIONS[n].includes(v)) throw new Error(`${where}: option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
   }
   checkOptionKeys(where, unknown, listed);
