@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { parseRecord, RESULTS_FILE } from '../report/record.js';
 import { completedRun } from '../sweep/outcome.js';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
+import { unmeasuredLine } from '../sweep/summary.js';
 import { attemptsOf, HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { HttpError, notFound } from './http.js';
 import { writerAlive } from './process_identity.js';
@@ -163,6 +164,9 @@ export class SweepStore {
     return {
       id, spec: rec.spec, createdAt: rec.createdAt, updatedAt: rec.updatedAt, finishedAt: rec.finishedAt, ...statusCounts(disk),
       runs, workers: workersOf(stamps), summary: rec.summary,
+      // Computed here rather than read from the record: the dashboard shows the terminal's words, for sweep.json files
+      // of every age (the browser cannot import summary.ts).
+      unmeasuredLine: rec.summary ? unmeasuredLine(rec.summary) : null,
     };
   }
 }

@@ -58,6 +58,9 @@ export function sweepRecordProblem(r: unknown): string | null {
       if (!isObj(row) || typeof row.label !== 'string' || !isObj(row.axes)) return `summary.rows[${i}] is not a ranked setting (label, axes, mean)`;
     }
     for (const k of ['metric', 'goal', 'finding'] as const) if (typeof r.summary[k] !== 'string') return `summary.${k} is not a string`;
+    const un: unknown = r.summary.unmeasured;
+    // Absent from records written before the field; the sweeps API builds its sentence from it.
+    if (un !== undefined && !(Array.isArray(un) && un.every((a) => typeof a === 'string'))) return 'summary.unmeasured is not a list of axis names';
   }
   return null;
 }

@@ -71,8 +71,11 @@ export function meanStd(xs: number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(v) };
 }
 
-/** The line saying which axes have no effect shown, or null when every axis has one. */
-export function unmeasuredLine(s: Pick<SweepSummary, 'unmeasured' | 'rows'>): string | null {
+/**
+ * The line saying which axes have no effect shown, or null when every axis has one. The terminal, report.html and the
+ * dashboard (through the sweeps API, which computes it from sweep.json's summary) all show this one.
+ */
+export function unmeasuredLine(s: Pick<SweepSummary, 'unmeasured'> & { rows: readonly Pick<SettingRow, 'axes'>[] }): string | null {
   const axes = s.unmeasured ?? [];
   if (!axes.length) return null;
   // A completed setting that sets such an axis is a list entry (a completed grid run would have measured it): there,

@@ -45,18 +45,9 @@ function showSweep(w) {
     box.append(el('div', { class: 'effect', dataset: { axis: e.axis } }, el('h3', { text: `Effect of ${e.axis}` }), el('div', { class: 'chart-box' }, canvas), values));
     barChart(canvas, e.values.map((v) => String(v.value)), e.values.map((v) => v.mean), { xLabel: e.axis, yLabel: s.metric });
   }
-  // An axis none of whose runs completed (or only list entries, which make no effect) has no effect to draw: say so,
-  // in the words of the terminal and report.html (unmeasuredLine in src/sweep/summary.ts), rather than leave it out
-  // unsaid. sweep.json files older than the field lack it.
-  const unmeasured = s?.unmeasured ?? [];
-  const listed = unmeasured.filter((a) => (s?.rows ?? []).some((r) => a in r.axes));
-  const none = unmeasured.filter((a) => !listed.includes(a));
-  const notShown = (xs) => `${xs.length > 1 ? 'their effects are' : 'its effect is'} not shown.`;
-  const said = [
-    ...(none.length ? [`No run varying ${none.join(', ')} has completed: ${notShown(none)}`] : []),
-    ...(listed.length ? [`Of the runs varying ${listed.join(', ')}, only list entries have completed, and list entries count in no axis's effect: ${notShown(listed)}`] : []),
-  ].join(' ');
-  if (said) box.append(el('p', { class: 'small unmeasured', text: said }));
+  // An axis none of whose runs completed (or only list entries, which make no effect) has no effect to draw: the
+  // server says so in the terminal's words (unmeasuredLine in src/sweep/summary.ts).
+  if (w.unmeasuredLine) box.append(el('p', { class: 'small unmeasured', text: w.unmeasuredLine }));
   const epochText = (r) => (r.epoch ? `epoch ${r.epoch}/${r.epochs ?? '?'}` : '');
   table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', 'worker', s?.metric ?? 'metric', 'attempts', 'error'],
     w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r), r.unrecorded ? 'not yet in sweep.json' : ''].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, r.error ?? '']));
