@@ -2,16 +2,36 @@
 // Runs the lab's TypeScript port (compiled by `npm run lab` into dist/examples): every section in order, or
 // the ones named. Usage: npm run lab -- [section ...] [--quick] [--data <tarball or folder>] [--list]
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPILED = resolve(ROOT, 'dist/examples/lab8');
-const USAGE = 'usage: npm run lab -- [section ...] [--quick] [--data <aclImdb_v1.tar.gz or its folder>] [--list]';
+const IMDB_FILE = 'aclImdb_v1.tar.gz';
+const USAGE = `usage: npm run lab -- [section ...] [--quick] [--data <${IMDB_FILE} or its folder>] [--list]`;
 
 function usageError(message) {
   process.stderr.write(`lab: ${message}\n${USAGE}\n`);
   process.exit(2);
+}
+
+// As the data loader finds the tarball, checked here because the sections get it as RNNLAB_DATA, whose error would
+// name that variable instead of the flag the user gave.
+function checkData(path) {
+  const st = statOf(path);
+  if (!st) usageError(`--data: ${path} does not exist`);
+  if (st.isDirectory()) {
+    if (!statOf(join(path, IMDB_FILE))?.isFile()) usageError(`--data: ${path} is a folder without ${IMDB_FILE}`);
+  } else if (!st.isFile()) usageError(`--data: ${path} is neither a file nor a folder`);
+}
+
+// Undefined where nothing can be read (ENOENT, or ENOTDIR for a path through a file), as the loader reads it.
+function statOf(path) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function parse(argv, count) {
@@ -23,8 +43,8 @@ function parse(argv, count) {
     else if (a === '--help' || a === '-h') { process.stdout.write(`${USAGE}\n`); process.exit(0); }
     else if (a === '--data' || a.startsWith('--data=')) {
       o.data = a === '--data' ? argv[++i] : a.slice('--data='.length);
-      if (!o.data || o.data.startsWith('--')) usageError('--data needs a path to aclImdb_v1.tar.gz or the folder holding it');
-      if (!existsSync(o.data)) usageError(`--data: ${o.data} does not exist`);
+      if (!o.data || o.data.startsWith('--')) usageError(`--data needs a path to ${IMDB_FILE} or the folder holding it`);
+      checkData(o.data);
     } else if (a.startsWith('-')) usageError(`unknown flag ${a}`);
     else {
       // Digits only: Number() would also take '1e0', '0x2' and ' 3'.

@@ -4,7 +4,7 @@
  * notebook prints.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTarGz, removeDir, reviewEntries, tempDir, writeFixture } from '../data/fixtures.js';
@@ -16,10 +16,11 @@ const RUNNER = join(REPO_ROOT, 'scripts/lab.mjs');
 let dir = '';
 let tarball = '';
 
-function lab(args: string[]) {
+function lab(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, RNNLAB_CACHE: join(dir, 'cache'), RNNLAB_OFFLINE: '1' };
   delete env.RNNLAB_DATA;
   delete env.RNNLAB_LAB_QUICK;
+  Object.assign(env, extraEnv);
   return spawnSync(process.execPath, [RUNNER, ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
 }
 
@@ -96,15 +97,35 @@ describe('examples/lab8 in quick mode', () => {
     expect(reversed.stdout).toContain('reversed questions: per character');
   }, 60_000);
 
-  it('rejects unknown flags, bad sections and a missing --data path with exit 2', () => {
+  it('rejects unknown flags, bad sections and a --data path without the tarball with exit 2', () => {
+    // A folder without aclImdb_v1.tar.gz is the user's --data mistake, not RNNLAB_DATA's (which lab.mjs sets from it).
+    const empty = join(dir, 'empty');
+    mkdirSync(empty, { recursive: true });
     for (const [args, message] of [[['--fast'], 'unknown flag --fast'], [['16'], "section '16'"], [['0'], "section '0'"],
       [['--data'], '--data needs a path'], [['--data', join(dir, 'nope.tar.gz')], 'does not exist'],
+      [['--data', empty, '2'], `--data: ${empty} is a folder without aclImdb_v1.tar.gz`],
+      [[`--data=${empty}`, '2'], `--data: ${empty} is a folder without aclImdb_v1.tar.gz`],
       // Digits only: Number() would read these as 1, 2 and 3.
       [['1e0'], "section '1e0'"], [['0x2'], "section '0x2'"], [[' 3'], "section ' 3'"]] as const) {
       const r = lab([...args]);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
+      expect(r.stderr, args.join(' ')).not.toContain('RNNLAB_DATA');
     }
+  });
+
+  it('takes --data as the folder holding the tarball, and leaves a user-set RNNLAB_DATA to the loader', () => {
+    const r = lab(['--quick', '--data', dir, '2']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Number of reviews 12');
+    // No --data: the variable is the user's, so the loader's error names it.
+    const empty = join(dir, 'empty-var');
+    mkdirSync(empty, { recursive: true });
+    const v = lab(['--quick', '2'], { RNNLAB_DATA: empty });
+    expect(v.status).toBe(1);
+    expect(v.stderr).toMatch(/^lab: section 2 \(examples\/lab8\/02_load_imdb\.ts\): data error: IMDb data not found/);
+    expect(v.stderr).toContain(`RNNLAB_DATA: ${empty} (no such file, or a folder without aclImdb_v1.tar.gz)`);
   });
 
   it('reports a section that fails on bad data in one line, exit 1, naming the section (the stack only with RNNLAB_DEBUG=1)', () => {
