@@ -374,6 +374,16 @@ function errorStatus(e: unknown): { status: number; message: string } {
  */
 export const SERVER_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, maxConnections: 256, checkEveryMs: 1_000, unreadLingerMs: 1_000 };
 
+/**
+ * Sends a last answer on a raw connection and then closes it. end() alone only half-closes: Node counts the connection
+ * (against maxConnections) until the client closes its side, which an idle client never does, so a crowd of them
+ * would hold every slot. The moment's wait lets the answer reach the client rather than a reset.
+ */
+function answerAndClose(socket: Duplex, answer: string): void {
+  socket.end(answer);
+  setTimeout(() => socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref();
+}
+
 /** The answers to requests Node's parser refuses before the router sees them. */
 const CLIENT_ERRORS: Record<string, [string, string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: ['408 Request Timeout', 'the request did not arrive in time'],
@@ -546,7 +556,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     socket.on('error', () => socket.destroy());
     const text = JSON.stringify({ error: `${req.method} is not allowed here (this is no proxy)`, status: 405 });
     const headers = { ...SECURITY_HEADERS, allow: 'GET, HEAD, OPTIONS', 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), connection: 'close' };
-    socket.end(`HTTP/1.1 405 Method Not Allowed\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${text}`);
+    answerAndClose(socket, `HTTP/1.1 405 Method Not Allowed\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${text}`);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // A body that stops arriving: its handler is still waiting for it and has answered nothing, so the client is told
@@ -564,7 +574,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
       return;
     }
     const [status, text] = CLIENT_ERRORS[err.code ?? ''] ?? ['400 Bad Request', 'malformed HTTP request'];
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${text}\n`);
+    answerAndClose(socket, `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${text}\n`);
   });
 
   await new Promise<void>((resolve, reject) => {
