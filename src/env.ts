@@ -10,6 +10,9 @@ export class EnvError extends Error {
 
 type Kind = 'flag' | 'choice' | 'int' | 'path' | 'text';
 
+/** Variables as process.env holds them (unset: undefined), spelled here so that rnnlab's declarations need no Node types. */
+export type EnvVars = Record<string, string | undefined>;
+
 export interface EnvVarSpec {
   kind: Kind;
   choices?: readonly string[];
@@ -61,7 +64,7 @@ function spec(name: string, kind: Kind): EnvVarSpec {
   return s;
 }
 
-function raw(name: EnvName, kind: Kind, env: NodeJS.ProcessEnv): string | undefined {
+function raw(name: EnvName, kind: Kind, env: EnvVars): string | undefined {
   spec(name, kind);
   const v = env[name];
   // `VAR=` in a shell means "not set".
@@ -73,7 +76,7 @@ function invalid(name: EnvName, value: string, accepted: string): EnvError {
 }
 
 /** On/off variables: 1, true, yes, on / 0, false, no, off (any case); unset is off. */
-export function envFlag(name: NamesOf<'flag'>, env: NodeJS.ProcessEnv = process.env): boolean {
+export function envFlag(name: NamesOf<'flag'>, env: EnvVars = process.env): boolean {
   const v = raw(name, 'flag', env);
   if (v === undefined) return false;
   if (FLAG_TRUE.includes(v.toLowerCase())) return true;
@@ -81,7 +84,7 @@ export function envFlag(name: NamesOf<'flag'>, env: NodeJS.ProcessEnv = process.
   throw invalid(name, v, `${FLAG_TRUE.join(', ')} or ${FLAG_FALSE.join(', ')}`);
 }
 
-export function envChoice<N extends NamesOf<'choice'>>(name: N, env: NodeJS.ProcessEnv = process.env): (typeof ENV_VARS)[N]['choices'][number] | undefined {
+export function envChoice<N extends NamesOf<'choice'>>(name: N, env: EnvVars = process.env): (typeof ENV_VARS)[N]['choices'][number] | undefined {
   const v = raw(name, 'choice', env);
   if (v === undefined) return undefined;
   const choices: readonly string[] = ENV_VARS[name].choices;
@@ -89,7 +92,7 @@ export function envChoice<N extends NamesOf<'choice'>>(name: N, env: NodeJS.Proc
   return v as (typeof ENV_VARS)[N]['choices'][number];
 }
 
-export function envInt(name: NamesOf<'int'>, env: NodeJS.ProcessEnv = process.env): number | undefined {
+export function envInt(name: NamesOf<'int'>, env: EnvVars = process.env): number | undefined {
   const v = raw(name, 'int', env);
   if (v === undefined) return undefined;
   const { min, max } = ENV_VARS[name];
@@ -99,17 +102,17 @@ export function envInt(name: NamesOf<'int'>, env: NodeJS.ProcessEnv = process.en
 }
 
 /** A path as given (callers resolve it and say what they expected to find there). */
-export function envPath(name: NamesOf<'path'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function envPath(name: NamesOf<'path'>, env: EnvVars = process.env): string | undefined {
   const v = raw(name, 'path', env);
   if (v !== undefined && v.includes('\0')) throw invalid(name, v, 'a file or folder path');
   return v;
 }
 
-export function envText(name: NamesOf<'text'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function envText(name: NamesOf<'text'>, env: EnvVars = process.env): string | undefined {
   return raw(name, 'text', env);
 }
 
-function read(name: EnvName, env: NodeJS.ProcessEnv): unknown {
+function read(name: EnvName, env: EnvVars): unknown {
   const kind: Kind = ENV_VARS[name].kind;
   if (kind === 'flag') return envFlag(name as NamesOf<'flag'>, env);
   if (kind === 'choice') return envChoice(name as NamesOf<'choice'>, env);
@@ -123,7 +126,7 @@ function read(name: EnvName, env: NodeJS.ProcessEnv): unknown {
  * then written back as it was read (trimmed; a blank one removed): C++ takes getenv's text as it is, so " avx2" or
  * a blank RNNLAB_ISA, which the check passes, would stop the addon, and " batch" would be ignored by the kernels.
  */
-export function checkNativeEnv(env: NodeJS.ProcessEnv = process.env): void {
+export function checkNativeEnv(env: EnvVars = process.env): void {
   for (const name of ['RNNLAB_THREADS', 'RNNLAB_ISA', 'RNNLAB_RNN_SPLIT'] as const) {
     read(name, env);
     const v = raw(name, ENV_VARS[name].kind, env);
@@ -136,7 +139,7 @@ export function checkNativeEnv(env: NodeJS.ProcessEnv = process.env): void {
  * Checks every RNNLAB_* variable that is set: throws one EnvError listing each invalid value, and returns a
  * warning for each RNNLAB_* name rnnlab does not know (a typo, or a variable of another version).
  */
-export function checkEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+export function checkEnv(env: EnvVars = process.env): string[] {
   const errors: string[] = [];
   const warnings: string[] = [];
   const known = Object.keys(ENV_VARS) as EnvName[];

@@ -6,10 +6,13 @@
  */
 import type { Writer } from './base.js';
 
+/** The stop signals the guard can listen on (named here, not as Node's type, so that the declarations need no Node types). */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
 export class InterruptGuard {
   requested = false;
   /** The signals it listens on while installed: Ctrl-C's, and the CLI's other stop signals too. */
-  signals: readonly NodeJS.Signals[] = ['SIGINT'];
+  signals: readonly StopSignal[] = ['SIGINT'];
   private installed = false;
   private listening: readonly NodeJS.Signals[] = [];
   /** Node hands a signal listener the signal's name. */

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { downloadFile } from './download.js';
 import { DataError, requireInteger } from './errors.js';
-import { envFlag, envPath } from '../env.js';
+import { envFlag, envPath, type EnvVars } from '../env.js';
 
 export const IMDB_FILE = 'aclImdb_v1.tar.gz';
 export const IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz';
@@ -22,7 +22,7 @@ export interface SourceOptions {
   expectedSize?: number;
   progress?: boolean;
   /** Environment to read RNNLAB_DATA / RNNLAB_CACHE / RNNLAB_OFFLINE from; defaults to process.env. */
-  env?: NodeJS.ProcessEnv;
+  env?: EnvVars;
 }
 
 const shown = (v: unknown) => (typeof v === 'string' ? `'${v}' (a string)` : Array.isArray(v) ? 'an array' : String(v));
@@ -87,7 +87,7 @@ function locate(p: string): string | undefined {
   return undefined;
 }
 
-function offline(env: NodeJS.ProcessEnv): boolean {
+function offline(env: EnvVars): boolean {
   return envFlag('RNNLAB_OFFLINE', env);
 }
 

@@ -85,7 +85,7 @@ export function removeIfStaleTemp(file: string, alive: WriterAlive = processAliv
  * bytes (a Float32Array of one value is 4 bytes). Anything else is refused: a number or an object would otherwise
  * write an empty file.
  */
-export type FileData = string | NodeJS.ArrayBufferView;
+export type FileData = string | ArrayBufferView;
 
 function bytesOf(data: unknown, what: string): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');

@@ -12,13 +12,13 @@ import { guardedIds } from './ids_guard.js';
 import { exportBidirectional, exportRecurrent, reverseSteps } from './recurrent_export.js';
 import { ACTIVATION_LAYERS, extraActivation } from './activation_export.js';
 import { exportCellRNN } from './rnn_cells_export.js';
-import { functionalToOnnx, isExportableGraph, TAKES_IDS, type ExportableGraph } from './functional_export.js';
+import { functionalToOnnx, isExportableGraph, TAKES_IDS } from './functional_export.js';
 import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d, upSampling1d, wideSamePads, zeroPadding1d } from './time_export.js';
 import { batchNormalization, layerNormalization } from './norm_export.js';
 import { masking } from './masking_export.js';
 import { timeDistributed } from './time_distributed_export.js';
 import { checkExportOptions, type OnnxExportOptions } from './options.js';
-import { refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
+import { refuse, viewOf, OnnxExportError, type ExportableGraph, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 import { describe } from '../describe.js';
 
 export { OnnxExportError };

@@ -9,18 +9,9 @@
  * follow Keras 3 (mergedMask).
  */
 import { GraphBuilder, type ElemType, type ValueInfo } from './graph.js';
-import { cellAsLayer, cellWords, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
+import { cellAsLayer, cellWords, refuse, viewOf, OnnxExportError, type ExportableGraph, type Flow, type GraphTensor, type LayerLike, type LayerView } from './layer_view.js';
 import { exportAttention, exportDot } from './attention_export.js';
 import { exportBidirectional, exportRecurrent } from './recurrent_export.js';
-
-interface GraphTensor { dtype: string; shape: (number | null)[]; sourceLayer: { name: string } }
-
-export interface ExportableGraph {
-  name: string;
-  inputs: GraphTensor[];
-  outputs: GraphTensor[];
-  nodes: { layer: LayerLike; inputs: GraphTensor[]; outputs: GraphTensor[]; inputCount: number; args?: { training?: boolean } }[];
-}
 
 export type LayerExporter = (g: GraphBuilder, view: LayerView, flow: Flow) => Flow;
 

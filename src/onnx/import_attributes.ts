@@ -4,7 +4,7 @@
  * reader, while ONNX Runtime refuses such a model: it is refused here, naming it. Operators not listed are not read
  * by their attributes (or are refused elsewhere).
  */
-import { OnnxImportError } from './read.js';
+import { OnnxImportError } from './import_error.js';
 import type { OnnxNamespace } from './proto.js';
 
 type Node = OnnxNamespace.INodeProto;

@@ -3,7 +3,8 @@
  * from input to output, and the questions the layer reader asks about the rest of the graph.
  */
 import type { OnnxNamespace } from './proto.js';
-import { attrInt, attrInts, attrString, attrsOf, num, OnnxImportError, tensorValues, type ConstTensor } from './read.js';
+import { attrInt, attrInts, attrString, attrsOf, num, tensorValues, type ConstTensor } from './read.js';
+import { OnnxImportError } from './import_error.js';
 import { checkAttributes } from './import_attributes.js';
 
 export type Node = OnnxNamespace.INodeProto;

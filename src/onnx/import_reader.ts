@@ -3,7 +3,8 @@
  * plumbing around recurrent nodes (time-major transposes, squeezes, last-step gathers, direction merges, and the
  * padding-mask subgraph exportOnnx writes). Anything else is refused by node and operator.
  */
-import { attrFloat, attrInt, attrInts, attrString, attrsOf, OnnxImportError, type ConstTensor } from './read.js';
+import { attrFloat, attrInt, attrInts, attrString, attrsOf, type ConstTensor } from './read.js';
+import { OnnxImportError } from './import_error.js';
 import { ID_GUARD_DIVISOR } from './graph.js';
 import { idsGuardLength } from './ids_guard.js';
 import { dependsOn, dependsOnInput, directionOf, hasPaddingMask, type Graph, type Node, type Spec } from './import_graph.js';

@@ -1,14 +1,36 @@
 /**
  * What the exporter reads from a layer: its class, config and weights through the public API only
- * (className, getConfig(), getWeightValues()), so internal refactors of the layers do not touch ONNX export.
+ * (className, getConfig(), getWeightValues()), so internal refactors of the layers do not touch ONNX export; and from
+ * a functional model, its graph of such layers. The public API's types (toOnnx's) come from here: this module names
+ * no ONNX protobuf type, so the published declarations need neither onnx-proto's nor Long's.
  */
-import type { MaskInfo } from './mask_export.js';
 
 export interface LayerView {
   name: string;
   className: string;
   config: Record<string, unknown>;
   weights: Float32Array[];
+}
+
+export interface MaskInfo {
+  /** float32 [B, T]: 1 for a real step, 0 for padding. */
+  m: string;
+  parts?: MaskParts;
+}
+
+/** What mask_export.ts derives from a mask once, for the RNNs that run under it. */
+export interface MaskParts {
+  /** int64 [B, T]: original positions of the real steps first, then the padding. */
+  order: string;
+  /** int32 [B]: real steps per row, at least 1 (ONNX Runtime rejects 0); rows with none are zeroed by hasAny. */
+  lens: string;
+  /** float32 [B, 1]: 1 where the row has a real step. */
+  hasAny: string;
+  /** int64 [B, T]: real steps at or before t (forward) and strictly before t (for the reverse direction). */
+  upTo: string;
+  before: string;
+  /** int64 [B, 1]: real steps per row (may be 0). */
+  count: string;
 }
 
 /** The tensor flowing between layers: its ONNX name, its rank, and the padding mask Keras would propagate. */
@@ -26,6 +48,17 @@ export function refuse(view: LayerView, why: string): never {
 }
 
 export interface LayerLike { name: string; className: string; getConfig(): Record<string, unknown>; getWeightValues(): Float32Array[] }
+
+/** A tensor of a functional model (rl.model), as the exporter reads it. */
+export interface GraphTensor { dtype: string; shape: (number | null)[]; sourceLayer: { name: string } }
+
+/** A functional model (rl.model), as the exporter reads it (functional_export.ts). */
+export interface ExportableGraph {
+  name: string;
+  inputs: GraphTensor[];
+  outputs: GraphTensor[];
+  nodes: { layer: LayerLike; inputs: GraphTensor[]; outputs: GraphTensor[]; inputCount: number; args?: { training?: boolean } }[];
+}
 
 /** Config keys in camelCase whichever spelling getConfig uses (rnnlab's camelCase or Keras's snake_case). */
 function camelKeys(config: Record<string, unknown>): Record<string, unknown> {

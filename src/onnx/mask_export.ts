@@ -7,26 +7,7 @@
  * last real step processed at or before it (zero before the first), as Keras does.
  */
 import type { GraphBuilder } from './graph.js';
-
-export interface MaskInfo {
-  /** float32 [B, T]: 1 for a real step, 0 for padding. */
-  m: string;
-  parts?: MaskParts;
-}
-
-interface MaskParts {
-  /** int64 [B, T]: original positions of the real steps first, then the padding. */
-  order: string;
-  /** int32 [B]: real steps per row, at least 1 (ONNX Runtime rejects 0); rows with none are zeroed by hasAny. */
-  lens: string;
-  /** float32 [B, 1]: 1 where the row has a real step. */
-  hasAny: string;
-  /** int64 [B, T]: real steps at or before t (forward) and strictly before t (for the reverse direction). */
-  upTo: string;
-  before: string;
-  /** int64 [B, 1]: real steps per row (may be 0). */
-  count: string;
-}
+import type { MaskInfo, MaskParts } from './layer_view.js';
 
 export function maskFromIds(g: GraphBuilder, ids: string): MaskInfo {
   const idsF = g.node('Cast', [ids], { to: 1 }, 'mask_ids');

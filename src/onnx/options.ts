@@ -5,7 +5,7 @@
 import { checkOptionKeys } from '../near_name.js';
 import { OPSET } from './graph.js';
 import { OnnxExportError } from './layer_view.js';
-import { OnnxImportError } from './read.js';
+import { OnnxImportError } from './import_error.js';
 
 export interface OnnxExportOptions {
   /** The ONNX opset of the file: only 17, the one the exporter writes, is accepted. */

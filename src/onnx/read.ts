@@ -1,12 +1,6 @@
 /** Reading a decoded ONNX model: constant tensors (initializers, Constant nodes) and node attributes as plain values. */
 import { onnxSchema, type OnnxNamespace } from './proto.js';
-
-export class OnnxImportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OnnxImportError';
-  }
-}
+import { OnnxImportError } from './import_error.js';
 
 export interface ConstTensor { dims: number[]; values: Float32Array | number[] }
 

@@ -1,7 +1,8 @@
 /** ONNX RNN / LSTM / GRU nodes -> rnnlab recurrent layer arguments and Keras-layout weights (the inverse of recurrent_export). */
 import type { OnnxNamespace } from './proto.js';
 import { activationValues, KERAS_GATE_OF, ONNX_ACTIVATION, RECURRENT_ONLY_ACTIVATION } from './recurrent_export.js';
-import { attrFloat, attrInt, attrString, attrStrings, attrsOf, OnnxImportError, type Attrs, type ConstTensor } from './read.js';
+import { attrFloat, attrInt, attrString, attrStrings, attrsOf, type Attrs, type ConstTensor } from './read.js';
+import { OnnxImportError } from './import_error.js';
 
 export type CellClass = 'LSTM' | 'GRU' | 'SimpleRNN';
 const CELL_OF_OP: Record<string, CellClass> = { LSTM: 'LSTM', GRU: 'GRU', RNN: 'SimpleRNN' };

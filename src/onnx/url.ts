@@ -5,7 +5,7 @@
  * Self-contained, so src/io only needs one test and one call each.
  */
 import { exportOnnx, OnnxExportError, type ExportableModel, type OnnxExportOptions } from './export.js';
-import type { ExportableGraph } from './functional_export.js';
+import type { ExportableGraph } from './layer_view.js';
 import { OnnxImportError, readOnnxFile } from './import.js';
 import { refuseImportOptions } from './options.js';
 import type { Sequential } from '../models/sequential.js';
