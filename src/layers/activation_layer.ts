@@ -1,11 +1,11 @@
 import type { Tensor } from '../tensor.js';
 import { applyActivation, checkActivation, type ActivationOption, type LayerActivation } from './activations.js';
-import { Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface ActivationArgs extends LayerArgs { activation: ActivationOption }
 
-export class ActivationLayer extends Layer {
+export class ActivationLayer extends BuiltInLayer {
   static override readonly className: string = 'Activation';
   override supportsMasking = true;
   readonly activation: LayerActivation;
@@ -15,7 +15,7 @@ export class ActivationLayer extends Layer {
   }
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.activation === kind; }
-  call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext, logits = false): Tensor {
     if (logits && (this.activation === 'sigmoid' || this.activation === 'softmax')) return x;
     return applyActivation(x, this.activation);
   }

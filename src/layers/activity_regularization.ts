@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor.js';
-import { Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 import { L1L2 } from './regularizers.js';
 
@@ -24,7 +24,7 @@ function withPenalty(args: ActivityRegularizationArgs): LayerArgs {
 }
 
 /** The identity whose output adds l1 * sum|y| + l2 * sum y^2 (over the batch size) to the loss (Keras's ActivityRegularization). */
-export class ActivityRegularization extends Layer {
+export class ActivityRegularization extends BuiltInLayer {
   static override readonly className: string = 'ActivityRegularization';
   /** The padding mask passes through (Keras 3's supports_masking). */
   override supportsMasking = true;
@@ -38,7 +38,7 @@ export class ActivityRegularization extends Layer {
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
-  call(x: Tensor, _ctx: CallContext): Tensor { return x; }
+  protected compute(x: Tensor, _ctx: CallContext): Tensor { return x; }
 
   /** As Keras writes it: l1 and l2, without the base layer's activity_regularizer they make. */
   getConfig(): Record<string, unknown> {

@@ -4,9 +4,9 @@
  */
 import { mergedShape } from '../autograd/merge_ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
-export abstract class MultiInputLayer extends Layer {
+export abstract class MultiInputLayer extends BuiltInLayer {
   constructor(args: LayerArgs = {}, prefix?: string) {
     super(args, prefix);
   }
@@ -39,7 +39,7 @@ export abstract class MultiInputLayer extends Layer {
     this.buildFor(inputShape);
   }
 
-  call(_x: Tensor): Tensor {
+  protected compute(_x: Tensor): Tensor {
     throw new Error(`${this.where}: takes a list of inputs, got one tensor`);
   }
 

@@ -95,7 +95,7 @@ export class BatchNormalization extends Normalization {
     return { outer, C: shape[a], inner: shape.slice(a + 1).reduce((p, d) => p * d, 1) };
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     const g = this.geometry(x.shape);
     if (!ctx.training) {
       return batchNorm(x, this.gamma, this.beta, g, this.epsilon,

@@ -1,7 +1,7 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { Layer, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { BuiltInLayer, Layer, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNN, sequenceOutputMask } from './recurrent.js';
 import { CellRNN } from './rnn_layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
@@ -27,7 +27,7 @@ export interface BidirectionalArgs extends LayerArgs {
  * Keras computes them. A layer made with rl.layers.bidirectional (tfjs's API) and files tfjs or rnnlab wrote keep
  * the flag they carry (tfjs 4.22's masked steps repeat the last output, as rnnlab's ONNX export writes them).
  */
-export class Bidirectional extends Layer {
+export class Bidirectional extends BuiltInLayer {
   static override readonly className: string = 'Bidirectional';
   override supportsMasking = true;
   readonly forwardLayer: WrappedRNN;
@@ -146,7 +146,7 @@ export class Bidirectional extends Layer {
     return { f, b: this.returnSequences ? ops.reverseTime(b) : b, states: [...fStates, ...bStates] };
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     const extra = this.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (Bidirectional): ${extra} gives several outputs; apply the layer in a functional model`);
     const { f, b } = this.directions([x], ctx);

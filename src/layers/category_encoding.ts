@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { categoricalModeOf, categoricalShape, checkNotSparse, encodeCategorical, type CategoricalMode } from './categorical_output.js';
-import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export type CategoryOutputMode = 'oneHot' | 'multiHot' | 'count';
@@ -29,7 +29,7 @@ const TFJS_SPELLING: Partial<Record<CategoricalMode, CategoryOutputMode>> = { on
  * it: (numTokens,) in multiHot and count, (1, numTokens) in oneHot (Keras's call; its compute_output_shape says
  * (numTokens,) there, the values decide), as IntegerLookup, Hashing and Discretization treat a scalar.
  */
-export class CategoryEncoding extends Layer {
+export class CategoryEncoding extends BuiltInLayer {
   static override readonly className: string = 'CategoryEncoding';
   static override readonly argAliases: readonly string[] = ['sparse'];
   readonly numTokens: number;
@@ -70,7 +70,7 @@ export class CategoryEncoding extends Layer {
     if (x.rank > 0) super.checkInput(x);
   }
 
-  call(x: Tensor, _ctx: CallContext): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext): Tensor {
     this.computeOutputShape(x.shape);
     const k = x.rank < 2 ? 1 : x.shape[1], N = this.numTokens;
     const ids = x.dataSync() as ArrayLike<number>;

@@ -66,7 +66,7 @@ export class Conv1D extends KernelBiasLayer {
     return [inputShape[0], T === null ? null : this.geometry(T).outSteps, this.filters];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const g = this.geometry(x.shape[1]);
     const { fused, after } = splitActivation(this.activation);

@@ -35,7 +35,7 @@ export class Dense extends KernelBiasLayer {
 
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.activation === kind; }
 
-  call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext, logits = false): Tensor {
     const act = logits && (this.activation === 'sigmoid' || this.activation === 'softmax') ? 'linear' : this.activation;
     const { fused, after } = splitActivation(act);
     return applyActivation(ops.dense(x, this.kernel, this.bias, fused), after);

@@ -1,7 +1,7 @@
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, integerDtype, withoutIntDtype, type CategoricalMode } from './categorical_output.js';
-import { Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { emptySummary, mergeSummaries, quantileBoundaries, summarize, type Summary } from './quantile_summary.js';
 import { registerLayer } from './registry.js';
 
@@ -23,7 +23,7 @@ export interface DiscretizationArgs extends LayerArgs {
  * Keras's output modes. adapt() learns numBins - 1 boundaries with Keras's approximate quantiles (see docs/API.md for
  * where they can differ). Not trainable and not differentiable; a padding mask ends here.
  */
-export class Discretization extends Layer {
+export class Discretization extends BuiltInLayer {
   static override readonly className: string = 'Discretization';
   binBoundaries: number[] | null;
   readonly numBins: number | null;
@@ -152,7 +152,7 @@ export class Discretization extends Layer {
     if (x.rank > 0) super.checkInput(x);
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const ids = this.bins(x.dataSync() as ArrayLike<number>);
     return encodeCategorical(this.where, ids, x.shape, this.outputMode, this.depth);

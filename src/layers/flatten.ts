@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface FlattenArgs extends LayerArgs {
@@ -8,7 +8,7 @@ export interface FlattenArgs extends LayerArgs {
   dataFormat?: 'channels_last';
 }
 
-export class Flatten extends Layer {
+export class Flatten extends BuiltInLayer {
   static override readonly className: string = 'Flatten';
   constructor(args: FlattenArgs = {}) { super(args, 'flatten'); }
 
@@ -18,7 +18,7 @@ export class Flatten extends Layer {
     return [inputShape[0], (rest as number[]).reduce((a, b) => a * b, 1)];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return ops.reshape(x, [x.shape[0], x.size / x.shape[0]]);
   }

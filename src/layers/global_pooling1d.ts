@@ -1,7 +1,7 @@
 /** What GlobalMaxPooling1D and GlobalAveragePooling1D share (Keras's base_global_pooling): config, output shape, keepdims. */
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export interface GlobalPooling1DArgs extends LayerArgs {
   /** Only 'channels_last'. */
@@ -10,7 +10,7 @@ export interface GlobalPooling1DArgs extends LayerArgs {
   keepdims?: boolean;
 }
 
-export abstract class GlobalPooling1D extends Layer {
+export abstract class GlobalPooling1D extends BuiltInLayer {
   /** Written only when true. */
   static override readonly argAliases: readonly string[] = ['keepdims'];
   readonly keepdims: boolean;
@@ -29,7 +29,7 @@ export abstract class GlobalPooling1D extends Layer {
   /** The pooled values, (batch, channels). */
   protected abstract pool(x: Tensor, ctx: CallContext): Tensor;
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     const y = this.pool(x, ctx);
     return this.keepdims ? ops.reshape(y, [y.shape[0], 1, y.shape[1]]) : y;
   }

@@ -58,7 +58,7 @@ export class GroupNormalization extends Normalization {
     return out;
   }
 
-  call(x: Tensor, _ctx: CallContext): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext): Tensor {
     const { groups } = this.split([null, ...x.shape.slice(1)]);
     const axis = resolveAxis(this.where, this.axis, x.rank);
     if (axis === x.rank - 1) return groupNorm(x, this.gamma, this.beta, groups, this.epsilon);

@@ -2,7 +2,7 @@ import { describe } from '../describe.js';
 import type { Tensor } from '../tensor.js';
 import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, integerDtype, withoutIntDtype, type CategoricalMode } from './categorical_output.js';
 import { checkSalt, integerBucket } from './keras_hashes.js';
-import { Layer, checkPositiveInt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, checkPositiveInt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface HashingArgs extends LayerArgs {
@@ -23,7 +23,7 @@ export interface HashingArgs extends LayerArgs {
  * through TensorFlow (FarmHash Fingerprint64, or SipHash-2-4 with a salt), so the bins are Keras's bins. Not
  * trainable and not differentiable; a padding mask ends here.
  */
-export class Hashing extends Layer {
+export class Hashing extends BuiltInLayer {
   static override readonly className: string = 'Hashing';
   readonly numBins: number;
   readonly maskValue: number | null;
@@ -80,7 +80,7 @@ export class Hashing extends Layer {
     if (x.rank > 0) super.checkInput(x);
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return encodeCategorical(this.where, this.bins(x.dataSync() as ArrayLike<number>), x.shape, this.outputMode, this.numBins);
   }

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor.js';
 import { Node, SymbolicTensor, type SymbolicDType } from './symbolic.js';
-import { Layer, kerasShape, type CallContext, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, Layer, kerasShape, type CallContext, type SymbolicShape } from './layer.js';
 import { describe } from '../describe.js';
 import { registerLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -44,7 +44,7 @@ export function shapeText(shape: readonly unknown[]): string {
 const entryText = (d: unknown): string => (typeof d === 'number' ? String(d) : describe(d));
 
 /** The entry of a functional model: it has no weights and passes its input through (Keras InputLayer). */
-export class InputLayer extends Layer {
+export class InputLayer extends BuiltInLayer {
   static override readonly className: string = 'InputLayer';
   /** rl.input's spellings, and sparse (false only). */
   static override readonly argAliases: readonly string[] = ['shape', 'batchShape', 'sparse'];
@@ -70,7 +70,7 @@ export class InputLayer extends Layer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
 
-  call(x: Tensor, _ctx: CallContext): Tensor { return x; }
+  protected compute(x: Tensor, _ctx: CallContext): Tensor { return x; }
 
   /** Checks a value fed to the model against the declared shape. */
   checkFeed(x: Tensor, what: string): void {

@@ -2,7 +2,7 @@ import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, type CategoricalMode } from './categorical_output.js';
 import { checkSalt, integerBucket } from './keras_hashes.js';
-import { Layer, checkBool, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, Layer, checkBool, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 import { readVocabularyFile } from './vocabulary_file.js';
 
@@ -52,7 +52,7 @@ export interface IntegerLookupArgs extends LayerArgs {
  * by frequency as Keras orders it), with Keras's mask index, OOV indices and output modes; invert maps indices back.
  * Not trainable and not differentiable; the vocabulary is saved in the config, so a loaded model looks up the same.
  */
-export class IntegerLookup extends Layer {
+export class IntegerLookup extends BuiltInLayer {
   static override readonly className: string = 'IntegerLookup';
   readonly maxTokens: number | null;
   readonly numOovIndices: number;
@@ -309,7 +309,7 @@ export class IntegerLookup extends Layer {
     if (x.rank > 0) super.checkInput(x);
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const values = x.dataSync() as ArrayLike<number>;
     const ids = this.invert ? this.inverse(values) : this.lookup(values);

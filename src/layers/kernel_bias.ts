@@ -2,7 +2,7 @@
 import type { Variable } from '../variable.js';
 import { checkActivation, type ActivationOption, type LayerActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { Layer, checkBool, type LayerArgs, type WeightSpec } from './layer.js';
+import { BuiltInLayer, checkBool, type LayerArgs, type WeightSpec } from './layer.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
 import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_types.js';
@@ -26,7 +26,7 @@ export interface KernelBiasArgs extends LayerArgs {
   biasConstraint?: ConstraintArg;
 }
 
-export abstract class KernelBiasLayer extends Layer {
+export abstract class KernelBiasLayer extends BuiltInLayer {
   readonly activation: LayerActivation;
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerName;

@@ -380,16 +380,26 @@ export function withActivityPenalties<T>(ctx: CallContext, forward: () => T): { 
   try { return { value: forward(), activity }; } finally { delete ctx.activityPenalties; }
 }
 
-/** Each built-in layer's own call (its class's), which its public `call` hides behind callFromUser. */
-const ownCalls = new WeakMap<Layer, Layer['call']>();
+/** A built-in layer's protected compute, for engineCall (a function of this module, outside the class); set by BuiltInLayer. */
+let computeOf: (layer: BuiltInLayer, x: Tensor, ctx: CallContext, logits: boolean) => Tensor | Tensor[];
 
 /**
- * The engine's call of a layer with its CallContext (the mask as bytes): a built-in layer's own call, not the public
- * one, which reads users' kwargs; a user's layer's call as it is. Not exported from the package.
+ * A layer's public call with the engine's third argument, logits, which tfjs's two-argument type leaves out: a user's
+ * call gets it, and a user's subclass of Dense may hand it on to super.call.
+ */
+function callWithLogits(layer: Layer, x: Tensor | Tensor[], kwargs: Kwargs | CallContext, logits: boolean): Tensor | Tensor[] {
+  return (layer.call as (this: Layer, x: Tensor | Tensor[], kwargs: Kwargs | CallContext, logits: boolean) => Tensor | Tensor[]).call(layer, x, kwargs, logits);
+}
+
+/**
+ * The engine's call of a layer with its CallContext (the mask as bytes): a built-in layer's compute, not its public
+ * call, which reads users' kwargs; a user's layer's call as it is. Not exported from the package.
  */
 export function engineCall(layer: Layer, x: Tensor, ctx: CallContext, logits = false): Tensor | Tensor[] {
-  const own = ownCalls.get(layer);
-  return own ? own.call(layer, x, ctx, logits) : layer.call(x, ctx, logits);
+  if (!builtInMethod(layer, 'call')) return callWithLogits(layer, x, ctx, logits);
+  // A user's layer (JavaScript, or cast past the types) that defines no call.
+  if (!(layer instanceof BuiltInLayer)) throw new Error(`${layer.name} (${layer.className}): the layer defines no call(); a custom layer computes its output in call(inputs, kwargs)`);
+  return computeOf(layer, x, ctx, logits);
 }
 
 /**
@@ -532,14 +542,6 @@ export abstract class Layer {
       this.initialWeights = given.weights;
     }
     for (const [what, read] of Object.entries(this.cls.options)) this.optionValues[what] = read(`${this.name} (${this.className})`, what, given[what]);
-    // tfjs's layer.call(inputs, kwargs) is public: every call through it (users' code, a custom layer's
-    // this.dense.call(x, kwargs)) goes through callFromUser. The engine reaches the class's own call by engineCall,
-    // never by the kwargs' shape: a user's {training: false, mask: null} looks like the engine's context.
-    if (builtInMethod(this, 'call')) {
-      ownCalls.set(this, this.call);
-      const call = (x: Tensor, kwargs?: Kwargs, logits = false) => this.callFromUser(x, kwargs, logits);
-      Object.defineProperty(this, 'call', { value: call, writable: true, configurable: true, enumerable: false });
-    }
   }
 
   private get cls(): typeof Layer { return this.constructor as typeof Layer; }
@@ -732,10 +734,12 @@ export abstract class Layer {
     return inputShape;
   }
   /**
-   * logits: the last layer may skip a final sigmoid/softmax that the loss folds in. rnnlab's own layers get the
-   * engine's CallContext (the mask as bytes); a user's call gets tfjs's Kwargs (the mask as a bool Tensor).
+   * tfjs's public layer.call(inputs, kwargs). A custom layer writes it, tfjs's way, and gets tfjs's Kwargs (the mask
+   * as a bool Tensor); rnnlab's own layers have BuiltInLayer's. Abstract here, so a custom layer must write one (and
+   * needs no `override` for it under noImplicitOverride). The engine's logits (the last layer may skip a final
+   * sigmoid/softmax that the loss folds in) come as a third argument the public type leaves out.
    */
-  abstract call(x: Tensor, ctx: CallContext | Kwargs, logits?: boolean): Tensor | Tensor[];
+  abstract call(inputs: Tensor | Tensor[], kwargs?: Kwargs): Tensor | Tensor[];
 
   /**
    * tfjs's and Keras's: a shared layer whose calls gave different output shapes has none (an error, as theirs); one
@@ -830,7 +834,7 @@ export abstract class Layer {
    * unbuilt layer from its inputs' shapes as apply does (tfjs fails with a TypeError), without apply's graph or
    * activity terms, which tfjs's and Keras's call skip too. The kwargs object is left as given.
    */
-  private callFromUser(x: unknown, kwargs: unknown, logits: boolean): Tensor | Tensor[] {
+  protected callFromUser(x: unknown, kwargs: unknown, logits: boolean): Tensor | Tensor[] {
     this.assertNotDisposed();
     const where = `${this.name} (${this.className})`;
     if (kwargs !== undefined && kwargs !== null && (typeof kwargs !== 'object' || Array.isArray(kwargs) || kwargs instanceof Tensor)) {
@@ -882,7 +886,7 @@ export abstract class Layer {
     }
     // A user's layer follows Keras's mask rules; a user's subclass of one of rnnlab's layers (its call reaching
     // super.call) keeps the mask that layer sets, unless it defines computeMask.
-    if (!builtInMethod(this, 'computeMask') || (!builtInMethod(this, 'call') && !builtInDefines(this, 'call'))) {
+    if (!builtInMethod(this, 'computeMask') || (!builtInMethod(this, 'call') && !builtInDefines(this, 'compute'))) {
       const list = inputCount > 1 && inputs.length === inputCount;
       ctx.mask = userLayerMask(this, list ? inputs : inputs[0], list ? inputs.map((_, i) => ctx.inputMasks?.[i] ?? (i === 0 ? maskIn : null)) : maskIn, outs[0]);
     }
@@ -894,8 +898,8 @@ export abstract class Layer {
   }
 
   /**
-   * A user's subclass of a layer that computes without call() (the recurrent layers, Bidirectional, the merges: their
-   * engine runs in callTensors) would have its call() override skipped: refused, naming the class.
+   * A user's subclass of a layer that computes in callTensors, not compute (the recurrent layers, Bidirectional, the
+   * merges), would have its call() override skipped: refused, naming the class.
    */
   private refuseIgnoredCall(): void {
     if (builtInMethod(this, 'call') || !builtInMethod(this, 'callTensors') || this.callTensors === Layer.prototype.callTensors) return;
@@ -988,8 +992,8 @@ export abstract class Layer {
   }
 
   /**
-   * rnnlab's call gets the engine's context; a user's gets tfjs's kwargs (the mask as a bool Tensor). A user's
-   * subclass of a built-in layer may hand the kwargs to super.call, which then sets the mask on them: it comes back.
+   * rnnlab's compute gets the engine's context; a user's call gets tfjs's kwargs (the mask as a bool Tensor). A user's
+   * subclass of a built-in layer may hand the kwargs to super.call, whose compute then sets the mask on them: it comes back.
    */
   private callWithKwargs(x: Tensor, first: Tensor, ctx: CallContext, logits: boolean): Tensor | Tensor[] {
     if (builtInMethod(this, 'call')) return engineCall(this, x, ctx, logits);
@@ -998,10 +1002,10 @@ export abstract class Layer {
     this.callDepth++;
     let out: Tensor | Tensor[];
     // Also reached without callRegularized (an rnn's user cell, each step), so the call's mode is set here too.
-    try { out = inTrainingMode(ctx.training, () => this.call(x, kwargs, logits)); } finally { this.callDepth--; }
+    try { out = inTrainingMode(ctx.training, () => callWithLogits(this, x, kwargs, logits)); } finally { this.callDepth--; }
     // A held layer that only this call built (behind a branch the build's call on zeros did not take) joins too.
-    if (!builtInDefines(this, 'call')) this.takeHeldWeights(heldLayers(this));
-    if (builtInDefines(this, 'call') && kwargs.mask !== given) ctx.mask = maskBytes(`${this.name} (${this.className})`, kwargs.mask as Tensor | Uint8Array | null, first);
+    if (!builtInDefines(this, 'compute')) this.takeHeldWeights(heldLayers(this));
+    if (builtInDefines(this, 'compute') && kwargs.mask !== given) ctx.mask = maskBytes(`${this.name} (${this.className})`, kwargs.mask as Tensor | Uint8Array | null, first);
     return out;
   }
 
@@ -1037,7 +1041,7 @@ export abstract class Layer {
    */
   private buildTrackingSublayers(shapes: SymbolicShape[], list: boolean, cellStates?: number[]): void {
     // Only a user's own class: rnnlab's wrappers (and users' subclasses of them) hold their inner layers themselves.
-    const subs = builtInMethod(this, 'call') || builtInDefines(this, 'call') ? [] : heldLayers(this);
+    const subs = builtInMethod(this, 'call') || builtInDefines(this, 'compute') ? [] : heldLayers(this);
     for (const [key, sub] of subs) if (!sub.built && sub.inboundNodes.length === 0 && sub.weights.length === 0) sub.name = `${this.name}/${key}`;
     this.build((list ? shapes : shapes[0]) as SymbolicShape);
     if (subs.length === 0) return;
@@ -1342,6 +1346,31 @@ function userLayerMask(layer: Layer, x: Tensor | Tensor[], maskIn: Uint8Array | 
 }
 
 /**
+ * The base of rnnlab's own layers: tfjs's public call(inputs, kwargs), over the class's protected compute. On the
+ * layer itself (this.dense.call(x, {training}) in a custom layer's call) it runs callFromUser; the engine never comes
+ * here, but reaches compute by engineCall, never by the kwargs' shape (a user's {training: false, mask: null} looks
+ * like the engine's context). A user's subclass that overrides call reaches compute through super.call(x, kwargs),
+ * which hands it the kwargs as they are; it may set their mask (callWithKwargs takes it back).
+ */
+export abstract class BuiltInLayer extends Layer {
+  static {
+    computeOf = (layer, x, ctx, logits) => layer.compute(x, ctx, logits);
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs?: Kwargs): Tensor | Tensor[];
+  call(inputs: Tensor | Tensor[], kwargs?: Kwargs, logits = false): Tensor | Tensor[] {
+    if (builtInMethod(this, 'call')) return this.callFromUser(inputs, kwargs, logits);
+    return this.compute(inputs as Tensor, kwargs as unknown as CallContext, logits);
+  }
+
+  /**
+   * The engine's computation on real tensors, with the engine's CallContext (the mask as bytes, set on ctx for the
+   * output); logits as call's.
+   */
+  protected abstract compute(x: Tensor, ctx: CallContext, logits?: boolean): Tensor | Tensor[];
+}
+
+/**
  * The first layer (itself or one it holds) whose weights do not come from weightSpecs, or null. rnnlab's builds create
  * exactly weightSpecs; a user's build may create anything, and a user's layer that holds layers takes their weights
  * by calling them (Keras 3's tracking, Layer.buildTrackingSublayers), on shapes known only then.
@@ -1351,7 +1380,7 @@ export function userBuilt(layer: Layer, seen = new Set<Layer>()): Layer | null {
   seen.add(layer);
   if (!builtInMethod(layer, 'build')) return layer;
   const held = heldLayers(layer).map(([, l]) => l);
-  if (held.length > 0 && !builtInMethod(layer, 'call') && !builtInDefines(layer, 'call')) return layer;
+  if (held.length > 0 && !builtInMethod(layer, 'call') && !builtInDefines(layer, 'compute')) return layer;
   for (const inner of held) {
     const found = userBuilt(inner, seen);
     if (found) return found;

@@ -60,7 +60,7 @@ export class LayerNormalization extends Normalization {
     return this.affineSpecs(this.paramShape(inputShape));
   }
 
-  call(x: Tensor, _ctx: CallContext): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext): Tensor {
     const cols = this.resolvedAxes(x.rank).reduce((p, a) => p * x.shape[a], 1);
     const perm = this.toTrailing(x.rank);
     // Other axes (tfjs and Keras take any): move them last, normalize each row there, and move them back.

@@ -1,7 +1,7 @@
 import { scaleShift } from '../autograd/layer_ops.js';
 import { allocFloat } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
-import { Layer, kerasShape, numberOption, type CallContext, type LayerArgs, type LayerOption, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, numberOption, type CallContext, type LayerArgs, type LayerOption, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 const numberOrZero = numberOption(0);
@@ -22,7 +22,7 @@ export interface MaskingArgs extends LayerArgs {
  * masked, so recurrent layers skip it exactly as after embedding({maskZero: true}). The output is the input with
  * masked steps zeroed, as Keras computes it.
  */
-export class Masking extends Layer {
+export class Masking extends BuiltInLayer {
   static override readonly className: string = 'Masking';
   override supportsMasking = true;
   static override readonly options = { maskValue: maskValueOption };
@@ -35,7 +35,7 @@ export class Masking extends Layer {
     return inputShape;
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     const mask = this.stepMask(x);
     const F = x.shape[2];
     const keep = allocFloat(x.size, false);

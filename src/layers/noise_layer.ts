@@ -8,7 +8,7 @@ import { allocFloat } from '../backend/index.js';
 import { globalRandom, Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { Layer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export interface NoiseArgs extends LayerArgs {
   /** Seeds this layer's own generator (a safe integer); null or absent: rl.setSeed's generator. */
@@ -29,7 +29,7 @@ export function layerGenerator(where: string, given: unknown): { seed: number | 
   return { seed: seed as number | null, own: seed === null ? null : new Random(seed as number) };
 }
 
-export abstract class NoiseLayer extends Layer {
+export abstract class NoiseLayer extends BuiltInLayer {
   readonly seed: number | null;
   private readonly own: Random | null;
 
@@ -51,7 +51,7 @@ export abstract class NoiseLayer extends Layer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
 
-  call(x: Tensor, ctx: CallContext): Tensor { return ctx.training ? this.noisy(x) : x; }
+  protected compute(x: Tensor, ctx: CallContext): Tensor { return ctx.training ? this.noisy(x) : x; }
 
   /** The training-time output. */
   protected abstract noisy(x: Tensor): Tensor;
@@ -66,6 +66,6 @@ export abstract class RateNoiseLayer extends NoiseLayer {
     super(args, prefix);
     this.rate = checkRate(`${this.name} (${this.className})`, 'rate', args.rate);
   }
-  call(x: Tensor, ctx: CallContext): Tensor { return ctx.training && this.rate > 0 ? this.noisy(x) : x; }
+  protected compute(x: Tensor, ctx: CallContext): Tensor { return ctx.training && this.rate > 0 ? this.noisy(x) : x; }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), rate: this.rate, noiseShape: null }; }
 }

@@ -6,7 +6,7 @@
 import type { Variable } from '../variable.js';
 import { describe } from '../describe.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { Layer, checkBool, kerasShape, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { BuiltInLayer, checkBool, kerasShape, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
 import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_types.js';
@@ -32,7 +32,7 @@ export interface NormalizationArgs extends LayerArgs {
   gammaConstraint?: ConstraintArg;
 }
 
-export abstract class Normalization extends Layer {
+export abstract class Normalization extends BuiltInLayer {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;

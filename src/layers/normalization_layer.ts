@@ -7,7 +7,7 @@ import { cast } from '../autograd/differentiable_ops.js';
 import { describe } from '../describe.js';
 import { asTensor } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
-import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { BuiltInLayer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';
 
 type Nested = number | Nested[];
@@ -33,7 +33,7 @@ interface Given { shape: number[]; values: number[] }
  * as non-trainable weights mean, variance and count (count stays 0, kept as Keras keeps it for old files). Not
  * trainable, but differentiable in its input; the padding mask passes through.
  */
-export class Normalization extends Layer {
+export class Normalization extends BuiltInLayer {
   static override readonly className: string = 'Normalization';
   override supportsMasking = true;
   /** Keras's standardized tuple: [] when axis is null. */
@@ -147,7 +147,7 @@ export class Normalization extends Layer {
     this.weightNamed('variance')!.assign(total!.variance);
   }
 
-  call(x: Tensor, _ctx: CallContext): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext): Tensor {
     const spec = this.builtInputShape!, kept = this.keptAxes(x.rank);
     const bad = kept.find((d) => x.shape[d] !== spec[d]);
     if (bad !== undefined) throw new Error(`${this.where}: expected size ${spec[bad]} on kept axis ${bad} (axis ${JSON.stringify(this.axis)}), got input [${x.shape.join(', ')}]`);

@@ -1,7 +1,7 @@
 import { permuteAxes } from '../autograd/layer_ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface PermuteArgs extends LayerArgs {
@@ -10,7 +10,7 @@ export interface PermuteArgs extends LayerArgs {
 }
 
 /** Reorders the non-batch axes of each sample (Keras's Permute). Drops a padding mask. */
-export class Permute extends Layer {
+export class Permute extends BuiltInLayer {
   static override readonly className: string = 'Permute';
   readonly dims: number[];
 
@@ -31,7 +31,7 @@ export class Permute extends Layer {
     return [inputShape[0], ...this.dims.map((a) => inputShape[a])];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return permuteAxes(x, [0, ...this.dims]);
   }

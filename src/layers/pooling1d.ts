@@ -1,7 +1,7 @@
 /** What the windowed 1-D poolings share (Keras's base Pooling1D): the window options, the output shape, the call and the config. */
 import type { Conv1dGeometry } from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
 
 export interface Pooling1DArgs extends LayerArgs {
@@ -16,7 +16,7 @@ export interface Pooling1DArgs extends LayerArgs {
 /** The pooling over windows of steps a subclass applies (ops.maxPool1d, avgPool1d). */
 export type PoolOp = (x: Tensor, poolSize: number, window: Conv1dGeometry) => Tensor;
 
-export abstract class Pooling1D extends Layer {
+export abstract class Pooling1D extends BuiltInLayer {
   readonly poolSize: number;
   readonly strides: number;
   readonly padding: Padding;
@@ -40,7 +40,7 @@ export abstract class Pooling1D extends Layer {
     return g;
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return this.pool(x, this.poolSize, { stride: this.strides, ...this.windows(x.shape[1]) });
   }

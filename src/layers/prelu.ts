@@ -3,7 +3,7 @@ import type { Tensor } from '../tensor.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { describe } from '../describe.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
 import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_types.js';
@@ -18,7 +18,7 @@ export interface PReLUArgs extends LayerArgs {
 }
 
 /** x for x > 0, alpha * x otherwise, with alpha a trained weight of the input's shape (Keras's and tfjs's PReLU). */
-export class PReLU extends Layer {
+export class PReLU extends BuiltInLayer {
   static override readonly className: string = 'PReLU';
   override supportsMasking = true;
   readonly alphaInitializer: InitializerName;
@@ -57,7 +57,7 @@ export class PReLU extends Layer {
     return [{ name: 'alpha', shape: this.alphaShape(inputShape), initializer: this.alphaInitializer, regularizer: this.alphaRegularizer, constraint: this.alphaConstraint }];
   }
 
-  call(x: Tensor, _ctx: CallContext): Tensor { return prelu(x, this.weights[0]); }
+  protected compute(x: Tensor, _ctx: CallContext): Tensor { return prelu(x, this.weights[0]); }
 
   getConfig(): Record<string, unknown> {
     return {

@@ -14,7 +14,7 @@ import { checkKernelActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
-import { Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { BuiltInLayer, Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkHasSteps, checkInputLength, dimInputShape } from './recurrent_input_shape.js';
 import type { InitializerArg, RegularizerArg, ConstraintArg, RecurrentActivationArg } from './option_types.js';
 
@@ -90,7 +90,7 @@ export interface RNNRun {
   gates: FArray | null;
 }
 
-export abstract class RNN extends Layer {
+export abstract class RNN extends BuiltInLayer {
   override supportsMasking = true;
   /** Which fused kernel computes the layer (recurrent_ops' spec.cell). */
   abstract readonly cellKind: CellKind;
@@ -296,7 +296,7 @@ export abstract class RNN extends Layer {
     return this.computeOutputShapes([inputShape]) as unknown as SymbolicShape;
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     return this.run(x, ctx).output;
   }
 
@@ -445,15 +445,15 @@ export function setCellOfLayer(make: (layer: RNN) => CellView): void { cellOfLay
  * What layer.cell gives: rnn_cells.ts's RNNCell, named here by its shape, since that module imports this one's
  * subclasses (an import back, even of a type, would tie the two in a cycle).
  */
-export type CellView = Layer & {
+export type CellView = {
   readonly units: number;
   readonly stateSize: number[];
   readonly kernel: Variable | undefined;
   readonly recurrentKernel: Variable | undefined;
   readonly bias: Variable | null | undefined;
-  /** One step: [x_t, ...states] to [output, ...newStates]. */
-  call(inputs: Tensor[], kwargs?: { training?: boolean }): Tensor[];
-};
+  /** One step: [x_t, ...states] to [output, ...newStates] (first in the intersection, so it overloads Layer's call first). */
+  call(inputs: Tensor[], kwargs?: Kwargs): Tensor[];
+} & Layer;
 
 /**
  * A recurrent layer's computeMask (tfjs's and Keras's, asked directly): the input's mask with returnSequences, else

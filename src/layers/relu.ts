@@ -34,8 +34,8 @@ export class ReLU extends PointwiseLayer {
   }
 
   /** The plain relu runs on the native kernel. */
-  call(x: Tensor, ctx: CallContext): Tensor {
-    return this.maxValue === null && this.negativeSlope === 0 && this.threshold === 0 ? ops.activation(x, 'relu') : super.call(x, ctx);
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
+    return this.maxValue === null && this.negativeSlope === 0 && this.threshold === 0 ? ops.activation(x, 'relu') : super.compute(x, ctx);
   }
 
   f(x: number): number {

@@ -33,7 +33,7 @@ export class Rescaling extends PointwiseLayer {
   f(x: number): number { return rescale(x, this.scale, this.offset, Math.fround); }
   df(_x: number): number { return Math.fround(this.scale); }
 
-  override call(x: Tensor, _ctx: CallContext): Tensor {
+  protected override compute(x: Tensor, _ctx: CallContext): Tensor {
     const round = getPrecision() === 64 ? (v: number) => v : Math.fround;
     const scale = round(this.scale), offset = round(this.offset);
     return pointwise(x, (v) => round(round(round(v) * scale) + offset), () => scale);

@@ -1,7 +1,7 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface ReshapeArgs extends LayerArgs {
@@ -10,7 +10,7 @@ export interface ReshapeArgs extends LayerArgs {
 }
 
 /** Each sample to targetShape (Keras's Reshape): the values in the same row-major order. Drops a padding mask. */
-export class Reshape extends Layer {
+export class Reshape extends BuiltInLayer {
   static override readonly className: string = 'Reshape';
   readonly targetShape: number[];
 
@@ -50,7 +50,7 @@ export class Reshape extends Layer {
     }
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const B = x.shape[0];
     return ops.reshape(x, [B, ...(this.resolved(x.size / B) as number[])]);

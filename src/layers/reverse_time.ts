@@ -4,11 +4,11 @@
  * backward sequence up with time again; the padding mask keeps referring to the same steps.
  */
 import { reverseTime } from '../autograd/ops.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Tensor } from '../tensor.js';
 
-export class ReverseTime extends Layer {
+export class ReverseTime extends BuiltInLayer {
   static override readonly className: string = 'ReverseTime';
 
   constructor(args: LayerArgs = {}) {
@@ -20,7 +20,7 @@ export class ReverseTime extends Layer {
     return inputShape;
   }
 
-  call(x: Tensor, _ctx: CallContext): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext): Tensor {
     return reverseTime(x);
   }
 }

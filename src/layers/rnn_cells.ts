@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { GRU } from './gru.js';
 import { builtInMethod } from './built_in_classes.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { BuiltInLayer, Layer, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { LSTM } from './lstm.js';
 import { setCellOfLayer, type RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
@@ -59,7 +59,7 @@ function factoryName(className: string): string {
   return className === 'SimpleRNNCell' ? 'simpleRNNCell' : className === 'LSTMCell' ? 'lstmCell' : 'gruCell';
 }
 
-export abstract class RNNCell extends Layer {
+export abstract class RNNCell extends BuiltInLayer {
   /** The cell's constructor arguments (validated by making its engine from them). */
   private readonly cellArgs: Record<string, unknown>;
   /** The recurrent layer computing this cell: over one step standalone, over the sequence inside an rnn layer. */
@@ -226,10 +226,13 @@ export abstract class RNNCell extends Layer {
     return [r.states[0], ...r.states];
   }
 
-  /** tfjs's cell.call([x_t, ...states], kwargs?) -> [output, ...new states]; the engine's single-tensor form otherwise. */
-  call(inputs: Tensor[], kwargs?: { training?: boolean }): Tensor[];
-  call(x: Tensor, ctx: CallContext): Tensor;
-  call(x: Tensor | Tensor[], ctx?: CallContext | { training?: boolean }): Tensor | Tensor[] {
+  /** tfjs's cell.call([x_t, ...states], kwargs?) -> [output, ...new states]. */
+  override call(inputs: Tensor[], kwargs?: Kwargs): Tensor[] {
+    return super.call(inputs, kwargs) as Tensor[];
+  }
+
+  /** The engine's single-tensor form; a user's subclass's super.call([x_t, ...states], kwargs) comes here too. */
+  protected compute(x: Tensor | Tensor[], ctx?: CallContext | Kwargs): Tensor | Tensor[] {
     const full: CallContext = ctx && 'mask' in ctx ? ctx as CallContext : { training: ctx?.training ?? inheritedTraining() ?? false, mask: null };
     return Array.isArray(x) ? this.callTensors(x, full) : this.callTensors([x], full)[0];
   }
@@ -271,7 +274,7 @@ export class GRUCell extends RNNCell {
 export interface StackedRNNCellsArgs { cells: Layer[]; name?: string; trainable?: boolean; dtype?: unknown }
 
 /** A list of cells run as one: each cell's output sequence feeds the next (only inside rl.layers.rnn). */
-export class StackedRNNCells extends Layer {
+export class StackedRNNCells extends BuiltInLayer {
   static override readonly className: string = 'StackedRNNCells';
   readonly cells: Layer[];
 
@@ -370,7 +373,7 @@ export class StackedRNNCells extends Layer {
     return [y, ...this.flatten(next)];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     return this.callTensors([x], ctx)[0];
   }
 

@@ -8,7 +8,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { BuiltInLayer, Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNNCell, StackedRNNCells, checkCells, driverOf, isUserCell, refuseCallOverride } from './rnn_cells.js';
 import type { CellDriver } from './cell_driver.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
@@ -42,7 +42,7 @@ export interface RNNLayerArgs extends LayerArgs {
 const OWN_OPTIONS = ['cell', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'inputLength', 'name', 'inputShape',
   'batchInputShape', 'batchSize', 'inputDim', 'trainable', 'activityRegularizer', 'dtype', 'timeMajor', 'zeroOutputForMask'];
 
-export class CellRNN extends Layer {
+export class CellRNN extends BuiltInLayer {
   static override readonly className: string = 'RNN';
   /** Read into the declared input shape / written only when true; see checkKnownArgs. */
   static override readonly argAliases: readonly string[] = ['inputLength', 'zeroOutputForMask'];
@@ -229,7 +229,7 @@ export class CellRNN extends Layer {
     return this.returnState ? [y, ...this.flatten(finals)] : [y];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     return this.callTensors([x], ctx)[0];
   }
 

@@ -2,7 +2,7 @@ import { softmaxOver } from '../autograd/advanced_activation_ops.js';
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface SoftmaxArgs extends LayerArgs {
@@ -14,7 +14,7 @@ export interface SoftmaxArgs extends LayerArgs {
  * Keras's and tfjs's Softmax layer over any axis or axes. The default is Keras's -1; tfjs-layers' default 1 is the
  * same axis on the (batch, features) inputs it supports, so tfjs code runs unchanged.
  */
-export class Softmax extends Layer {
+export class Softmax extends BuiltInLayer {
   static override readonly className: string = 'Softmax';
   /** The padding mask passes through (Keras 3's supports_masking; tfjs 4.22 leaves it false). */
   override supportsMasking = true;
@@ -53,7 +53,7 @@ export class Softmax extends Layer {
 
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return kind === 'softmax' && this.lastAxisOnly(this.builtInputShape?.length ?? null); }
 
-  call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext, logits = false): Tensor {
     if (!this.lastAxisOnly(x.rank)) return softmaxOver(x, this.axesFor(x.rank, x.shape));
     return logits ? x : ops.activation(x, 'softmax');
   }

@@ -3,7 +3,7 @@ import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
 import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { heldLayers, Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { describe } from '../describe.js';
 
@@ -61,7 +61,7 @@ function usesBatchStatistics(layer: Layer, seen = new Set<Layer>()): boolean {
  * that gives the same numbers, (batch, steps, ...) is folded to (batch*steps, ...) for one call instead. A training
  * call of a layer that uses batch statistics runs step by step, so each step has its own statistics and updates.
  */
-export class TimeDistributed extends Layer {
+export class TimeDistributed extends BuiltInLayer {
   static override readonly className: string = 'TimeDistributed';
   override supportsMasking = true;
   readonly layer: Layer;
@@ -137,7 +137,7 @@ export class TimeDistributed extends Layer {
 
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.layer.foldsActivation(kind); }
 
-  call(x: Tensor, ctx: CallContext, logits = false): Tensor {
+  protected compute(x: Tensor, ctx: CallContext, logits = false): Tensor {
     const [B, T] = x.shape;
     const mask = ctx.mask;
     const stepwise = ctx.training && T > 0 && usesBatchStatistics(this.layer);

@@ -6,9 +6,9 @@
 import { padTime } from '../autograd/layer_ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
-export abstract class TimeEdges1D extends Layer {
+export abstract class TimeEdges1D extends BuiltInLayer {
   /** Steps at the start and the end. */
   readonly edges: [number, number];
 
@@ -37,7 +37,7 @@ export abstract class TimeEdges1D extends Layer {
     return [inputShape[0], T === null ? null : this.stepsOut(T), inputShape[2]];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     this.stepsOut(x.shape[1]);
     return padTime(x, this.sign * this.edges[0], this.sign * this.edges[1]);

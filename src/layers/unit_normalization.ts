@@ -1,7 +1,7 @@
 import { permuteAxes } from '../autograd/layer_ops.js';
 import { unitNorm } from '../autograd/group_unit_norm_ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkAxes, resolveAxis } from './normalization.js';
 import { registerLayer } from './registry.js';
 
@@ -17,7 +17,7 @@ const EPSILON = 1e-12;
  * Keras 3's UnitNormalization: x * rsqrt(max(sum of x^2 over axis, 1e-24)), so each sample has L2 norm 1 over the
  * given axes (a zero vector stays zero). No weights; a padding mask passes through, as in Keras.
  */
-export class UnitNormalization extends Layer {
+export class UnitNormalization extends BuiltInLayer {
   static override readonly className: string = 'UnitNormalization';
   override supportsMasking = true;
   readonly axis: number | number[];
@@ -43,7 +43,7 @@ export class UnitNormalization extends Layer {
     return [...inputShape];
   }
 
-  call(x: Tensor, _ctx: CallContext): Tensor {
+  protected compute(x: Tensor, _ctx: CallContext): Tensor {
     const axes = this.resolved(x.rank);
     const cols = axes.reduce((p, a) => p * x.shape[a], 1);
     if (axes.every((a, i) => a === x.rank - axes.length + i)) return unitNorm(x, cols, EPSILON);

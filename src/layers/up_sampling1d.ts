@@ -1,6 +1,6 @@
 import { upSampling1d } from '../autograd/norm_ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, kerasShape, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { BuiltInLayer, kerasShape, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface UpSampling1DArgs extends LayerArgs {
@@ -9,7 +9,7 @@ export interface UpSampling1DArgs extends LayerArgs {
 }
 
 /** Repeats each time step size times (Keras's UpSampling1D): (batch, steps, features) -> (batch, steps * size, features). */
-export class UpSampling1D extends Layer {
+export class UpSampling1D extends BuiltInLayer {
   static override readonly className: string = 'UpSampling1D';
   static override readonly options = { size: positiveIntOption(2) };
   declare readonly size: number;
@@ -22,7 +22,7 @@ export class UpSampling1D extends Layer {
     return [inputShape[0], T === null ? null : T * this.size, inputShape[2]];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return upSampling1d(x, this.size);
   }

@@ -2,7 +2,7 @@
  * A model standing in a graph as a layer (nested in an outer model, or wrapped by timeDistributed): the model stays
  * the user's object, and its trainable flag and weights are the stand-in's (one object in tfjs and Keras).
  */
-import { Layer } from '../layers/layer.js';
+import { BuiltInLayer } from '../layers/layer.js';
 import type { Variable } from '../variable.js';
 
 interface StandInModel {
@@ -12,7 +12,7 @@ interface StandInModel {
   readonly nonTrainableWeights: Variable[];
 }
 
-export abstract class ModelStandIn<M extends StandInModel> extends Layer {
+export abstract class ModelStandIn<M extends StandInModel> extends BuiltInLayer {
   constructor(readonly model: M) {
     super({ name: model.name }, 'model');
   }

@@ -105,7 +105,7 @@ export class NestedModel extends ModelStandIn<NestableModel> {
     return outs;
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     if (this.model.outputs.length !== 1) throw new Error(`${this.where}: has ${this.model.outputs.length} outputs; apply it in a functional model`);
     return this.callTensors([x], ctx, false, 1)[0];
   }

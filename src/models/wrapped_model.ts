@@ -67,7 +67,7 @@ class WrappedModel extends ModelStandIn<WrappableModel> {
     return this.model.computeOutputShape(inputShape) as SymbolicShape;
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected compute(x: Tensor, ctx: CallContext): Tensor {
     if (this.model.disposed) this.assertNotDisposed();
     return this.model.runGraph ? this.model.runGraph([x], ctx)[0] : this.model.forward!(x, ctx);
   }
@@ -90,7 +90,7 @@ class WrappedModel extends ModelStandIn<WrappableModel> {
   getConfig(): Record<string, unknown> { return this.model.getConfig(); }
 }
 
-// Its call runs the model's layers, which set their masks themselves (not a user's layer).
+// Its compute runs the model's layers, which set their masks themselves (not a user's layer).
 markBuiltInLayerClass(WrappedModel);
 
 /** The model as a layer, or an error naming why this model cannot be wrapped. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
-import { Layer, numberOption, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from '../../src/layers/layer.js';
+import { Layer, numberOption, positiveIntOption, type LayerArgs, type SymbolicShape } from '../../src/layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../../src/layers/registry.js';
 
 const L = rl.layers;
@@ -50,7 +50,7 @@ describe('the layer option table', () => {
       declare readonly repeats: number;
       constructor(args: ScaleArgs) { super(args); }
       computeOutputShape(s: SymbolicShape): SymbolicShape { return s; }
-      call(x: rl.Tensor, _ctx: CallContext): rl.Tensor { return x; }
+      call(x: rl.Tensor): rl.Tensor { return x; }
     }
     const s = new Scale({ name: 's', repeats: 3 });
     expect([s.factor, s.repeats]).toEqual([2, 3]);
