@@ -27,6 +27,12 @@ export class Dataset<T> {
    */
   async iterator(): Promise<DatasetIterator<T>> {
     const it = this.source() as DatasetIterator<T>;
+    const read = it.next.bind(it);
+    // tfjs's iterators end with {value: null, done: true}; an async generator that falls off its end sends undefined.
+    it.next = async () => {
+      const r = await read();
+      return r.done && r.value === undefined ? { value: null, done: true } : r;
+    };
     const rest = { [Symbol.asyncIterator]: () => it };
     it.toArray = async () => { const out: T[] = []; for await (const x of rest) out.push(x); return out; };
     it.forEachAsync = async (f) => { callable('forEachAsync', f); for await (const x of rest) await f(x); };
@@ -75,11 +81,13 @@ export class Dataset<T> {
     const src = this.source;
     return new Dataset(async function* () {
       let index = 0;
-      for await (const x of iterable(src)) {
+      const up = new Upstream(src);
+      for await (const x of up) {
         refuseStale('filter', elementTensors(x), `element ${index++}`);
         if (await pred(x)) yield x;
         else disposeElement(x);
       }
+      return up.returned;
     }, this.size === Infinity ? Infinity : null);
   }
 
@@ -158,7 +166,7 @@ export class Dataset<T> {
         for (;;) {
           while (ahead.length < bufferSize) ahead.push(it.next());
           const r = await ahead.shift()!;
-          if (r.done) { finished = true; return; }
+          if (r.done) { finished = true; return r.value; }
           yield r.value;
         }
       } finally {
@@ -180,7 +188,9 @@ export class Dataset<T> {
     return new Dataset(async function* () {
       if (count === 0) return;
       let n = 0;
-      for await (const x of iterable(src)) { yield x; if (++n >= count) return; }
+      const up = new Upstream(src);
+      for await (const x of up) { yield x; if (++n >= count) return; }
+      return up.returned;
     }, this.size === null ? null : Math.min(this.size, count));
   }
 
@@ -194,7 +204,9 @@ export class Dataset<T> {
     const src = this.source;
     return new Dataset(async function* () {
       let n = 0;
-      for await (const x of iterable(src)) if (n++ >= count) yield x; else disposeElement(x);
+      const up = new Upstream(src);
+      for await (const x of up) if (n++ >= count) yield x; else disposeElement(x);
+      return up.returned;
     }, this.size === null ? null : Math.max(0, this.size - count));
   }
 
@@ -264,6 +276,28 @@ function stacked(rows: unknown[]): unknown {
 
 function iterable<T>(src: Source<T>): AsyncIterable<T> {
   return { [Symbol.asyncIterator]: src };
+}
+
+/**
+ * src as for-await reads it (closed when the reader stops early), keeping the value it sends with done: true, which
+ * for-await drops. take, skip, filter and prefetch pass that value on, as tfjs's do (the others end with none), since
+ * fitDataset and evaluateDataset use it as the last batch.
+ */
+class Upstream<T> implements AsyncIterable<T> {
+  returned: unknown = undefined;
+  constructor(private readonly src: Source<T>) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    const it = this.src();
+    return {
+      next: async () => {
+        const r = await it.next();
+        if (r.done) this.returned = r.value;
+        return r;
+      },
+      return: async () => (await it.return?.()) ?? { value: undefined, done: true },
+    };
+  }
 }
 
 /** Checked when the op is made: a non-function would otherwise fail only on iterating, as 'f is not a function'. */

@@ -93,7 +93,10 @@ export function zip(datasets: Nested[] | Record<string, Nested>): Dataset<unknow
   }, size);
 }
 
-/** tfjs's data.func(f): each call of f gives the next {value, done} (or a promise of it). */
+/**
+ * tfjs's data.func(f): each call of f gives the next {value, done} (or a promise of it). Its iterator calls f on every
+ * next(), after done too, as tfjs's (a value sent with done is sent again).
+ */
 export function func<T>(f: () => IteratorResult<T> | Promise<IteratorResult<T>>): Dataset<T> {
   if (typeof f !== 'function') throw new Error('data.func: expected a function returning {value, done}');
   // A function that returns bare values would otherwise give undefined forever, failing far away (in batch).
@@ -104,7 +107,7 @@ export function func<T>(f: () => IteratorResult<T> | Promise<IteratorResult<T>>)
     }
     return r;
   };
-  return generator(() => ({ next }) as AsyncIterator<T>);
+  return new Dataset(() => ({ next }));
 }
 
 function describeResult(r: unknown): string {
