@@ -133,6 +133,27 @@ export function fixed5(v: number): string {
 }
 
 /**
+ * The best monitored value of earlyStopping, reduceLROnPlateau and modelCheckpoint: null is Keras 3.11+'s None,
+ * "no best yet", where MonitorCallback starts unless a threshold is given.
+ */
+export type MonitorBest = number | null;
+
+/**
+ * Keras 3's MonitorCallback._is_improvement: against no best yet, any reading improves, NaN and infinities included
+ * (so the first watched epoch always does); else it must beat the reference by more than minDelta. A NaN on either
+ * side compares false, so once NaN is the best nothing beats it, as in Keras.
+ */
+export function isImprovement(direction: 'min' | 'max', minDelta: number, value: number, reference: MonitorBest): boolean {
+  if (reference === null) return true;
+  return direction === 'min' ? value + minDelta < reference : value - minDelta > reference;
+}
+
+/** The best as ModelCheckpoint's messages show it: "None" before any, else f"{best:.5f}". */
+export function shownBest(best: MonitorBest): string {
+  return best === null ? 'None' : fixed5(best);
+}
+
+/**
  * The monitored value the callbacks compare: a number, NaN included (Keras 3 compares NaN, which never improves).
  * A one-element tensor (a custom metric's rl.scalar) reads as its number, as tfjs resolves scalar tensors in logs
  * before callbacks see them; a larger or disposed tensor has no one value to compare, so it is an error.

@@ -1,7 +1,7 @@
 /** Keras's EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
 import type { Tensor } from '../tensor.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, MissingMonitorWarning, checkBoolean, checkMonitor, checkVerbose, checkWriter, monitoredNumber, resolveMode, shownOption, type Mode, type Writer } from './base.js';
+import { BaseCallback, MissingMonitorWarning, checkBoolean, checkMonitor, checkVerbose, checkWriter, isImprovement, monitoredNumber, resolveMode, shownOption, type Mode, type MonitorBest, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import { layerOrderWeights } from '../models/model_common.js';
@@ -11,7 +11,10 @@ export interface EarlyStoppingArgs {
   minDelta?: number;
   patience?: number;
   mode?: Mode;
-  /** Training stops unless the monitored value beats this. */
+  /**
+   * Training stops after patience epochs unless the monitored value beats this. It is not the starting best (that
+   * is none, as Keras's), so restoreBestWeights puts back the best epoch even when none beat the baseline.
+   */
   baseline?: number | null;
   /** When training ends (stopped early or not), put back the weights of the best epoch (Keras 3). */
   restoreBestWeights?: boolean;
@@ -38,7 +41,8 @@ export class EarlyStopping extends BaseCallback {
   private readonly out: Writer;
   wait = 0;
   stoppedEpoch = 0;
-  best = Infinity;
+  /** null until the first watched epoch (Keras 3's None), which always improves on it. */
+  best: MonitorBest = null;
   bestEpoch = 0;
   bestWeights: Tensor[] | null = null;
   private readonly missing = new MissingMonitorWarning();
@@ -69,15 +73,14 @@ export class EarlyStopping extends BaseCallback {
     this.out = checkWriter(args.out, 'out', 'earlyStopping');
   }
 
-  /** Keras: better than the reference by more than minDelta (current + minDelta < ref for min, current - minDelta > ref for max). */
-  private isImprovement(v: number, ref: number): boolean {
-    return this.direction === 'min' ? v + this.minDelta < ref : v - this.minDelta > ref;
+  private isImprovement(v: number, ref: MonitorBest): boolean {
+    return isImprovement(this.direction, this.minDelta, v, ref);
   }
 
   onTrainBegin(): void {
     this.wait = 0;
     this.stoppedEpoch = 0;
-    this.best = this.direction === 'min' ? Infinity : -Infinity;
+    this.best = null;
     this.bestWeights = null;
     this.bestEpoch = 0;
     this.missing.reset();
@@ -86,19 +89,15 @@ export class EarlyStopping extends BaseCallback {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const current = monitoredNumber(logs, this.monitor, 'earlyStopping');
     if (current === undefined) {
-      // Keras 3: a warning, and the epoch is not watched (null too: Keras's None). NaN is watched and never improves.
+      // Keras 3: a warning, and the epoch is not watched (null too: Keras's None). NaN is watched: the first watched
+      // epoch improves whatever it holds, and a NaN best is never beaten.
       this.missing.warn(`earlyStopping: early stopping is conditioned on metric '${this.monitor}', which is not available`, logs, this.monitor);
       return;
     }
     if (epoch < this.startFromEpoch) return;
     const model = this.state.model;
-    // Keras 3: the first epoch watched is the best so far until one improves (a monitor that never does, NaN), so
-    // its weights and its number are what the restore puts back and reports.
-    if (this.restoreBestWeights && this.bestWeights === null) {
-      this.bestWeights = weightTensors(layerOrderWeights(model.layers));
-      this.bestEpoch = epoch;
-    }
     this.wait += 1;
+    // The first watched epoch always improves (no best yet), so its weights are the restore's from then on.
     if (this.isImprovement(current, this.best)) {
       this.best = current;
       this.bestEpoch = epoch;

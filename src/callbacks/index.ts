@@ -2,7 +2,7 @@
 import { BackupAndRestore, TrainingInterrupted, type BackupAndRestoreArgs } from './backup_and_restore.js';
 import { EarlyStopping, type EarlyStoppingArgs } from './early_stopping.js';
 import { ModelCheckpoint, type ModelCheckpointArgs } from './model_checkpoint.js';
-import { TerminateOnNaN } from './terminate_on_nan.js';
+import { TerminateOnNaN, type TerminateOnNaNArgs } from './terminate_on_nan.js';
 import { CSVLogger } from './csv_logger.js';
 import { LearningRateScheduler, type LearningRateSchedulerOptions } from './learning_rate_scheduler.js';
 import { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './reduce_lr_on_plateau.js';
@@ -10,7 +10,7 @@ import type { Writer } from './base.js';
 import { Callback, CustomCallback } from '../models/callback_class.js';
 
 export { BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted, CSVLogger, LearningRateScheduler, ReduceLROnPlateau };
-export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs, LearningRateSchedulerOptions };
+export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs, LearningRateSchedulerOptions, TerminateOnNaNArgs };
 
 export { Callback, CustomCallback };
 
@@ -21,7 +21,8 @@ export const callbacks = {
   modelCheckpoint: (args: ModelCheckpointArgs) => new ModelCheckpoint(args),
   backupAndRestore: (args: BackupAndRestoreArgs) => new BackupAndRestore(args),
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
-  terminateOnNaN: (out?: Writer) => new TerminateOnNaN(out),
+  /** Keras's options {raiseError} (raise_error) with out, or just a writer for its message. */
+  terminateOnNaN: (arg?: Writer | TerminateOnNaNArgs) => new TerminateOnNaN(arg),
   reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),
   /** Keras's (schedule, verbose): verbose 0 or 1, or {verbose, out}; out (a writer) may also come third. */
   learningRateScheduler: (schedule: (epoch: number, lr: number) => number, verbose?: 0 | 1 | LearningRateSchedulerOptions, out?: Writer) => new LearningRateScheduler(schedule, verbose, out),

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, keysAddedBefore, monitoredNumber, resolveMode, shownOption, type Mode, type Writer } from './base.js';
+import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, isImprovement, keysAddedBefore, monitoredNumber, resolveMode, shownBest, shownOption, type Mode, type MonitorBest, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { checkpointFolderProblem } from './checkpoint_folder.js';
 import { checkTrainBegin } from '../models/callback_list.js';
@@ -27,7 +27,7 @@ export interface ModelCheckpointArgs {
   mode?: Mode;
   /** 'epoch' (default) or a number of batches between checkpoints. */
   saveFreq?: 'epoch' | number;
-  /** Keras's starting best value for saveBestOnly: an epoch is saved only when it beats this. */
+  /** Keras's starting best value for saveBestOnly: an epoch is saved only when it beats this (without it, the first epoch is saved). */
   initialValueThreshold?: number;
   /** Keras's option; only false (the default): a checkpoint holds the whole model, which rl.loadModel reads. */
   saveWeightsOnly?: false;
@@ -49,7 +49,8 @@ export class ModelCheckpoint extends BaseCallback {
   readonly saveFreq: 'epoch' | number;
   readonly verbose: 0 | 1;
   private readonly out: Writer;
-  best: number;
+  /** The best monitored value saved so far: initialValueThreshold, else null (Keras 3's None) until an epoch is saved. */
+  best: MonitorBest = null;
   private readonly missing = new MissingMonitorWarning();
   private resumedBestChecked = false;
   private batchesSinceSave = 0;
@@ -91,16 +92,11 @@ export class ModelCheckpoint extends BaseCallback {
     this.saveFreq = f;
     this.verbose = checkVerbose(args.verbose, 'modelCheckpoint');
     this.out = checkWriter(args.out, 'out', 'modelCheckpoint');
-    this.best = this.direction === 'min' ? Infinity : -Infinity;
     const t = args.initialValueThreshold;
     if (t !== undefined) {
       if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error(`modelCheckpoint: initialValueThreshold must be a finite number, got ${shownOption(t)}`);
       this.best = t;
     }
-  }
-
-  private improved(v: number): boolean {
-    return this.direction === 'min' ? v < this.best : v > this.best;
   }
 
   /** After a resume, a best-only checkpoint already on disk sets the bar, so a worse epoch cannot replace it. */
@@ -144,8 +140,15 @@ export class ModelCheckpoint extends BaseCallback {
     if (++this.batchesSinceSave < this.saveFreq) return;
     this.batchesSinceSave = 0;
     const dir = resolve(formatPath(this.path, p.epoch, logs, p.batch));
+    this.say(p.epoch, `saving model to ${dir}`);
     writeCheckpoint(dir, this.state.model, captureState(this.state, 'inEpoch', p.epoch));
     this.saved.push(dir);
+    this.say(p.epoch, `finished saving model to ${dir}`);
+  }
+
+  /** Keras's verbose lines, batch saves' included: "\nEpoch n: ...". */
+  private say(epoch: number, text: string): void {
+    if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${text}\n`);
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
@@ -155,21 +158,23 @@ export class ModelCheckpoint extends BaseCallback {
     if (this.saveBestOnly) {
       const v = monitoredNumber(logs, this.monitor, 'modelCheckpoint');
       if (v === undefined) {
-        // Keras 3: a warning, and the epoch is saved as without saveBestOnly (null too: Keras's None). NaN never improves.
+        // Keras 3: a warning (no "saving model" line), and the epoch is saved as without saveBestOnly (null too:
+        // Keras's None).
         this.missing.warn(`modelCheckpoint: can save the best model only with '${this.monitor}' available, so this epoch is saved regardless`, logs, this.monitor);
-        if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: saving model to ${dir}\n`);
-      } else if (!this.improved(v)) {
-        if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} did not improve from ${fixed5(this.best)}\n`);
+      } else if (!isImprovement(this.direction, 0, v, this.best)) {
+        // A NaN never improves on a best, and nothing improves on a NaN best (the first epoch may set one), as in Keras.
+        this.say(epoch, `${this.monitor} did not improve from ${shownBest(this.best)}`);
         return;
       } else {
-        if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} improved from ${fixed5(this.best)} to ${fixed5(v)}, saving model to ${dir}\n`);
+        this.say(epoch, `${this.monitor} improved from ${shownBest(this.best)} to ${fixed5(v)}, saving model to ${dir}`);
         this.best = v;
       }
-    } else if (this.verbose) {
-      this.out.write(`\nEpoch ${epoch + 1}: saving model to ${dir}\n`);
+    } else {
+      this.say(epoch, `saving model to ${dir}`);
     }
     this.epochEnd.write(dir, this.state, epoch, logs, this.saveBestOnly ? { monitor: this.monitor, best: this.best } : undefined);
     this.saved.push(dir);
+    this.say(epoch, `finished saving model to ${dir}`);
   }
 
   /** The epoch's checkpoint gets the settled History: keys callbacks listed after this one add to the epoch's logs. */

@@ -1,7 +1,7 @@
 /** Keras's ReduceLROnPlateau: multiply the learning rate by factor after patience epochs without improvement. */
 import type { Logs } from '../models/progress.js';
 import { readKerasOptions } from '../near_name.js';
-import { BaseCallback, MissingMonitorWarning, checkMonitor, checkVerbose, checkWriter, monitoredNumber, resolveMode, shownOption, type Mode, type Writer } from './base.js';
+import { BaseCallback, MissingMonitorWarning, checkMonitor, checkVerbose, checkWriter, isImprovement, monitoredNumber, resolveMode, shownOption, type Mode, type MonitorBest, type Writer } from './base.js';
 
 export interface ReduceLROnPlateauArgs {
   monitor?: string; factor?: number; patience?: number; mode?: Mode; minDelta?: number; cooldown?: number; minLr?: number; verbose?: 0 | 1;
@@ -25,8 +25,7 @@ export class ReduceLROnPlateau extends BaseCallback {
   readonly direction: 'min' | 'max';
   readonly verbose: 0 | 1;
   private readonly out: Writer;
-  private readonly better: (a: number, b: number) => boolean;
-  private best = Infinity;
+  private best: MonitorBest = null;
   private wait = 0;
   private cooldownLeft = 0;
   private readonly missing = new MissingMonitorWarning();
@@ -53,12 +52,11 @@ export class ReduceLROnPlateau extends BaseCallback {
     this.out = checkWriter(args.out, 'out', 'ReduceLROnPlateau');
     this.mode = args.mode ?? 'auto';
     this.direction = resolveMode(this.mode, this.monitor, 'ReduceLROnPlateau');
-    this.better = this.direction === 'min' ? (a, b) => a < b - this.minDelta : (a, b) => a > b + this.minDelta;
   }
 
-  /** Keras: best starts at +inf (min) or -inf (max), so a NaN reading never counts as an improvement. */
+  /** Keras 3: no best yet, so the first epoch with a reading improves whatever it is (NaN too). */
   onTrainBegin(): void {
-    this.best = this.direction === 'min' ? Infinity : -Infinity;
+    this.best = null;
     this.wait = 0;
     this.cooldownLeft = 0;
     this.missing.reset();
@@ -76,10 +74,12 @@ export class ReduceLROnPlateau extends BaseCallback {
       return;
     }
     if (this.cooldownLeft > 0) { this.cooldownLeft--; this.wait = 0; }
-    if (this.better(current, this.best)) { this.best = current; this.wait = 0; return; }
+    if (isImprovement(this.direction, this.minDelta, current, this.best)) { this.best = current; this.wait = 0; return; }
     if (this.cooldownLeft > 0) return;
     if (++this.wait < this.patience) return;
-    if (opt.learningRate > this.minLr) {
+    // Keras keeps the rate in float32 and compares it with np.float32(min_lr): a rate that reached minLr up to
+    // float32 rounding (0.1 * 0.1 * 0.1 is 0.0010000000000000002) is not cut again.
+    if (Math.fround(opt.learningRate) > Math.fround(this.minLr)) {
       opt.learningRate = Math.max(opt.learningRate * this.factor, this.minLr);
       if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${opt.learningRate}.\n`);
       this.cooldownLeft = this.cooldown;

@@ -1,29 +1,41 @@
 /** Keras's TerminateOnNaN: stop training at the first batch whose loss is NaN or infinite (that batch is not applied). */
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, checkWriter, type Writer } from './base.js';
+import { NonFiniteLossError } from '../models/training.js';
+import { readKerasOptions } from '../near_name.js';
+import { BaseCallback, checkBoolean, checkWriter, type Writer } from './base.js';
+
+export interface TerminateOnNaNArgs {
+  /**
+   * Keras 3.13+'s raise_error: true ends fit by throwing NonFiniteLossError at that batch instead of stopping
+   * training (no message; the other callbacks' onTrainEnd does not run). Default false.
+   */
+  raiseError?: boolean;
+  /** Where the "Invalid loss" message goes (default stdout); only without raiseError, which prints nothing. */
+  out?: Writer;
+}
 
 export class TerminateOnNaN extends BaseCallback {
   /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
   static readonly addedEpochLogKeys: readonly string[] = [];
   readonly handlesNonFiniteLoss = true;
+  readonly raiseError: boolean;
   /** The batch (epoch, batch) that stopped training, if any. */
   terminatedAt: { epoch: number; batch: number } | null = null;
   private readonly out: Writer;
   /** Kept from onEpochBegin: fitDataset has no fit position (state.progress) to read it from. */
   private epoch = 0;
 
-  /**
-   * Keras's TerminateOnNaN() takes no options; rnnlab's one argument is where its message goes (a writer, default
-   * stdout). An options object ({verbose: 1}) is refused naming its keys: the message is always printed, as Keras's.
-   */
-  constructor(out?: Writer) {
+  /** Keras's options ({raiseError} or {raise_error}, with out), or just a writer for the message. */
+  constructor(arg?: Writer | TerminateOnNaNArgs) {
     super();
-    if (typeof out === 'object' && out !== null && typeof (out as Partial<Writer>).write !== 'function' && !Array.isArray(out)) {
-      const keys = Object.keys(out);
-      throw new Error(`terminateOnNaN: ${keys.length ? `option${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')} ${keys.length > 1 ? 'are' : 'is'}` : 'an options object is'} not supported ` +
-        '(Keras\'s TerminateOnNaN takes no options and always prints its message); its only argument is a writer for that message, an object with a write(text) method');
+    // A writer has write(); any other object is the options (a bare string or number is a wrong writer).
+    const options = typeof arg === 'object' && arg !== null && typeof (arg as Partial<Writer>).write !== 'function';
+    const args = (options ? readKerasOptions('terminateOnNaN', arg, ['raiseError', 'out']) : {}) as TerminateOnNaNArgs;
+    this.raiseError = checkBoolean(args.raiseError, 'raiseError', 'terminateOnNaN', false);
+    if (this.raiseError && args.out !== undefined) {
+      throw new Error('terminateOnNaN: out applies only without raiseError: true (raising prints no message); leave one of them out');
     }
-    this.out = checkWriter(out, 'its argument', 'terminateOnNaN');
+    this.out = options ? checkWriter(args.out, 'out', 'terminateOnNaN') : checkWriter(arg, 'its argument', 'terminateOnNaN');
   }
 
   onEpochBegin(epoch: number): void {
@@ -33,8 +45,9 @@ export class TerminateOnNaN extends BaseCallback {
   onBatchEnd(batch: number, logs: Logs = {}): void {
     const loss = logs.loss;
     if (loss !== undefined && !Number.isFinite(loss)) {
-      this.out.write(`Batch ${batch}: Invalid loss, terminating training\n`);
       this.terminatedAt = { epoch: this.epoch, batch };
+      if (this.raiseError) throw new NonFiniteLossError(this.epoch, batch, this.state.history);
+      this.out.write(`Batch ${batch}: Invalid loss, terminating training\n`);
       this.state.model.stopTraining = true;
     }
   }

@@ -1,7 +1,7 @@
 /**
  * A monitored value that is null (Keras's None) or not a number is missing to earlyStopping, modelCheckpoint's
- * saveBestOnly and reduceLROnPlateau alike (Keras 3 skips None with its warning); NaN stays a value that never
- * improves. Also: Python's zero padding after the sign in path templates, and option errors that keep a string's quotes.
+ * saveBestOnly and reduceLROnPlateau alike (Keras 3 skips None with its warning); NaN stays a value, which never
+ * improves on a best (and, first, is the best). Also: Python's zero padding after the sign in path templates, and option errors that keep a string's quotes.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,14 +32,14 @@ describe('a null or non-number monitored value is skipped with the missing-monit
     ]);
   });
 
-  it('earlyStopping: a string is skipped too; NaN is still watched and never improves (documented)', async () => {
+  it('earlyStopping: a string is skipped too; NaN is watched: a first NaN is the best and nothing beats it (documented)', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const skip = rl.callbacks.earlyStopping({ patience: 1 });
     const h1 = await model().fit(X, Y, { epochs: 4, verbose: 0, callbacks: [stamp(['0.1', 1, 0.9, 0.8]), skip] });
     expect([h1.epoch.length, skip.best]).toEqual([4, 0.8]);
     const nan = rl.callbacks.earlyStopping({ patience: 1 });
     const h2 = await model().fit(X, Y, { epochs: 4, verbose: 0, callbacks: [stamp([NaN, NaN, 0.9, 0.8]), nan] });
-    expect([h2.epoch.length, nan.best]).toEqual([2, Infinity]);
+    expect([h2.epoch.length, nan.best]).toEqual([2, NaN]);
   });
 
   it('modelCheckpoint saveBestOnly: a null epoch is saved regardless, as a missing one; NaN is not saved', async () => {

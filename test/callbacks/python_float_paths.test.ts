@@ -35,15 +35,15 @@ describe('formats of nan and inf', () => {
   });
 });
 
-describe('saveBestOnly and infinite values (Keras: np.less(current, best) from best = inf)', () => {
+describe('saveBestOnly and infinite values (Keras 3.11+: no best yet, then np.less(current, best))', () => {
   /** A callback listed first that sets the monitored 'val_loss' of each epoch. */
   const stamp = (values: number[]): rl.Callback => ({ onEpochEnd: (e, logs) => { logs!.val_loss = values[e]!; } });
 
-  it('min mode: -inf improves and then nothing beats it; +inf never improves', async () => {
+  it('min mode: a first +inf is saved (no best yet); -inf improves and then nothing beats it', async () => {
     const dir = tempDir();
     const ck = rl.callbacks.modelCheckpoint({ path: join(dir, 'e{epoch}'), saveBestOnly: true });
     await model().fit(X, Y, { epochs: 4, verbose: 0, callbacks: [stamp([Infinity, 1, -Infinity, 0.5]), ck] });
-    expect(ck.saved.map((p) => p.slice(dir.length + 1))).toEqual(['e2', 'e3']);
+    expect(ck.saved.map((p) => p.slice(dir.length + 1))).toEqual(['e1', 'e2', 'e3']);
     expect(ck.best).toBe(-Infinity);
   });
 
