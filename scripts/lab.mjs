@@ -2,8 +2,8 @@
 // Runs the lab's TypeScript port (compiled by `npm run lab` into dist/examples): every section in order, or
 // the ones named. Usage: npm run lab -- [section ...] [--quick] [--data <tarball or folder>] [--list]
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join, resolve } from 'node:path';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPILED = resolve(ROOT, 'dist/examples/lab8');
@@ -13,25 +13,6 @@ const USAGE = `usage: npm run lab -- [section ...] [--quick] [--data <${IMDB_FIL
 function usageError(message) {
   process.stderr.write(`lab: ${message}\n${USAGE}\n`);
   process.exit(2);
-}
-
-// As the data loader finds the tarball, checked here because the sections get it as RNNLAB_DATA, whose error would
-// name that variable instead of the flag the user gave.
-function checkData(path) {
-  const st = statOf(path);
-  if (!st) usageError(`--data: ${path} does not exist`);
-  if (st.isDirectory()) {
-    if (!statOf(join(path, IMDB_FILE))?.isFile()) usageError(`--data: ${path} is a folder without ${IMDB_FILE}`);
-  } else if (!st.isFile()) usageError(`--data: ${path} is neither a file nor a folder`);
-}
-
-// Undefined where nothing can be read (ENOENT, or ENOTDIR for a path through a file), as the loader reads it.
-function statOf(path) {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 function parse(argv, count) {
@@ -44,7 +25,6 @@ function parse(argv, count) {
     else if (a === '--data' || a.startsWith('--data=')) {
       o.data = a === '--data' ? argv[++i] : a.slice('--data='.length);
       if (!o.data || o.data.startsWith('--')) usageError(`--data needs a path to ${IMDB_FILE} or the folder holding it`);
-      checkData(o.data);
     } else if (a.startsWith('-')) usageError(`unknown flag ${a}`);
     else {
       // Digits only: Number() would also take '1e0', '0x2' and ' 3'.
@@ -62,6 +42,14 @@ const o = parse(process.argv.slice(2), LAB_SECTIONS.length);
 if (o.list) {
   for (const s of LAB_SECTIONS) process.stdout.write(`${String(s.id).padStart(2)}  ${s.title}  (examples/lab8/${s.file})\n`);
   process.exit(0);
+}
+if (o.data !== undefined) {
+  // The loader's own test (as rnnlab's --data): the sections get the path as RNNLAB_DATA, whose error would name that
+  // variable instead of the flag the user gave.
+  const { imdbPathProblem } = await import(pathToFileURL(resolve(ROOT, 'dist/data/imdb_source.js')).href);
+  if (typeof imdbPathProblem !== 'function') usageError('dist/ predates src/: run `npm run build`');
+  const why = imdbPathProblem(o.data);
+  if (why !== undefined) usageError(`--data: ${why}: ${o.data}`);
 }
 // The sections read these when they load; a section imports the ones it builds on, which run first.
 if (o.quick) process.env.RNNLAB_LAB_QUICK = '1';

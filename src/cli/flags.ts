@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { imdbPathProblem } from '../data/imdb_source.js';
 import { isDecimalNumber } from '../data/text_labels.js';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
@@ -26,7 +27,10 @@ export interface FlagSpec {
   below?: number;
   /** Allowed values of a choice, or of each item of a list. */
   choices?: readonly string[];
-  /** choice: why a value that is not a choice is refused, when there is more to say than the choices (else undefined). */
+  /**
+   * choice: why a value that is not a choice is refused, when there is more to say than the choices (else undefined).
+   * path: why a path that exists cannot be used (a folder without the file the flag wants), else undefined.
+   */
   whyNot?: (raw: string) => string | undefined;
   default?: string | number | boolean | string[];
   /** For help: the value's name (--epochs N). */
@@ -94,11 +98,14 @@ export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string
       }
       return items;
     }
-    case 'path':
+    case 'path': {
       if (raw === '') throw bad('expects a path');
       if (f.mustExist && !existsSync(raw)) throw new UsageError(`--${name}: no such file or folder: ${raw}`, cmd);
+      const why = f.whyNot?.(raw);
+      if (why !== undefined) throw new UsageError(`--${name}: ${why}: ${raw}`, cmd);
       if (f.runFolder) checkRunFolder(raw, cmd, f.runFolder, `--${name}`);
       return raw;
+    }
     default:
       return raw;
   }
@@ -190,7 +197,8 @@ export const IMDB_DATA_FLAGS: Flags = {
   vocab: { kind: 'int', min: 4, max: 100000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size: ids >= vocab become <UNK> (Keras num_words)' },
   maxlen: { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.maxlen, help: 'review length after padding / truncation' },
   limit: { kind: 'int', min: 1, help: 'use only the first N training and N test reviews (quick runs)' },
-  data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'aclImdb_v1.tar.gz or a folder holding it (else RNNLAB_DATA, the cache, a download)' },
+  // The loader's own test, so a folder without the tarball is refused here naming --data, not later naming RNNLAB_DATA.
+  data: { kind: 'path', mustExist: true, whyNot: imdbPathProblem, metavar: 'PATH', help: 'aclImdb_v1.tar.gz or a folder holding it (else RNNLAB_DATA, the cache, a download)' },
 };
 
 export const IMDB_MODEL_FLAGS: Flags = {

@@ -1,7 +1,7 @@
 /** `rnnlab serve`: the dashboard. The server code is loaded only when the command runs. */
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, MAX_THREADS } from './flags.js';
+import { addFlags, helpExtras, IMDB_DATA_FLAGS, MAX_THREADS } from './flags.js';
 import { applyThreads } from './printer.js';
 import { checkFolderFlag } from './paths.js';
 import { envText } from '../env.js';
@@ -15,7 +15,8 @@ export function register(program: Command, ctx: CliContext): void {
     port: { kind: 'int', min: 0, max: 65535, default: 8787, help: 'TCP port (0 picks a free one)' },
     runs: { kind: 'path', metavar: 'DIR', default: 'runs', help: 'the runs folder to list and to write new runs into' },
     host: { kind: 'string', metavar: 'ADDR', help: 'interface to bind (default 127.0.0.1)' },
-    data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'aclImdb_v1.tar.gz or a folder holding it (else RNNLAB_DATA, the cache, a download)' },
+    // As the IMDb commands check it: the dashboard's jobs and Lab tab read the same tarball.
+    data: IMDB_DATA_FLAGS.data,
     threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads for training jobs (default: all cores, or RNNLAB_THREADS)' },
     'max-model-params': { kind: 'int', min: 1, max: 2 ** 40, metavar: 'N', help: 'the largest model (parameters) the dashboard loads from a run folder or trains for a job (default 50000000)' },
     token: { kind: 'string', metavar: 'TOKEN', help: 'access token every request must carry (else RNNLAB_TOKEN; off loopback a random one is made)' },

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { downloadFile } from './download.js';
@@ -79,12 +79,29 @@ function isDir(p: string): boolean {
   }
 }
 
+/**
+ * Why p cannot be where the IMDb data is (a file, taken as the tarball, or a folder holding aclImdb_v1.tar.gz), or
+ * undefined when it can: the loader's own test, exported so that --data is refused naming the flag before anything
+ * runs (the CLI, scripts/lab.mjs). Only names are looked at; a file that is not the tarball is found when it is read.
+ */
+export function imdbPathProblem(p: string): string | undefined {
+  const abs = resolve(p);
+  let st: Stats;
+  try {
+    st = statSync(abs);
+  } catch {
+    return 'no such file or folder';
+  }
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return isFile(join(abs, IMDB_FILE)) ? undefined : `a folder without ${IMDB_FILE}`;
+  return 'neither a file nor a folder';
+}
+
 /** A file as given, or aclImdb_v1.tar.gz inside a folder. */
 function locate(p: string): string | undefined {
+  if (imdbPathProblem(p) !== undefined) return undefined;
   const abs = resolve(p);
-  if (isFile(abs)) return abs;
-  if (isDir(abs) && isFile(join(abs, IMDB_FILE))) return join(abs, IMDB_FILE);
-  return undefined;
+  return isDir(abs) ? join(abs, IMDB_FILE) : abs;
 }
 
 function offline(env: EnvVars): boolean {

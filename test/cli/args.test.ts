@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { UsageError } from '../../src/cli/context.js';
-import { booleanValues, parseFlags, type Flags } from '../../src/cli/flags.js';
-import { REPO_ROOT, run } from './helpers.js';
+import { booleanValues, convertFlag, IMDB_DATA_FLAGS, parseFlags, type Flags } from '../../src/cli/flags.js';
+import { imdbPathProblem } from '../../src/data/imdb_source.js';
+import { cleanup, expectRefused, REPO_ROOT, run, tempDir } from './helpers.js';
 
 describe('rnnlab usage errors exit with code 2 and name the flag', () => {
   it.each([
@@ -121,5 +123,64 @@ describe('parseFlags', () => {
     expect(() => booleanValues(c, ['--stop=0', '--no-stop'], 't')).toThrow(/--stop=0 and --no-stop contradict each other/);
     expect(() => booleanValues(c, ['--stop=1', '--stop=off'], 't')).toThrow(/--stop=1 and --stop=off contradict each other/);
     expect(booleanValues(c, ['--stop=0'], 't')).toEqual(['--stop=0']);
+  });
+});
+
+describe('--data of the IMDb commands and serve: the loader\'s test, up front', () => {
+  afterAll(cleanup);
+  const dir = tempDir('rnnlab-data-flag-');
+  const empty = path.join(dir, 'empty');
+  mkdirSync(empty);
+  const holding = path.join(dir, 'holding');
+  mkdirSync(holding);
+  // Not a tarball: the flag check looks at names only, and the loader is what finds it unreadable.
+  const junk = path.join(holding, 'aclImdb_v1.tar.gz');
+  writeFileSync(junk, 'not a tarball');
+  // serve refuses a file as --runs after its flags are read: were --data let through, the error would name --runs
+  // (and the server never starts).
+  const runsFile = path.join(dir, 'runs-file');
+  writeFileSync(runsFile, '');
+
+  it.each([
+    ['imdb', ['imdb', '--model', 'lstm', '--limit', '2']],
+    ['compare', ['compare', '--limit', '2']],
+    ['experiment gradients', ['experiment', 'gradients', '--limit', '2']],
+  ])('%s: a folder without the tarball is a usage error naming --data; nothing is written', async (cmd, argv) => {
+    const out = path.join(dir, `out-${cmd.replace(' ', '-')}`);
+    const r = await run([...argv, '--data', empty, '--out', out]);
+    expectRefused(r, cmd, new RegExp(`--data: a folder without aclImdb_v1\\.tar\\.gz: ${empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), out);
+  });
+
+  it('serve: a folder without the tarball is a usage error naming --data, before the server starts', async () => {
+    const r = await run(['serve', '--port', '0', '--runs', runsFile, '--data', empty]);
+    expectRefused(r, 'serve', /--data: a folder without aclImdb_v1\.tar\.gz: /);
+    expect(r.err).not.toContain('--runs');
+  });
+
+  it('a folder holding the tarball, or the file, passes the flag check without the tarball being read', async () => {
+    for (const p of [holding, junk]) expect(convertFlag('data', IMDB_DATA_FLAGS.data, p, 'imdb')).toBe(p);
+    const served = await run(['serve', '--port', '0', '--runs', runsFile, '--data', holding]);
+    expectRefused(served, 'serve', /--runs: .* is a file, not a folder/);
+    // The loader then reads it, and says it is not the tarball: a data error (exit 1), not --data's usage error.
+    const r = await run(['imdb', '--model', 'ff_raw', '--limit', '2', '--epochs', '1', '--data', holding, '--out', path.join(dir, 'out-junk')]);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toContain(junk);
+    expect(r.err).not.toMatch(/--data:|RNNLAB_DATA/);
+  });
+
+  it('imdbPathProblem says why a path cannot hold the data', () => {
+    expect(imdbPathProblem(holding)).toBeUndefined();
+    expect(imdbPathProblem(junk)).toBeUndefined();
+    expect(imdbPathProblem(empty)).toBe('a folder without aclImdb_v1.tar.gz');
+    expect(imdbPathProblem(path.join(dir, 'nothing'))).toBe('no such file or folder');
+    // A path through a file (ENOTDIR) is missing too, as the loader reads it.
+    expect(imdbPathProblem(path.join(junk, 'x'))).toBe('no such file or folder');
+  });
+
+  it.skipIf(process.platform === 'win32')('a FIFO is neither a file nor a folder', () => {
+    const fifo = path.join(dir, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(existsSync(fifo)).toBe(true);
+    expect(imdbPathProblem(fifo)).toBe('neither a file nor a folder');
   });
 });

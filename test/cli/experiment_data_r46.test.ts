@@ -1,7 +1,7 @@
 /**
  * `rnnlab experiment gradients` refuses an IMDb data file it cannot read as imdb and compare do, before any run is
- * recorded: a --data that does not exist is a usage error (exit code 2), one that is not the IMDb tarball (garbage, a
- * folder without it) a data error naming it (exit code 1), and neither --out nor a default run folder is written.
+ * recorded: a --data that does not exist, or a folder without the tarball, is a usage error (exit code 2), a file that
+ * is not the IMDb tarball a data error naming it (exit code 1), and neither --out nor a default run folder is written.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,13 +55,11 @@ describe('experiment gradients with a --data it cannot read', () => {
     expect(r.defaultFolder).toEqual([]);
   });
 
-  it('a folder without the tarball: a data error naming it, as imdb\'s, and nothing written', async () => {
+  it('a folder without the tarball: a usage error naming it, as imdb\'s, and no run folder', async () => {
     const r = await bothOn((root) => { const d = join(root, 'empty'); mkdirSync(d); return d; });
-    expect(r.g.code).toBe(1);
-    expect(r.g.err).toMatch(/^rnnlab experiment gradients: data error: IMDb data not found/);
-    expect(r.g.err).toContain(r.path);
+    expectRefused(r.g, 'experiment gradients', /--data: a folder without aclImdb_v1\.tar\.gz: .*empty/, r.out);
     expect(firstLine(r.g.err, 'experiment gradients')).toBe(firstLine(r.i.err, 'imdb'));
-    expect(existsSync(r.out)).toBe(false);
+    expect(r.byDefault.code).toBe(2);
     expect(r.defaultFolder).toEqual([]);
   });
 });
