@@ -19,6 +19,10 @@ export interface InputLayerArgs extends InputOptions {
   /** Shape of one sample, without the batch axis (null for a free axis). */
   inputShape?: (number | null)[];
   batchInputShape?: (number | null)[];
+  /** Keras 3's (and rl.input's) name of inputShape. */
+  shape?: (number | null)[];
+  /** Keras 3's (and rl.input's) name of batchInputShape. */
+  batchShape?: (number | null)[];
 }
 
 /** rl.input()'s arguments, as tfjs's InputConfig. */
@@ -29,7 +33,7 @@ export interface InputArgs extends InputOptions {
 
 function checkShape(where: string, key: string, v: unknown): (number | null)[] {
   // As tfjs reads it (tfjs-examples' translation writes shape: 256): a bare size is [size]; never a batch shape.
-  if (key === 'inputShape' && Number.isSafeInteger(v) && (v as number) > 0) return [v as number];
+  if ((key === 'inputShape' || key === 'shape') && Number.isSafeInteger(v) && (v as number) > 0) return [v as number];
   if (!Array.isArray(v)) throw new Error(`${where}: ${key} must be a list of positive integers or null, got ${describe(v)}`);
   const bad = v.findIndex((d) => !(d === null || (Number.isSafeInteger(d) && (d as number) > 0)));
   if (bad >= 0) throw new Error(`${where}: ${key} must be a list of positive integers or null, got ${shapeText(v)}: entry ${bad} is ${entryText(v[bad])}`);
@@ -43,21 +47,42 @@ export function shapeText(shape: readonly unknown[]): string {
 
 const entryText = (d: unknown): string => (typeof d === 'number' ? String(d) : describe(d));
 
+/**
+ * One shape given under tfjs's name (inputShape), Keras 3's (shape), or both: checked, and the two refused where they
+ * differ, as one of them would be dropped.
+ */
+function oneSpelling(where: string, tfjsKey: string, tfjsValue: unknown, kerasKey: string, kerasValue: unknown): { key: string; shape: (number | null)[] } | undefined {
+  const given = (v: unknown) => v !== undefined && v !== null;
+  const a = given(tfjsValue) ? checkShape(where, tfjsKey, tfjsValue) : undefined;
+  const b = given(kerasValue) ? checkShape(where, kerasKey, kerasValue) : undefined;
+  if (a && b && (a.length !== b.length || a.some((d, i) => d !== b[i]))) {
+    throw new Error(`${where}: ${tfjsKey} ${shapeText(a)} and ${kerasKey} ${shapeText(b)} disagree; they are two names of one option (tfjs's and Keras 3's), give one`);
+  }
+  if (a) return { key: tfjsKey, shape: a };
+  return b ? { key: kerasKey, shape: b } : undefined;
+}
+
 /** The entry of a functional model: it has no weights and passes its input through (Keras InputLayer). */
 export class InputLayer extends BuiltInLayer {
   static override readonly className: string = 'InputLayer';
-  /** rl.input's spellings, and sparse (false only). */
+  /** Keras 3's (and rl.input's) shape spellings, and sparse (false only). */
   static override readonly argAliases: readonly string[] = ['shape', 'batchShape', 'sparse'];
   readonly dtype: SymbolicDType;
 
   constructor(args: InputLayerArgs) {
     const where = `${args?.name ?? 'input'} (InputLayer)`;
     if (typeof args !== 'object' || args === null) throw new Error(`InputLayer: expected {shape} or {batchShape}, got ${describe(args)}`);
-    if (args.inputShape !== undefined && args.batchInputShape !== undefined) throw new Error(`${where}: give inputShape or batchInputShape, not both`);
+    const sample = oneSpelling(where, 'inputShape', args.inputShape, 'shape', args.shape);
+    const full = oneSpelling(where, 'batchInputShape', args.batchInputShape, 'batchShape', args.batchShape);
+    if (sample && full) throw new Error(`${where}: give ${sample.key} or ${full.key}, not both`);
+    const batchSize = args.batchSize ?? null;
     let batch: SymbolicShape;
-    if (args.batchInputShape !== undefined) batch = checkShape(where, 'batchInputShape', args.batchInputShape);
-    else if (args.inputShape !== undefined) batch = [args.batchSize ?? null, ...checkShape(where, 'inputShape', args.inputShape)];
-    else throw new Error(`${where}: needs a shape (inputShape or batchInputShape)`);
+    if (full) {
+      // As Keras 3 refuses batch_size with batch_shape; an equal one changes nothing.
+      if (batchSize !== null && full.shape[0] !== batchSize) throw new Error(`${where}: batchSize ${String(batchSize)} disagrees with ${full.key} ${shapeText(full.shape)}; give one of them`);
+      batch = full.shape;
+    } else if (sample) batch = [batchSize, ...sample.shape];
+    else throw new Error(`${where}: needs a shape (shape or batchShape; tfjs's inputShape or batchInputShape)`);
     if (args.sparse === true) throw new Error(`${where}: sparse = true is not supported (rnnlab's tensors are dense)`);
     const dtype = args.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`${where}: dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
@@ -85,16 +110,18 @@ export class InputLayer extends BuiltInLayer {
   }
 
   /** The only keys fromConfig reads (rl.layerClasses.InputLayer.fromConfig refuses others, see config_reader.ts). */
-  static readonly fromConfigOnlyKeys: readonly string[] = ['batchInputShape', 'batchShape', 'dtype', 'sparse', 'name', 'ragged'];
+  static readonly fromConfigOnlyKeys: readonly string[] = ['batchInputShape', 'batchShape', 'inputShape', 'shape', 'batchSize', 'dtype', 'sparse', 'name', 'ragged'];
 
-  /** batchShape: Keras 3's name of batchInputShape. */
+  /** The constructor's shape keys, as Keras 3's from_config passes its config to the constructor; null is unset. */
   static override fromConfig(config: Record<string, unknown>): Layer {
-    const { batchInputShape, batchShape, dtype, sparse, name, ragged } = config;
+    const { batchInputShape, batchShape, inputShape, shape, batchSize, dtype, sparse, name, ragged } = config;
     if (ragged === true) throw new Error(`${String(name)} (InputLayer): ragged = true is not supported`);
-    const given = (v: unknown) => v !== undefined && v !== null;
-    if (given(batchInputShape) && given(batchShape)) throw new Error(`${String(name)} (InputLayer): give batchInputShape or Keras 3's batchShape, not both`);
-    const shape = given(batchInputShape) ? batchInputShape : batchShape;
-    return new InputLayer({ batchInputShape: shape as SymbolicShape, dtype: (dtype ?? 'float32') as SymbolicDType, sparse: sparse as boolean, name: name as string });
+    const set = <T>(v: unknown) => (v === null ? undefined : v as T);
+    if (set(batchInputShape) && set(batchShape)) throw new Error(`${String(name)} (InputLayer): give batchInputShape or Keras 3's batchShape, not both`);
+    return new InputLayer({
+      batchInputShape: set(batchInputShape), batchShape: set(batchShape), inputShape: set(inputShape), shape: set(shape),
+      batchSize: set(batchSize), dtype: (dtype ?? 'float32') as SymbolicDType, sparse: sparse as boolean, name: name as string,
+    });
   }
 }
 
@@ -107,6 +134,6 @@ export function input(args: InputArgs): SymbolicTensor {
   if (args.shape === undefined && args.batchShape === undefined) throw new Error('input: give shape (or batchShape)');
   if (args.shape !== undefined && args.batchShape !== undefined) throw new Error('input: give shape or batchShape, not both');
   if (args.batchShape !== undefined) checkShape('input', 'batchShape', args.batchShape);
-  const layer = new InputLayer({ inputShape: args.shape, batchInputShape: args.batchShape, batchSize: args.batchSize, dtype: args.dtype, sparse: args.sparse, name: args.name });
+  const layer = new InputLayer({ inputShape: args.shape, batchShape: args.batchShape, batchSize: args.batchSize, dtype: args.dtype, sparse: args.sparse, name: args.name });
   return layer.inboundNodes[0].outputs[0];
 }

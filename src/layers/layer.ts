@@ -260,6 +260,11 @@ function batchInputShapeOf(layer: string, args: LayerArgs): SymbolicShape | null
     throw new Error(`${layer}: inputDim ${shown(args.inputDim)} disagrees with ${k} [${given.join(', ')}], whose last size wins; give one of them`);
   }
   if (args.batchInputShape) {
+    // tfjs and Keras let batchInputShape win over inputShape; one that disagrees with it would be ignored, so it is refused.
+    const sample = args.batchInputShape.slice(1);
+    if (args.inputShape && (args.inputShape.length !== sample.length || args.inputShape.some((d, i) => d !== sample[i]))) {
+      throw new Error(`${layer}: inputShape ${shownList(args.inputShape)} disagrees with batchInputShape ${shownList(args.batchInputShape)}, which wins; give one of them`);
+    }
     if (batch !== null && args.batchInputShape[0] !== batch) {
       throw new Error(`${layer}: batchSize ${batch} disagrees with batchInputShape [${args.batchInputShape.join(', ')}]; give one of them`);
     }

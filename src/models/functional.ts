@@ -17,7 +17,7 @@ import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { tidy } from '../ops/memory.js';
 import { asInput, checkBatchSize, checkStatefulBatches, takeRows } from './batches.js';
 import { checkOptionKeys } from '../near_name.js';
-import { printSummary } from './summary.js';
+import { printSummary, refuseSummaryExtras } from './summary.js';
 import { configCodecOf } from './saving.js';
 import { withCustomObjects } from '../layers/serialization.js';
 import { predictInBatches, predictRecorded } from './inference.js';
@@ -263,8 +263,9 @@ export class Functional extends ModelBase<TensorsLike> {
     return this.layers[index];
   }
 
-  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log, ...extra: unknown[]): void {
     this.assertNotDisposed();
+    refuseSummaryExtras(this.name, extra);
     const nodes = new Set(this.nodes);
     const callIndex = (t: SymbolicTensor) => t.node.index + firstCall(t.sourceLayer);
     const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${callIndex(t)}][${t.outputIndex}]`));
@@ -442,13 +443,24 @@ export class Functional extends ModelBase<TensorsLike> {
   }
 
   /** Outputs for x as one batch, in one forward pass (tfjs's predictOnBatch): one tensor, or a list for several outputs. */
-  predictOnBatch(x: TensorsLike): Tensor | Tensor[] {
+  predictOnBatch(x: TensorsLike, ...extra: unknown[]): Tensor | Tensor[] {
+    refusePredictOnBatchExtras(this.name, extra);
     const xs = this.feeds(x, `${this.name}.predictOnBatch`);
     // Checked here, or predict's message would name predict and its batchSize, which predictOnBatch does not take.
     checkStatefulBatches(this.layers, xs[0].shape[0], xs[0].shape[0], `${this.name}.predictOnBatch`, 'oneBatch');
     return this.predict(xs, { batchSize: xs[0].shape[0] });
   }
 
+}
+
+/**
+ * predictOnBatch(x, options): neither tfjs's predictOnBatch nor Keras's predict_on_batch takes a second argument,
+ * and one would be dropped (x is one batch whatever it says), so it is refused.
+ */
+export function refusePredictOnBatchExtras(modelName: string, extra: readonly unknown[]): void {
+  if (extra.length === 0) return;
+  throw new Error(`${modelName}.predictOnBatch: takes one argument, x (as tfjs's predictOnBatch and Keras's predict_on_batch), got ${1 + extra.length}; `
+    + 'x is one batch whatever its size; to predict in batches write predict(x, {batchSize})');
 }
 
 /** What getLayer hands out for an entry of model.layers: a nested model's stand-in is unwrapped to the model. */

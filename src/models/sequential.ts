@@ -10,12 +10,12 @@ import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { tidy } from '../ops/memory.js';
 import { asInput, checkBatchSize, checkStatefulBatches, takeRows } from './batches.js';
-import { printSummary, type PrintFn } from './summary.js';
+import { printSummary, refuseSummaryExtras, type PrintFn } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
 import { checkInputIds, checkMetricsFit, checkSequentialX, compileExtras, oneNamed, prepareSequential, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
-import { Functional } from './functional.js';
+import { Functional, refusePredictOnBatchExtras } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { addPenalties } from '../layers/regularizers.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
@@ -359,8 +359,9 @@ export class Sequential extends ModelBase<SequentialData> {
     return this.layers.reduce((s, l) => s + l.countParams(), 0);
   }
 
-  summary(lineLength?: number, positions?: number[], printFn: PrintFn = console.log): void {
+  summary(lineLength?: number, positions?: number[], printFn: PrintFn = console.log, ...extra: unknown[]): void {
     this.assertNotDisposed();
+    refuseSummaryExtras(this.name, extra);
     this.requireBuilt('summary');
     printSummary(this.name, this.layers, lineLength, positions, printFn);
   }
@@ -488,7 +489,8 @@ export class Sequential extends ModelBase<SequentialData> {
   }
 
   /** Outputs for one batch, in one forward pass (tfjs's predictOnBatch). */
-  predictOnBatch(x: SequentialData): Tensor {
+  predictOnBatch(x: SequentialData, ...extra: unknown[]): Tensor {
+    refusePredictOnBatchExtras(this.name, extra);
     const xt = asInput(this.namedInput(x, `${this.name}.predictOnBatch`) as TensorLike, `${this.name}.predictOnBatch: x`);
     // Checked here, or predict's message would name predict and its batchSize, which predictOnBatch does not take.
     checkStatefulBatches(this.layers, xt.shape[0], xt.shape[0], `${this.name}.predictOnBatch`, 'oneBatch');

@@ -18,6 +18,20 @@ const POSITIONAL_FORMS: Readonly<Record<string, string>> = {
   line_length: 'summary(lineLength)', lineLength: 'summary(lineLength)', positions: 'summary(undefined, positions)',
 };
 
+/** Keras's summary arguments after print_fn, by position; rnnlab's table has none of them. */
+const KERAS_LATER_ARGS = ['expand_nested', 'show_trainable', 'layer_range'];
+
+/**
+ * summary(lineLength, positions, printFn, ...more): Keras's later positional arguments would print the table
+ * unchanged without a word, so any is refused by the Keras name at its place.
+ */
+export function refuseSummaryExtras(modelName: string, extra: readonly unknown[]): void {
+  if (extra.length === 0) return;
+  const named = extra.map((_, i) => KERAS_LATER_ARGS[i] ?? `argument ${i + 4}`).join(', ');
+  throw new Error(`${modelName}.summary: takes (lineLength, positions, printFn), as tfjs's; got ${3 + extra.length} arguments, `
+    + `where Keras's summary reads ${named}, which rnnlab's table does not implement; call summary(lineLength, positions, printFn) without them`);
+}
+
 /** summary({print_fn}) (Keras's keywords as an object) was read as lineLength and refused as "an object". */
 function optionsObjectError(where: string, given: object): Error {
   const keys = Object.keys(given);
