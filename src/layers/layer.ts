@@ -291,7 +291,14 @@ const namePrefixes = new WeakMap<Layer, string>();
 /** Gives a layer built under a stand-in name the automatic name its constructor would have taken (dense_3). */
 export function takeAutomaticName(layer: Layer): void {
   layer.name = uniqueName(namePrefixes.get(layer) ?? snakeCase(layer.className));
+  automaticNames.set(layer, layer.name);
 }
+
+/** Each layer's automatic name (dense_3), not one given in its options. */
+const automaticNames = new WeakMap<Layer, string>();
+
+/** Whether the layer still carries the automatic name it took (tfjs's layer.cell then takes one of its own). */
+export function hasAutomaticName(layer: Layer): boolean { return automaticNames.get(layer) === layer.name; }
 
 /**
  * Runs fn, then gives back the automatic names its new layers took: layers made only to be inspected (a parameter
@@ -533,6 +540,7 @@ export abstract class Layer {
     // Keras 3 requires a string; null stands for the default, as tfjs and Keras files write it.
     checkGivenName(this.className, args.name);
     this.name = args.name ?? uniqueName(prefix);
+    if (args.name === undefined || args.name === null) automaticNames.set(this, this.name);
     // A weight is saved as '<layer>/<weight>': a '/' in the layer's name would save a model no loader can split
     // (Keras 3 refuses it too).
     if (typeof this.name === 'string' && this.name.includes('/')) throw new Error(`${this.className}: name must not contain '/', got ${JSON.stringify(this.name)} (weights are saved as '<layer>/<weight>')`);

@@ -447,7 +447,7 @@ export function setCellOfLayer(make: (layer: RNN) => CellView): void { cellOfLay
  */
 export type CellView = {
   readonly units: number;
-  readonly stateSize: number[];
+  readonly stateSize: number | number[];
   readonly kernel: Variable | undefined;
   readonly recurrentKernel: Variable | undefined;
   readonly bias: Variable | null | undefined;

@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { GRU } from './gru.js';
 import { builtInMethod } from './built_in_classes.js';
-import { BuiltInLayer, Layer, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { BuiltInLayer, Layer, hasAutomaticName, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { LSTM } from './lstm.js';
 import { setCellOfLayer, type RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
@@ -34,7 +34,7 @@ const userLoops = new WeakMap<Layer, UserCellLoop>();
 
 /** The driver of a cell (rnnlab's own cells drive themselves; a user's cell gets one loop for its life). */
 export function driverOf(cell: Layer): CellDriver {
-  if (cell instanceof RNNCell) return cell;
+  if (cell instanceof RNNCell) return cell.driver;
   let loop = userLoops.get(cell);
   if (!loop) userLoops.set(cell, (loop = new UserCellLoop(cell)));
   return loop;
@@ -91,8 +91,26 @@ export abstract class RNNCell extends BuiltInLayer {
   }
 
   get units(): number { return this.engine.units; }
-  /** tfjs's stateSize: one entry per state tensor (LSTM: h and c). */
-  get stateSize(): number[] { return Array.from({ length: this.engine.stateCount }, () => this.units); }
+  /** tfjs's stateSize: LSTMCell's [units, units] (h and c); GRUCell's and SimpleRNNCell's the number units. */
+  get stateSize(): number | number[] { return this.engine.stateCount === 1 ? this.units : this.stateSizes; }
+  /** One size per state tensor, whatever the cell's stateSize spells. */
+  get stateSizes(): number[] { return Array.from({ length: this.engine.stateCount }, () => this.units); }
+
+  /** The cell as rl.layers.rnn drives it (CellDriver): itself, with its states' sizes as a list. */
+  get driver(): CellDriver {
+    const cell = this;
+    return {
+      get units() { return cell.units; },
+      get stateSize() { return cell.stateSizes; },
+      get weights() { return cell.weights; },
+      get built() { return cell.built; },
+      get engine() { return cell.engine; },
+      weightPenalties: () => cell.weightPenalties(),
+      adopt: (owner, seq) => cell.adopt(owner, seq),
+      builtAs: (scope, inputShape) => cell.builtAs(scope, inputShape),
+      sequenceWeightSpecs: (inputShape) => cell.sequenceWeightSpecs(inputShape),
+    };
+  }
   /** tfjs's cell.kernel, recurrentKernel and bias: the engine's variables, undefined until built (bias: null without useBias). */
   get kernel(): Variable | undefined { return this.engine.built ? this.engine.kernel : undefined; }
   get recurrentKernel(): Variable | undefined { return this.engine.built ? this.engine.recurrentKernel : undefined; }
@@ -104,8 +122,9 @@ export abstract class RNNCell extends BuiltInLayer {
    */
   static ofLayer(layer: RNN): RNNCell {
     const Cell = layer instanceof LSTM ? LSTMCell : layer instanceof GRU ? GRUCell : SimpleRNNCell;
-    // Named as the layer (tfjs names a named layer's cell so): an automatic name would move the lstm_cell_<n> count.
-    const cell = new Cell({ units: layer.units, name: layer.name, trainable: layer.trainable });
+    // tfjs makes the cell from the layer's options: a named layer's cell takes its name, an unnamed one's an automatic
+    // cell name (lstm_cell_<n>), taken here when the cell is first asked for.
+    const cell = new Cell({ units: layer.units, name: hasAutomaticName(layer) ? undefined : layer.name, trainable: layer.trainable });
     cell.engine = layer;
     cell.owner = layer.name;
     // Layer's getter answers for a cell applied on its own (rl.input()s); otherwise only the layer has an output.
@@ -238,7 +257,8 @@ export abstract class RNNCell extends BuiltInLayer {
   }
 
   getConfig(): Record<string, unknown> {
-    const c: Record<string, unknown> = { ...this.engine.getConfig(), name: this.name };
+    // A cell has no activity regularizer (the constructor refuses one); a layer's cell's engine is the layer, whose is its own.
+    const c: Record<string, unknown> = { ...this.engine.getConfig(), name: this.name, activityRegularizer: null };
     for (const k of ENGINE_ONLY) delete c[k];
     return c;
   }

@@ -32,7 +32,8 @@ describe.each(KINDS)('$cellClass as layer.cell', ({ make, tfMake, cellClass, gat
     expect(cell.getClassName()).toBe(cellClass);
     expect(cell.getClassName()).toBe(tfLayer.cell.getClassName());
     expect(cell.units).toBe(U);
-    expect(cell.stateSize).toEqual(Array.from({ length: states }, () => U));
+    expect(cell.stateSize).toEqual(states === 2 ? [U, U] : U);
+    expect(cell.stateSize).toEqual(tfLayer.cell.stateSize);
     expect(cell.built).toBe(false);
     expect(cell.kernel).toBeUndefined();
     expect(layer.cell).toBe(cell);
@@ -98,11 +99,11 @@ describe.each(KINDS)('$cellClass as layer.cell', ({ make, tfMake, cellClass, gat
   });
 });
 
-it('layer.cell takes no automatic name (later cells are numbered as before)', () => {
+it('a named layer\'s cell takes no automatic name (later cells are numbered as before)', () => {
   // Keras's numbering: lstm_cell, lstm_cell_1, ...
   const count = (name: string) => Number(/^lstm_cell(?:_(\d+))?$/.exec(name)![1] ?? 0);
   const a = count(rl.layers.lstmCell({ units: 1 }).name);
-  void rl.layers.lstm({ units: 1 }).cell;
+  void rl.layers.lstm({ units: 1, name: 'named_lstm' }).cell;
   const b = count(rl.layers.lstmCell({ units: 1 }).name);
   expect(b).toBe(a + 1);
 });
