@@ -10,6 +10,9 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/imdb.js';
+import { strictDiagnostics } from '../helpers/strict_ts.js';
+
+const EXAMPLE_FILE = 'test/docs/__custom_layer_example.mts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rnnlab-custom-layer-doc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,29 +29,9 @@ function example(): string {
 
 type GatedClass = Parameters<typeof rl.serialization.registerClass>[0] & (new (args: { units: number }) => rl.layerClasses.Layer);
 
-const OPTIONS: ts.CompilerOptions = {
-  strict: true, noImplicitOverride: true, noEmit: true, skipLibCheck: true, types: ['node'],
-  target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  baseUrl: REPO_ROOT, paths: { rnnlab: ['src/index.ts'] },
-};
-
-/** tsc's diagnostics for the example alone, as a user's strict .mts file importing rnnlab. */
-function diagnostics(code: string): string[] {
-  const file = path.join(REPO_ROOT, 'test', 'docs', '__custom_layer_example.mts');
-  const host = ts.createCompilerHost(OPTIONS);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, ...rest) => (path.resolve(name) === file ? ts.createSourceFile(name, code, ts.ScriptTarget.ES2022, true) : getSourceFile.call(host, name, ...rest));
-  host.fileExists = (name) => path.resolve(name) === file || fileExists.call(host, name);
-  host.readFile = (name) => (path.resolve(name) === file ? code : readFile.call(host, name));
-  const program = ts.createProgram([file], OPTIONS, host);
-  const source = program.getSourceFile(file)!;
-  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
-    .map((d) => `${d.start === undefined ? '' : source.getLineAndCharacterOfPosition(d.start).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-}
-
 describe('docs/API.md: the custom layer example', () => {
   it('typechecks as strict TypeScript against the public types', () => {
-    expect(diagnostics(example())).toEqual([]);
+    expect(strictDiagnostics(example(), EXAMPLE_FILE)).toEqual([]);
   }, 120_000);
 
   it('runs: the layer registers, trains, and a saved model loads back with it', async () => {

@@ -4,11 +4,12 @@
  * its CallContext) is not part of their public type. The layer, compiled as written, computes what apply() does, its
  * dropout active only with training: true.
  */
-import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
-import { REPO_ROOT } from '../helpers/imdb.js';
+import { strictDiagnostics } from '../helpers/strict_ts.js';
+
+const HOLDER_FILE = 'test/layers/__call_typing_r47.mts';
 
 const HOLDER = `import * as rl from 'rnnlab';
 
@@ -29,26 +30,6 @@ export class Holder extends rl.layers.Layer {
 }
 `;
 
-const OPTIONS: ts.CompilerOptions = {
-  strict: true, noImplicitOverride: true, noEmit: true, skipLibCheck: true, types: ['node'],
-  target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  baseUrl: REPO_ROOT, paths: { rnnlab: ['src/index.ts'] },
-};
-
-/** tsc's diagnostics for code alone, as a user's strict .mts file importing rnnlab. */
-function diagnostics(code: string): string[] {
-  const file = path.join(REPO_ROOT, 'test', 'layers', '__call_typing_r47.mts');
-  const host = ts.createCompilerHost(OPTIONS);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, ...rest) => (path.resolve(name) === file ? ts.createSourceFile(name, code, ts.ScriptTarget.ES2022, true) : getSourceFile.call(host, name, ...rest));
-  host.fileExists = (name) => path.resolve(name) === file || fileExists.call(host, name);
-  host.readFile = (name) => (path.resolve(name) === file ? code : readFile.call(host, name));
-  const program = ts.createProgram([file], OPTIONS, host);
-  const source = program.getSourceFile(file)!;
-  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
-    .map((d) => `${d.start === undefined ? '' : source.getLineAndCharacterOfPosition(d.start).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-}
-
 type HolderLayer = InstanceType<typeof rl.layers.Layer> & {
   embedding: InstanceType<typeof rl.layers.Layer>;
   lstm: InstanceType<typeof rl.layers.Layer>;
@@ -68,12 +49,12 @@ const values = (t: rl.Tensor | rl.Tensor[]) => Array.from((t as rl.Tensor).dataS
 
 describe('built-in layers\' call(inputs, kwargs) as tfjs types it', () => {
   it('a strict-TypeScript custom layer calls Dense, Dropout, LSTM and Embedding with {training}, {} and no kwargs, without casts', () => {
-    expect(diagnostics(HOLDER)).toEqual([]);
+    expect(strictDiagnostics(HOLDER, HOLDER_FILE)).toEqual([]);
   }, 120_000);
 
   it('the engine\'s compute is not public: user code cannot reach it', () => {
     const code = `import * as rl from 'rnnlab';\nconst d = rl.layers.dense({ units: 2 });\nd.compute(rl.ones([1, 2]), { training: false, mask: null });\n`;
-    const found = diagnostics(code);
+    const found = strictDiagnostics(code, HOLDER_FILE);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(/^3: Property 'compute' is protected/);
   }, 120_000);
