@@ -148,15 +148,22 @@ function checkBatchShape(v: unknown, where: string, key: string): SymbolicShape 
   return v as SymbolicShape;
 }
 
-/** The input shape a camelCase layer config declares (batchInputShape, Keras 3's batchShape, or inputShape), or null. */
+/**
+ * The input shape a camelCase layer config declares (batchInputShape, Keras 3's batchShape, inputShape or Keras 3's
+ * shape, with batchSize as the batch entry), or null. Which spellings may be given together is InputLayer's own rule
+ * (InputLayer.fromConfig, which layerFromKeras runs on the same keys), so this only reads them.
+ */
 function declaredShape(c: Record<string, unknown>, where: string): SymbolicShape | null {
-  if (c.batchInputShape !== undefined && c.batchInputShape !== null) return checkBatchShape(c.batchInputShape, where, 'batch_input_shape');
-  if (c.batchShape !== undefined && c.batchShape !== null) return checkBatchShape(c.batchShape, where, 'batch_shape');
-  if (c.inputShape !== undefined && c.inputShape !== null) {
-    if (!Array.isArray(c.inputShape)) throw new ModelFormatError(`${where}: input_shape must be a list, got ${describe(c.inputShape)}`);
-    return checkBatchShape([null, ...c.inputShape], where, 'input_shape');
-  }
-  return null;
+  const given = (k: string) => c[k] !== undefined && c[k] !== null;
+  if (given('batchInputShape')) return checkBatchShape(c.batchInputShape, where, 'batch_input_shape');
+  if (given('batchShape')) return checkBatchShape(c.batchShape, where, 'batch_shape');
+  const key = given('inputShape') ? 'inputShape' : given('shape') ? 'shape' : null;
+  if (key === null) return null;
+  const fileKey = key === 'inputShape' ? 'input_shape' : 'shape';
+  if (!Array.isArray(c[key])) throw new ModelFormatError(`${where}: ${fileKey} must be a list, got ${describe(c[key])}`);
+  const batch = given('batchSize') ? c.batchSize : null;
+  if (batch !== null && !(Number.isSafeInteger(batch) && (batch as number) > 0)) throw new ModelFormatError(`${where}: batch_size must be a positive integer or null, got ${describe(batch)}`);
+  return checkBatchShape([batch, ...(c[key] as unknown[])], where, fileKey);
 }
 
 /** The input shape a Keras layer config (snake or camel keys) declares, or null. */
@@ -178,21 +185,21 @@ function inFileSpelling(message: string, rawConfig: Record<string, unknown>): st
 /** Integer input dtypes Keras may write, read as int32. */
 const NARROW_TO_INT32 = new Set(['int64', 'int16', 'int8', 'uint8', 'uint16']);
 
-/** What Keras 2, Keras 3 and tfjs write in an InputLayer's config (snake or tfjs's camel spelling). */
-const INPUT_LAYER_KEYS = new Set(['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape', 'input_shape', 'inputShape', 'batch_size', 'batchSize',
+/** What Keras 2, Keras 3 and tfjs write in an InputLayer's config (snake or tfjs's camel spelling), and Keras 3's shape. */
+const INPUT_LAYER_KEYS = new Set(['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape', 'input_shape', 'inputShape', 'shape', 'batch_size', 'batchSize',
   'dtype', 'sparse', 'ragged', 'name', 'optional']);
 
 /**
  * InputLayer's fromConfig reads the keys it knows; the others would be dropped, so they are refused here, and so is
- * Keras 3's optional: true (an input that may be None, which rnnlab's models cannot be fed).
+ * Keras 3's optional: true (an input that may be None, which rnnlab's models cannot be fed). Which shape keys may be
+ * given together is left to InputLayer.fromConfig, so a file and fromConfig take the same configs.
  */
 function checkInputLayerKeys(raw: Record<string, unknown>, at: string): void {
   const unknown = Object.keys(raw).find((k) => !INPUT_LAYER_KEYS.has(k));
-  if (unknown !== undefined) throw new ModelFormatError(`${at}: ${unknown} is not an InputLayer option rnnlab reads (it reads ${[...INPUT_LAYER_KEYS].filter((k) => !/[A-Z]/.test(k) && k !== 'batch_size').join(', ')})`);
+  if (unknown !== undefined) throw new ModelFormatError(`${at}: ${unknown} is not an InputLayer option rnnlab reads (it reads ${[...INPUT_LAYER_KEYS].filter((k) => !/[A-Z]/.test(k)).join(', ')})`);
   if (raw.optional !== undefined && raw.optional !== false && raw.optional !== null) {
     throw new ModelFormatError(`${at}: optional = ${JSON.stringify(raw.optional)} is not supported (rnnlab's inputs are always given)`);
   }
-  if (raw.batch_size !== undefined && raw.batch_size !== null) throw new ModelFormatError(`${at}: batch_size is not read; write the batch size as the first entry of batch_input_shape`);
 }
 
 /**
@@ -262,15 +269,20 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
   // Keras 3 writes token-id inputs as int64 (keras.Input(dtype='int64')); rnnlab's ids are int32, which holds any vocabulary.
   if (cls === 'InputLayer' && typeof config.dtype === 'string' && NARROW_TO_INT32.has(config.dtype)) config.dtype = 'int32';
   const shape = batchInputShape ?? declaredShape(config, at);
-  delete config.batchShape;
-  delete config.inputShape;
-  delete config.batchInputShape;
-  if (shape) config.batchInputShape = shape;
+  // InputLayer.fromConfig gets the file's shape keys as written: its rule on which may be given together is the file's.
+  if (cls !== 'InputLayer') {
+    delete config.batchShape;
+    delete config.inputShape;
+    delete config.batchInputShape;
+    if (shape) config.batchInputShape = shape;
+  }
   try {
     return withLoadedConfigCheck(checkLoadedKeys, () => deserializeLayer({ className: cls, config }, at));
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
-    const msg = inFileSpelling((e as Error).message, rawConfig);
+    let msg = inFileSpelling((e as Error).message, rawConfig);
+    // InputLayer's errors start with its own '<name> (InputLayer): ', which `at` already says.
+    if (cls === 'InputLayer') msg = msg.replace(/^[^:]* \(InputLayer\): /, '');
     throw new ModelFormatError(msg.startsWith(at) ? msg : `${at}: ${msg}`, { cause: e });
   }
 }
