@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
-import { VerifiedFiles, checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, restoreCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
+import { VerifiedFiles, checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, restoreWithFiles, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
@@ -104,7 +104,7 @@ export class BackupAndRestore extends BaseCallback {
     const other = fit.model.built ? checkpointMismatch(this.backupDir, fit.model) : null;
     if (other) throw new CheckpointError(other);
     const files = new VerifiedFiles();
-    restoreCheckpoint(this.backupDir, fit.model, { apply: false, files });
+    restoreWithFiles(this.backupDir, fit.model, { apply: false }, files);
     this.checked = files;
   }
 
@@ -115,12 +115,12 @@ export class BackupAndRestore extends BaseCallback {
 
   onTrainBegin(): void {
     const fit = this.state;
-    const files = this.checked ?? undefined;
+    const files = this.checked ?? new VerifiedFiles();
     // Held only until this restore: not the whole backup over the run.
     this.checked = null;
     if (this.restore !== 'never' && !hasCheckpoint(this.backupDir)) this.requireCheckpoint();
     if (this.restore !== 'never' && hasCheckpoint(this.backupDir)) {
-      const st = restoreCheckpoint(this.backupDir, fit.model, { check: (c) => this.checkResumable(c), files });
+      const st = restoreWithFiles(this.backupDir, fit.model, { check: (c) => this.checkResumable(c) }, files);
       fit.history.epoch = [...st.history.epoch];
       fit.history.history = Object.fromEntries(Object.entries(st.history.history).map(([k, v]) => [k, [...v]]));
       fit.initialEpoch = st.nextEpoch;

@@ -138,6 +138,19 @@ export function fixed5(v: number): string {
  */
 export type MonitorBest = number | null;
 
+/** A best as checkpoint.json keeps it: JSON has no NaN or infinities, and null must stay "no best yet". */
+export type StoredBest = number | 'nan' | 'inf' | '-inf' | null;
+
+export function storedBest(best: MonitorBest): StoredBest {
+  return best === null || Number.isFinite(best) ? best : fixed5(best) as 'nan' | 'inf' | '-inf';
+}
+
+/** storedBest read back; undefined for anything else (a hand-edited or foreign value), which sets no best. */
+export function readStoredBest(v: unknown): MonitorBest | undefined {
+  if (v === null || (typeof v === 'number' && Number.isFinite(v))) return v;
+  return v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : undefined;
+}
+
 /**
  * Keras 3's MonitorCallback._is_improvement: against no best yet, any reading improves, NaN and infinities included
  * (so the first watched epoch always does); else it must beat the reference by more than minDelta. A NaN on either

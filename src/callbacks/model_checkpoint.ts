@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, isImprovement, keysAddedBefore, monitoredNumber, resolveMode, shownBest, shownOption, type Mode, type MonitorBest, type Writer } from './base.js';
+import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, isImprovement, keysAddedBefore, monitoredNumber, readStoredBest, resolveMode, shownBest, storedBest, shownOption, type Mode, type MonitorBest, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { checkpointFolderProblem } from './checkpoint_folder.js';
 import { checkTrainBegin } from '../models/callback_list.js';
@@ -107,7 +107,9 @@ export class ModelCheckpoint extends BaseCallback {
     if (!hasCheckpoint(dir)) return;
     try {
       const extra = readCheckpointInfo(dir).state.extra;
-      if (extra && extra.monitor === this.monitor && typeof extra.best === 'number' && Number.isFinite(extra.best)) this.best = extra.best;
+      // A saved NaN or infinite best is kept (nothing beats a NaN); null, "no best yet", leaves the bar as it is.
+      const best = extra && extra.monitor === this.monitor ? readStoredBest(extra.best) : undefined;
+      if (best !== undefined && best !== null) this.best = best;
     } catch { /* a damaged checkpoint is simply replaced */ }
   }
 
@@ -172,7 +174,7 @@ export class ModelCheckpoint extends BaseCallback {
     } else {
       this.say(epoch, `saving model to ${dir}`);
     }
-    this.epochEnd.write(dir, this.state, epoch, logs, this.saveBestOnly ? { monitor: this.monitor, best: this.best } : undefined);
+    this.epochEnd.write(dir, this.state, epoch, logs, this.saveBestOnly ? { monitor: this.monitor, best: storedBest(this.best) } : undefined);
     this.saved.push(dir);
     this.say(epoch, `finished saving model to ${dir}`);
   }

@@ -28,6 +28,10 @@ export class TerminateOnNaN extends BaseCallback {
   /** Keras's options ({raiseError} or {raise_error}, with out), or just a writer for the message. */
   constructor(arg?: Writer | TerminateOnNaNArgs) {
     super();
+    if (typeof arg === 'boolean') {
+      // Keras's TerminateOnNaN(True): raise_error given positionally.
+      throw new Error(`terminateOnNaN: the argument must be an options object or a writer, got ${arg}; write terminateOnNaN({raiseError: ${arg}})`);
+    }
     // A writer has write(); any other object is the options (a bare string or number is a wrong writer).
     const options = typeof arg === 'object' && arg !== null && typeof (arg as Partial<Writer>).write !== 'function';
     const args = (options ? readKerasOptions('terminateOnNaN', arg, ['raiseError', 'out']) : {}) as TerminateOnNaNArgs;

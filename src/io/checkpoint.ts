@@ -27,6 +27,8 @@ import { layerToKeras } from './keras_config.js';
 import { modelToArtifacts, namedWeights, optimizerToKeras, RNNLAB_VERSION } from './model_json.js';
 import { encodeWeights, sizeOfShape } from './weights.js';
 import { readJSONFile } from './files.js';
+import { checkOptionKeys } from '../near_name.js';
+import { describe } from '../describe.js';
 import { layerOrderWeights } from '../models/model_common.js';
 
 const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
@@ -598,16 +600,29 @@ function savedWeightTargets<V extends { name: string }>(saved: readonly { name: 
   return saved.map((w) => byName.get(w.name)!);
 }
 
+export interface RestoreOptions {
+  /** Called with the training state after everything else checked out and before anything is applied; may throw. */
+  check?: (state: TrainingState) => void;
+  /** false only reads and checks (the binary files' sizes and checksums too), for a caller that must refuse before anything acts. */
+  apply?: boolean;
+}
+
 /**
  * Loads a checkpoint into model: weights, optimizer slots, iterations and learning rate, and globalRandom's state. Everything
- * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state. `apply: false`
- * only reads and checks (its binary files' sizes and checksums too), for a caller that must refuse before anything acts;
- * given the same `files`, its restore afterwards takes the binary files that check read instead of reading them again.
+ * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state.
  */
-export function restoreCheckpoint(dir: string, model: TrainableModel,
-  opts: { check?: (state: TrainingState) => void; apply?: boolean; files?: VerifiedFiles } = {}): TrainingState {
-  if (opts.files !== undefined && !(opts.files instanceof VerifiedFiles)) throw new CheckpointError('restoreCheckpoint: files must be the VerifiedFiles an earlier read of this checkpoint filled');
-  const files = opts.files ?? new VerifiedFiles();
+export function restoreCheckpoint(dir: string, model: TrainableModel, opts?: RestoreOptions): TrainingState {
+  const o = checkOptionKeys('restoreCheckpoint', opts, ['check', 'apply'], { error: CheckpointError }) as RestoreOptions;
+  if (o.check !== undefined && typeof o.check !== 'function') throw new CheckpointError(`restoreCheckpoint: check must be a function (state) => void, got ${describe(o.check)}`);
+  if (o.apply !== undefined && typeof o.apply !== 'boolean') throw new CheckpointError(`restoreCheckpoint: apply must be true or false, got ${describe(o.apply)}`);
+  return restoreWithFiles(dir, model, o, new VerifiedFiles());
+}
+
+/**
+ * restoreCheckpoint for backupAndRestore (not public): given the VerifiedFiles its check (apply: false) filled, the
+ * restore that follows takes the binary files that check read instead of reading and hashing them again.
+ */
+export function restoreWithFiles(dir: string, model: TrainableModel, opts: RestoreOptions, files: VerifiedFiles): TrainingState {
   const ck = readCheckpointInfo(dir);
   const where = `checkpoint in ${ck.dir}`;
   if (!model.built) throw new CheckpointError(`${where}: build the model (give its first layer an input shape) before restoring`);

@@ -114,11 +114,21 @@ describe('backupAndRestore reads its backup once per resume', () => {
     expect(reads.names.filter((n) => n === names.weights.path)).toHaveLength(2);
   });
 
-  it("restoreCheckpoint's files option takes only what an earlier read filled", async () => {
+  it("the verified files are backupAndRestore's own: the public restoreCheckpoint refuses a files option as unknown", async () => {
     const dir = join(root, 'files-option');
     await stoppedAfter(dir, 1);
-    expect(() => rl.restoreCheckpoint(dir, build(), { files: { values: () => new Float32Array(0) } as never }))
-      .toThrow('restoreCheckpoint: files must be the VerifiedFiles an earlier read of this checkpoint filled');
+    const m = build();
+    const before = weights(m);
+    expect(() => rl.restoreCheckpoint(dir, m, { files: {} } as never))
+      .toThrow("restoreCheckpoint: unknown option 'files'; options: check, apply");
+    expect(() => rl.restoreCheckpoint(dir, m, { apply: 'no' } as never)).toThrow('restoreCheckpoint: apply must be true or false, got the string "no"');
+    expect(() => rl.restoreCheckpoint(dir, m, { check: true } as never)).toThrow(/restoreCheckpoint: check must be a function/);
+    expect(weights(m)).toEqual(before);
+    // The two options it has still work.
+    let seen = -1;
+    const st = rl.restoreCheckpoint(dir, m, { apply: false, check: (s) => { seen = s.nextEpoch; } });
+    expect([seen, st.nextEpoch]).toEqual([1, 1]);
+    expect(weights(m)).toEqual(before);
   });
 });
 

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as rl from '../../src/index.js';
 import { LINEAR_X as X, LINEAR_Y as Y, tempDirs, tinyLinearModel as model } from '../helpers/tiny_linear.js';
 import { values } from './helpers.js';
+import { readCheckpointInfo } from '../../src/io/checkpoint.js';
 
 const tempDir = tempDirs('rl-keras315-');
 /** A callback listed first that sets the monitored 'm' of each epoch. */
@@ -95,6 +96,49 @@ describe('reduceLROnPlateau stops at minLr as Keras does (float32 rate against n
   });
 });
 
+describe('modelCheckpoint saveBestOnly resumed by backupAndRestore keeps a NaN or infinite best', () => {
+  /** The run uninterrupted, and stopped at the start of epoch 2 then fit again: saves (both fits'), best, the stored best. */
+  const runs = async (seq: number[], mode: 'min' | 'max') => {
+    const root = tempDir();
+    const make = (dir: string) => rl.callbacks.modelCheckpoint({ path: join(root, dir), saveBestOnly: true, monitor: 'm', mode });
+    const whole = make('whole');
+    await model().fit(X, Y, { epochs: 4, verbose: 0, callbacks: [stamp(seq), whole] });
+    const backup = () => rl.callbacks.backupAndRestore({ backupDir: join(root, 'bk'), verbose: 0, handleInterrupt: false });
+    const crash: rl.Callback = { onEpochBegin: (e) => { if (e === 1) throw new Error('crash'); } };
+    const cut = make('cut');
+    await expect(model().fit(X, Y, { epochs: 4, verbose: 0, callbacks: [backup(), stamp(seq), cut, crash] })).rejects.toThrow('crash');
+    const stored = readCheckpointInfo(join(root, 'cut')).state.extra;
+    const resumed = make('cut');
+    await model().fit(X, Y, { epochs: 4, verbose: 0, callbacks: [backup(), stamp(seq), resumed] });
+    return { whole: [whole.saved.length, whole.best], resumed: [cut.saved.length + resumed.saved.length, resumed.best], stored };
+  };
+
+  it('a NaN first epoch: nothing beats it after the resume either (one save, best NaN)', async () => {
+    const r = await runs([NaN, 0.5, 0.3, 0.2], 'min');
+    expect(r.whole).toEqual([1, NaN]);
+    expect(r.resumed).toEqual(r.whole);
+    expect(r.stored).toEqual({ monitor: 'm', best: 'nan' });
+  });
+
+  it('an +inf first epoch in max mode: nothing beats it after the resume either', async () => {
+    const r = await runs([Infinity, 0.5, 0.7, 0.9], 'max');
+    expect(r.whole).toEqual([1, Infinity]);
+    expect(r.resumed).toEqual(r.whole);
+    expect(r.stored).toEqual({ monitor: 'm', best: 'inf' });
+  });
+
+  it('a -inf first epoch in min mode, and a finite best, resume as the uninterrupted run', async () => {
+    const inf = await runs([-Infinity, 0.5, -1, 0.2], 'min');
+    expect(inf.whole).toEqual([1, -Infinity]);
+    expect(inf.resumed).toEqual(inf.whole);
+    expect(inf.stored).toEqual({ monitor: 'm', best: '-inf' });
+    const finite = await runs([0.3, 0.5, 0.4, 0.2], 'min');
+    expect(finite.whole).toEqual([2, 0.2]);
+    expect(finite.resumed).toEqual(finite.whole);
+    expect(finite.stored).toEqual({ monitor: 'm', best: 0.3 });
+  });
+});
+
 describe("modelCheckpoint's verbose lines (Keras 3.13+)", () => {
   it('batch saves print "saving model to" and "finished saving model to", with the epoch counted from 1', async () => {
     const root = tempDir(), out = writer();
@@ -179,5 +223,10 @@ describe("terminateOnNaN's raise_error (Keras 3.13+)", () => {
     expect(() => rl.callbacks.terminateOnNaN({ verbose: 1 } as never)).toThrow(/^terminateOnNaN: unknown option 'verbose'; options: raiseError, out$/);
     expect(() => rl.callbacks.terminateOnNaN({ raiseError: true, out: writer() })).toThrow(/^terminateOnNaN: out applies only without raiseError: true/);
     expect(() => rl.callbacks.terminateOnNaN({ out: 3 as never })).toThrow(/^terminateOnNaN: out must be a writer/);
+  });
+
+  it("Keras's positional TerminateOnNaN(True) is refused, pointing at {raiseError: true}", () => {
+    expect(() => rl.callbacks.terminateOnNaN(true as never)).toThrow('terminateOnNaN: the argument must be an options object or a writer, got true; write terminateOnNaN({raiseError: true})');
+    expect(() => new rl.TerminateOnNaN(false as never)).toThrow(/write terminateOnNaN\(\{raiseError: false\}\)$/);
   });
 });
