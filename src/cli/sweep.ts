@@ -26,8 +26,11 @@ import { checkOutFolder, entryOf, linksAmong, linkWords, quotedNames } from './p
 import { errnoWords, makeFolders } from '../local_files.js';
 import { isRunRecordFile, REPORT_FILES } from '../report/record.js';
 
-/** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */
-const COMMAND_FLAG_SPECS: Record<SweepSpec['command'], Flags> = { imdb: IMDB_FLAGS, addition: ADDITION_COMMAND_FLAGS };
+/**
+ * The flags each command a sweep runs takes: the spec's flags are checked against them when it is read, and a worker
+ * checks a queued run's input paths on its own disk with their path checks.
+ */
+export const COMMAND_FLAG_SPECS: Record<SweepSpec['command'], Flags> = { imdb: IMDB_FLAGS, addition: ADDITION_COMMAND_FLAGS };
 const COMMAND_FLAG_NAMES = { imdb: Object.keys(IMDB_FLAGS), addition: Object.keys(ADDITION_COMMAND_FLAGS) };
 
 export const SWEEP_LOCK = '.sweep.lock';

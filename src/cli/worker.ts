@@ -5,6 +5,7 @@ import { claimHostThreads, oversubscription, type HostClaim } from '../sweep/hos
 import { connectRedis, DEFAULT_QUEUE_NAME, queueNameProblem, redisUrlProblem, runWorker, shownUrl } from '../sweep/queue.js';
 import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags, MAX_THREADS } from './flags.js';
+import { COMMAND_FLAG_SPECS } from './sweep.js';
 
 const FLAGS: Flags = {
   queue: { kind: 'string', metavar: 'URL', required: true, help: 'the Redis server, redis://HOST:PORT (rediss:// for TLS)' },
@@ -65,7 +66,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw e;
       }
       if (crowded) ctx.out.write(`${crowded}.\n`);
-      w = runWorker({ connection, workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, log: (l) => ctx.out.write(`${l}\n`), warn: (l) => ctx.err.write(`${l}\n`) });
+      w = runWorker({ connection, workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, inputProblem: (command, flag, p) => COMMAND_FLAG_SPECS[command]?.[flag]?.whyNot?.(p), log: (l) => ctx.out.write(`${l}\n`), warn: (l) => ctx.err.write(`${l}\n`) });
       ctx.out.write(`Worker on ${shownUrl(f.queue)} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
       await w.done;
     } finally {

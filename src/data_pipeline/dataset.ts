@@ -162,17 +162,22 @@ export class Dataset<T> {
       const it = src();
       const ahead: Promise<IteratorResult<T>>[] = [];
       let finished = false;
+      let returned: unknown;
       try {
         for (;;) {
           while (ahead.length < bufferSize) ahead.push(it.next());
           const r = await ahead.shift()!;
-          if (r.done) { finished = true; return r.value; }
+          if (r.done) { finished = true; returned = r.value; return r.value; }
           yield r.value;
         }
       } finally {
         // Stopped early (or failed): the read-ahead will never be yielded, so its elements are disposed (its errors
-        // no longer matter) before the source is closed.
-        for (const r of await Promise.allSettled(ahead)) if (r.status === 'fulfilled' && !r.value.done) disposeElement(r.value.value);
+        // no longer matter) before the source is closed; a value sent with done: true (a generator's return value)
+        // is held too. After a finish, a read past the end may repeat tensors of the value just returned (data.func
+        // calls f again), which stay the caller's.
+        for (const r of await Promise.allSettled(ahead)) {
+          if (r.status === 'fulfilled') disposeExcept(elementTensors(r.value.value), returned);
+        }
         if (!finished) await it.return?.();
       }
     }, this.size);

@@ -369,8 +369,10 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
           const r = await it.next();
           const done = (epoch - state.initialEpoch) * (per ?? 0) + b;
           // With batchesPerEpoch, done: true ends the run before any batch it carries is trained on (tfjs checks done
-          // first); without it, that batch is the epoch's last and is trained on below.
+          // first); without it, that batch is the epoch's last and is trained on below. Untrained, it is still the
+          // pass's to dispose, as every batch it read.
           if (per !== undefined && r.done) {
+            disposeElement(r.value);
             ranOut(done);
             break;
           }

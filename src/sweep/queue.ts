@@ -493,6 +493,8 @@ export function lostJobSentence(job: EndingJob, how: 'gone' | 'requeued' | 'laps
 
 export interface WorkerOptions extends QueueOptions {
   concurrency?: number;
+  /** Why an input path that exists cannot serve a run's flag (the command's own flag check: the CLI's), or undefined. */
+  inputProblem?: (command: SweepRun['command'], flag: string, path: string) => string | undefined;
   threads: number;
   /** How long a job's lock lasts without renewal: a killed worker's run is taken over after about this long. */
   lockMs?: number;
@@ -505,13 +507,19 @@ export interface WorkerOptions extends QueueOptions {
   version?: string;
 }
 
-/** The first of the run's input paths (absolute, as the sweep queued them) this machine does not have, or null. */
-function missingInput(run: SweepRun, inputs: readonly string[]): { flag: string; path: string } | null {
+/**
+ * The first of the run's input paths (absolute, as the sweep queued them) this machine does not have, or cannot use by
+ * the flag's own check (--data: a folder without the tarball), with why; null when it has them all. Checked here, not
+ * left to the run, whose usage error (exit 2) would fail the run for good, spend an attempt and name no worker.
+ */
+function missingInput(run: SweepRun, inputs: readonly string[], problem: WorkerOptions['inputProblem']): { flag: string; path: string; why: string } | null {
   for (const flag of inputs) {
     const v = run.flags[flag];
     if (v === undefined || typeof v === 'boolean') continue;
     const p = String(v);
-    if (path.isAbsolute(p) && !existsSync(p)) return { flag, path: p };
+    if (!path.isAbsolute(p)) continue;
+    const why = existsSync(p) ? problem?.(run.command, flag, p) : 'no such file or folder';
+    if (why !== undefined) return { flag, path: p, why };
   }
   return null;
 }
@@ -553,8 +561,8 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
       if (otherVersion) throw new JobRefusedError(`run ${run.id} not run by ${me}: ${otherVersion}`);
       const note = versionNote(job.data.rnnlab, ownVersion);
       if (note) o.log?.(`${me}: note: ${run.id}: ${note}`);
-      const missing = missingInput(run, job.data.inputs ?? []);
-      if (missing) throw new JobRefusedError(`run ${run.id}: --${missing.flag}: no such file or folder on worker ${me} (host ${hostname()}): ${missing.path}; every worker reads the run's paths on its own disk, at the same absolute path`);
+      const missing = missingInput(run, job.data.inputs ?? [], o.inputProblem);
+      if (missing) throw new JobRefusedError(`run ${run.id}: --${missing.flag}: ${missing.why} on worker ${me} (host ${hostname()}): ${missing.path}; every worker reads the run's paths on its own disk, at the same absolute path`);
     };
     ending.set(job.id!, { runId: run.id, timestamp: job.timestamp, ok: false });
     explained.delete(job.id!);

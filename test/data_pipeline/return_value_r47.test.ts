@@ -128,3 +128,59 @@ describe('fitDataset and evaluateDataset use the returned batch through prefetch
     });
   }
 });
+
+describe('a returned batch a pass does not use is disposed', () => {
+  /** Yields one batch, returns another: four tensors in all. */
+  const mk = () => rl.data.generator(function* () {
+    yield { xs: rl.tensor([[1, 2]]), ys: rl.tensor([[1]]) };
+    return { xs: rl.tensor([[3, 4], [5, 6]]), ys: rl.tensor([[5], [6]]) };
+  });
+  function model() {
+    const m = rl.sequential();
+    m.add(rl.layers.dense({ units: 1, inputShape: [2] }));
+    m.compile({ optimizer: rl.optimizers.sgd({ learningRate: 0.01 }), loss: 'meanSquaredError' });
+    return m;
+  }
+  /** Tensors left behind by f, the model's own made before counting. */
+  async function left(f: () => Promise<unknown>): Promise<number> {
+    const before = rl.memory().numTensors;
+    await f();
+    return rl.memory().numTensors - before;
+  }
+
+  it('prefetch read ahead to the returned batch, then stopped by take', async () => {
+    expect(await left(async () => rl.dispose(await mk().prefetch(2).take(1).toArray()))).toBe(0);
+  });
+
+  it('evaluateDataset with batches stopping before the returned batch of a prefetch', async () => {
+    const m = model();
+    expect(await left(async () => rl.dispose(await m.evaluateDataset(mk().prefetch(2), { batches: 1 })))).toBe(0);
+  });
+
+  it('fitDataset with batchesPerEpoch stopping before the returned batch of a prefetch', async () => {
+    const m = model();
+    expect(await left(() => m.fitDataset(mk().prefetch(2), { epochs: 1, batchesPerEpoch: 1, verbose: 0 }))).toBe(0);
+  });
+
+  it('fitDataset with batchesPerEpoch receives the returned batch at done and, not training on it, disposes it', async () => {
+    const m = model();
+    let batches = 0;
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      expect(await left(() => m.fitDataset(mk().take(5), { epochs: 1, batchesPerEpoch: 2, verbose: 0,
+        callbacks: { onBatchEnd: async () => { batches++; } } }))).toBe(0);
+    } finally { console.warn = warn; }
+    expect(batches).toBe(1);
+  });
+
+  it('a finished prefetch over data.func keeps the returned value that a read past the end repeats', async () => {
+    const t = rl.tensor([7]);
+    let i = 0;
+    const d = rl.data.func(() => (i++ < 1 ? { value: rl.tensor([1]), done: false } : { value: t, done: true })).prefetch(3);
+    const it = await d.iterator();
+    rl.dispose((await it.next()).value);
+    expect((await it.next()).value).toBe(t);
+    expect(t.isDisposed).toBe(false);
+  });
+});

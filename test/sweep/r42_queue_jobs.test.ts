@@ -2,11 +2,12 @@
  * What a queued job carries besides its run: its path flags made absolute on the sweep's side (a worker's child runs
  * in the worker's own folder), and the rnnlab version that queued it, which a worker of another version refuses.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_FLAG_SPECS } from '../../src/cli/sweep.js';
 import { rnnlabVersion } from '../../src/report/environment.js';
 import { jobId, redisConnection, runJob, runWorker, versionNote, versionProblem, withAbsolutePaths } from '../../src/sweep/queue.js';
 import { expandRuns } from '../../src/sweep/expand.js';
@@ -88,11 +89,11 @@ describe.skipIf(!hasRedis)('queued jobs on a real Redis', () => {
     const queue = new Queue(name, { connection });
     await queue.add('job', data, { jobId: 'j1', attempts: 3 });
     const log: string[] = [];
-    const w = runWorker({ url: redis.url, name, threads: 1, workerName: 'wX', version, log: (l) => log.push(l) });
+    const w = runWorker({ url: redis.url, name, threads: 1, workerName: 'wX', version, inputProblem: (command, flag, p) => COMMAND_FLAG_SPECS[command]?.[flag]?.whyNot?.(p), log: (l) => log.push(l) });
     try {
       await until('the job ended', () => ended(log), 60_000);
       const job = (await queue.getJob('j1'))!;
-      return { log, state: await queue.getJobState('j1'), attemptsMade: job.attemptsMade, failedReason: job.failedReason };
+      return { log, state: await queue.getJobState('j1'), attemptsMade: job.attemptsMade, failedReason: job.failedReason, refused: job.data.refused };
     } finally {
       await w.stop();
       await queue.close();
@@ -125,5 +126,18 @@ describe.skipIf(!hasRedis)('queued jobs on a real Redis', () => {
     expect(res.state).toBe('failed');
     expect(res.attemptsMade).toBe(1);
     expect(res.failedReason).toBe(`run ${r.id}: --data: no such file or folder on worker wX (host ${hostname()}): ${missing}; every worker reads the run's paths on its own disk, at the same absolute path`);
+  }, 60_000);
+
+  it('a worker whose --data folder lacks the tarball refuses the run by the flag\'s own check, naming itself, its host and the reason', async () => {
+    const spec = parseSpec('command: imdb\nflags: { data: empty, model: lstm, epochs: 1 }\n');
+    const [r] = expandRuns(spec);
+    const base = tempDir();
+    mkdirSync(path.join(base, 'empty'));
+    const data = runJob(tempDir(), spec, r, 0, { names: ['data'], inputs: ['data'], base }).data;
+    const res = await throughWorker('r42-no-tarball', data, rnnlabVersion(), (l) => l.some((x) => x.includes('failed')));
+    expect(res.state).toBe('failed');
+    // Refused before its run started: not a usage error of the run, which would count an attempt (attemptsOf).
+    expect(res.refused).toBe(true);
+    expect(res.failedReason).toBe(`run ${r.id}: --data: a folder without aclImdb_v1.tar.gz on worker wX (host ${hostname()}): ${path.join(base, 'empty')}; every worker reads the run's paths on its own disk, at the same absolute path`);
   }, 60_000);
 });
