@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor.js';
 import { applyActivation, checkActivation, type ActivationOption, type LayerActivation } from './activations.js';
-import { BuiltInLayer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface ActivationArgs extends LayerArgs { activation: ActivationOption }
@@ -15,7 +15,7 @@ export class ActivationLayer extends BuiltInLayer {
   }
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.activation === kind; }
-  protected compute(x: Tensor, _ctx: CallContext, logits = false): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext, logits = false): Tensor {
     if (logits && (this.activation === 'sigmoid' || this.activation === 'softmax')) return x;
     return applyActivation(x, this.activation);
   }

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 import { L1L2 } from './regularizers.js';
 
@@ -38,7 +38,7 @@ export class ActivityRegularization extends BuiltInLayer {
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
-  protected compute(x: Tensor, _ctx: CallContext): Tensor { return x; }
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor { return x; }
 
   /** As Keras writes it: l1 and l2, without the base layer's activity_regularizer they make. */
   getConfig(): Record<string, unknown> {

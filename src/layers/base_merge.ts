@@ -4,7 +4,7 @@
  */
 import { mergedShape } from '../autograd/merge_ops.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export abstract class MultiInputLayer extends BuiltInLayer {
   constructor(args: LayerArgs = {}, prefix?: string) {
@@ -39,7 +39,7 @@ export abstract class MultiInputLayer extends BuiltInLayer {
     this.buildFor(inputShape);
   }
 
-  protected compute(_x: Tensor): Tensor {
+  protected [COMPUTE](_x: Tensor): Tensor {
     throw new Error(`${this.where}: takes a list of inputs, got one tensor`);
   }
 

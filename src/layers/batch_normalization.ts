@@ -3,7 +3,7 @@ import type { FArray } from '../backend/index.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { Normalization, checkAxes, checkNonNegative, resolveAxis, type NormalizationArgs } from './normalization.js';
 import { registerLayer } from './registry.js';
 import type { InitializerArg } from './option_types.js';
@@ -95,7 +95,7 @@ export class BatchNormalization extends Normalization {
     return { outer, C: shape[a], inner: shape.slice(a + 1).reduce((p, d) => p * d, 1) };
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     const g = this.geometry(x.shape);
     if (!ctx.training) {
       return batchNorm(x, this.gamma, this.beta, g, this.epsilon,

@@ -1,7 +1,7 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { BuiltInLayer, Layer, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { COMPUTE, BuiltInLayer, Layer, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNN, sequenceOutputMask } from './recurrent.js';
 import { CellRNN } from './rnn_layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
@@ -146,7 +146,7 @@ export class Bidirectional extends BuiltInLayer {
     return { f, b: this.returnSequences ? ops.reverseTime(b) : b, states: [...fStates, ...bStates] };
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     const extra = this.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (Bidirectional): ${extra} gives several outputs; apply the layer in a functional model`);
     const { f, b } = this.directions([x], ctx);

@@ -11,7 +11,7 @@ export function markBuiltInLayerClass(cls: object): void {
 }
 
 /** Whether one of rnnlab's classes that the layer's class extends defines `method` (a user's subclass of Dense: yes). */
-export function builtInDefines(layer: object, method: string): boolean {
+export function builtInDefines(layer: object, method: PropertyKey): boolean {
   for (let p: object | null = Object.getPrototypeOf(layer); p; p = Object.getPrototypeOf(p)) {
     if (Object.prototype.hasOwnProperty.call(p, method) && builtIn.has((p as { constructor: object }).constructor)) return true;
   }
@@ -19,7 +19,7 @@ export function builtInDefines(layer: object, method: string): boolean {
 }
 
 /** Whether a layer's method named `method` comes from rnnlab's classes rather than a user's subclass. */
-export function builtInMethod(layer: object, method: string): boolean {
+export function builtInMethod(layer: object, method: PropertyKey): boolean {
   let p: object | null = Object.getPrototypeOf(layer);
   while (p && !Object.prototype.hasOwnProperty.call(p, method)) p = Object.getPrototypeOf(p);
   return p === null || builtIn.has((p as { constructor: object }).constructor);

@@ -51,13 +51,13 @@ export function userKwargs(ctx: MaskContext, first: Tensor): Kwargs {
 }
 
 /**
- * The output mask a layer's apply() computed under kwargs made by userKwargs, per layer: a user's apply() override
- * that hands them to super.apply has had its layer run once already, so the model takes this mask rather than run
- * the layer again for computeMask.
+ * The output mask a layer's apply() (or a built-in layer's super.call from a user's subclass) computed under kwargs
+ * made by userKwargs, per layer: a user's apply() or call() override that hands them on has had its layer run once
+ * already, so the model takes this mask rather than run the layer again for computeMask.
  */
 const appliedMasks = new WeakMap<object, WeakMap<object, Uint8Array | null>>();
 
-/** Records layer's output mask for its apply() under args, when args are a user's call's kwargs (userKwargs). */
+/** Records layer's output mask for its apply() or super.call under args, when args are a user's call's kwargs (userKwargs). */
 export function noteAppliedMask(args: object, layer: object, mask: Uint8Array | null): void {
   if (!userKwargsMade.has(args)) return;
   let byLayer = appliedMasks.get(args);

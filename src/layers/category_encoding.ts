@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { categoricalModeOf, categoricalShape, checkNotSparse, encodeCategorical, type CategoricalMode } from './categorical_output.js';
-import { BuiltInLayer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export type CategoryOutputMode = 'oneHot' | 'multiHot' | 'count';
@@ -70,7 +70,7 @@ export class CategoryEncoding extends BuiltInLayer {
     if (x.rank > 0) super.checkInput(x);
   }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor {
     this.computeOutputShape(x.shape);
     const k = x.rank < 2 ? 1 : x.shape[1], N = this.numTokens;
     const ids = x.dataSync() as ArrayLike<number>;

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { checkPositiveInt, kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, checkPositiveInt, kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
 import { checkConvPadding, oneInt, windowGeometry, type ConvPadding } from './padding.js';
 import { registerLayer } from './registry.js';
@@ -66,7 +66,7 @@ export class Conv1D extends KernelBiasLayer {
     return [inputShape[0], T === null ? null : this.geometry(T).outSteps, this.filters];
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const g = this.geometry(x.shape[1]);
     const { fused, after } = splitActivation(this.activation);

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { kerasShape, positiveIntOption, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, kerasShape, positiveIntOption, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
 import { registerLayer } from './registry.js';
 import { applyActivation, splitActivation } from './activations.js';
@@ -35,7 +35,7 @@ export class Dense extends KernelBiasLayer {
 
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.activation === kind; }
 
-  protected compute(x: Tensor, _ctx: CallContext, logits = false): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext, logits = false): Tensor {
     const act = logits && (this.activation === 'sigmoid' || this.activation === 'softmax') ? 'linear' : this.activation;
     const { fused, after } = splitActivation(act);
     return applyActivation(ops.dense(x, this.kernel, this.bias, fused), after);

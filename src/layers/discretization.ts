@@ -1,7 +1,7 @@
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, integerDtype, withoutIntDtype, type CategoricalMode } from './categorical_output.js';
-import { BuiltInLayer, Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { emptySummary, mergeSummaries, quantileBoundaries, summarize, type Summary } from './quantile_summary.js';
 import { registerLayer } from './registry.js';
 
@@ -152,7 +152,7 @@ export class Discretization extends BuiltInLayer {
     if (x.rank > 0) super.checkInput(x);
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const ids = this.bins(x.dataSync() as ArrayLike<number>);
     return encodeCategorical(this.where, ids, x.shape, this.outputMode, this.depth);

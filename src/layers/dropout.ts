@@ -1,7 +1,7 @@
 import * as ops from '../autograd/ops.js';
 import { globalRandom, type Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { layerGenerator } from './noise_layer.js';
 import { broadcastKeepMask, checkNoiseShape } from './noise_shape.js';
 import { registerLayer } from './registry.js';
@@ -34,7 +34,7 @@ export class Dropout extends BuiltInLayer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training) return x;
     // Without a noise shape or seed: the original draw, so results from before these options are unchanged.
     if (this.noiseShape === null && this.own === null) return ops.dropout(x, this.rate);

@@ -2,7 +2,7 @@ import * as ops from '../autograd/ops.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { BuiltInLayer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, BuiltInLayer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
 import { registerLayer } from './registry.js';
@@ -92,7 +92,7 @@ export class Embedding extends BuiltInLayer {
     }
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     // A graph input of free steps ([null]) passes the symbolic check: the ids' own steps must agree too (tfjs's call refuses them).
     if (this.inputLength !== null) {
       const given: SymbolicShape = [null, ...x.shape.slice(1)];

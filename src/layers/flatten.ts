@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface FlattenArgs extends LayerArgs {
@@ -18,7 +18,7 @@ export class Flatten extends BuiltInLayer {
     return [inputShape[0], (rest as number[]).reduce((a, b) => a * b, 1)];
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return ops.reshape(x, [x.shape[0], x.size / x.shape[0]]);
   }

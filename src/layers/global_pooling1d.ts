@@ -1,7 +1,7 @@
 /** What GlobalMaxPooling1D and GlobalAveragePooling1D share (Keras's base_global_pooling): config, output shape, keepdims. */
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export interface GlobalPooling1DArgs extends LayerArgs {
   /** Only 'channels_last'. */
@@ -29,7 +29,7 @@ export abstract class GlobalPooling1D extends BuiltInLayer {
   /** The pooled values, (batch, channels). */
   protected abstract pool(x: Tensor, ctx: CallContext): Tensor;
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     const y = this.pool(x, ctx);
     return this.keepdims ? ops.reshape(y, [y.shape[0], 1, y.shape[1]]) : y;
   }

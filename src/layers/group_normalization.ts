@@ -2,7 +2,7 @@ import { permuteAxes } from '../autograd/layer_ops.js';
 import { groupNorm } from '../autograd/group_unit_norm_ops.js';
 import { describe } from '../describe.js';
 import type { Tensor } from '../tensor.js';
-import { kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { Normalization, resolveAxis, type NormalizationArgs } from './normalization.js';
 import { registerLayer } from './registry.js';
 
@@ -58,7 +58,7 @@ export class GroupNormalization extends Normalization {
     return out;
   }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor {
     const { groups } = this.split([null, ...x.shape.slice(1)]);
     const axis = resolveAxis(this.where, this.axis, x.rank);
     if (axis === x.rank - 1) return groupNorm(x, this.gamma, this.beta, groups, this.epsilon);

@@ -2,7 +2,7 @@ import { describe } from '../describe.js';
 import type { Tensor } from '../tensor.js';
 import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, integerDtype, withoutIntDtype, type CategoricalMode } from './categorical_output.js';
 import { checkSalt, integerBucket } from './keras_hashes.js';
-import { BuiltInLayer, checkPositiveInt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, checkPositiveInt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface HashingArgs extends LayerArgs {
@@ -80,7 +80,7 @@ export class Hashing extends BuiltInLayer {
     if (x.rank > 0) super.checkInput(x);
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return encodeCategorical(this.where, this.bins(x.dataSync() as ArrayLike<number>), x.shape, this.outputMode, this.numBins);
   }

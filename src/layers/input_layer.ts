@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor.js';
 import { Node, SymbolicTensor, type SymbolicDType } from './symbolic.js';
-import { BuiltInLayer, Layer, kerasShape, type CallContext, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, Layer, kerasShape, type CallContext, type SymbolicShape } from './layer.js';
 import { describe } from '../describe.js';
 import { registerLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -95,7 +95,7 @@ export class InputLayer extends BuiltInLayer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor { return x; }
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor { return x; }
 
   /** Checks a value fed to the model against the declared shape. */
   checkFeed(x: Tensor, what: string): void {

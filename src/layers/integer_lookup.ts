@@ -2,7 +2,7 @@ import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, type CategoricalMode } from './categorical_output.js';
 import { checkSalt, integerBucket } from './keras_hashes.js';
-import { BuiltInLayer, Layer, checkBool, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, Layer, checkBool, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 import { readVocabularyFile } from './vocabulary_file.js';
 
@@ -309,7 +309,7 @@ export class IntegerLookup extends BuiltInLayer {
     if (x.rank > 0) super.checkInput(x);
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const values = x.dataSync() as ArrayLike<number>;
     const ids = this.invert ? this.inverse(values) : this.lookup(values);

@@ -392,7 +392,13 @@ export function withActivityPenalties<T>(ctx: CallContext, forward: () => T): { 
   try { return { value: forward(), activity }; } finally { delete ctx.activityPenalties; }
 }
 
-/** A built-in layer's protected compute, for engineCall (a function of this module, outside the class); set by BuiltInLayer. */
+/**
+ * The key of a built-in layer's engine computation (BuiltInLayer's [COMPUTE]): a symbol, so no method a user's
+ * subclass names (a helper called compute) can shadow it or be taken for it. Not exported from the package.
+ */
+export const COMPUTE: unique symbol = Symbol('rnnlab.compute');
+
+/** A built-in layer's protected [COMPUTE], for engineCall (a function of this module, outside the class); set by BuiltInLayer. */
 let computeOf: (layer: BuiltInLayer, x: Tensor, ctx: CallContext, logits: boolean) => Tensor | Tensor[];
 
 /**
@@ -404,11 +410,15 @@ function callWithLogits(layer: Layer, x: Tensor | Tensor[], kwargs: Kwargs | Cal
 }
 
 /**
- * The engine's call of a layer with its CallContext (the mask as bytes): a built-in layer's compute, not its public
- * call, which reads users' kwargs; a user's layer's call as it is. Not exported from the package.
+ * The engine's call of a layer with its CallContext (the mask as bytes): a built-in layer's [COMPUTE], not its public
+ * call, which reads users' kwargs; a user's layer's call with tfjs's kwargs. Not exported from the package.
  */
 export function engineCall(layer: Layer, x: Tensor, ctx: CallContext, logits = false): Tensor | Tensor[] {
-  if (!builtInMethod(layer, 'call')) return callWithLogits(layer, x, ctx, logits);
+  if (!builtInMethod(layer, 'call')) {
+    // A user's call (a layer TimeDistributed wraps) takes tfjs's kwargs, made as for any layer of a model.
+    const outs = layer.callTensors([x], ctx, logits);
+    return outs.length === 1 ? outs[0] : outs;
+  }
   // A user's layer (JavaScript, or cast past the types) that defines no call.
   if (!(layer instanceof BuiltInLayer)) throw new Error(`${layer.name} (${layer.className}): the layer defines no call(); a custom layer computes its output in call(inputs, kwargs)`);
   return computeOf(layer, x, ctx, logits);
@@ -457,9 +467,12 @@ function userApply(layer: Layer, inputs: Tensor[], ctx: CallContext, inputCount:
   return outs as Tensor[];
 }
 
-/** Whether the loss may take the layer's logits: never from a user's apply() override, which computes the activation. */
+/**
+ * Whether the loss may take the layer's logits: never through a user's apply() or call() override, which computes the
+ * activation (a tfjs-style call(inputs, kwargs) hands super.call no third argument, so it returns probabilities).
+ */
 export function engineFoldsActivation(layer: Layer, kind: 'sigmoid' | 'softmax'): boolean {
-  return !usersApply(layer) && layer.foldsActivation(kind);
+  return !usersApply(layer) && builtInMethod(layer, 'call') && layer.foldsActivation(kind);
 }
 
 /** Whether apply is a user's: a subclass's override, or one set on the instance (this.apply = ... in a constructor). */
@@ -845,9 +858,10 @@ export abstract class Layer {
    * tfjs's layer.call(inputs, kwargs) on one of rnnlab's layers from users' code: computes as apply does on tensors,
    * reading kwargs as apply does (training, else the enclosing call's mode; mask; initialState) and building an
    * unbuilt layer from its inputs' shapes as apply does (tfjs fails with a TypeError), without apply's graph or
-   * activity terms, which tfjs's and Keras's call skip too. The kwargs object is left as given.
+   * activity terms, which tfjs's and Keras's call skip too. The kwargs object is left as given. `run` computes instead
+   * of callTensors (BuiltInLayer's super.call from a user's subclass: callTensors would come back to the user's call).
    */
-  protected callFromUser(x: unknown, kwargs: unknown, logits: boolean): Tensor | Tensor[] {
+  protected callFromUser(x: unknown, kwargs: unknown, logits: boolean, run?: (all: Tensor[], ctx: CallContext) => Tensor[]): Tensor | Tensor[] {
     this.assertNotDisposed();
     const where = `${this.name} (${this.className})`;
     if (kwargs !== undefined && kwargs !== null && (typeof kwargs !== 'object' || Array.isArray(kwargs) || kwargs instanceof Tensor)) {
@@ -872,10 +886,13 @@ export abstract class Layer {
     let outs: Tensor[];
     try {
       // An unbuilt layer builds from its inputs' shapes in callTensors, as apply on tensors builds it.
-      outs = inTrainingMode(ctx.training, () => this.callTensors([...list, ...states] as Tensor[], ctx, logits, list.length));
+      const all = [...list, ...states] as Tensor[];
+      outs = inTrainingMode(ctx.training, () => (run ? run(all, ctx) : this.callTensors(all, ctx, logits, list.length)));
     } catch (e) {
       throw namingLayer(e, this);
     }
+    // The mask the computation set, for callWithKwargs when the kwargs are the engine's (the user's call handed them on).
+    if (run) noteAppliedMask(args, this, ctx.mask);
     if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
     return outs.length === 1 ? outs[0] : outs;
   }
@@ -899,7 +916,7 @@ export abstract class Layer {
     }
     // A user's layer follows Keras's mask rules; a user's subclass of one of rnnlab's layers (its call reaching
     // super.call) keeps the mask that layer sets, unless it defines computeMask.
-    if (!builtInMethod(this, 'computeMask') || (!builtInMethod(this, 'call') && !builtInDefines(this, 'compute'))) {
+    if (!builtInMethod(this, 'computeMask') || (!builtInMethod(this, 'call') && !builtInDefines(this, COMPUTE))) {
       const list = inputCount > 1 && inputs.length === inputCount;
       ctx.mask = userLayerMask(this, list ? inputs : inputs[0], list ? inputs.map((_, i) => ctx.inputMasks?.[i] ?? (i === 0 ? maskIn : null)) : maskIn, outs[0]);
     }
@@ -911,7 +928,7 @@ export abstract class Layer {
   }
 
   /**
-   * A user's subclass of a layer that computes in callTensors, not compute (the recurrent layers, Bidirectional, the
+   * A user's subclass of a layer that computes in callTensors, not [COMPUTE] (the recurrent layers, Bidirectional, the
    * merges), would have its call() override skipped: refused, naming the class.
    */
   private refuseIgnoredCall(): void {
@@ -1005,20 +1022,20 @@ export abstract class Layer {
   }
 
   /**
-   * rnnlab's compute gets the engine's context; a user's call gets tfjs's kwargs (the mask as a bool Tensor). A user's
-   * subclass of a built-in layer may hand the kwargs to super.call, whose compute then sets the mask on them: it comes back.
+   * rnnlab's [COMPUTE] gets the engine's context; a user's call gets tfjs's kwargs (the mask as a bool Tensor). A user's
+   * subclass of a built-in layer may hand the kwargs to super.call, whose computation notes the mask it sets: it comes back.
    */
   private callWithKwargs(x: Tensor, first: Tensor, ctx: CallContext, logits: boolean): Tensor | Tensor[] {
     if (builtInMethod(this, 'call')) return engineCall(this, x, ctx, logits);
     const kwargs = userKwargs(ctx, first);
-    const given = kwargs.mask;
     this.callDepth++;
     let out: Tensor | Tensor[];
     // Also reached without callRegularized (an rnn's user cell, each step), so the call's mode is set here too.
     try { out = inTrainingMode(ctx.training, () => callWithLogits(this, x, kwargs, logits)); } finally { this.callDepth--; }
     // A held layer that only this call built (behind a branch the build's call on zeros did not take) joins too.
-    if (!builtInDefines(this, 'compute')) this.takeHeldWeights(heldLayers(this));
-    if (builtInDefines(this, 'compute') && kwargs.mask !== given) ctx.mask = maskBytes(`${this.name} (${this.className})`, kwargs.mask as Tensor | Uint8Array | null, first);
+    if (!builtInDefines(this, COMPUTE)) this.takeHeldWeights(heldLayers(this));
+    const computed = builtInDefines(this, COMPUTE) ? appliedMask(kwargs, this) : undefined;
+    if (computed !== undefined) ctx.mask = computed;
     return out;
   }
 
@@ -1054,7 +1071,7 @@ export abstract class Layer {
    */
   private buildTrackingSublayers(shapes: SymbolicShape[], list: boolean, cellStates?: number[]): void {
     // Only a user's own class: rnnlab's wrappers (and users' subclasses of them) hold their inner layers themselves.
-    const subs = builtInMethod(this, 'call') || builtInDefines(this, 'compute') ? [] : heldLayers(this);
+    const subs = builtInMethod(this, 'call') || builtInDefines(this, COMPUTE) ? [] : heldLayers(this);
     for (const [key, sub] of subs) if (!sub.built && sub.inboundNodes.length === 0 && sub.weights.length === 0) sub.name = `${this.name}/${key}`;
     this.build((list ? shapes : shapes[0]) as SymbolicShape);
     if (subs.length === 0) return;
@@ -1359,28 +1376,33 @@ function userLayerMask(layer: Layer, x: Tensor | Tensor[], maskIn: Uint8Array | 
 }
 
 /**
- * The base of rnnlab's own layers: tfjs's public call(inputs, kwargs), over the class's protected compute. On the
+ * The base of rnnlab's own layers: tfjs's public call(inputs, kwargs), over the class's protected [COMPUTE]. On the
  * layer itself (this.dense.call(x, {training}) in a custom layer's call) it runs callFromUser; the engine never comes
- * here, but reaches compute by engineCall, never by the kwargs' shape (a user's {training: false, mask: null} looks
- * like the engine's context). A user's subclass that overrides call reaches compute through super.call(x, kwargs),
- * which hands it the kwargs as they are; it may set their mask (callWithKwargs takes it back).
+ * here, but reaches [COMPUTE] by engineCall, never by the kwargs' shape (a user's {training: false, mask: null} looks
+ * like the engine's context). A user's subclass that overrides call reaches [COMPUTE] through super.call(x, kwargs?),
+ * which reads the kwargs as callFromUser does (training, else the enclosing call's mode; the mask; a build on first use).
  */
 export abstract class BuiltInLayer extends Layer {
   static {
-    computeOf = (layer, x, ctx, logits) => layer.compute(x, ctx, logits);
+    computeOf = (layer, x, ctx, logits) => layer[COMPUTE](x, ctx, logits);
   }
 
   call(inputs: Tensor | Tensor[], kwargs?: Kwargs): Tensor | Tensor[];
   call(inputs: Tensor | Tensor[], kwargs?: Kwargs, logits = false): Tensor | Tensor[] {
     if (builtInMethod(this, 'call')) return this.callFromUser(inputs, kwargs, logits);
-    return this.compute(inputs as Tensor, kwargs as unknown as CallContext, logits);
+    return this.callFromUser(inputs, kwargs, logits, (all, ctx) => {
+      if (all.length === 1) this.checkInput(all[0]);
+      // A list ([x_t, ...states], a cell's step) goes as it is: the layer checks it.
+      const y = this[COMPUTE]((all.length === 1 ? all[0] : all) as Tensor, ctx, logits);
+      return Array.isArray(y) ? y : [y];
+    });
   }
 
   /**
    * The engine's computation on real tensors, with the engine's CallContext (the mask as bytes, set on ctx for the
-   * output); logits as call's.
+   * output); logits as call's. Keyed by a symbol: a user's subclass may name its own helper compute.
    */
-  protected abstract compute(x: Tensor, ctx: CallContext, logits?: boolean): Tensor | Tensor[];
+  protected abstract [COMPUTE](x: Tensor, ctx: CallContext, logits?: boolean): Tensor | Tensor[];
 }
 
 /**
@@ -1393,7 +1415,7 @@ export function userBuilt(layer: Layer, seen = new Set<Layer>()): Layer | null {
   seen.add(layer);
   if (!builtInMethod(layer, 'build')) return layer;
   const held = heldLayers(layer).map(([, l]) => l);
-  if (held.length > 0 && !builtInMethod(layer, 'call') && !builtInDefines(layer, 'compute')) return layer;
+  if (held.length > 0 && !builtInMethod(layer, 'call') && !builtInDefines(layer, COMPUTE)) return layer;
   for (const inner of held) {
     const found = userBuilt(inner, seen);
     if (found) return found;

@@ -1,7 +1,7 @@
 import { permuteAxes } from '../autograd/layer_ops.js';
 import { layerNorm } from '../autograd/norm_ops.js';
 import type { Tensor } from '../tensor.js';
-import { kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { Normalization, checkAxes, resolveAxis, type NormalizationArgs } from './normalization.js';
 import { registerLayer } from './registry.js';
 
@@ -60,7 +60,7 @@ export class LayerNormalization extends Normalization {
     return this.affineSpecs(this.paramShape(inputShape));
   }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor {
     const cols = this.resolvedAxes(x.rank).reduce((p, a) => p * x.shape[a], 1);
     const perm = this.toTrailing(x.rank);
     // Other axes (tfjs and Keras take any): move them last, normalize each row there, and move them back.

@@ -1,7 +1,7 @@
 import { scaleShift } from '../autograd/layer_ops.js';
 import { allocFloat } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
-import { BuiltInLayer, kerasShape, numberOption, type CallContext, type LayerArgs, type LayerOption, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, numberOption, type CallContext, type LayerArgs, type LayerOption, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 const numberOrZero = numberOption(0);
@@ -35,7 +35,7 @@ export class Masking extends BuiltInLayer {
     return inputShape;
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     const mask = this.stepMask(x);
     const F = x.shape[2];
     const keep = allocFloat(x.size, false);

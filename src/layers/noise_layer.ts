@@ -8,7 +8,7 @@ import { allocFloat } from '../backend/index.js';
 import { globalRandom, Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { BuiltInLayer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export interface NoiseArgs extends LayerArgs {
   /** Seeds this layer's own generator (a safe integer); null or absent: rl.setSeed's generator. */
@@ -51,7 +51,7 @@ export abstract class NoiseLayer extends BuiltInLayer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor { return ctx.training ? this.noisy(x) : x; }
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor { return ctx.training ? this.noisy(x) : x; }
 
   /** The training-time output. */
   protected abstract noisy(x: Tensor): Tensor;
@@ -66,6 +66,6 @@ export abstract class RateNoiseLayer extends NoiseLayer {
     super(args, prefix);
     this.rate = checkRate(`${this.name} (${this.className})`, 'rate', args.rate);
   }
-  protected compute(x: Tensor, ctx: CallContext): Tensor { return ctx.training && this.rate > 0 ? this.noisy(x) : x; }
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor { return ctx.training && this.rate > 0 ? this.noisy(x) : x; }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), rate: this.rate, noiseShape: null }; }
 }

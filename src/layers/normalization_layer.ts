@@ -7,7 +7,7 @@ import { cast } from '../autograd/differentiable_ops.js';
 import { describe } from '../describe.js';
 import { asTensor } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
-import { BuiltInLayer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, BuiltInLayer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';
 
 type Nested = number | Nested[];
@@ -147,7 +147,7 @@ export class Normalization extends BuiltInLayer {
     this.weightNamed('variance')!.assign(total!.variance);
   }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor {
     const spec = this.builtInputShape!, kept = this.keptAxes(x.rank);
     const bad = kept.find((d) => x.shape[d] !== spec[d]);
     if (bad !== undefined) throw new Error(`${this.where}: expected size ${spec[bad]} on kept axis ${bad} (axis ${JSON.stringify(this.axis)}), got input [${x.shape.join(', ')}]`);

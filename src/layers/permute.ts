@@ -1,7 +1,7 @@
 import { permuteAxes } from '../autograd/layer_ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface PermuteArgs extends LayerArgs {
@@ -31,7 +31,7 @@ export class Permute extends BuiltInLayer {
     return [inputShape[0], ...this.dims.map((a) => inputShape[a])];
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return permuteAxes(x, [0, ...this.dims]);
   }

@@ -4,12 +4,12 @@
  */
 import { pointwise } from '../autograd/advanced_activation_ops.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, finiteOption, type CallContext, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, finiteOption, type CallContext, type SymbolicShape } from './layer.js';
 
 export abstract class PointwiseLayer extends BuiltInLayer {
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor { return pointwise(x, (v) => this.f(v), (v) => this.df(v)); }
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor { return pointwise(x, (v) => this.f(v), (v) => this.df(v)); }
 
   /** The function, elementwise. */
   abstract f(x: number): number;

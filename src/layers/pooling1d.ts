@@ -1,7 +1,7 @@
 /** What the windowed 1-D poolings share (Keras's base Pooling1D): the window options, the output shape, the call and the config. */
 import type { Conv1dGeometry } from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
 
 export interface Pooling1DArgs extends LayerArgs {
@@ -40,7 +40,7 @@ export abstract class Pooling1D extends BuiltInLayer {
     return g;
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return this.pool(x, this.poolSize, { stride: this.strides, ...this.windows(x.shape[1]) });
   }

@@ -3,7 +3,7 @@ import type { Tensor } from '../tensor.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { describe } from '../describe.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
 import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_types.js';
@@ -57,7 +57,7 @@ export class PReLU extends BuiltInLayer {
     return [{ name: 'alpha', shape: this.alphaShape(inputShape), initializer: this.alphaInitializer, regularizer: this.alphaRegularizer, constraint: this.alphaConstraint }];
   }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor { return prelu(x, this.weights[0]); }
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor { return prelu(x, this.weights[0]); }
 
   getConfig(): Record<string, unknown> {
     return {

@@ -14,7 +14,7 @@ import { checkKernelActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
-import { BuiltInLayer, Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, BuiltInLayer, Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkHasSteps, checkInputLength, dimInputShape } from './recurrent_input_shape.js';
 import type { InitializerArg, RegularizerArg, ConstraintArg, RecurrentActivationArg } from './option_types.js';
 
@@ -296,7 +296,7 @@ export abstract class RNN extends BuiltInLayer {
     return this.computeOutputShapes([inputShape]) as unknown as SymbolicShape;
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     return this.run(x, ctx).output;
   }
 

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import type { CallContext, LayerArgs } from './layer.js';
+import { COMPUTE, type CallContext, type LayerArgs } from './layer.js';
 import { PointwiseLayer } from './pointwise_layer.js';
 import { registerLayer } from './registry.js';
 
@@ -34,8 +34,8 @@ export class ReLU extends PointwiseLayer {
   }
 
   /** The plain relu runs on the native kernel. */
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
-    return this.maxValue === null && this.negativeSlope === 0 && this.threshold === 0 ? ops.activation(x, 'relu') : super.compute(x, ctx);
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
+    return this.maxValue === null && this.negativeSlope === 0 && this.threshold === 0 ? ops.activation(x, 'relu') : super[COMPUTE](x, ctx);
   }
 
   f(x: number): number {

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, kerasShape, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface RepeatVectorArgs extends LayerArgs { n: number }
@@ -15,7 +15,7 @@ export class RepeatVector extends BuiltInLayer {
     if (inputShape.length !== 2) throw new Error(`${this.name} (RepeatVector): expected input (batch, features), got ${kerasShape(inputShape)}`);
     return [inputShape[0], this.n, inputShape[1]];
   }
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return ops.repeatVector(x, this.n);
   }

@@ -1,7 +1,7 @@
 import { pointwise } from '../autograd/advanced_activation_ops.js';
 import { getPrecision } from '../backend/index.js';
 import type { Tensor } from '../tensor.js';
-import type { CallContext, LayerArgs } from './layer.js';
+import { COMPUTE, type CallContext, type LayerArgs } from './layer.js';
 import { PointwiseLayer } from './pointwise_layer.js';
 import { registerLayer } from './registry.js';
 
@@ -33,7 +33,7 @@ export class Rescaling extends PointwiseLayer {
   f(x: number): number { return rescale(x, this.scale, this.offset, Math.fround); }
   df(_x: number): number { return Math.fround(this.scale); }
 
-  protected override compute(x: Tensor, _ctx: CallContext): Tensor {
+  protected override [COMPUTE](x: Tensor, _ctx: CallContext): Tensor {
     const round = getPrecision() === 64 ? (v: number) => v : Math.fround;
     const scale = round(this.scale), offset = round(this.offset);
     return pointwise(x, (v) => round(round(round(v) * scale) + offset), () => scale);

@@ -1,7 +1,7 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface ReshapeArgs extends LayerArgs {
@@ -50,7 +50,7 @@ export class Reshape extends BuiltInLayer {
     }
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const B = x.shape[0];
     return ops.reshape(x, [B, ...(this.resolved(x.size / B) as number[])]);

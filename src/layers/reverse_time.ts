@@ -4,7 +4,7 @@
  * backward sequence up with time again; the padding mask keeps referring to the same steps.
  */
 import { reverseTime } from '../autograd/ops.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Tensor } from '../tensor.js';
 
@@ -20,7 +20,7 @@ export class ReverseTime extends BuiltInLayer {
     return inputShape;
   }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor {
     return reverseTime(x);
   }
 }

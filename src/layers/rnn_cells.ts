@@ -4,13 +4,12 @@
  * made from the cell's config), so rl.layers.rnn({cell}) runs on the same fused kernels as the layer. A cell called
  * on real tensors [x_t, h(, c)] computes one step (the engine over one time step) and returns [output, ...states].
  */
-import { inheritedTraining } from './call_kwargs.js';
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { GRU } from './gru.js';
 import { builtInMethod } from './built_in_classes.js';
-import { BuiltInLayer, Layer, hasAutomaticName, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, BuiltInLayer, Layer, hasAutomaticName, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { LSTM } from './lstm.js';
 import { setCellOfLayer, type RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
@@ -121,10 +120,10 @@ export abstract class RNNCell extends BuiltInLayer {
    * the layer's variables, it is built when the layer is, and the layer builds it (as an rnn layer builds its cells).
    */
   static ofLayer(layer: RNN): RNNCell {
-    const Cell = layer instanceof LSTM ? LSTMCell : layer instanceof GRU ? GRUCell : SimpleRNNCell;
-    // tfjs makes the cell from the layer's options: a named layer's cell takes its name, an unnamed one's an automatic
-    // cell name (lstm_cell_<n>), taken here when the cell is first asked for.
-    const cell = new Cell({ units: layer.units, name: hasAutomaticName(layer) ? undefined : layer.name, trainable: layer.trainable });
+    const [Cell, fixedName] = layer instanceof LSTM ? [LSTMCell, 'lstm_cell'] : layer instanceof GRU ? [GRUCell, 'gru_cell'] : [SimpleRNNCell, 'simple_rnn_cell'];
+    // tfjs makes the cell from the layer's options: a named layer's cell takes its name. An unnamed one's takes Keras 3's
+    // fixed name (lstm_cell), not one drawn from the automatic names: reading layer.cell leaves later names as they were.
+    const cell = new Cell({ units: layer.units, name: hasAutomaticName(layer) ? fixedName : layer.name, trainable: layer.trainable });
     cell.engine = layer;
     cell.owner = layer.name;
     // Layer's getter answers for a cell applied on its own (rl.input()s); otherwise only the layer has an output.
@@ -250,10 +249,9 @@ export abstract class RNNCell extends BuiltInLayer {
     return super.call(inputs, kwargs) as Tensor[];
   }
 
-  /** The engine's single-tensor form; a user's subclass's super.call([x_t, ...states], kwargs) comes here too. */
-  protected compute(x: Tensor | Tensor[], ctx?: CallContext | Kwargs): Tensor | Tensor[] {
-    const full: CallContext = ctx && 'mask' in ctx ? ctx as CallContext : { training: ctx?.training ?? inheritedTraining() ?? false, mask: null };
-    return Array.isArray(x) ? this.callTensors(x, full) : this.callTensors([x], full)[0];
+  /** The engine's single-tensor form; a user's subclass's super.call([x_t, ...states], kwargs?) comes here with the list. */
+  protected [COMPUTE](x: Tensor | Tensor[], ctx: CallContext): Tensor | Tensor[] {
+    return Array.isArray(x) ? this.callTensors(x, ctx) : this.callTensors([x], ctx)[0];
   }
 
   getConfig(): Record<string, unknown> {
@@ -393,7 +391,7 @@ export class StackedRNNCells extends BuiltInLayer {
     return [y, ...this.flatten(next)];
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     return this.callTensors([x], ctx)[0];
   }
 

@@ -8,7 +8,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { BuiltInLayer, Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { COMPUTE, BuiltInLayer, Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNNCell, StackedRNNCells, checkCells, driverOf, isUserCell, refuseCallOverride } from './rnn_cells.js';
 import type { CellDriver } from './cell_driver.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
@@ -229,7 +229,7 @@ export class CellRNN extends BuiltInLayer {
     return this.returnState ? [y, ...this.flatten(finals)] : [y];
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     return this.callTensors([x], ctx)[0];
   }
 

@@ -2,7 +2,7 @@ import { softmaxOver } from '../autograd/advanced_activation_ops.js';
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface SoftmaxArgs extends LayerArgs {
@@ -53,7 +53,7 @@ export class Softmax extends BuiltInLayer {
 
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return kind === 'softmax' && this.lastAxisOnly(this.builtInputShape?.length ?? null); }
 
-  protected compute(x: Tensor, _ctx: CallContext, logits = false): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext, logits = false): Tensor {
     if (!this.lastAxisOnly(x.rank)) return softmaxOver(x, this.axesFor(x.rank, x.shape));
     return logits ? x : ops.activation(x, 'softmax');
   }

@@ -3,7 +3,8 @@ import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
 import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { COMPUTE, heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { builtInMethod } from './built_in_classes.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { describe } from '../describe.js';
 
@@ -135,9 +136,10 @@ export class TimeDistributed extends BuiltInLayer {
     return [inputShape[0], inputShape[1], ...inner.slice(1)];
   }
 
-  foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.layer.foldsActivation(kind); }
+  /** Through the wrapped layer's own computation only: a user's call() override of it computes the activation. */
+  foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return builtInMethod(this.layer, 'call') && this.layer.foldsActivation(kind); }
 
-  protected compute(x: Tensor, ctx: CallContext, logits = false): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext, logits = false): Tensor {
     const [B, T] = x.shape;
     const mask = ctx.mask;
     const stepwise = ctx.training && T > 0 && usesBatchStatistics(this.layer);

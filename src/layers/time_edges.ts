@@ -6,7 +6,7 @@
 import { padTime } from '../autograd/layer_ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export abstract class TimeEdges1D extends BuiltInLayer {
   /** Steps at the start and the end. */
@@ -37,7 +37,7 @@ export abstract class TimeEdges1D extends BuiltInLayer {
     return [inputShape[0], T === null ? null : this.stepsOut(T), inputShape[2]];
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     this.stepsOut(x.shape[1]);
     return padTime(x, this.sign * this.edges[0], this.sign * this.edges[1]);

@@ -1,7 +1,7 @@
 import { permuteAxes } from '../autograd/layer_ops.js';
 import { unitNorm } from '../autograd/group_unit_norm_ops.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkAxes, resolveAxis } from './normalization.js';
 import { registerLayer } from './registry.js';
 
@@ -43,7 +43,7 @@ export class UnitNormalization extends BuiltInLayer {
     return [...inputShape];
   }
 
-  protected compute(x: Tensor, _ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, _ctx: CallContext): Tensor {
     const axes = this.resolved(x.rank);
     const cols = axes.reduce((p, a) => p * x.shape[a], 1);
     if (axes.every((a, i) => a === x.rank - axes.length + i)) return unitNorm(x, cols, EPSILON);

@@ -1,6 +1,6 @@
 import { upSampling1d } from '../autograd/norm_ops.js';
 import type { Tensor } from '../tensor.js';
-import { BuiltInLayer, kerasShape, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { COMPUTE, BuiltInLayer, kerasShape, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface UpSampling1DArgs extends LayerArgs {
@@ -22,7 +22,7 @@ export class UpSampling1D extends BuiltInLayer {
     return [inputShape[0], T === null ? null : T * this.size, inputShape[2]];
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return upSampling1d(x, this.size);
   }

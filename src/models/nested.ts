@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
 import { uniquePenalties } from './model_common.js';
-import { Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
+import { COMPUTE, Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
 
 /** What a stand-in uses of its Functional model (described here: functional.ts imports this file). */
 export interface NestableModel {
@@ -105,7 +105,7 @@ export class NestedModel extends ModelStandIn<NestableModel> {
     return outs;
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     if (this.model.outputs.length !== 1) throw new Error(`${this.where}: has ${this.model.outputs.length} outputs; apply it in a functional model`);
     return this.callTensors([x], ctx, false, 1)[0];
   }

@@ -5,7 +5,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
+import { COMPUTE, Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
 import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
 import { ModelStandIn } from './model_stand_in.js';
 import { registerModelWrapping } from '../layers/time_distributed.js';
@@ -67,7 +67,7 @@ class WrappedModel extends ModelStandIn<WrappableModel> {
     return this.model.computeOutputShape(inputShape) as SymbolicShape;
   }
 
-  protected compute(x: Tensor, ctx: CallContext): Tensor {
+  protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     if (this.model.disposed) this.assertNotDisposed();
     return this.model.runGraph ? this.model.runGraph([x], ctx)[0] : this.model.forward!(x, ctx);
   }
@@ -90,7 +90,7 @@ class WrappedModel extends ModelStandIn<WrappableModel> {
   getConfig(): Record<string, unknown> { return this.model.getConfig(); }
 }
 
-// Its compute runs the model's layers, which set their masks themselves (not a user's layer).
+// Its [COMPUTE] runs the model's layers, which set their masks themselves (not a user's layer).
 markBuiltInLayerClass(WrappedModel);
 
 /** The model as a layer, or an error naming why this model cannot be wrapped. */

@@ -1,7 +1,7 @@
 /**
  * layer.cell against tfjs 4.22 side by side: the cell's stateSize (a number for GRUCell and SimpleRNNCell, a pair for
- * LSTMCell), its name (the layer's when the layer was named, an automatic cell name otherwise) and its config (a
- * cell's, with no activity regularizer: that one is the layer's).
+ * LSTMCell), its name (the layer's when the layer was named, Keras 3's fixed cell name otherwise, taking no automatic
+ * name) and its config (a cell's, with no activity regularizer: that one is the layer's).
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -40,22 +40,30 @@ describe.each(KINDS)('$cellClass as layer.cell, beside tfjs', ({ cellClass, pref
     expect(out.slice(1).map((t) => t.shape[1])).toEqual([...Array(n).fill(U), ...Array(n).fill(2)]);
   });
 
-  it('a named layer\'s cell takes its name; an unnamed one\'s takes an automatic cell name, as tfjs\'s', () => {
+  it('a named layer\'s cell takes its name, as tfjs\'s; an unnamed one\'s takes Keras 3\'s fixed cell name', () => {
     const named = make({ units: U, name: `given_${cellClass}` });
     expect(named.cell.name).toBe(tfMake({ units: U, name: `given_${cellClass}` }).cell.name);
     expect(named.cell.name).toBe(`given_${cellClass}`);
     expect(named.cell.getConfig().name).toBe(`given_${cellClass}`);
+    // tfjs draws a counted name (lstm_cell_<n>); Keras 3 names every unnamed layer's cell alike.
     const tfUnnamed = tfMake({ units: U });
-    expect(tfUnnamed.cell.name).not.toBe(tfUnnamed.name);
     expect(tfUnnamed.cell.name.startsWith(`${prefix}_`)).toBe(true);
     const unnamed = make({ units: U });
-    const auto = unnamed.cell.name;
-    expect(auto).not.toBe(unnamed.name);
-    expect(auto).toMatch(new RegExp(`^${prefix}(_\\d+)?$`));
-    expect(unnamed.cell.getConfig().name).toBe(auto);
-    // The next automatic cell name follows it, as the next layer's cell does in tfjs.
+    expect(unnamed.cell.name).toBe(prefix);
+    expect(make({ units: U }).cell.name).toBe(prefix);
+    expect(unnamed.cell.getConfig().name).toBe(prefix);
+  });
+
+  it('reading an unnamed layer\'s cell leaves later automatic names, and the files saved with them, unchanged', () => {
     const number = (n: string) => Number(new RegExp(`^${prefix}(?:_(\\d+))?$`).exec(n)![1] ?? 0);
-    expect(number(cell({ units: U }).name)).toBe(number(auto) + 1);
+    const before = number(cell({ units: U }).name);
+    const layer = make({ units: U });
+    void layer.cell.name;
+    const next = cell({ units: U });
+    expect(number(next.name)).toBe(before + 1);
+    const m = rl.sequential({ layers: [rl.layers.rnn({ cell: next as never, inputShape: [3, 2] })] });
+    const saved = JSON.parse(m.toJSON() as string) as { config: { layers: { config: { cell: { config: { name: string } } } }[] } };
+    expect(saved.config.layers[0].config.cell.config.name).toBe(next.name);
   });
 
   it('getConfig is a cell\'s: tfjs\'s keys, no activityRegularizer of the layer, equal to the same cell made directly', () => {
