@@ -23,13 +23,15 @@ const KERAS_LATER_ARGS = ['expand_nested', 'show_trainable', 'layer_range'];
 
 /**
  * summary(lineLength, positions, printFn, ...more): Keras's later positional arguments would print the table
- * unchanged without a word, so any is refused by the Keras name at its place.
+ * unchanged without a word, so any given is refused by the Keras name at its place.
  */
 export function refuseSummaryExtras(modelName: string, extra: readonly unknown[]): void {
-  if (extra.length === 0) return;
-  const named = extra.map((_, i) => KERAS_LATER_ARGS[i] ?? `argument ${i + 4}`).join(', ');
-  throw new Error(`${modelName}.summary: takes (lineLength, positions, printFn), as tfjs's; got ${3 + extra.length} arguments, `
-    + `where Keras's summary reads ${named}, which rnnlab's table does not implement; call summary(lineLength, positions, printFn) without them`);
+  // undefined or null is Keras's None / not given (a wrapper forwarding ...args): only values are refused.
+  const given = extra.flatMap((v, i) => (v === undefined || v === null ? [] : [KERAS_LATER_ARGS[i] ?? `argument ${i + 4}`]));
+  if (given.length === 0) return;
+  const named = given.join(', ');
+  throw new Error(`${modelName}.summary: takes (lineLength, positions, printFn), as tfjs's; got Keras's ${named} (later `
+    + 'positional arguments), which rnnlab\'s table does not implement; call summary(lineLength, positions, printFn) without them');
 }
 
 /** summary({print_fn}) (Keras's keywords as an object) was read as lineLength and refused as "an object". */

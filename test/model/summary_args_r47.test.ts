@@ -23,8 +23,9 @@ describe('summary past printFn', () => {
       expect(() => summary(undefined, undefined, sink, true, true)).toThrow(/expand_nested, show_trainable/);
       expect(() => summary(undefined, undefined, sink, false, false, [0, 1])).toThrow(/expand_nested, show_trainable, layer_range/);
       expect(() => summary(undefined, undefined, sink, { expand_nested: true })).toThrow(/expand_nested/);
+      expect(() => summary(undefined, undefined, sink, undefined, true)).toThrow(/got Keras's show_trainable \(/);
       expect(lines).toEqual([]);
-      m.summary(undefined, undefined, sink);
+      summary(undefined, undefined, sink, undefined, null);
       expect(lines.some((l) => l.includes('Total params: 8'))).toBe(true);
     });
   }
