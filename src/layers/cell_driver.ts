@@ -15,7 +15,8 @@ export interface SequenceOptions { returnSequences: boolean; goBackwards: boolea
  */
 export interface CellDriver {
   readonly units: number;
-  readonly stateSize: number[];
+  /** One size per state tensor (tfjs's stateSize as a list). */
+  readonly stateSizes: number[];
   readonly weights: Variable[];
   readonly built: boolean;
   weightPenalties(): WeightPenalty[];

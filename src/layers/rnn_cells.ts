@@ -33,7 +33,7 @@ const userLoops = new WeakMap<Layer, UserCellLoop>();
 
 /** The driver of a cell (rnnlab's own cells drive themselves; a user's cell gets one loop for its life). */
 export function driverOf(cell: Layer): CellDriver {
-  if (cell instanceof RNNCell) return cell.driver;
+  if (cell instanceof RNNCell) return cell;
   let loop = userLoops.get(cell);
   if (!loop) userLoops.set(cell, (loop = new UserCellLoop(cell)));
   return loop;
@@ -95,21 +95,6 @@ export abstract class RNNCell extends BuiltInLayer {
   /** One size per state tensor, whatever the cell's stateSize spells. */
   get stateSizes(): number[] { return Array.from({ length: this.engine.stateCount }, () => this.units); }
 
-  /** The cell as rl.layers.rnn drives it (CellDriver): itself, with its states' sizes as a list. */
-  get driver(): CellDriver {
-    const cell = this;
-    return {
-      get units() { return cell.units; },
-      get stateSize() { return cell.stateSizes; },
-      get weights() { return cell.weights; },
-      get built() { return cell.built; },
-      get engine() { return cell.engine; },
-      weightPenalties: () => cell.weightPenalties(),
-      adopt: (owner, seq) => cell.adopt(owner, seq),
-      builtAs: (scope, inputShape) => cell.builtAs(scope, inputShape),
-      sequenceWeightSpecs: (inputShape) => cell.sequenceWeightSpecs(inputShape),
-    };
-  }
   /** tfjs's cell.kernel, recurrentKernel and bias: the engine's variables, undefined until built (bias: null without useBias). */
   get kernel(): Variable | undefined { return this.engine.built ? this.engine.kernel : undefined; }
   get recurrentKernel(): Variable | undefined { return this.engine.built ? this.engine.recurrentKernel : undefined; }
@@ -311,14 +296,14 @@ export class StackedRNNCells extends BuiltInLayer {
   }
 
   /** tfjs's order: the last cell's states first. */
-  get stateSize(): number[] { return [...this.cells].reverse().flatMap((c) => driverOf(c).stateSize); }
+  get stateSize(): number[] { return [...this.cells].reverse().flatMap((c) => driverOf(c).stateSizes); }
 
   /** A flat list in tfjs's order, split per cell in stacking order. */
   perCell<T>(flat: T[]): T[][] {
     const out: T[][] = [];
     let k = 0;
     for (const c of [...this.cells].reverse()) {
-      const n = driverOf(c).stateSize.length;
+      const n = driverOf(c).stateSizes.length;
       out.unshift(flat.slice(k, k + n));
       k += n;
     }

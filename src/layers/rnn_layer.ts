@@ -119,7 +119,7 @@ export class CellRNN extends BuiltInLayer {
   override set stateful(_value: boolean) { throw new Error(`${this.name} (RNN): stateful is fixed when the layer is made; make a new layer with stateful: ${!this.statefulFlag}`); }
 
   /** One entry per state tensor, tfjs's order (the last cell's states first). */
-  get stateSize(): number[] { return this.cell instanceof StackedRNNCells ? this.cell.stateSize : this.drivers[0].stateSize; }
+  get stateSize(): number[] { return this.cell instanceof StackedRNNCells ? this.cell.stateSize : this.drivers[0].stateSizes; }
 
   private get units(): number { return this.drivers[this.drivers.length - 1].units; }
 

@@ -54,7 +54,7 @@ export class UserCellLoop {
 
   private get where(): string { return `${this.cell.name} (${this.cell.className})`; }
   get units(): number { return userOutputSize(this.cell); }
-  get stateSize(): number[] { return userStateSizes(this.cell); }
+  get stateSizes(): number[] { return userStateSizes(this.cell); }
   get weights(): Variable[] { return this.cell.weights; }
   get built(): boolean { return this.cell.built; }
   weightPenalties(): WeightPenalty[] { return this.cell.weightPenalties(); }
@@ -95,7 +95,7 @@ export class UserCellLoop {
     const [B, T] = x.shape;
     if (T === 0) throw new Error(`${where}: the input has no time steps`);
     if (ctx.stateGrads) throw new Error(`${where}: per-step state gradients are recorded for SimpleRNN, LSTM and GRU cells, not a user's cell`);
-    const sizes = this.stateSize, units = this.units;
+    const sizes = this.stateSizes, units = this.units;
     if (this.seq.stateful) {
       // The model's fit, evaluate, predict and their kin check first, naming their own options; this is a direct call's.
       if (B !== this.batch) {
@@ -138,7 +138,7 @@ export class UserCellLoop {
     return { output: this.seq.returnSequences ? sequence! : outputs[T - 1], states };
   }
 
-  private checkStates(states: Tensor[], B: number, what: string, sizes = this.stateSize): Tensor[] {
+  private checkStates(states: Tensor[], B: number, what: string, sizes = this.stateSizes): Tensor[] {
     if (states.length !== sizes.length) throw new Error(`${this.where}: expected ${sizes.length} ${what}(s), got ${states.length}`);
     states.forEach((s, i) => {
       if (!(s instanceof Tensor) || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== sizes[i]) {
@@ -157,7 +157,7 @@ export class UserCellLoop {
   /** The states the next call of a stateful layer starts from (zeros after a reset); copies. */
   getStates(): Tensor[] {
     const B = this.statefulBatch();
-    return this.carried ? this.carried.map(detachedCopy) : this.stateSize.map((s) => zeros(B, s));
+    return this.carried ? this.carried.map(detachedCopy) : this.stateSizes.map((s) => zeros(B, s));
   }
 
   private statefulBatch(): number {
