@@ -5,6 +5,7 @@ import { COMPUTE, BuiltInLayer, Layer, type CallContext, type LayerArgs, type Sy
 import { RNN, sequenceOutputMask } from './recurrent.js';
 import { CellRNN } from './rnn_layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+import { fromConfigArgs } from './from_config_args.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
@@ -67,15 +68,17 @@ export class Bidirectional extends BuiltInLayer {
    * The wrapped layer arrives as {className, config}. Keras 3 always writes backward_layer, the mirror of the
    * forward one (its config less name, go_backwards flipped) and names the wrapped layer forward_<inner>: such a
    * file loads as the layer it describes; any other backward_layer stays refused (rnnlab builds only the mirror).
+   * Keras's from_config(config) or tfjs's fromConfig(cls, config) (see fromConfigArgs).
    */
-  static fromConfig(config: Record<string, unknown>): Layer {
+  static fromConfig(this: typeof Bidirectional, first: Record<string, unknown> | typeof Bidirectional, second?: Record<string, unknown>): Layer {
+    const { cls, config } = fromConfigArgs(this, 'Bidirectional', first, second);
     const layer = deserializeLayer(config.layer, 'wrapped layer');
     const rest = { ...config };
     if (rest.backwardLayer !== undefined && rest.backwardLayer !== null && isMirror(layer, deserializeLayer(rest.backwardLayer, 'backward layer'))) {
       delete rest.backwardLayer;
       layer.name = layer.name.replace(/^forward_/, '');
     }
-    return new Bidirectional({ ...rest, layer } as BidirectionalArgs);
+    return new cls({ ...rest, layer } as BidirectionalArgs);
   }
 
   /** Keras and tfjs scope the two copies as forward_<inner>/ and backward_<inner>/. */

@@ -4,6 +4,7 @@ import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategoric
 import { COMPUTE, BuiltInLayer, Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { emptySummary, mergeSummaries, quantileBoundaries, summarize, type Summary } from './quantile_summary.js';
 import { registerLayer } from './registry.js';
+import { fromConfigArgs } from './from_config_args.js';
 
 export interface DiscretizationArgs extends LayerArgs {
   /** Ascending boundaries: bin i holds boundaries[i-1] <= x < boundaries[i] (bins below the first and from the last on). */
@@ -49,11 +50,15 @@ export class Discretization extends BuiltInLayer {
     checkNotSparse(where, args.sparse);
   }
 
-  /** Keras's from_config: a saved adapted layer has numBins and the learned binBoundaries both, set after construction. */
-  static override fromConfig(this: new (config: never) => Layer, config: Record<string, unknown>): Layer {
+  /**
+   * Keras's from_config (or tfjs's fromConfig(cls, config)): a saved adapted layer has numBins and the learned
+   * binBoundaries both, set after construction.
+   */
+  static override fromConfig(this: typeof Discretization, first: Record<string, unknown> | typeof Discretization, second?: Record<string, unknown>): Layer {
+    const { cls, config } = fromConfigArgs(this, 'Discretization', first, second);
     const { binBoundaries, ...rest } = config;
-    if (rest.numBins === undefined || rest.numBins === null || binBoundaries === undefined || binBoundaries === null) return new Discretization(config as DiscretizationArgs);
-    const layer = new Discretization(rest as DiscretizationArgs);
+    if (rest.numBins === undefined || rest.numBins === null || binBoundaries === undefined || binBoundaries === null) return new cls(config as DiscretizationArgs);
+    const layer = new cls(rest as DiscretizationArgs);
     layer.binBoundaries = checkBoundaries(layer.where, binBoundaries);
     return layer;
   }

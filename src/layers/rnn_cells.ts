@@ -13,6 +13,7 @@ import { COMPUTE, BuiltInLayer, Layer, hasAutomaticName, kerasShape, type CallCo
 import { LSTM } from './lstm.js';
 import { setCellOfLayer, type RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+import { fromConfigArgs } from './from_config_args.js';
 import { SimpleRNN } from './simple_rnn.js';
 import { UserCellLoop, buildUserCell, builtWeightSpecs, hasStateSize, userOutputSize, userStateSizes, whileNamed } from './user_cell.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -288,11 +289,12 @@ export class StackedRNNCells extends BuiltInLayer {
     this.cells = checkCells(this.name, given.cells);
   }
 
-  /** The cells arrive as a list of {className, config}. */
-  static fromConfig(config: Record<string, unknown>): Layer {
+  /** The cells arrive as a list of {className, config}. Keras's from_config(config) or tfjs's fromConfig(cls, config). */
+  static fromConfig(this: typeof StackedRNNCells, first: Record<string, unknown> | typeof StackedRNNCells, second?: Record<string, unknown>): Layer {
+    const { cls, config } = fromConfigArgs(this, 'StackedRNNCells', first, second);
     const raw = config.cells;
     if (!Array.isArray(raw)) throw new Error(`StackedRNNCells: cells must be a list of {className, config}, got ${describe(raw)}`);
-    return new StackedRNNCells({ ...config, cells: raw.map((c, i) => deserializeLayer(c, `cells[${i}]`)) } as StackedRNNCellsArgs);
+    return new cls({ ...config, cells: raw.map((c, i) => deserializeLayer(c, `cells[${i}]`)) } as StackedRNNCellsArgs);
   }
 
   /** tfjs's order: the last cell's states first. */

@@ -12,6 +12,7 @@ import { COMPUTE, BuiltInLayer, Layer, checkBool, kerasShape, type CallContext, 
 import { RNNCell, StackedRNNCells, checkCells, driverOf, isUserCell, refuseCallOverride } from './rnn_cells.js';
 import type { CellDriver } from './cell_driver.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+import { fromConfigArgs } from './from_config_args.js';
 import { checkOptionKeys } from '../near_name.js';
 import { positionalFormError } from './option_probe.js';
 import { checkHasSteps, checkInputLength, dimInputShape } from './recurrent_input_shape.js';
@@ -100,9 +101,11 @@ export class CellRNN extends BuiltInLayer {
 
   /**
    * The cell arrives as {className, config}. tfjs also spreads the cell's config into the layer's (units, cells, ...):
-   * those keys are accepted when they repeat the cell's values, and an error where they differ.
+   * those keys are accepted when they repeat the cell's values, and an error where they differ. Keras's
+   * from_config(config) or tfjs's fromConfig(cls, config) (see fromConfigArgs).
    */
-  static fromConfig(config: Record<string, unknown>): Layer {
+  static fromConfig(this: typeof CellRNN, first: Record<string, unknown> | typeof CellRNN, second?: Record<string, unknown>): Layer {
+    const { cls, config } = fromConfigArgs(this, 'RNN', first, second);
     const cell = deserializeLayer(config.cell, 'cell');
     const cellConfig = (config.cell as { config?: Record<string, unknown> }).config ?? {};
     const own: Record<string, unknown> = {};
@@ -111,7 +114,7 @@ export class CellRNN extends BuiltInLayer {
       else if (!Object.hasOwn(cellConfig, k)) throw new Error(`unknown option '${k}' (neither an RNN option nor one of its cell's)`);
       else if (!sameValue(v, cellConfig[k])) throw new Error(`${k} = ${describe(v)} disagrees with the cell's ${k} (config.cell)`);
     }
-    return new CellRNN({ ...own, cell } as unknown as RNNLayerArgs);
+    return new cls({ ...own, cell } as unknown as RNNLayerArgs);
   }
 
   /** Fixed when the layer is made. */

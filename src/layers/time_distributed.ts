@@ -6,6 +6,7 @@ import type { Variable } from '../variable.js';
 import { COMPUTE, heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { builtInMethod } from './built_in_classes.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+import { fromConfigArgs } from './from_config_args.js';
 import { describe } from '../describe.js';
 
 /** layer: a layer, or a Sequential or Functional model (one input, one output), as tfjs and Keras take. */
@@ -101,14 +102,18 @@ export class TimeDistributed extends BuiltInLayer {
   override get trainableWeights(): Variable[] { return this.wrapsModel ? this.layer.trainableWeights : super.trainableWeights; }
   override get nonTrainableWeights(): Variable[] { return this.wrapsModel ? this.layer.nonTrainableWeights : super.nonTrainableWeights; }
 
-  /** The wrapped layer (or model, as tfjs's Wrapper.getConfig writes it) arrives as {className, config}. */
-  static fromConfig(config: Record<string, unknown>): Layer {
+  /**
+   * The wrapped layer (or model, as tfjs's Wrapper.getConfig writes it) arrives as {className, config}. Keras's
+   * from_config(config) or tfjs's fromConfig(cls, config) (see fromConfigArgs).
+   */
+  static fromConfig(this: typeof TimeDistributed, first: Record<string, unknown> | typeof TimeDistributed, second?: Record<string, unknown>): Layer {
+    const { cls, config } = fromConfigArgs(this, 'TimeDistributed', first, second);
     const entry = config.layer as { className?: unknown; config?: unknown } | null;
     const className = typeof entry === 'object' && entry !== null ? entry.className : undefined;
     const layer = typeof className === 'string' && MODEL_CLASS_NAMES.has(className)
       ? wrappingOf('wrapped model').modelFromConfig(className, entry!.config, `wrapped model (${className})`)
       : deserializeLayer(config.layer, 'wrapped layer');
-    return new TimeDistributed({ ...config, layer } as TimeDistributedArgs);
+    return new cls({ ...config, layer } as TimeDistributedArgs);
   }
 
   private innerShape(inputShape: SymbolicShape): SymbolicShape {
