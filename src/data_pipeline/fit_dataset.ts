@@ -5,7 +5,7 @@ import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { checkWriter, ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { checkValidatesSomeEpoch, evaluateModel, metricsNames, nonFiniteLossHandler, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
+import { checkValidatesSomeEpoch, evaluateModel, metricsNames, nonFiniteLossHandler, StreamedPass, validationSchedule, yieldAfterEpoch, yieldInterval, type FitArgs } from '../models/training.js';
 import { EventLoopYield, checkBatchSize, checkStatefulBatches } from '../models/batches.js';
 import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -38,7 +38,7 @@ export interface FitDatasetArgs {
   classWeight?: ClassWeightArg;
   /** tfjs's: the batch size evaluating [x, y] validationData (default 32); a validation dataset comes batched. */
   validationBatchSize?: number;
-  /** As fit's yieldEvery: how often training yields to the event loop between batches. */
+  /** As fit's yieldEvery: how often training yields to the event loop (between batches, or 'epoch': after each epoch). */
   yieldEvery?: FitArgs['yieldEvery'];
   /**
    * As fit's (Keras's validation_freq; tfjs's fitDataset has none): validate after every N-th epoch (a positive
@@ -424,6 +424,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
       await callbacks.call('onEpochEnd', epoch, logs);
       history.settle(logs);
       await callbacks.epochSettled(epoch, logs);
+      await yieldAfterEpoch(args.yieldEvery);
       if (model.stopTraining) break;
     }
   } finally {

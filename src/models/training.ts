@@ -10,7 +10,7 @@ import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { checkOutputKeys } from '../metrics/output_keys.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
-import { asInput, checkBatchSize, checkStatefulBatches, EventLoopYield, stepScope, takeRows } from './batches.js';
+import { asInput, checkBatchSize, checkStatefulBatches, EventLoopYield, stepScope, takeRows, yieldToEventLoop } from './batches.js';
 import { bucketBlocker, LengthBuckets, type BucketArgs } from './buckets.js';
 import { History, recordCallbackOrder, type Callback, type FitState } from './callback.js';
 import { CallbackList } from './callback_list.js';
@@ -52,8 +52,8 @@ export interface FitArgs {
   bucket?: boolean | BucketArgs;
   /**
    * tfjs's: how often fit yields to the event loop. 'batch': after every batch; a number: at most every that many
-   * milliseconds; 'epoch' / 'never': not between batches. Default 'auto': every batch when a callback listens to
-   * batches, else at most every 125 ms (tfjs's rate).
+   * milliseconds; 'epoch': after each epoch's onEpochEnd, not between batches; 'never': neither. Default 'auto':
+   * every batch when a callback listens to batches, else at most every 125 ms (tfjs's rate).
    */
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
   /**
@@ -99,6 +99,11 @@ export function yieldInterval(v: FitArgs['yieldEvery'], batchListeners: boolean,
   if (v === 'epoch' || v === 'never') return Infinity;
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
   throw new Error(`${where}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0, got ${JSON.stringify(v)}`);
+}
+
+/** yieldEvery 'epoch' yields once every epoch, after its onEpochEnd, as tfjs's does (at no batch: yieldInterval). */
+export async function yieldAfterEpoch(v: FitArgs['yieldEvery']): Promise<void> {
+  if (v === 'epoch') await yieldToEventLoop();
 }
 
 /**
@@ -747,6 +752,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, gi
       await callbacks.call('onEpochEnd', epoch, logs);
       history.settle(logs);
       await callbacks.epochSettled(epoch, logs);
+      await yieldAfterEpoch(args.yieldEvery);
       state.progress = null;
       if (model.stopTraining) break;
     }
