@@ -97,11 +97,24 @@ export function readAliases(where: string, given: Record<string, unknown>, alias
   return out;
 }
 
+/** A function or a non-array object whose prototype is not Object's (or null), in words; undefined for anything else. */
+function notPlainObject(v: unknown): string | undefined {
+  if (typeof v === 'function') return 'a function';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === null || proto === Object.prototype) return undefined;
+  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name ? `an instance of ${name}` : 'an object that is not a plain object';
+}
+
 /**
  * checkOptionKeys with Keras's snake_case names (min_delta, save_best_only) read as aliases of the camelCase ones:
  * returns a copy keyed by the camelCase names only; one option under both spellings is an error naming both.
  */
 export function readKerasOptions(where: string, options: unknown, known: readonly string[], rules: OptionRules = {}): Record<string, unknown> {
+  // A Map, Set, class instance or function has no own keys to read: taken, it would be no options at all.
+  const odd = notPlainObject(options);
+  if (odd) throw new (rules.error ?? Error)(`${where}: the options argument must be a plain object ({...}), got ${odd}`);
   if (typeof options !== 'object' || options === null || Array.isArray(options)) return checkOptionKeys(where, options, known, rules);
   const alias = new Map(known.map((k) => [kerasKey(k), k] as const).filter(([s, k]) => s !== k));
   const given = options as Record<string, unknown>, out: Record<string, unknown> = {};

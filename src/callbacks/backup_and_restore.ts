@@ -8,14 +8,15 @@ import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
 import { VerifiedFiles, checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, restoreWithFiles, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
+import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type WithKerasNames, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { describe } from '../describe.js';
 import { InterruptGuard } from './interrupt.js';
 import { checkpointFolderProblem } from './checkpoint_folder.js';
 import { checkTrainBegin } from '../models/callback_list.js';
 
-export interface BackupAndRestoreArgs {
+/** backupAndRestore's options under tfjs's names (BackupAndRestoreArgs adds Keras's backup_dir etc.). */
+export interface BackupAndRestoreOptions {
   backupDir: string;
   /** 'epoch' (default) or a number of batches between checkpoints. */
   saveFreq?: 'epoch' | number;
@@ -34,6 +35,9 @@ export interface BackupAndRestoreArgs {
   /** How to leave after an interrupt (default process.exit). */
   exit?: (code: number) => void;
 }
+
+/** The folder is required under either name, backupDir or Keras's backup_dir. */
+export type BackupAndRestoreArgs = WithKerasNames<Omit<BackupAndRestoreOptions, 'backupDir'>> & ({ backupDir: string } | { backup_dir: string });
 
 export class BackupAndRestore extends BaseCallback {
   /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
@@ -61,7 +65,7 @@ export class BackupAndRestore extends BaseCallback {
 
   constructor(given: BackupAndRestoreArgs) {
     super();
-    const args = readKerasOptions('backupAndRestore', given, ['backupDir', 'saveFreq', 'deleteCheckpoint', 'restore', 'handleInterrupt', 'resumeHint', 'verbose', 'out', 'exit']) as unknown as BackupAndRestoreArgs;
+    const args = readKerasOptions('backupAndRestore', given, ['backupDir', 'saveFreq', 'deleteCheckpoint', 'restore', 'handleInterrupt', 'resumeHint', 'verbose', 'out', 'exit']) as unknown as BackupAndRestoreOptions;
     if (!args || typeof args.backupDir !== 'string' || args.backupDir === '') throw new Error('backupAndRestore: backupDir must be a folder path');
     this.backupDir = resolve(args.backupDir);
     const f = args.saveFreq ?? 'epoch';

@@ -10,6 +10,15 @@ import { Tensor, isForeignTensor } from '../tensor.js';
 
 export type Mode = 'auto' | 'min' | 'max';
 
+/** Keras's snake_case spelling of a camelCase option name, as kerasKey writes it (minDelta: min_delta). */
+type SnakeCase<S extends string> = S extends `${infer C}${infer Rest}` ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${SnakeCase<Rest>}` : S;
+
+/**
+ * A callback's options under tfjs's camelCase names and Keras's snake_case ones (readKerasOptions reads both, and
+ * refuses one option under both): T, plus each multi-word option's snake_case spelling, optional.
+ */
+export type WithKerasNames<T> = T & { [K in keyof T as K extends string ? (SnakeCase<K> extends K ? never : SnakeCase<K>) : never]?: T[K] };
+
 export type { Writer } from '../models/progress.js';
 export { checkWriter } from '../models/progress.js';
 
@@ -356,7 +365,7 @@ function pythonExp(s: string): string {
  * but '1.0' for whole numbers and exponents below 1e-4 and from 1e16 on ('1e-05', '1e+16'), where String gives
  * '1', '0.00001' and '10000000000000000'.
  */
-function pythonRepr(v: number): string {
+export function pythonRepr(v: number): string {
   if (Object.is(v, -0)) return '-0.0';
   const [mantissa, exp] = v.toExponential().split('e') as [string, string];
   const e = Number(exp);

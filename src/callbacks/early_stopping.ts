@@ -1,12 +1,13 @@
 /** Keras's EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
 import type { Tensor } from '../tensor.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, MissingMonitorWarning, checkBoolean, checkMonitor, checkVerbose, checkWriter, isImprovement, monitoredNumber, resolveMode, shownOption, type Mode, type MonitorBest, type Writer } from './base.js';
+import { BaseCallback, MissingMonitorWarning, checkBoolean, checkMonitor, checkVerbose, checkWriter, isImprovement, monitoredNumber, resolveMode, shownOption, type Mode, type MonitorBest, type WithKerasNames, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import { layerOrderWeights } from '../models/model_common.js';
 
-export interface EarlyStoppingArgs {
+/** earlyStopping's options under tfjs's names (EarlyStoppingArgs adds Keras's min_delta etc.). */
+export interface EarlyStoppingOptions {
   monitor?: string;
   minDelta?: number;
   patience?: number;
@@ -23,6 +24,8 @@ export interface EarlyStoppingArgs {
   verbose?: 0 | 1;
   out?: Writer;
 }
+
+export type EarlyStoppingArgs = WithKerasNames<EarlyStoppingOptions>;
 
 export class EarlyStopping extends BaseCallback {
   /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
@@ -49,7 +52,7 @@ export class EarlyStopping extends BaseCallback {
 
   constructor(given: EarlyStoppingArgs = {}) {
     super();
-    const args: EarlyStoppingArgs = readKerasOptions('earlyStopping', given, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose', 'out']);
+    const args: EarlyStoppingOptions = readKerasOptions('earlyStopping', given, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose', 'out']);
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'earlyStopping');
     const nonNeg = (v: unknown, what: string, int: boolean) => {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (int && !Number.isInteger(v))) {

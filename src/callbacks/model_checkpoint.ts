@@ -7,12 +7,13 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, isImprovement, keysAddedBefore, monitoredNumber, readStoredBest, resolveMode, shownBest, storedBest, shownOption, type Mode, type MonitorBest, type Writer } from './base.js';
+import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, isImprovement, keysAddedBefore, monitoredNumber, readStoredBest, resolveMode, shownBest, storedBest, shownOption, type Mode, type MonitorBest, type WithKerasNames, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { checkpointFolderProblem } from './checkpoint_folder.js';
 import { checkTrainBegin } from '../models/callback_list.js';
 
-export interface ModelCheckpointArgs {
+/** modelCheckpoint's options under tfjs's names (ModelCheckpointArgs adds Keras's save_best_only etc.). */
+export interface ModelCheckpointOptions {
   /**
    * Folder to write; may hold {epoch}, {epoch:02d}, {val_loss:.4f}, {batch} templates, or any key of the logs (one a
    * callback listed before adds too, such as {learning_rate}); a key the logs do not have is an error.
@@ -35,6 +36,8 @@ export interface ModelCheckpointArgs {
   /** Messages go here (default stdout). */
   out?: Writer;
 }
+
+export type ModelCheckpointArgs = WithKerasNames<ModelCheckpointOptions>;
 
 export class ModelCheckpoint extends BaseCallback {
   /** It adds no keys to the logs (the path check of a modelCheckpoint listed after it reads it). */
@@ -60,7 +63,7 @@ export class ModelCheckpoint extends BaseCallback {
 
   constructor(given: ModelCheckpointArgs) {
     super();
-    const args = readKerasOptions('modelCheckpoint', given, ['path', 'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'initialValueThreshold', 'saveWeightsOnly', 'verbose', 'out']) as ModelCheckpointArgs;
+    const args = readKerasOptions('modelCheckpoint', given, ['path', 'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'initialValueThreshold', 'saveWeightsOnly', 'verbose', 'out']) as ModelCheckpointOptions;
     if (args.saveWeightsOnly !== undefined && args.saveWeightsOnly !== false) {
       throw new Error(`modelCheckpoint: saveWeightsOnly ${JSON.stringify(args.saveWeightsOnly)} is not supported by rnnlab (a checkpoint holds the whole model and training state; rl.loadModel reads it)`);
     }

@@ -1,12 +1,15 @@
 /** Keras's ReduceLROnPlateau: multiply the learning rate by factor after patience epochs without improvement. */
 import type { Logs } from '../models/progress.js';
 import { readKerasOptions } from '../near_name.js';
-import { BaseCallback, MissingMonitorWarning, checkMonitor, checkVerbose, checkWriter, isImprovement, monitoredNumber, resolveMode, shownOption, type Mode, type MonitorBest, type Writer } from './base.js';
+import { BaseCallback, MissingMonitorWarning, checkMonitor, checkVerbose, checkWriter, isImprovement, monitoredNumber, pythonRepr, resolveMode, shownOption, type Mode, type MonitorBest, type WithKerasNames, type Writer } from './base.js';
 
-export interface ReduceLROnPlateauArgs {
+/** reduceLROnPlateau's options under tfjs's names (ReduceLROnPlateauArgs adds Keras's min_lr, min_delta). */
+export interface ReduceLROnPlateauOptions {
   monitor?: string; factor?: number; patience?: number; mode?: Mode; minDelta?: number; cooldown?: number; minLr?: number; verbose?: 0 | 1;
   out?: Writer;
 }
+
+export type ReduceLROnPlateauArgs = WithKerasNames<ReduceLROnPlateauOptions>;
 
 const KEYS = ['monitor', 'factor', 'patience', 'mode', 'minDelta', 'cooldown', 'minLr', 'verbose', 'out'];
 
@@ -33,7 +36,7 @@ export class ReduceLROnPlateau extends BaseCallback {
   /** Keras defaults: monitor val_loss, factor 0.1, patience 10, minDelta 1e-4, cooldown 0, minLr 0. */
   constructor(given: ReduceLROnPlateauArgs = {}) {
     super();
-    const args: ReduceLROnPlateauArgs = readKerasOptions('ReduceLROnPlateau', given, KEYS, { undefinedIsAbsent: false });
+    const args: ReduceLROnPlateauOptions = readKerasOptions('ReduceLROnPlateau', given, KEYS, { undefinedIsAbsent: false });
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'ReduceLROnPlateau');
     this.factor = args.factor ?? 0.1;
     if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), got ${shownOption(args.factor)}`);
@@ -79,9 +82,12 @@ export class ReduceLROnPlateau extends BaseCallback {
     if (++this.wait < this.patience) return;
     // Keras keeps the rate in float32 and compares it with np.float32(min_lr): a rate that reached minLr up to
     // float32 rounding (0.1 * 0.1 * 0.1 is 0.0010000000000000002) is not cut again.
-    if (Math.fround(opt.learningRate) > Math.fround(this.minLr)) {
+    const held = Math.fround(opt.learningRate);
+    if (held > Math.fround(this.minLr)) {
       opt.learningRate = Math.max(opt.learningRate * this.factor, this.minLr);
-      if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${opt.learningRate}.\n`);
+      // Keras prints its new rate, the float32 rate it held (read as a Python float) times factor, in Python's str():
+      // 0.1 cut by 0.1 shows 0.010000000149011612, not JavaScript's 0.010000000000000002.
+      if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${pythonRepr(Math.max(held * this.factor, this.minLr))}.\n`);
       this.cooldownLeft = this.cooldown;
       this.wait = 0;
     }

@@ -2,9 +2,10 @@
 import type { Logs } from '../models/progress.js';
 import { NonFiniteLossError } from '../models/training.js';
 import { readKerasOptions } from '../near_name.js';
-import { BaseCallback, checkBoolean, checkWriter, type Writer } from './base.js';
+import { BaseCallback, checkBoolean, checkWriter, type WithKerasNames, type Writer } from './base.js';
 
-export interface TerminateOnNaNArgs {
+/** terminateOnNaN's options under tfjs's names (TerminateOnNaNArgs adds Keras's raise_error). */
+export interface TerminateOnNaNOptions {
   /**
    * Keras 3.13+'s raise_error: true ends fit by throwing NonFiniteLossError at that batch instead of stopping
    * training (no message; the other callbacks' onTrainEnd does not run). Default false.
@@ -13,6 +14,8 @@ export interface TerminateOnNaNArgs {
   /** Where the "Invalid loss" message goes (default stdout); only without raiseError, which prints nothing. */
   out?: Writer;
 }
+
+export type TerminateOnNaNArgs = WithKerasNames<TerminateOnNaNOptions>;
 
 export class TerminateOnNaN extends BaseCallback {
   /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
@@ -34,7 +37,7 @@ export class TerminateOnNaN extends BaseCallback {
     }
     // A writer has write(); any other object is the options (a bare string or number is a wrong writer).
     const options = typeof arg === 'object' && arg !== null && typeof (arg as Partial<Writer>).write !== 'function';
-    const args = (options ? readKerasOptions('terminateOnNaN', arg, ['raiseError', 'out']) : {}) as TerminateOnNaNArgs;
+    const args = (options ? readKerasOptions('terminateOnNaN', arg, ['raiseError', 'out']) : {}) as TerminateOnNaNOptions;
     this.raiseError = checkBoolean(args.raiseError, 'raiseError', 'terminateOnNaN', false);
     if (this.raiseError && args.out !== undefined) {
       throw new Error('terminateOnNaN: out applies only without raiseError: true (raising prints no message); leave one of them out');

@@ -348,10 +348,16 @@ function logNames(model: TrainableModel): { lossNames: string[]; names: string[]
 
 /** compile's options (tfjs's names; Keras's snake_case loss_weights too). */
 const COMPILE_OPTIONS = ['optimizer', 'loss', 'metrics', 'lossWeights', 'loss_weights'];
-/** Keras/tfjs compile options rnnlab does not implement: refused by name rather than ignored. */
+/**
+ * Keras/tfjs compile options rnnlab does not implement: refused by name rather than ignored. Keras 3 takes
+ * jit_compile (XLA), which changes only how it runs: refused here as the optimizers' constructors refuse theirs,
+ * while a file's compile_config carrying it is read (io/keras_training.ts).
+ */
 const COMPILE_REFUSED = Object.fromEntries(['weightedMetrics', 'weighted_metrics', 'sampleWeightMode', 'sample_weight_mode', 'runEagerly', 'run_eagerly',
   'stepsPerExecution', 'steps_per_execution', 'jitCompile', 'jit_compile', 'autoScaleLoss', 'auto_scale_loss', 'targetTensors', 'target_tensors']
-  .map((k) => [k, `compile takes ${COMPILE_OPTIONS.join(', ')}`]));
+  .map((k) => [k, /^jit_?[cC]ompile$/.test(k)
+    ? `it chooses only how Keras runs, by XLA or not; leave it out (a saved compile_config carrying it loads); compile takes ${COMPILE_OPTIONS.join(', ')}`
+    : `compile takes ${COMPILE_OPTIONS.join(', ')}`]));
 
 /** Keras's loss_weights: one number per output (a list in output order, or {outputName: weight}), a number for one output. */
 export type LossWeightsArg = number | number[] | Record<string, number>;

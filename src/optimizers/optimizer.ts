@@ -52,9 +52,10 @@ const UNSUPPORTED_OPTIONS: Record<string, unknown[]> = {
 };
 
 /**
- * Keys Keras's optimizers take beside their options, and TF 2.11+ writes in every config, that choose how Keras runs,
- * never what it computes (the legacy-optimizer flag, XLA): any value reads as nothing, in a factory, compile's
- * {className, config} and a loaded file alike.
+ * Keys tf.keras 2.11-2.15 writes in every optimizer config (and its from_config reads) that choose how Keras runs,
+ * never what it computes (the legacy-optimizer flag, XLA): in a serialized config (a loaded file, fromConfig,
+ * compile's {className, config}) any value reads as nothing. Keras 3's constructors refuse them ("Argument(s) not
+ * recognized"), and so do rnnlab's constructors and factories: an option there is one the user chose to set.
  */
 const CONFIG_EXTRAS = ['isLegacyOptimizer', 'jitCompile'];
 /** Keras's EMA settings, which it never reads while useEma is false: then any value is taken, as Keras takes it. */
@@ -68,9 +69,9 @@ export interface ReadOptions { values: Record<string, unknown>; spelling: Record
  * ones (learning_rate, beta_1), refusing keys that would be silently dropped: an unknown key (null-valued too) is
  * checkOptionKeys's error naming `where` (rl.optimizers.adam, rl.Adam) and the key as given, an unsupported Keras
  * option anything but its off value, and one option given under both spellings. null means unset, as Keras writes
- * it (except decay, whose off value is 0).
+ * it (except decay, whose off value is 0). `serialized`: c is a saved config, which may carry CONFIG_EXTRAS.
  */
-export function readOptimizerOptions(where: string, c: unknown, known: readonly string[]): ReadOptions {
+export function readOptimizerOptions(where: string, c: unknown, known: readonly string[], serialized = false): ReadOptions {
   const spellings = new Map<string, string>();
   for (const n of [...known, ...CONFIG_EXTRAS, ...Object.keys(UNSUPPORTED_OPTIONS)]) {
     if (!spellings.has(n)) spellings.set(n, n);
@@ -90,6 +91,10 @@ export function readOptimizerOptions(where: string, c: unknown, known: readonly 
     if (v === undefined) continue;
     const n = spellings.get(k);
     if (n === undefined) { unknown[k] = v; continue; }
+    if (CONFIG_EXTRAS.includes(n) && !serialized) {
+      throw new Error(`${where}: Argument(s) not recognized: '${k}', as in Keras 3's constructors (it chooses only how tf.keras 2.11-2.15 runs; ` +
+        "a saved config carrying it is read by fromConfig, compile's {className, config} and loading)");
+    }
     if (v === null && n !== 'decay') continue;
     if (Object.hasOwn(spelling, n)) throw new Error(`${where}: give ${n} or its Keras name ${kerasKey(n)}, not both`);
     spelling[n] = k;
@@ -166,7 +171,7 @@ type OptionTable = Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | '
  * config's spelling. Every optimizer's fromConfig reads this way.
  */
 export function savedOptions(cls: OptionTable, config: Record<string, unknown>): OptimizerArgs & Record<string, unknown> {
-  const read = readOptimizerOptions(SAVED_CONFIG, config, [...optionNames(cls), ...Object.keys(cls.savedNames)]);
+  const read = readOptimizerOptions(SAVED_CONFIG, config, [...optionNames(cls), ...Object.keys(cls.savedNames)], true);
   const { values: c, spelling } = read;
   const out: Record<string, unknown> = { ...baseArgs(read) };
   for (const n of Object.keys(cls.hyperparameters)) out[n] = configNumber(c, n, spelling[n]);
