@@ -7,7 +7,7 @@
  * With delimiter '\t' the file is TSV as the CLI reads it (one record per line).
  */
 import { localPathOf } from '../local_files.js';
-import { Dataset } from './dataset.js';
+import { Dataset, OWN_END } from './dataset.js';
 import { tagSource, withColumnOrder } from './batching.js';
 import { csvRecords, tsvRecords, type CsvItem } from '../data/csv_records.js';
 import { DEFAULT_MAX_LINE_CHARS } from '../data/text_stream.js';
@@ -198,6 +198,7 @@ export function csv(path: string, config: CsvConfig = {}): CSVDataset {
     }
     // tfjs: "No data was found for CSV parsing."; an empty file is more likely the wrong file than an empty set.
     if (!any && config.hasHeader !== false) throw new Error(`data.csv: ${file} is empty: no header line`);
+    return OWN_END;
   });
 }
 

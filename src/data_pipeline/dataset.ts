@@ -11,6 +11,14 @@ import type { Tensor } from '../tensor.js';
 
 export type Source<T> = () => AsyncIterator<T>;
 
+/**
+ * What a source returns when it ends on its own (it ran out, or take reached its count). tfjs's exhausted iterators
+ * send {value: null, done: true} then, on every later read; an end passed on from upstream (skip, filter, prefetch,
+ * take short of its count, data.generator) keeps its value, undefined included. A plain `return;` could be either,
+ * so the ops pass this marker along as any returned value, and a reader (iterator(), for-await) sees null.
+ */
+export const OWN_END: unique symbol = Symbol('rl.data: ended');
+
 /** What dataset.iterator() gives: tfjs's LazyIterator surface. */
 export interface DatasetIterator<T> extends AsyncIterator<T> {
   toArray(): Promise<T[]>;
@@ -26,20 +34,14 @@ export class Dataset<T> {
    * helpers toArray() and forEachAsync(f) over what is left of it.
    */
   async iterator(): Promise<DatasetIterator<T>> {
-    const it = this.source() as DatasetIterator<T>;
-    const read = it.next.bind(it);
-    // tfjs's iterators end with {value: null, done: true}; an async generator that falls off its end sends undefined.
-    it.next = async () => {
-      const r = await read();
-      return r.done && r.value === undefined ? { value: null, done: true } : r;
-    };
+    const it = reading(this.source) as DatasetIterator<T>;
     const rest = { [Symbol.asyncIterator]: () => it };
     it.toArray = async () => { const out: T[] = []; for await (const x of rest) out.push(x); return out; };
     it.forEachAsync = async (f) => { callable('forEachAsync', f); for await (const x of rest) await f(x); };
     return it;
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<T> { return this.source(); }
+  [Symbol.asyncIterator](): AsyncIterator<T> { return reading(this.source); }
 
   map<U>(f: (x: T) => U): Dataset<U> {
     callable('map', f);
@@ -54,6 +56,7 @@ export class Dataset<T> {
         disposeExcept(consumed, y);
         yield y;
       }
+      return OWN_END;
     }, this.size);
   }
 
@@ -69,6 +72,7 @@ export class Dataset<T> {
         disposeExcept(consumed, y);
         yield y;
       }
+      return OWN_END;
     }, this.size);
   }
 
@@ -105,6 +109,7 @@ export class Dataset<T> {
           if (buf.length === batchSize) { const out = stacked(buf); buf = []; yield out; }
         }
         if (buf.length > 0 && smallLastBatch) { const out = stacked(buf); buf = []; yield out; }
+        return OWN_END;
       } finally {
         // Rows not stacked: a short last batch that is not kept (dropped, as filter's elements are), or a pass that
         // failed mid-batch.
@@ -147,6 +152,7 @@ export class Dataset<T> {
           buf.pop();
           yield out;
         }
+        return OWN_END;
       } finally {
         // Stopped early (take, break, evaluateDataset's batches): the buffered elements will never be yielded.
         for (const x of buf) disposeElement(x);
@@ -191,10 +197,10 @@ export class Dataset<T> {
     if (count < 0) return new Dataset(this.source, this.size);
     const src = this.source;
     return new Dataset(async function* () {
-      if (count === 0) return;
+      if (count === 0) return OWN_END;
       let n = 0;
       const up = new Upstream(src);
-      for await (const x of up) { yield x; if (++n >= count) return; }
+      for await (const x of up) { yield x; if (++n >= count) return OWN_END; }
       return up.returned;
     }, this.size === null ? null : Math.min(this.size, count));
   }
@@ -205,7 +211,7 @@ export class Dataset<T> {
     // iterator then yields every element under size 0; the documented reading is the one that agrees with size.)
     if (count === undefined || count === Infinity) count = -1;
     integer('skip', count);
-    if (count < 0) return new Dataset<T>(async function* () { /* empty */ }, 0);
+    if (count < 0) return new Dataset<T>(async function* () { return OWN_END; }, 0);
     const src = this.source;
     return new Dataset(async function* () {
       let n = 0;
@@ -222,6 +228,7 @@ export class Dataset<T> {
     return new Dataset(async function* () {
       for await (const x of iterable(src)) yield x;
       for await (const x of iterable(more)) yield x;
+      return OWN_END;
     }, concatenatedSize(this.size, other.size));
   }
 
@@ -236,8 +243,9 @@ export class Dataset<T> {
       for (let k = 0; count === undefined || k < count; k++) {
         let any = false;
         for await (const x of iterable(src)) { any = true; yield x; }
-        if (!any) return;
+        if (!any) return OWN_END;
       }
+      return OWN_END;
     }, repeatedSize(this.size, count));
   }
 
@@ -279,13 +287,27 @@ function stacked(rows: unknown[]): unknown {
   return out;
 }
 
+/** src's iterator as a reader sees it: an own end reads {value: null, done: true}, on every later read too. */
+function reading<T>(src: Source<T>): AsyncIterator<T> {
+  const it = src();
+  const read = it.next.bind(it);
+  let ended = false;
+  it.next = async () => {
+    if (ended) return { value: null, done: true };
+    const r = await read();
+    if (r.done && r.value === OWN_END) { ended = true; return { value: null, done: true }; }
+    return r;
+  };
+  return it;
+}
+
 function iterable<T>(src: Source<T>): AsyncIterable<T> {
   return { [Symbol.asyncIterator]: src };
 }
 
 /**
  * src as for-await reads it (closed when the reader stops early), keeping the value it sends with done: true, which
- * for-await drops. take, skip, filter and prefetch pass that value on, as tfjs's do (the others end with none), since
+ * for-await drops. take, skip, filter and prefetch pass that value on, as tfjs's do (the others end with OWN_END), since
  * fitDataset and evaluateDataset use it as the last batch.
  */
 class Upstream<T> implements AsyncIterable<T> {

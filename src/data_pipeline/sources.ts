@@ -1,5 +1,5 @@
 /** rl.data's sources: array, generator, func and zip (csv is in csv_dataset.ts). */
-import { Dataset } from './dataset.js';
+import { Dataset, OWN_END } from './dataset.js';
 import { asTuple } from './batching.js';
 import { cloneElement, disposeElement } from './element_tensors.js';
 
@@ -12,13 +12,14 @@ export function array<T>(items: readonly T[]): Dataset<T> {
   if (!Array.isArray(items) && !typed) {
     throw new Error(`data.array: expected an array, got ${items === null ? 'null' : typeof items === 'object' ? 'an object that is not an array' : typeof items}`);
   }
-  if (typed) return new Dataset(async function* () { yield* items; }, items.length);
+  if (typed) return new Dataset(async function* () { yield* items; return OWN_END; }, items.length);
   return new Dataset(async function* () {
     for (let i = 0; i < items.length; i++) {
       let el: T;
       try { el = cloneElement(items[i]); } catch (e) { throw new Error(`data.array: item ${i}: ${(e as Error).message}`); }
       yield el;
     }
+    return OWN_END;
   }, items.length);
 }
 
@@ -71,7 +72,7 @@ export function zip(datasets: Nested[] | Record<string, Nested>): Dataset<unknow
   const sizes = list.map((d) => d.size);
   const size = list.length === 0 ? 0 : sizes.every((s) => s !== null) ? Math.min(...(sizes as number[])) : null;
   return new Dataset(async function* () {
-    if (list.length === 0) return;
+    if (list.length === 0) return OWN_END;
     const its = list.map((d) => d[Symbol.asyncIterator]());
     try {
       for (;;) {
@@ -82,7 +83,7 @@ export function zip(datasets: Nested[] | Record<string, Nested>): Dataset<unknow
           // The elements already read from the other (longer) datasets will never be zipped: they are disposed.
           values.forEach(disposeElement);
           if (failed) throw (failed as PromiseRejectedResult).reason;
-          return;
+          return OWN_END;
         }
         yield fill(layout, values);
       }

@@ -7,12 +7,22 @@ import type { Logs } from '../models/progress.js';
 import type { Sequential } from '../models/sequential.js';
 import { GradientCapture, weightHistograms, type WeightHistogram } from './weight_histograms.js';
 
+/**
+ * What the hooks use of an AbortSignal (any AbortSignal is one), spelt out so that the published declarations need
+ * neither the DOM library nor @types/node.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface TrainHooks {
   /**
    * Stops training after the current batch; the task then skips its final evaluation and says it was cancelled. Aborted
    * after the last batch it stops nothing, and the task ends as if it had not been.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** What the task is doing now ("loading IMDb", "training", ...). */
   onPhase?: (text: string) => void;
   onTrainBegin?: (info: { epochs: number; steps: number; samples: number; params: number }) => void;

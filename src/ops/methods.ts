@@ -242,7 +242,8 @@ Object.assign(P, {
   },
   bytes(this: Tensor) {
     return readAtCall(() => {
-      const v = this.dataSync();
+      // The values themselves (a disposed tensor's throw): a variable's dataSync() is a copy, and the bytes are another.
+      const v = this.values;
       // tfjs stores bool as one byte per value and float32 as 4-byte floats (also under rl.setPrecision(64)).
       if (this.dtype === 'bool') return Uint8Array.from(v);
       const typed = this.dtype === 'float32' ? Float32Array.from(v) : Int32Array.from(v);

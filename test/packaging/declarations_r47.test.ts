@@ -40,19 +40,33 @@ function installConsumer(): string {
   return file;
 }
 
+/** The consumer's compile errors under options, with the files it loaded (installed once for both checks). */
+let consumer: string | undefined;
+function compile(options: ts.CompilerOptions): { loaded: string[]; errors: string[] } {
+  consumer ??= installConsumer();
+  const program = ts.createProgram([consumer], options);
+  const loaded = program.getSourceFiles().map((f) => path.relative(dir, f.fileName).split(path.sep).join('/'));
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file ? `${path.relative(dir, d.file.fileName)}(${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1})` : '';
+    return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+  });
+  return { loaded, errors };
+}
+
 describe('the published declarations', () => {
   it('typecheck in a strict consumer with skipLibCheck false and no ambient types (no @types/node)', () => {
     assertDistFresh('index.ts');
-    const file = installConsumer();
-    const program = ts.createProgram([file], OPTIONS);
+    const { loaded, errors } = compile(OPTIONS);
     // The check reads the installed copy, not src/ or the repository's own node_modules/@types.
-    const loaded = program.getSourceFiles().map((f) => path.relative(dir, f.fileName).split(path.sep).join('/'));
     expect(loaded).toContain('node_modules/rnnlab/dist/index.d.ts');
     expect(loaded.filter((f) => f.includes('@types/node/'))).toEqual([]);
-    const errors = ts.getPreEmitDiagnostics(program).map((d) => {
-      const where = d.file ? `${path.relative(dir, d.file.fileName)}(${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1})` : '';
-      return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-    });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('typecheck with lib ES2022 alone (no DOM), as a Node consumer without @types/node compiles', () => {
+    assertDistFresh('index.ts');
+    const { loaded, errors } = compile({ ...OPTIONS, lib: ['lib.es2022.d.ts'] });
+    expect(loaded.filter((f) => /lib\.dom\b/.test(f))).toEqual([]);
     expect(errors).toEqual([]);
   }, 120_000);
 });
