@@ -7,8 +7,9 @@ import { Tensor, type Rank, type Shape } from './tensor.js';
  * Every Variable alive (rl.variable's and layers' weights), held weakly: tfjs registers both kinds with its engine,
  * and variableGrads / minimize without a varList consider all trainable ones, and applyGradients finds them by name.
  * V8 keeps a WeakRef's target alive until the running job ends, which in an async loop of awaits can be the whole
- * loop: dispose() (a model's or a layer's) therefore frees a variable's values at once rather than leaving them to
- * the collector, and takes the variable out of this set.
+ * loop: dispose() (a model's or a layer's) therefore drops the variable's own reference to its values and takes it out
+ * of this set, so the values can go at the next collection even while the Variable object is still held; dispose()
+ * frees nothing itself, and values another tensor still shares stay.
  */
 const everyVariable = new Set<WeakRef<Variable>>();
 const forget = new FinalizationRegistry<WeakRef<Variable>>((ref) => everyVariable.delete(ref));
@@ -61,8 +62,9 @@ export class Variable<R extends Rank = Rank> extends Tensor<R> {
   private stateHolders: Set<WeakRef<PerVariableState>> | null = null;
 
   /**
-   * tfjs's dispose(): the values are freed, the variable is no longer among allVariables(), and every optimizer drops
-   * its slots for it (an optimizer shared by a loop of models would otherwise keep each disposed model's slots).
+   * tfjs's dispose(): the values become unreadable (left to the next collection), the variable is no longer among
+   * allVariables(), and every optimizer drops its slots for it (an optimizer shared by a loop of models would otherwise
+   * keep each disposed model's slots).
    */
   override dispose(): void {
     super.dispose();

@@ -97,10 +97,14 @@ export function imdbPathProblem(p: string): string | undefined {
   return 'neither a file nor a folder';
 }
 
-/** A file as given, or aclImdb_v1.tar.gz inside a folder. */
-function locate(p: string): string | undefined {
-  if (imdbPathProblem(p) !== undefined) return undefined;
+/**
+ * A file as given, or aclImdb_v1.tar.gz inside a folder; else the not-found error with imdbPathProblem's own reason,
+ * so the loader never words it otherwise than --data's up-front check.
+ */
+function locate(p: string, source: string, cacheDir: string, url: string): string {
   const abs = resolve(p);
+  const problem = imdbPathProblem(abs);
+  if (problem !== undefined) throw notFound([`${source}: ${abs} (${problem})`], cacheDir, url);
   return isDir(abs) ? join(abs, IMDB_FILE) : abs;
 }
 
@@ -118,17 +122,9 @@ export async function resolveImdbTarball(options: SourceOptions = {}): Promise<s
   const cacheDir = resolveCacheDir(options);
   const url = options.url ?? IMDB_URL;
   const checked: string[] = [];
-  if (options.path !== undefined && options.path !== null) {
-    const found = locate(options.path);
-    if (found) return found;
-    throw notFound([`path: ${resolve(options.path)} (no such file, or a folder without ${IMDB_FILE})`], cacheDir, url);
-  }
+  if (options.path !== undefined && options.path !== null) return locate(options.path, 'path', cacheDir, url);
   const dataVar = envPath('RNNLAB_DATA', env);
-  if (dataVar) {
-    const found = locate(dataVar);
-    if (found) return found;
-    throw notFound([`RNNLAB_DATA: ${resolve(dataVar)} (no such file, or a folder without ${IMDB_FILE})`], cacheDir, url);
-  }
+  if (dataVar) return locate(dataVar, 'RNNLAB_DATA', cacheDir, url);
   checked.push('path: not given', 'RNNLAB_DATA: not set');
   const cached = join(cacheDir, IMDB_FILE);
   if (isFile(cached)) return cached;

@@ -126,7 +126,7 @@ describe('examples/lab8 in quick mode', () => {
     const v = lab(['--quick', '2'], { RNNLAB_DATA: empty });
     expect(v.status).toBe(1);
     expect(v.stderr).toMatch(/^lab: section 2 \(examples\/lab8\/02_load_imdb\.ts\): data error: IMDb data not found/);
-    expect(v.stderr).toContain(`RNNLAB_DATA: ${empty} (no such file, or a folder without aclImdb_v1.tar.gz)`);
+    expect(v.stderr).toContain(`RNNLAB_DATA: ${empty} (a folder without aclImdb_v1.tar.gz)`);
   });
 
   it('reports a section that fails on bad data in one line, exit 1, naming the section (the stack only with RNNLAB_DEBUG=1)', () => {

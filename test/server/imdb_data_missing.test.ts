@@ -18,7 +18,7 @@ afterAll(async () => {
   if (saved !== undefined) process.env.RNNLAB_OFFLINE = saved;
 });
 
-const refusal = /^IMDb jobs need the IMDb data, which is not on this machine, and the dashboard does not download it \(checked: path: \S*rnnlab-no-imdb-\S+ \(no such file, or a folder without aclImdb_v1\.tar\.gz\)\): start rnnlab serve with --data or RNNLAB_DATA naming aclImdb_v1\.tar\.gz, or let `rnnlab imdb` download it into the cache once$/;
+const refusal = /^IMDb jobs need the IMDb data, which is not on this machine, and the dashboard does not download it \(checked: path: \S*rnnlab-no-imdb-\S+ \(a folder without aclImdb_v1\.tar\.gz\)\): start rnnlab serve with --data or RNNLAB_DATA naming aclImdb_v1\.tar\.gz, or let `rnnlab imdb` download it into the cache once$/;
 
 describe('IMDb jobs without the IMDb data', () => {
   it('are refused with a 409 naming where the data was looked for, and nothing is queued or written', async () => {
