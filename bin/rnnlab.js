@@ -1,17 +1,14 @@
 #!/usr/bin/env node
+// Dynamic, as main.js below: without a built dist/ this is one line and exit 1, not a stack.
+const { commandEnded, commandListeners, dispatchPendingSignals, installEarlyStop } = await import('../dist/cli/early_stop.js').catch((err) => {
+  console.error(`rnnlab: ${err && err.message ? err.message : String(err)}`);
+  process.exit(1);
+});
 
-// Loading the modules takes a second or two, and each command installs its own stop-signal handlers only once they
-// are loaded; without one, a SIGTERM then would end the process silently with 143. Nothing is written before the
-// command runs, so a stop signal until then exits 130 saying so. Removed before the command runs: from there on a
-// signal meets the command's own handlers (or none) exactly as before. SIGHUP goes last, so a test that sees its
-// handler (in /proc/PID/status) knows all three are in place.
-const EARLY_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const stoppedEarly = () => {
-  process.stderr.write('rnnlab: stopped before anything was written\n');
-  process.exit(130);
-};
-for (const sig of EARLY_SIGNALS) process.on(sig, stoppedEarly);
-const handOverSignals = () => { for (const sig of EARLY_SIGNALS) process.off(sig, stoppedEarly); };
+// Loading the modules takes a second or two, and each command installs its own stop-signal handlers only once it
+// runs. A stop signal until then exits 130 saying nothing was written (src/cli/early_stop.ts, which holds one listener
+// throughout, so that no signal is dropped or meets Node's silent default in between).
+installEarlyStop();
 
 // `rnnlab ... | head` closes the pipe early. A command that only prints (predict, tokenize, evaluate, ...) has given
 // what was read and stops quietly. One that trains or writes a run must not end as a success with its run cut short:
@@ -31,14 +28,20 @@ for (const stream of [process.stdout, process.stderr]) {
     const which = stream === process.stdout ? 'stdout' : 'stderr';
     if (!closed.has(process.stderr)) process.stderr.write(`rnnlab ${args[0]}: ${which} was closed (e.g. by | head); stopping the run as Ctrl-C does (exit code 141)\n`);
     process.on('exit', () => { process.exitCode = 141; });
-    if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+    if (commandListeners('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
     else process.exit(141);
   });
 }
 
 // Imported here, not statically: a bad RNNLAB_* variable is checked as the modules load, and must print one line.
-import('../dist/cli/main.js').then(({ main }) => { handOverSignals(); return main(process.argv.slice(2)); }).then(
-  (code) => { process.exitCode = code ?? 0; },
+// A signal that came while they loaded is answered before the command runs; one that came while a command that never
+// waits ran, before the exit code is set.
+import('../dist/cli/main.js').then(async ({ main }) => { await dispatchPendingSignals(); return main(process.argv.slice(2)); }).then(
+  async (code) => {
+    commandEnded();
+    await dispatchPendingSignals();
+    process.exitCode = code ?? 0;
+  },
   (err) => {
     console.error(`rnnlab: ${err && err.message ? err.message : String(err)}`);
     process.exitCode = 1;

@@ -3,6 +3,7 @@
  * the returned signal (the command finishes what it can and writes what it has), the second exits at once.
  */
 import { STOP_SIGNALS } from './context.js';
+import { commandListeners } from './early_stop.js';
 
 export function onStopSignals(line: (s: string) => void, stopping: () => string | null): { signal: AbortSignal; release: () => void } {
   const stop = new AbortController();
@@ -103,7 +104,7 @@ const lockedFolders = new Map<symbol, { dir: string; isDefault: boolean; giveBac
  * made, while empty) and the process exits 130.
  */
 function stoppedWhileLocked(signal?: NodeJS.Signals): void {
-  if (process.listenerCount(signal ?? 'SIGINT') > 1) return;
+  if (commandListeners(signal ?? 'SIGINT') > 1) return;
   const held = [...lockedFolders.values()];
   // A default folder made for the run goes with its lock, so it is not named as if it stayed.
   const kept = held.filter((h) => !h.isDefault).map((h) => h.dir);
