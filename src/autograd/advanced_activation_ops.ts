@@ -51,7 +51,7 @@ function slotOf(shape: readonly number[], axes: ReadonlySet<number>): { slot: In
 }
 
 /**
- * PReLU: y = x for x > 0, alpha * x otherwise, alpha of shape x.shape[1:] with 1 on the shared axes (broadcast over
+ * PReLU: y = alpha * x for x < 0, x otherwise, alpha of shape x.shape[1:] with 1 on the shared axes (broadcast over
  * the batch and those axes). d alpha sums dy * x over the broadcast positions where x <= 0.
  */
 export function prelu(x: Tensor, alpha: Tensor): Tensor {
@@ -61,7 +61,8 @@ export function prelu(x: Tensor, alpha: Tensor): Tensor {
   alpha.shape.forEach((d, i) => { if (d === 1 && x.shape[i + 1] !== 1) shared.add(i + 1); });
   const { slot } = slotOf(x.shape, shared);
   const y = allocFloat(x.size, false);
-  for (let i = 0; i < y.length; i++) y[i] = xd[i] > 0 ? xd[i] : ad[slot[i]] * xd[i];
+  // x < 0, not x <= 0: ±0 stay as they are whatever alpha is, as tfjs's prelu (the gradient's mask is x > 0, as tfjs's).
+  for (let i = 0; i < y.length; i++) y[i] = xd[i] < 0 ? ad[slot[i]] * xd[i] : xd[i];
   const out = new Tensor(y, x.shape, 'float32');
   return record(out, [x, alpha], () => {
     const g = out.grad!;

@@ -40,16 +40,19 @@ export const logSigmoid = unaryOp(T.logSigmoid, (x) => T.sigmoid(T.neg(float(x))
 export const elu = unaryOp(T.elu, (x, y) => T.where(T.greater(x, 0), T.onesLike(y), T.add(y, 1)));
 export const selu = unaryOp(T.selu, (x) => T.where(T.greater(x, 0), T.fill(asTensor(x, 'x', 'selu').shape, 1.0507009873554805),
   T.mul(1.7580993408473766, T.exp(float(x)))));
-// tfjs's Relu6 gradient passes at 6 (lessEqual) and stops at 0.
-export const relu6 = unaryOp(T.relu6, (x) => float(T.logicalAnd(T.greater(x, 0), T.lessEqual(x, 6))));
+// tfjs's Relu6 gradient, (x <= 6) * step(x): passes at 6, stops at 0, and NaN through step gives NaN.
+export const relu6 = unaryOp(T.relu6, (x) => T.mul(float(T.lessEqual(x, 6)), T.step(float(x))));
 export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
   return grads(T.leakyRelu(x, alpha), [x], (g) => [T.mul(g, T.where(T.greater(x, 0), T.onesLike(g), T.fill(g.shape, alpha)))]);
 }
-/** prelu: tfjs's gradients, x's is 1 where x > 0 and alpha elsewhere; alpha's is x where x <= 0 (summed to alpha's shape). */
+/**
+ * prelu: tfjs's gradients, x's is g where x > 0 and g * alpha elsewhere; alpha's is 0 where x > 0 (even for an
+ * infinite g) and g * x elsewhere (summed to alpha's shape).
+ */
 export function prelu(x: TensorLike, alpha: TensorLike): Tensor {
   return grads(T.prelu(x, alpha), [x, alpha], (g) => {
     const pos = T.greater(x, 0);
-    return [T.mul(g, T.where(pos, T.onesLike(g), T.broadcastTo(float(alpha), g.shape))), T.mul(g, T.where(pos, T.zerosLike(g), float(T.broadcastTo(x, g.shape))))];
+    return [T.where(pos, g, T.mul(g, float(alpha))), T.where(pos, T.zerosLike(g), T.mul(g, float(x)))];
   });
 }
 export const tan = unaryOp(T.tan, (x) => T.reciprocal(T.square(T.cos(float(x)))));

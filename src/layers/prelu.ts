@@ -17,7 +17,7 @@ export interface PReLUArgs extends LayerArgs {
   sharedAxes?: number | number[] | null;
 }
 
-/** x for x > 0, alpha * x otherwise, with alpha a trained weight of the input's shape (Keras's and tfjs's PReLU). */
+/** alpha * x for x < 0, x otherwise (±0 kept), with alpha a trained weight of the input's shape (Keras's and tfjs's PReLU). */
 export class PReLU extends BuiltInLayer {
   static override readonly className: string = 'PReLU';
   override supportsMasking = true;

@@ -57,7 +57,12 @@ export const atan = (x: TensorLike): Tensor => unary(x, 'atan', Math.atan, same)
 export const asinh = (x: TensorLike): Tensor => unary(x, 'asinh', Math.asinh, same);
 export const acosh = (x: TensorLike): Tensor => unary(x, 'acosh', Math.acosh, same);
 export const atanh = (x: TensorLike): Tensor => unary(x, 'atanh', Math.atanh, same);
-export const erf = (x: TensorLike): Tensor => unary(x, 'erf', erfOf, float);
+// tfjs's erf alone of the unary ops refuses bool (the others read it as 0/1).
+export const erf = (x: TensorLike): Tensor => {
+  const t = asTensor(x, 'x', 'erf');
+  if (t.dtype !== 'int32' && t.dtype !== 'float32') throw new Error(`erf: Input dtype must be \`int32\` or \`float32\`, got ${t.dtype}`);
+  return unary(t, 'erf', erfOf, float);
+};
 export const sign = (x: TensorLike): Tensor => unary(x, 'sign', (v) => (v > 0 ? 1 : v < 0 ? -1 : 0), same);
 export const reciprocal = (x: TensorLike): Tensor => unary(x, 'reciprocal', (v) => 1 / v, same);
 export const expm1 = (x: TensorLike): Tensor => unary(x, 'expm1', Math.expm1, same);
@@ -159,14 +164,17 @@ export function outerProduct(v1: TensorLike, v2: TensorLike): Tensor {
   return tidy(() => matMul(reshape(a, [-1, 1]), reshape(b, [1, -1])));
 }
 
-/** tfjs's prelu: x where x > 0, else alpha * x (alpha broadcasts against x). */
+/**
+ * tfjs's prelu: alpha * x where x < 0, else x (alpha broadcasts against x). Testing x < 0, not x > 0, keeps ±0 as
+ * they are whatever alpha is (NaN or Infinity included), as tfjs's kernel.
+ */
 export function prelu(x: TensorLike, alpha: TensorLike): Tensor {
   const t = asTensor(x, 'x', 'prelu'), a = asTensor(alpha, 'alpha', 'prelu');
   const shape = broadcastShape(t.shape, a.shape, 'prelu');
   const ti = broadcastIndex(t.shape, shape), ai = broadcastIndex(a.shape, shape);
   return resultFrom(shape, 'float32', (i) => {
     const v = t.values[ti ? ti[i] : i];
-    return v > 0 ? v : a.values[ai ? ai[i] : i] * v;
+    return v < 0 ? a.values[ai ? ai[i] : i] * v : v;
   });
 }
 

@@ -202,10 +202,14 @@ export function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis: number | n
 
 function normOf(x: TensorLike, ord: NormOrd, axis: number | number[] | null, keepDims: boolean): Tensor {
   const t = asTensor(x, 'x', 'norm');
+  const absT = reduceMap(t, Math.abs, t.dtype);
+  // tfjs: a scalar's norm is its absolute value, whatever the ord and axis; only keepDims reads the axis (and refuses one).
+  if (t.rank === 0) {
+    if (keepDims) parseAxes(axis, 0, 'norm');
+    return result(absT.values, [], absT.dtype);
+  }
   const axes = parseAxes(axis, t.rank, 'norm');
   const invalid = (): Error => new Error(`Error in norm: invalid ord value: ${ord}`);
-  const absT = reduceMap(t, Math.abs, t.dtype);
-  if (t.rank === 0) return result(absT.values, [], absT.dtype); // tfjs: a scalar's norm is its absolute value, whatever the ord
   if (axis === null || axes.length === 1) {
     const over: Axis = axis === null ? null : axes;
     if (ord === 1) return sum(absT, over, keepDims);

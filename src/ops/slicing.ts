@@ -65,6 +65,9 @@ export function gatherGradient(xShape: Shape, indices: TensorLike, axis: number,
 function gatherPlan(shape: Shape, idx: Tensor, axis: number, batchDims: number) {
   const rank = shape.length;
   const ax = normAxis(axis, rank, 'gather');
+  const dim = shape[ax];
+  // Every index up front, as tfjs: the copy loop never reads one when x is empty.
+  for (const k of idx.values) if (k < 0 || k >= dim) throw new Error(`GatherV2: the index value ${k} is not in [0, ${dim - 1}]`);
   // tfjs counts a negative batchDims from the rank of indices.
   if (Number.isInteger(batchDims) && batchDims < 0) batchDims += idx.rank;
   if (!Number.isInteger(batchDims) || batchDims < 0 || batchDims > ax || batchDims > idx.rank) {
@@ -73,7 +76,7 @@ function gatherPlan(shape: Shape, idx: Tensor, axis: number, batchDims: number) 
   for (let d = 0; d < batchDims; d++) {
     if (shape[d] !== idx.shape[d]) throw new Error(`gather: x.shape[${d}] (${shape[d]}) must equal indices.shape[${d}] (${idx.shape[d]}) for batchDims ${batchDims}`);
   }
-  const outer = sizeOf(shape.slice(0, ax)), dim = shape[ax], inner = sizeOf(shape.slice(ax + 1));
+  const outer = sizeOf(shape.slice(0, ax)), inner = sizeOf(shape.slice(ax + 1));
   const batches = sizeOf(shape.slice(0, batchDims));
   const outerPerBatch = outer / Math.max(batches, 1), perBatch = batches === 0 ? 0 : idx.size / batches;
   const outShape = [...shape.slice(0, ax), ...idx.shape.slice(batchDims), ...shape.slice(ax + 1)];
@@ -82,7 +85,6 @@ function gatherPlan(shape: Shape, idx: Tensor, axis: number, batchDims: number) 
       const batch = Math.floor(o / outerPerBatch);
       for (let j = 0; j < perBatch; j++) {
         const k = idx.values[batch * perBatch + j];
-        if (k < 0 || k >= dim) throw new Error(`GatherV2: the index value ${k} is not in [0, ${dim - 1}]`);
         copy((o * dim + k) * inner, (o * perBatch + j) * inner, inner);
       }
     }
@@ -223,6 +225,7 @@ export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
 /** Pads each axis with paddings[i] = [before, after] copies of constantValue. */
 export function pad(x: TensorLike, paddings: Array<[number, number]>, constantValue = 0): Tensor {
   const t = asTensor(x, 'x', 'pad');
+  if (t.rank === 0) throw new Error('pad(scalar) is not defined. Pass non-scalar to pad');
   if (!Array.isArray(paddings) || paddings.length !== t.rank) {
     throw new Error(`pad: paddings must have one [before, after] pair per axis (${t.rank}), got ${JSON.stringify(paddings)}`);
   }
