@@ -169,13 +169,22 @@ export class Sequential extends ModelBase<SequentialData> {
     if (!this.graph) this.makeGraph(batchInputShape, input);
   }
 
+  /**
+   * The model's input layer: an InputLayer given first is it (tfjs's add takes its tensor as the model's input, so
+   * model.inputs name it and rl.model({inputs: model.inputs, ...}) reaches every layer); else one made for the first
+   * layer, named '<first layer>_input' as tfjs names it.
+   */
   private inputLayerFor(batchInputShape: SymbolicShape): InputLayer {
-    return new InputLayer({ batchInputShape, name: `${this.layers[0].name}_input` });
+    const first = this.layers[0];
+    return first instanceof InputLayer ? first : new InputLayer({ batchInputShape, name: `${first.name}_input` });
   }
 
   private makeGraph(batchInputShape: SymbolicShape, input = this.inputLayerFor(batchInputShape)): void {
-    this.graph = { inputs: [input.output as SymbolicTensor], outputs: [], perLayer: [] };
-    this.connect(this.layers);
+    const t = input.output as SymbolicTensor;
+    // A given InputLayer is not applied to anything: its own tensor is its output (perLayer keeps one per layer).
+    const given = input === this.layers[0];
+    this.graph = { inputs: [t], outputs: given ? [t] : [], perLayer: given ? [t] : [] };
+    this.connect(given ? this.layers.slice(1) : this.layers);
   }
 
   /**
@@ -423,12 +432,14 @@ export class Sequential extends ModelBase<SequentialData> {
   }
 
   /**
-   * tfjs's name of the model's input ('<first layer>_input', model.inputNames[0]) and of its output (the last
-   * layer's, model.outputNames[0]), as {name: tensor} data is keyed; known before the model is built.
+   * tfjs's name of the model's input ('<first layer>_input', or a given InputLayer's own, model.inputNames[0]) and
+   * of its output (the last layer's, model.outputNames[0]), as {name: tensor} data is keyed; known before the model
+   * is built.
    */
   private get inputName(): string {
-    const g = this.graph;
-    return g && !('error' in g) && g.inputs.length ? g.inputs[0].sourceLayer.name : `${this.layers[0]?.name ?? this.name}_input`;
+    const g = this.graph, first = this.layers[0];
+    if (g && !('error' in g) && g.inputs.length) return g.inputs[0].sourceLayer.name;
+    return first instanceof InputLayer ? first.name : `${first?.name ?? this.name}_input`;
   }
   private get outputName(): string { return this.layers[this.layers.length - 1]?.name ?? this.name; }
 
