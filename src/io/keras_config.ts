@@ -6,6 +6,7 @@
 import { checkKnownArgs, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { REGISTER_CLASS_HINT, deserializeLayer, kerasOnlyLayerMessage, layerClass, layerClassNames, serializeLayer, withLoadedConfigCheck } from '../layers/registry.js';
 import { ModelFormatError } from './errors.js';
+import { optionValueSpelling } from './tfjs_spellings.js';
 import { describe } from '../describe.js';
 import { camelKey, kerasKey, nearName } from '../near_name.js';
 import { INITIALIZER_CLASSES } from '../layers/initializer_catalogue.js';
@@ -21,14 +22,15 @@ const MAX_CONFIG_DEPTH = 64;
 /**
  * The one place keys change case: every object key in value, recursively, to 'snake' (writing) or 'camel'
  * (reading), as tfjs does; keys that are not identifiers ('New York') are no option names and stay as given. Values
- * are left alone. Throws ModelFormatError past MAX_CONFIG_DEPTH levels.
+ * are left alone but for the few options tfjs spells differently in memory (tfjs_spellings.ts). Throws
+ * ModelFormatError past MAX_CONFIG_DEPTH levels.
  */
 export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'config', depth = 0): unknown {
   if (depth > MAX_CONFIG_DEPTH) throw new ModelFormatError(`${where}: nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a model configuration`);
   if (Array.isArray(value)) return value.map((v) => convertKeys(v, to, where, depth + 1));
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[fileKey(k, to)] = convertKeys(v, to, where, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[fileKey(k, to)] = convertKeys(optionValueSpelling(k, v, to), to, where, depth + 1);
   return out;
 }
 

@@ -9,6 +9,7 @@ import { describe } from '../describe.js';
 import { snakeCase } from '../layers/layer.js';
 import { metricKind } from '../metrics/registry.js';
 import { ModelFormatError } from './errors.js';
+import { camelKey } from '../near_name.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -125,10 +126,30 @@ export function kerasTrainingConfig(raw: unknown, field: 'modelTopology.training
  */
 export function fileTrainingConfig(json: Record<string, unknown>, outer: Record<string, unknown>, topo: Record<string, unknown>):
   { trainingConfig: unknown; trainingField?: 'modelTopology.training_config' | 'compile_config' } {
-  if (json.trainingConfig !== undefined && json.trainingConfig !== null) return { trainingConfig: json.trainingConfig };
+  if (json.trainingConfig !== undefined && json.trainingConfig !== null) {
+    return { trainingConfig: writtenByTfjs(json, outer) ? withTfjsMetricNames(json.trainingConfig) : json.trainingConfig };
+  }
   if (outer !== topo && outer.training_config !== undefined && outer.training_config !== null) {
     return { trainingConfig: outer.training_config, trainingField: 'modelTopology.training_config' };
   }
   if (topo.compile_config !== undefined && topo.compile_config !== null) return { trainingConfig: topo.compile_config, trainingField: 'compile_config' };
   return { trainingConfig: undefined };
+}
+
+/** tfjs-layers wrote the file: its keras_version ('tfjs-layers 4.22.0') or generatedBy ('TensorFlow.js tfjs-layers v4.22.0'). */
+function writtenByTfjs(json: Record<string, unknown>, outer: Record<string, unknown>): boolean {
+  return (typeof outer.keras_version === 'string' && /^tfjs-layers /.test(outer.keras_version))
+    || (typeof json.generatedBy === 'string' && /^TensorFlow\.js tfjs-layers /.test(json.generatedBy));
+}
+
+/**
+ * tfjs saves metric names snake_cased ('categorical_accuracy') and its loadTrainingConfig camel-cases them back, so
+ * the model it loads logs 'categoricalAccuracy' (and 'o1_categoricalAccuracy'); rnnlab reads a tfjs file's names as
+ * tfjs does, so logs, callbacks' monitor names and History keys are tfjs's. Files Keras or rnnlab wrote keep theirs.
+ */
+function withTfjsMetricNames(tc: unknown): unknown {
+  if (!isObject(tc) || tc.metrics === undefined || tc.metrics === null) return tc;
+  const camel = (m: unknown): unknown => (typeof m === 'string' ? camelKey(m) : Array.isArray(m) ? m.map(camel) : m);
+  const metrics = isObject(tc.metrics) ? Object.fromEntries(Object.entries(tc.metrics).map(([k, v]) => [k, camel(v)])) : camel(tc.metrics);
+  return { ...tc, metrics };
 }

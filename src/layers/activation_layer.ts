@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor.js';
-import { applyActivation, checkActivation, type ActivationOption, type LayerActivation } from './activations.js';
+import { applyActivation, checkActivation, tfjsActivationName, type ActivationOption, type LayerActivation } from './activations.js';
 import { COMPUTE, BuiltInLayer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
@@ -19,7 +19,7 @@ export class ActivationLayer extends BuiltInLayer {
     if (logits && (this.activation === 'sigmoid' || this.activation === 'softmax')) return x;
     return applyActivation(x, this.activation);
   }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation }; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: tfjsActivationName(this.activation) }; }
 }
 
 registerLayer(ActivationLayer);

@@ -19,6 +19,21 @@ const KERNEL_ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 
 const ACTIVATIONS: readonly LayerActivation[] = [...KERNEL_ACTIVATIONS, ...(Object.keys(EXTRA_ACTIVATIONS) as Activation[]), 'log_softmax'];
 /** tfjs's camelCase spellings of Keras's names. */
 const TFJS_SPELLINGS: Record<string, LayerActivation> = { hardSigmoid: 'hard_sigmoid', geluNew: 'gelu_new', logSoftmax: 'log_softmax' };
+/**
+ * The names tfjs-layers' own activation classes spell in camelCase (its getConfig gives them so, its fromConfig and
+ * getActivation know no other spelling, its files snake_case them); gelu_new is tfjs's class name as Keras spells it.
+ */
+const TFJS_NAMES: Partial<Record<LayerActivation, string>> = { hard_sigmoid: 'hardSigmoid', log_softmax: 'logSoftmax' };
+
+/** An activation as getConfig gives it: tfjs's spelling, so tfjs's fromConfig takes a layer's or model's config. */
+export function tfjsActivationName(a: LayerActivation): string {
+  return TFJS_NAMES[a] ?? a;
+}
+
+/** Keras's spelling of an activation value that a config may give in tfjs's (anything else as given). */
+export function kerasActivationName(given: unknown): unknown {
+  return typeof given === 'string' && Object.hasOwn(TFJS_SPELLINGS, given) ? TFJS_SPELLINGS[given] : given;
+}
 
 /**
  * Accepts Keras and tfjs spellings (hardSigmoid / hard_sigmoid, gelu_new / geluNew, logSoftmax / log_softmax, null
@@ -27,7 +42,7 @@ const TFJS_SPELLINGS: Record<string, LayerActivation> = { hardSigmoid: 'hard_sig
  */
 export function checkActivation(layer: string, given: unknown): LayerActivation {
   const a = typeof given === 'object' && given !== null ? activationObjectName(layer, given as Record<string, unknown>) : given;
-  const name = a === null || a === undefined ? 'linear' : typeof a === 'string' && Object.hasOwn(TFJS_SPELLINGS, a) ? TFJS_SPELLINGS[a] : a;
+  const name = a === null || a === undefined ? 'linear' : kerasActivationName(a);
   if (typeof name !== 'string' || !(ACTIVATIONS as readonly string[]).includes(name)) {
     throw new Error(`${layer}: unknown activation ${typeof name === 'string' ? `'${name}'` : describe(name)}; use one of ${ACTIVATIONS.join(', ')}`);
   }

@@ -1,6 +1,6 @@
 /** The options and weights Dense and Conv1D share: an activation, a kernel and an optional bias. */
 import type { Variable } from '../variable.js';
-import { checkActivation, type ActivationOption, type LayerActivation } from './activations.js';
+import { checkActivation, tfjsActivationName, type ActivationOption, type LayerActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { BuiltInLayer, checkBool, type LayerArgs, type WeightSpec } from './layer.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
@@ -56,7 +56,7 @@ export abstract class KernelBiasLayer extends BuiltInLayer {
   }
 
   protected kernelBiasConfig(): Record<string, unknown> {
-    return { activation: this.activation, useBias: this.useBias, ...kernelBiasOptionsConfig(this) };
+    return { activation: tfjsActivationName(this.activation), useBias: this.useBias, ...kernelBiasOptionsConfig(this) };
   }
 }
 

@@ -10,7 +10,7 @@ import { recurrent, type CellKind, type RecurrentOutputs, type StateGradExtras }
 import { drawKeepMasks, maskCount, recurrentComposed } from '../autograd/recurrent_dropout.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { checkKernelActivation } from './activations.js';
+import { checkKernelActivation, tfjsActivationName } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
@@ -424,7 +424,7 @@ export abstract class RNN extends BuiltInLayer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
+    return { ...super.getConfig(), units: this.units, activation: tfjsActivationName(this.activation), useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializer), recurrentInitializer: serializeInitializer(this.recurrentInitializer),
       biasInitializer: serializeInitializer(this.biasInitializer), kernelRegularizer: serializeRegularizer(this.kernelRegularizer),
       recurrentRegularizer: serializeRegularizer(this.recurrentRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
@@ -513,7 +513,7 @@ export function resetStatefulLayers(layers: readonly Layer[]): void {
 
 /** What LSTM and GRU add to SimpleRNN's config. */
 export function gatedConfig(l: RNN): Record<string, unknown> {
-  return { recurrentActivation: l.recurrentActivation, implementation: l.implementation };
+  return { recurrentActivation: tfjsActivationName(l.recurrentActivation), implementation: l.implementation };
 }
 
 /** The bias fill with ones over [from, to) after the configured initializer (LSTM's forget gate). */

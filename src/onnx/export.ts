@@ -20,6 +20,7 @@ import { timeDistributed } from './time_distributed_export.js';
 import { checkExportOptions, type OnnxExportOptions } from './options.js';
 import { refuse, viewOf, OnnxExportError, type ExportableGraph, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 import { describe } from '../describe.js';
+import { kerasActivationName } from '../layers/activations.js';
 
 export { OnnxExportError };
 export type { OnnxExportOptions };
@@ -52,7 +53,9 @@ const ACTIVATION_OP: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid'
 /** The activations over the last (channels) axis, not elementwise: a Conv1D applies them after its transpose back. */
 const LAST_AXIS_ACTIVATIONS = new Set(['softmax', 'log_softmax']);
 
-function activate(g: GraphBuilder, view: LayerView, x: string, activation: unknown): string {
+function activate(g: GraphBuilder, view: LayerView, x: string, given: unknown): string {
+  // getConfig gives tfjs's spelling (hardSigmoid); the tables are Keras's.
+  const activation = kerasActivationName(given);
   if (activation === 'linear' || activation === undefined || activation === null) return x;
   const op = ACTIVATION_OP[String(activation)];
   if (!op) return extraActivation(g, String(activation), x, view.name) ?? refuse(view, `activation '${String(activation)}' has no ONNX equivalent here`);
@@ -92,7 +95,7 @@ function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) w[(f * C + c) * K + k] = kernel[(k * C + c) * F + f];
   const inputs = [g.floats(`${view.name}/kernel`, w, [F, C, K])];
   if (view.config.useBias !== false) inputs.push(g.floats(`${view.name}/bias`, bias, [F]));
-  const activation = view.config.activation;
+  const activation = kerasActivationName(view.config.activation);
   const lastAxis = LAST_AXIS_ACTIVATIONS.has(String(activation));
   const stride = first(view.config.strides ?? 1);
   const out = channelsFirst(g, view, flow, (x) => {

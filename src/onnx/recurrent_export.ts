@@ -7,6 +7,7 @@
 import type { AttrValue, GraphBuilder } from './graph.js';
 import { compact, expandSteps, keepEmptyRows, zeroEmptyRows } from './mask_export.js';
 import { innerView, refuse, type Flow, type LayerView } from './layer_view.js';
+import { kerasActivationName } from '../layers/activations.js';
 
 type Cell = 'LSTM' | 'GRU' | 'SimpleRNN';
 
@@ -46,8 +47,8 @@ export function recurrentConfig(view: LayerView, statesExported = false): Recurr
   if (c.stateful) refuse(view, 'is stateful: an ONNX graph cannot carry states from one run to the next (export a copy made with stateful: false)');
   return {
     cell: view.className as Cell, units: c.units as number, returnSequences: Boolean(c.returnSequences), goBackwards: Boolean(c.goBackwards),
-    resetAfter: view.className === 'GRU' && Boolean(c.resetAfter), activation: c.activation as string,
-    recurrentActivation: c.recurrentActivation as string, useBias: c.useBias !== false,
+    resetAfter: view.className === 'GRU' && Boolean(c.resetAfter), activation: kerasActivationName(c.activation) as string,
+    recurrentActivation: kerasActivationName(c.recurrentActivation) as string, useBias: c.useBias !== false,
   };
 }
 

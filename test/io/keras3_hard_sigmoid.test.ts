@@ -102,7 +102,7 @@ describe('Keras 2 and tfjs files keep loading with clip(0.2x + 0.5, 0, 1)', () =
     expect(refusal(j)).toBeNull();
     const m = await rl.loadModel(rl.io.fromMemory(artifacts(j)), { compile: false });
     const lstm = m.layers.find((l) => l.className === 'LSTM')!;
-    expect(lstm.getConfig().recurrentActivation).toBe('hard_sigmoid');
+    expect(lstm.getConfig().recurrentActivation).toBe('hardSigmoid');
   });
 
   it('a file rnnlab (tfjs format, no Keras version) wrote passes the check and predicts the same numbers', async () => {

@@ -15,7 +15,7 @@ describe('Keras snake_case keys are read as the camelCase options', () => {
   it('GRU, LSTM, SimpleRNN, Dense', () => {
     expect(C.GRU.fromConfig({ units: 3, reset_after: false }).getConfig().resetAfter).toBe(false);
     const lstm = C.LSTM.fromConfig({ units: 3, return_sequences: true, recurrent_activation: 'hard_sigmoid', go_backwards: true, use_bias: false }).getConfig();
-    expect(lstm).toMatchObject({ returnSequences: true, recurrentActivation: 'hard_sigmoid', goBackwards: true, useBias: false });
+    expect(lstm).toMatchObject({ returnSequences: true, recurrentActivation: 'hardSigmoid', goBackwards: true, useBias: false });
     expect(C.SimpleRNN.fromConfig({ units: 2, return_state: true, zero_output_for_mask: true }).getConfig()).toMatchObject({ returnState: true, zeroOutputForMask: true });
     expect(C.Dense.fromConfig({ units: 2, use_bias: false, kernel_initializer: { class_name: 'Ones', config: {} } }).getConfig()).toMatchObject({ useBias: false, kernelInitializer: { className: 'Ones' } });
   });

@@ -1,0 +1,42 @@
+/**
+ * Option values tfjs spells in camelCase in memory and Keras's snake_case in files: tfjs's getConfig gives
+ * 'hardSigmoid', 'channelsLast', 'fanAvg', its fromConfig refuses the snake_case spellings, and its file writer
+ * snake-cases them (convertTsToPythonic). rnnlab's layers read either spelling; so a config going to a file gets
+ * the snake_case one and a config coming out of a file as model.getConfig() gets tfjs's. Only these options' known
+ * values change: tfjs changes the case of every string value, which would rename a user's own values.
+ */
+import { camelKey, kerasKey } from '../near_name.js';
+import { kerasActivationName, tfjsActivationName, type LayerActivation } from '../layers/activations.js';
+
+type Spell = (value: string, to: 'snake' | 'camel') => string;
+
+const activation: Spell = (v, to) => {
+  const keras = kerasActivationName(v) as string;
+  return to === 'snake' ? keras : tfjsActivationName(keras as LayerActivation);
+};
+
+/** A closed list of snake_case values, each written as given and read as its camelCase. */
+function among(snake: readonly string[]): Spell {
+  return (v, to) => {
+    const s = kerasKey(v);
+    if (!snake.includes(s)) return v;
+    return to === 'snake' ? s : camelKey(s);
+  };
+}
+
+const FAN_MODES = among(['fan_in', 'fan_out', 'fan_avg']);
+
+/** By the option's camelCase key. mode and distribution are VarianceScaling's (and its subclasses'). */
+const SPELLINGS: Record<string, Spell> = {
+  activation,
+  recurrentActivation: activation,
+  dataFormat: among(['channels_last', 'channels_first']),
+  mode: FAN_MODES,
+  distribution: among(['truncated_normal', 'untruncated_normal']),
+};
+
+/** value, under the option `key` (either spelling), as a file ('snake') or tfjs's getConfig ('camel') spells it. */
+export function optionValueSpelling(key: string, value: unknown, to: 'snake' | 'camel'): unknown {
+  const spell = typeof value === 'string' && Object.hasOwn(SPELLINGS, camelKey(key)) ? SPELLINGS[camelKey(key)] : undefined;
+  return spell ? spell(value as string, to) : value;
+}
