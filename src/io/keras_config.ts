@@ -192,16 +192,13 @@ const INPUT_LAYER_KEYS = new Set(['batch_input_shape', 'batchInputShape', 'batch
   'dtype', 'sparse', 'ragged', 'name', 'optional']);
 
 /**
- * InputLayer's fromConfig reads the keys it knows; the others would be dropped, so they are refused here, and so is
- * Keras 3's optional: true (an input that may be None, which rnnlab's models cannot be fed). Which shape keys may be
- * given together is left to InputLayer.fromConfig, so a file and fromConfig take the same configs.
+ * InputLayer's fromConfig reads the keys it knows; the others would be dropped, so they are refused here. Which shape
+ * keys may be given together, and Keras 3's optional (false only), are left to InputLayer.fromConfig, so a file and
+ * fromConfig take the same configs.
  */
 function checkInputLayerKeys(raw: Record<string, unknown>, at: string): void {
   const unknown = Object.keys(raw).find((k) => !INPUT_LAYER_KEYS.has(k));
   if (unknown !== undefined) throw new ModelFormatError(`${at}: ${unknown} is not an InputLayer option rnnlab reads (it reads ${[...INPUT_LAYER_KEYS].filter((k) => !/[A-Z]/.test(k)).join(', ')})`);
-  if (raw.optional !== undefined && raw.optional !== false && raw.optional !== null) {
-    throw new ModelFormatError(`${at}: optional = ${JSON.stringify(raw.optional)} is not supported (rnnlab's inputs are always given)`);
-  }
 }
 
 /**

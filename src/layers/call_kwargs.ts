@@ -50,26 +50,6 @@ export function userKwargs(ctx: MaskContext, first: Tensor): Kwargs {
   return kwargs;
 }
 
-/**
- * The output mask a layer's apply() (or a built-in layer's super.call from a user's subclass) computed under kwargs
- * made by userKwargs, per layer: a user's apply() or call() override that hands them on has had its layer run once
- * already, so the model takes this mask rather than run the layer again for computeMask.
- */
-const appliedMasks = new WeakMap<object, WeakMap<object, Uint8Array | null>>();
-
-/** Records layer's output mask for its apply() or super.call under args, when args are a user's call's kwargs (userKwargs). */
-export function noteAppliedMask(args: object, layer: object, mask: Uint8Array | null): void {
-  if (!userKwargsMade.has(args)) return;
-  let byLayer = appliedMasks.get(args);
-  if (!byLayer) appliedMasks.set(args, (byLayer = new WeakMap()));
-  byLayer.set(layer, mask);
-}
-
-/** The output mask layer's apply() computed under kwargs; undefined when it was never applied with them. */
-export function appliedMask(kwargs: object, layer: object): Uint8Array | null | undefined {
-  return appliedMasks.get(kwargs)?.get(layer);
-}
-
 export function maskTensor(t: Tensor, m: Uint8Array | null): Tensor | null {
   return m && t.rank >= 2 && m.length === t.shape[0] * t.shape[1] ? new Tensor(Int32Array.from(m), [t.shape[0], t.shape[1]], 'bool') : null;
 }

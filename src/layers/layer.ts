@@ -19,7 +19,7 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { appliedPenalty, checkRegularizer, L1L2, serializeRegularizer, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
-import { appliedMask, inTrainingMode, kwargsContext, maskBytes, maskTensor, noteAppliedMask, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
+import { inTrainingMode, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
 import { assertInputCompatibility, checkedInputSpecs, type InputSpec } from './input_spec.js';
@@ -206,10 +206,15 @@ export function checkKnownArgs(layer: Layer, args: unknown, where: string): void
   checkOptionKeys(where, args, knownArgs(layer));
 }
 
-/** The option keys checkKnownArgs accepts for this layer. */
+/** The options every layer's constructor takes besides its class's own: BASE_ARGS and the off values above. */
+export function sharedArgs(): string[] {
+  return [...BASE_ARGS, ...Object.keys(UNSUPPORTED_OPTIONS)];
+}
+
+/** The option keys checkKnownArgs accepts for this layer (a class's `baseArgs` in place of sharedArgs). */
 export function knownArgs(layer: Layer): string[] {
   const cls = layer.constructor as typeof Layer;
-  return [...new Set([...BASE_ARGS, ...Object.keys(UNSUPPORTED_OPTIONS), ...Object.keys(layer.getConfig()), ...cls.argAliases])];
+  return [...new Set([...(cls.baseArgs ?? sharedArgs()), ...Object.keys(layer.getConfig()), ...cls.argAliases])];
 }
 
 function checkUnsupported(layer: string, args: object): void {
@@ -257,7 +262,7 @@ function batchInputShapeOf(layer: string, args: LayerArgs): SymbolicShape | null
   const given = args.batchInputShape ?? args.inputShape;
   if (given && args.inputDim !== undefined && args.inputDim !== null && given[given.length - 1] !== args.inputDim) {
     const k = args.batchInputShape ? 'batchInputShape' : 'inputShape';
-    throw new Error(`${layer}: inputDim ${shown(args.inputDim)} disagrees with ${k} [${given.join(', ')}], whose last size wins; give one of them`);
+    throw new Error(`${layer}: inputDim ${shown(args.inputDim)} disagrees with ${k} [${given.map(String).join(', ')}], whose last size wins; give one of them`);
   }
   if (args.batchInputShape) {
     // tfjs and Keras let batchInputShape win over inputShape; one that disagrees with it would be ignored, so it is refused.
@@ -266,7 +271,7 @@ function batchInputShapeOf(layer: string, args: LayerArgs): SymbolicShape | null
       throw new Error(`${layer}: inputShape ${shownList(args.inputShape)} disagrees with batchInputShape ${shownList(args.batchInputShape)}, which wins; give one of them`);
     }
     if (batch !== null && args.batchInputShape[0] !== batch) {
-      throw new Error(`${layer}: batchSize ${batch} disagrees with batchInputShape [${args.batchInputShape.join(', ')}]; give one of them`);
+      throw new Error(`${layer}: batchSize ${batch} disagrees with batchInputShape [${args.batchInputShape.map(String).join(', ')}]; give one of them`);
     }
     return [...args.batchInputShape];
   }
@@ -419,9 +424,13 @@ export function engineCall(layer: Layer, x: Tensor, ctx: CallContext, logits = f
     const outs = layer.callTensors([x], ctx, logits);
     return outs.length === 1 ? outs[0] : outs;
   }
-  // A user's layer (JavaScript, or cast past the types) that defines no call.
-  if (!(layer instanceof BuiltInLayer)) throw new Error(`${layer.name} (${layer.className}): the layer defines no call(); a custom layer computes its output in call(inputs, kwargs)`);
+  if (!(layer instanceof BuiltInLayer)) throw noCallError(layer);
   return computeOf(layer, x, ctx, logits);
+}
+
+/** A user's layer whose class writes no call(): the base's call passes inputs on only to a subclass's super.call. */
+function noCallError(layer: Layer): Error {
+  return new Error(`${layer.name} (${layer.className}): the layer defines no call(); a custom layer computes its output in call(inputs, kwargs)`);
 }
 
 /**
@@ -442,6 +451,45 @@ export function engineApplyAll(layer: Layer, inputs: Tensor[], ctx: CallContext,
 }
 
 /**
+ * A user's override in progress (apply, or call on a subclass of one of rnnlab's layers), with the masks the engine
+ * gave its layer, and the output mask the layer's own computation set when it ran on those masks inside the override:
+ * the engine takes that mask rather than run the layer a second time to learn it. Overrides nest (a user's apply
+ * reaching a user's call), so each watch keeps the one it covers.
+ */
+interface MaskWatch { layer: Layer; masksIn: (Uint8Array | null)[]; maskOut?: Uint8Array | null }
+let maskWatch: MaskWatch | null = null;
+
+/** run() under a watch on layer's computation; mask is undefined when the layer did not compute on masksIn. */
+function watchingMask<T>(layer: Layer, masksIn: (Uint8Array | null)[], run: () => T): { result: T; mask: Uint8Array | null | undefined } {
+  const outer = maskWatch;
+  const watch: MaskWatch = { layer, masksIn };
+  maskWatch = watch;
+  try {
+    const result = run();
+    return { result, mask: watch.maskOut };
+  } finally {
+    maskWatch = outer;
+  }
+}
+
+/** Where a layer's own computation ends (apply on tensors, a call from users' code): its output mask, for a watch on it. */
+function noteComputedMask(layer: Layer, masksIn: (Uint8Array | null)[], maskOut: Uint8Array | null): void {
+  if (maskWatch?.layer === layer && sameMasks(maskWatch.masksIn, masksIn)) maskWatch.maskOut = maskOut;
+}
+
+function sameMasks(a: (Uint8Array | null)[], b: (Uint8Array | null)[]): boolean {
+  return a.length === b.length && a.every((m, i) => {
+    const n = b[i];
+    return m === n || (m !== null && n !== null && m.length === n.length && m.every((v, j) => v === n[j]));
+  });
+}
+
+/** The mask of each of a call's n inputs, as the engine hands them on (the first input's is ctx.mask). */
+function contextMasks(ctx: CallContext, n: number): (Uint8Array | null)[] {
+  return Array.from({ length: n }, (_, i) => ctx.inputMasks?.[i] ?? (i === 0 ? ctx.mask : null));
+}
+
+/**
  * tfjs's executor runs every layer of a model through layer.apply(inputs, kwargs), so a user's override of apply (to
  * count, log or scale) is reached in predict and fit too. Its kwargs inherit the engine's context (activity terms,
  * traces); the output's mask is then the layer's computeMask, as tfjs's executor takes it. Never asked for logits:
@@ -450,17 +498,19 @@ export function engineApplyAll(layer: Layer, inputs: Tensor[], ctx: CallContext,
 function userApply(layer: Layer, inputs: Tensor[], ctx: CallContext, inputCount: number): Tensor[] {
   const list = inputs.slice(0, inputCount);
   const kwargs = userKwargs(ctx, list[0]);
-  const masks = list.map((x, i) => maskTensor(x, ctx.inputMasks?.[i] ?? (i === 0 ? ctx.mask : null)));
+  const masksIn = contextMasks(ctx, list.length);
+  const masks = list.map((x, i) => maskTensor(x, masksIn[i]));
   if (list.length > 1) kwargs.mask = masks;
   if (inputCount < inputs.length) kwargs.initialState = inputs.slice(inputCount);
   const given = list.length === 1 ? list[0] : list;
-  const y = layer.apply(given, kwargs) as unknown;
+  const { result: y, mask: applied } = watchingMask(layer, masksIn, () => layer.apply(given, kwargs) as unknown);
   const outs = (Array.isArray(y) ? y : [y]) as unknown[];
   outs.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new Error(`${layer.name} (${layer.className}): its apply() override returned ${describe(t)}${outs.length > 1 ? ` as output ${i}` : ''} where a tensor was expected`);
   });
-  // The override's super.apply computed the mask already (running the layer again for it would double its cost).
-  const applied = appliedMask(kwargs, layer);
+  // The override ran the layer on the engine's masks (super.apply, this.call): that computation's mask, since running
+  // the layer again for it would double its cost (and step a stateful layer twice). An override that never ran it,
+  // or ran it on other masks, leaves it to computeMask, which for rnnlab's layers computes once to learn the mask.
   // rnnlab's own computeMask decides for itself (Embedding's makes a mask without supporting one given).
   const m = applied !== undefined ? applied : layer.supportsMasking || builtInMethod(layer, 'computeMask') ? layer.computeMask(given, list.length === 1 ? masks[0] : masks) : null;
   ctx.mask = maskBytes(`${layer.name} (${layer.className}): computeMask`, m, outs[0] as Tensor);
@@ -491,6 +541,11 @@ export abstract class Layer {
   static readonly options: Readonly<Record<string, LayerOption>> = {};
   /** Constructor arguments a class reads that its getConfig does not write back (aliases); see checkKnownArgs. */
   static readonly argAliases: readonly string[] = [];
+  /**
+   * For a class whose constructor reads none of sharedArgs but these (InputLayer, as tfjs's and Keras's): the key
+   * check, and so its error's list of options, takes them in their place.
+   */
+  static readonly baseArgs?: readonly string[];
   name: string;
   /** tfjs's layer.id: a number no other layer of this process has. */
   readonly id = nextLayerId++;
@@ -761,11 +816,15 @@ export abstract class Layer {
   }
   /**
    * tfjs's public layer.call(inputs, kwargs). A custom layer writes it, tfjs's way, and gets tfjs's Kwargs (the mask
-   * as a bool Tensor); rnnlab's own layers have BuiltInLayer's. Abstract here, so a custom layer must write one (and
-   * needs no `override` for it under noImplicitOverride). The engine's logits (the last layer may skip a final
-   * sigmoid/softmax that the loss folds in) come as a third argument the public type leaves out.
+   * as a bool Tensor); rnnlab's own layers have BuiltInLayer's. The engine's logits (the last layer may skip a final
+   * sigmoid/softmax that the loss folds in) come as a third argument the public type leaves out. This base is tfjs's
+   * Layer.call, which returns its inputs, so a custom layer's call may build on super.call(inputs, kwargs); a layer
+   * that writes no call at all is refused (as Keras 3 refuses it) rather than pass its inputs on unnoticed.
    */
-  abstract call(inputs: Tensor | Tensor[], kwargs?: Kwargs): Tensor | Tensor[];
+  call(inputs: Tensor | Tensor[], _kwargs?: Kwargs): Tensor | Tensor[] {
+    if (builtInMethod(this, 'call')) throw noCallError(this);
+    return inputs;
+  }
 
   /**
    * tfjs's and Keras's: a shared layer whose calls gave different output shapes has none (an error, as theirs); one
@@ -846,8 +905,9 @@ export abstract class Layer {
     });
     const ctx = kwargsContext<CallContext>(`${this.name} (${this.className})`, args, list as Tensor[], this.fewestMasks(list.length));
     const firstUse = !this.built;
+    const masksIn = contextMasks(ctx, list.length);
     const outs = this.callRegularized(all as Tensor[], ctx, false, list.length);
-    noteAppliedMask(args, this, ctx.mask);
+    noteComputedMask(this, masksIn, ctx.mask);
     // tfjs: a layer first used on real tensors holds itself once, so a model that also uses it does not dispose it.
     if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
     outs.forEach((y, i) => { outs[i] = distinctFrom(all as Tensor[], y); });
@@ -883,6 +943,7 @@ export abstract class Layer {
     }
     const ctx = kwargsContext<CallContext>(where, args, list as Tensor[], this.fewestMasks(list.length));
     const firstUse = !this.built;
+    const masksIn = contextMasks(ctx, list.length);
     let outs: Tensor[];
     try {
       // An unbuilt layer builds from its inputs' shapes in callTensors, as apply on tensors builds it.
@@ -891,8 +952,7 @@ export abstract class Layer {
     } catch (e) {
       throw namingLayer(e, this);
     }
-    // The mask the computation set, for callWithKwargs when the kwargs are the engine's (the user's call handed them on).
-    if (run) noteAppliedMask(args, this, ctx.mask);
+    noteComputedMask(this, masksIn, ctx.mask);
     if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
     return outs.length === 1 ? outs[0] : outs;
   }
@@ -1013,7 +1073,7 @@ export abstract class Layer {
   callTensors(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
     if (this.takesUserList(inputs.length, inputCount)) {
       if (!this.built) this.buildUserList(inputs.map((t) => [null, ...t.shape.slice(1)]));
-      return this.userOutputs(this.callWithKwargs(inputs as unknown as Tensor, inputs[0], ctx, logits));
+      return this.userOutputs(this.callWithKwargs(inputs, inputs[0], ctx, logits));
     }
     this.requireOneInput(inputs.length, inputCount);
     const x = inputs[0];
@@ -1023,19 +1083,29 @@ export abstract class Layer {
 
   /**
    * rnnlab's [COMPUTE] gets the engine's context; a user's call gets tfjs's kwargs (the mask as a bool Tensor). A user's
-   * subclass of a built-in layer may hand the kwargs to super.call, whose computation notes the mask it sets: it comes back.
+   * subclass of a built-in layer may reach its computation (super.call) on the engine's masks: the mask it sets comes back.
    */
-  private callWithKwargs(x: Tensor, first: Tensor, ctx: CallContext, logits: boolean): Tensor | Tensor[] {
-    if (builtInMethod(this, 'call')) return engineCall(this, x, ctx, logits);
+  private callWithKwargs(x: Tensor | Tensor[], first: Tensor, ctx: CallContext, logits: boolean): Tensor | Tensor[] {
+    if (builtInMethod(this, 'call')) return engineCall(this, x as Tensor, ctx, logits);
     const kwargs = userKwargs(ctx, first);
+    const subclassesBuiltIn = builtInDefines(this, COMPUTE);
     this.callDepth++;
     let out: Tensor | Tensor[];
-    // Also reached without callRegularized (an rnn's user cell, each step), so the call's mode is set here too.
-    try { out = inTrainingMode(ctx.training, () => callWithLogits(this, x, kwargs, logits)); } finally { this.callDepth--; }
+    try {
+      // Also reached without callRegularized (an rnn's user cell, each step), so the call's mode is set here too.
+      const run = () => inTrainingMode(ctx.training, () => callWithLogits(this, x, kwargs, logits));
+      if (!subclassesBuiltIn) {
+        out = run();
+      } else {
+        const watched = watchingMask(this, contextMasks(ctx, Array.isArray(x) ? x.length : 1), run);
+        out = watched.result;
+        if (watched.mask !== undefined) ctx.mask = watched.mask;
+      }
+    } finally {
+      this.callDepth--;
+    }
     // A held layer that only this call built (behind a branch the build's call on zeros did not take) joins too.
-    if (!builtInDefines(this, COMPUTE)) this.takeHeldWeights(heldLayers(this));
-    const computed = builtInDefines(this, COMPUTE) ? appliedMask(kwargs, this) : undefined;
-    if (computed !== undefined) ctx.mask = computed;
+    if (!subclassesBuiltIn) this.takeHeldWeights(heldLayers(this));
     return out;
   }
 

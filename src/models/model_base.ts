@@ -233,6 +233,8 @@ export abstract class ModelBase<Data> implements TrainableModel {
   /** tfjs's names of what fit and predict are fed, and their shapes. */
   get feedInputNames(): string[] { return this.inputNames; }
   get feedInputShapes(): SymbolicShape[] { return this.inputs.map((t) => [...t.shape]); }
+  /** tfjs's LayersModel.dtype (a model is a layer there): its weights' dtype, float32 under every policy as each layer's. */
+  get dtype(): 'float32' { return 'float32'; }
   /** tfjs's: true when a layer keeps its states from batch to batch. */
   get stateful(): boolean { return this.layers.some((l) => (l as { stateful?: unknown }).stateful === true); }
 

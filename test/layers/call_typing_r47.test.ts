@@ -20,7 +20,7 @@ export class Holder extends rl.layers.Layer {
   readonly dense = rl.layers.dense({ units: 6 });
   readonly dropout = rl.layers.dropout({ rate: 0.5 });
   override computeOutputShape(s: (number | null)[]): (number | null)[] { return [...s, 6]; }
-  call(inputs: rl.Tensor | rl.Tensor[], kwargs?: rl.Kwargs): rl.Tensor | rl.Tensor[] {
+  override call(inputs: rl.Tensor | rl.Tensor[], kwargs?: rl.Kwargs): rl.Tensor | rl.Tensor[] {
     const training = kwargs?.training ?? false;
     const e = this.embedding.call(inputs, {});
     const s = this.lstm.call(e, { training });
