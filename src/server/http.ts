@@ -126,12 +126,15 @@ export function requestUrl(target: string | undefined): URL {
   return t.startsWith('/') ? new URL(`http://localhost${t}`) : new URL(t, 'http://localhost');
 }
 
+/** The pages under /api/ that the dashboard opens in a tab of their own: a run's report. */
+const API_PAGE = /^\/api\/runs\/[^/]+\/report\.html$/;
+
 /** A browser opening a page (not the API): it shows a refusal as text to read, where raw JSON would puzzle. */
 export function wantsPage(req: IncomingMessage): boolean {
   // The path, not the raw request target: an absolute-form target (GET http://host/api/...) is still the API.
   let path = req.url ?? '/';
   try { path = requestUrl(path).pathname; } catch { /* unparsable: the raw target */ }
-  return (req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/api/') && /\btext\/html\b/.test(req.headers.accept ?? '');
+  return (req.method === 'GET' || req.method === 'HEAD') && (!path.startsWith('/api/') || API_PAGE.test(path)) && /\btext\/html\b/.test(req.headers.accept ?? '');
 }
 
 /** The refusal as a small page without scripts (the message escaped, so nothing in it becomes markup). */

@@ -270,7 +270,7 @@ describeInChromium('dashboard in Chromium', () => {
     expect(kinds).toEqual(['hidden', 'gate-input', 'gate-forget', 'gate-output']);
     const cols = await page.$$eval('#states-maps .map', (ms) => ms.map((m) => Number((m as HTMLElement).dataset.cols)));
     expect(cols).toEqual(hasImdb ? [7, 7, 7, 7] : [7, 7, 7, 7]);
-    expect(await page.textContent('#states-maps .map h4')).toMatch(/hidden state h_t of lstm/);
+    expect(await page.textContent('#states-maps .map h3')).toMatch(/hidden state h_t of lstm/);
     // The heatmap's axes are labelled with the words (or characters) read and the units.
     const axes = await page.evaluate(() => {
       const c = (window as unknown as { Chart: { getChart(c: Element): { options: { scales: { x: { title: { text: string } }; y: { title: { text: string } } } } } } }).Chart.getChart(document.querySelector('#states-maps .map canvas')!);

@@ -161,19 +161,27 @@ export function duration(seconds) {
  * before) and puts the server's message in an error line just above it, made on first use.
  */
 export async function loadDetails(card, load) {
+  try {
+    await load();
+    const line = document.getElementById(`${card.id}-error`);
+    if (line) {
+      line.hidden = true;
+      line.textContent = '';
+    }
+  } catch (e) {
+    closeDetails(card, e.message);
+  }
+}
+
+/** Hides a details card, saying why in the error line above it (a refresh found its run or sweep gone). */
+export function closeDetails(card, message) {
   const id = `${card.id}-error`;
   let line = document.getElementById(id);
   if (!line) {
     line = el('p', { class: 'card error', id, role: 'alert', hidden: true });
     card.before(line);
   }
-  try {
-    await load();
-    line.hidden = true;
-    line.textContent = '';
-  } catch (e) {
-    card.hidden = true;
-    line.textContent = e.message;
-    line.hidden = false;
-  }
+  card.hidden = true;
+  line.textContent = message;
+  line.hidden = false;
 }

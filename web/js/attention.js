@@ -36,7 +36,7 @@ export function drawAttention(box, a) {
   const matrix = a.source.map((_, j) => Array.from({ length: rows }, (_, r) => a.weights[rows - 1 - r][j]));
   box.replaceChildren();
   return heatmap(box, matrix, {
-    title: 'attention of the first held-out sample', xLabel: 'source token', yLabel: 'output token',
+    title: 'attention of the first held-out sample', level: 4, xLabel: 'source token', yLabel: 'output token',
     xTicks: a.source.map(shown), yTicks: [...a.output].reverse().map(shown), color: sequentialColor, format: (v) => v.toFixed(3),
     kind: 'attention', legend: 'gates', legendText: ['0', '1 (all weight on this source token)'],
   });

@@ -163,9 +163,11 @@ Chart.register(heatmapPlugin);
 /**
  * A heatmap of matrix[col][row] (e.g. [time step][unit]) inside a Chart.js chart with labelled axes.
  * opts: title, xLabel, yLabel, xTicks (labels for columns), yTicks (labels for rows, else indices),
- * color (value -> [r, g, b]), format (value -> text), legend ('states' | 'gates' | 'diverging'), legendText.
+ * color (value -> [r, g, b]), format (value -> text), legend ('states' | 'gates' | 'diverging'), legendText,
+ * level: the title's heading level, one below the heading the map sits under (3 under a card's h2), so none is skipped.
  */
 export function heatmap(container, matrix, opts) {
+  if (![3, 4, 5, 6].includes(opts.level)) throw new Error(`heatmap level must be 3 to 6, got ${opts.level}`);
   const cols = matrix.length, rows = cols ? matrix[0].length : 0;
   const img = document.createElement('canvas');
   img.width = Math.max(1, cols);
@@ -186,7 +188,7 @@ export function heatmap(container, matrix, opts) {
   const hover = el('div', { class: 'hover', 'aria-live': 'polite', text: 'hover over a cell, or focus the map and use the arrow keys, for its value' });
   const legend = opts.legend ? el('div', { class: 'legend-bar' }, el('span', { text: opts.legendText?.[0] ?? '' }), el('div', { class: `grad ${opts.legend}` }), el('span', { text: opts.legendText?.[1] ?? '' })) : null;
   const box = el('div', { class: 'map', dataset: { kind: opts.kind ?? 'heatmap', cols: String(cols), rows: String(rows) } },
-    el('h4', { text: opts.title }), el('div', { class: 'chart-box' }, canvas), legend, hover);
+    el(`h${opts.level}`, { text: opts.title }), el('div', { class: 'chart-box' }, canvas), legend, hover);
   container.append(box);
   const tickLabel = (labels) => (v) => {
     if (!Number.isInteger(v)) return '';

@@ -68,7 +68,7 @@ function drawLayer() {
   for (const r of layer.hidden) for (const v of r) maxAbs = Math.max(maxAbs, Math.abs(v));
   const range = maxAbs > 0 ? Math.min(1, maxAbs) : 1;
   heatmap(box, layer.hidden, {
-    title: `hidden state h_t of ${layer.layer} (${layer.className}, ${layer.units} units)`,
+    title: `hidden state h_t of ${layer.layer} (${layer.className}, ${layer.units} units)`, level: 3,
     xLabel, yLabel: 'unit', xTicks: steps, color: (v) => divergingColor(v, range), format: fmt, kind: 'hidden',
     legend: 'states', legendText: [`−${range.toFixed(2)}`, `+${range.toFixed(2)}`],
   });
@@ -77,7 +77,7 @@ function drawLayer() {
     if (g === 'candidate' && layer.className === 'LSTM') continue;
     const candidate = g === 'candidate';
     heatmap(box, layer.gates[g], {
-      title: `${GATE_TEXT[g] ?? g} (${layer.className})`, xLabel, yLabel: 'unit', xTicks: steps, format: fmt, kind: `gate-${g}`,
+      title: `${GATE_TEXT[g] ?? g} (${layer.className})`, level: 3, xLabel, yLabel: 'unit', xTicks: steps, format: fmt, kind: `gate-${g}`,
       color: candidate ? (v) => divergingColor(v) : sequentialColor, legend: candidate ? 'states' : 'gates', legendText: candidate ? ['−1', '+1'] : ['0 (closed)', '1 (open)'],
     });
   }
@@ -167,7 +167,7 @@ function showCommutativity(r) {
     const qa = chars(r.queries[0]), qb = chars(r.queries[1]);
     const encoder = l.steps === r.queries[0].length;
     heatmap(box, l.matrix, {
-      title: `${l.layer} (${l.className}): cos(h_s for a+b, h_t for b+a)`,
+      title: `${l.layer} (${l.className}): cos(h_s for a+b, h_t for b+a)`, level: 4,
       xLabel: encoder ? `step s reading "${r.queries[0].trim()}"${r.queries[0].trim() !== `${r.a}+${r.b}` ? ` (${r.a}+${r.b} as the model reads it)` : ''}` : `decoder step s for ${r.a}+${r.b}`,
       yLabel: encoder ? `step t reading "${r.queries[1].trim()}"` : `decoder step t for ${r.b}+${r.a}`,
       xTicks: qa, yTicks: qb, color: (v) => divergingColor(v), format: (v) => v.toFixed(3), kind: 'similarity', legend: 'states', legendText: ['−1', '+1'],

@@ -1,5 +1,6 @@
 // The dashboard's entry point: tabs, the live connection, and wiring the views together.
 import { $, $$, api, connectEvents } from './api.js';
+import { announceStatus } from './announce.js';
 import { initInside, setInsideModels } from './inside.js';
 import { initLab, labEvents, reloadLab } from './lab.js';
 import { initProjector, setProjectorModels } from './projector.js';
@@ -33,16 +34,6 @@ function setOffline(offline) {
     if (offline && !b.disabled) { b.disabled = true; b.dataset.offlineDisabled = 'true'; }
     if (!offline && b.dataset.offlineDisabled) { b.disabled = false; delete b.dataset.offlineDisabled; }
   }
-}
-
-/** Screen readers hear the status at most every 5 s (it changes several times a second while training). */
-function announceStatus() {
-  let last = 0, timer = 0;
-  const copy = () => { timer = 0; last = Date.now(); $('#status-announce').textContent = $('#status-text').textContent; };
-  new MutationObserver(() => {
-    if (timer) return;
-    timer = setTimeout(copy, Math.max(0, 5000 - (Date.now() - last)));
-  }).observe($('#status-text'), { childList: true, characterData: true, subtree: true });
 }
 
 /** Arrow keys, Home and End move between tabs (the WAI-ARIA tabs pattern). */
@@ -82,19 +73,21 @@ async function main() {
   window.addEventListener('hashchange', () => showTab(location.hash.slice(1)));
   showTab(location.hash.slice(1) || 'runs');
 
-  initRuns(config);
-  initSweeps();
-  initLab();
-  initTrain(config);
-  initTry(startDemo);
-  initInside(() => $('#sentiment-text').value);
-  initProjector();
-
   const reloadModels = async () => {
     const list = await refreshModels();
     setInsideModels(list, config);
     setProjectorModels(list);
   };
+  initRuns(config);
+  // A run deleted or added in the folder changes the models too: Refresh makes the other tabs' lists again.
+  $('#runs-refresh').addEventListener('click', () => reloadModels().catch(console.error));
+  initSweeps();
+  initLab();
+  initTrain(config);
+  initTry(startDemo, reloadModels);
+  initInside(() => $('#sentiment-text').value);
+  initProjector();
+
   let runsTimer = 0;
   const reloadRunsSoon = () => {
     clearTimeout(runsTimer);

@@ -1,5 +1,5 @@
 // The Runs view: the runs folder as a table, and the selected runs' curves overlaid.
-import { $, api, el, guarded, loadDetails, num, pct } from './api.js';
+import { $, api, closeDetails, el, guarded, loadDetails, num, pct } from './api.js';
 import { showRunDetail } from './details.js';
 import { lineChart, series, TRAIN_STYLE, VALIDATION_STYLE } from './charts.js';
 import { isGone, offPage } from './run_selection.js';
@@ -116,6 +116,7 @@ export async function refreshRuns() {
   // A run that trained on, finished or failed since its curves were fetched: fetch them again.
   for (const r of runs) if (details.has(r.id) && details.get(r.id).version !== versionOf(r)) details.delete(r.id);
   drawRows();
+  await closeGoneDetail();
   $('#runs-empty').hidden = runs.length > 0;
   $('#runs-table').hidden = runs.length === 0;
   if (selected.size === 0 && runs.length) {
@@ -130,6 +131,21 @@ export async function refreshRuns() {
     }
   }
   await drawCurves();
+}
+
+/**
+ * The run whose details are open, once deleted or moved, would stay on screen with a report link to a 404: the card
+ * goes with a line saying why. A run not on the page shown may be on another, so only the server's 404 decides.
+ */
+async function closeGoneDetail() {
+  const card = $('#run-detail');
+  const id = card.dataset.run;
+  if (card.hidden || !id || runs.some((r) => r.id === id)) return;
+  try {
+    await api.get(`/api/runs/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (isGone(e) && card.dataset.run === id) closeDetails(card, `Run ${id} is no longer in the runs folder (deleted or moved), so its details were closed.`);
+  }
 }
 
 function drawPager() {

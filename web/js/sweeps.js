@@ -1,5 +1,5 @@
 // The Sweeps view: sweep folders under the runs folder, their progress, the ranked table and per-axis effects.
-import { $, api, el, guarded, loadDetails } from './api.js';
+import { $, api, closeDetails, el, guarded, loadDetails } from './api.js';
 import { barChart } from './charts.js';
 
 let chosen = null;
@@ -84,7 +84,13 @@ export async function refreshSweeps() {
   $('#sweeps-table tbody').replaceChildren(...sweeps.map(listRow));
   $('#sweeps-empty').hidden = sweeps.length > 0;
   $('#sweeps-table').hidden = sweeps.length === 0;
-  if (chosen && sweeps.some((s) => s.id === chosen)) await openSweep(chosen);
+  if (!chosen) return;
+  if (sweeps.some((s) => s.id === chosen)) await openSweep(chosen);
+  else {
+    // Deleted or moved: its details would stay on screen, out of date.
+    closeDetails($('#sweep-detail'), `Sweep ${chosen} is no longer in the runs folder (deleted or moved), so its details were closed.`);
+    chosen = null;
+  }
 }
 
 /** Refreshes the list, showing a failure in #sweeps-error; never rejects. `button` is disabled meanwhile. */

@@ -5,6 +5,7 @@ import { samplesTable } from './details.js';
 import { histogramsPanel } from './histograms.js';
 import { describeDemo } from './demo_text.js';
 import { renderJobList, statusText } from './job_list.js';
+import { announceNow } from './announce.js';
 
 // id -> { view (the job's summary), epochs, points, detail: null | 'loading' | 'loaded' }. The server sends summaries;
 // a job's epochs (histograms, samples) and batch curve are fetched when it is shown, then kept up by the live events.
@@ -59,14 +60,23 @@ function unreadableNumber() {
 
 /**
  * The server names the field it refused first ("epochs must be from 1 to 200, got -5", "trainingSize 300 is more than
- * the 55 distinct questions…"): that field is marked and its message shown beside it, as the browser's own checks are.
+ * the 55 distinct questions…", "name may hold only…"): that field is marked, its message shown beside it as the
+ * browser's own checks are, and focused. False when the message names no field of the form.
  */
 function markRefusedField(message) {
   const key = /^(\w+) /.exec(message)?.[1];
-  const input = key && taskFields().find((i) => i.name === key);
-  if (!input) return;
+  const input = key && [$('#f-name'), ...taskFields()].find((i) => i.name === key);
+  if (!input) return false;
   input.setAttribute('aria-invalid', 'true');
   fieldMessage(input, message).dataset.refused = 'true';
+  focusField(input);
+  return true;
+}
+
+/** Focus on a field inside the closed "Optimizer and seed" section would land on nothing seen: the section opens first. */
+function focusField(input) {
+  const section = input.closest('details');
+  if (section) section.open = true;
   input.focus();
 }
 
@@ -326,11 +336,21 @@ function upsert(view) {
   return j;
 }
 
+const ENDED = new Set(['completed', 'failed', 'cancelled']);
+
+/** A job seen going on that has now ended: its outcome is said at once, not left to the throttled status line. */
+function announceEnd(before, view) {
+  if (before && !ENDED.has(before) && ENDED.has(view.status)) announceNow(`${view.name}: ${statusText(view)}`);
+}
+
 export const jobEvents = {
   snapshot(data) {
     const picked = shownJob;
+    // A reconnect's snapshot: jobs that ended while the stream was down are said too; a first load says nothing.
+    const before = new Map([...jobs].map(([id, j]) => [id, j.view.status]));
     jobs.clear();
     for (const j of data.jobs) upsert(j);
+    for (const j of data.jobs) announceEnd(before.get(j.id), j);
     // After a reload or a reconnect: the job training now, else the one the user was watching if the server still
     // has it, else the newest (upsert alone would leave the oldest shown when nothing runs).
     const running = data.jobs.find((j) => j.status === 'running');
@@ -339,7 +359,9 @@ export const jobEvents = {
     scheduleDraw();
   },
   job(view) {
+    const before = jobs.get(view.id)?.view.status;
     upsert(view);
+    announceEnd(before, view);
     renderJobs();
     if (view.id === shownJob) scheduleDraw();
     for (const fn of listeners) fn(view);
@@ -410,7 +432,7 @@ export function initTrain(cfg) {
     const unreadable = unreadableNumber();
     if (unreadable) {
       $('#train-error').textContent = unreadable.message;
-      unreadable.input.focus();
+      focusField(unreadable.input);
       return;
     }
     let refused = null;
@@ -423,7 +445,8 @@ export function initTrain(cfg) {
         refused = err;
         throw err;
       }
-    }).then(() => (refused ? markRefusedField(refused.message) : $('#train-start').focus()));
+    // A refusal naming no field (409 busy, 429 too many): focus goes back to the button that disabling took it from.
+    }).then(() => (refused && markRefusedField(refused.message)) || $('#train-start').focus());
   });
   $('#train-demo').addEventListener('click', (e) => startDemo(e.currentTarget, $('#train-error')));
   $('#live-job').addEventListener('change', (e) => showJob(e.target.value));

@@ -164,14 +164,32 @@ function showSum(r) {
   $('#sum-probs').replaceChildren(el('thead', {}, head), el('tbody', {}, rows), el('caption', { class: 'muted small', text: 'probability in % (blank: under 0.5%); the outlined cell is the chosen character' }));
 }
 
-export function initTry(startDemo) {
+/** Makes every model list again (the other tabs' too); main.js hands it over. */
+let reloadModels = refreshModels;
+
+/**
+ * A prediction. The server's 404 names its API ("pick one from GET /api/models"); here it means the chosen model's
+ * run was deleted or moved since the list was made, so the lists are made again and the page says so in its own words.
+ */
+async function predict(path, body) {
+  try {
+    return await api.post(path, body);
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    await reloadModels().catch(console.error);
+    throw new Error(`the model ${body.model} is no longer in the runs folder (its run was deleted or moved); the model list is updated: pick another`);
+  }
+}
+
+export function initTry(startDemo, reload) {
+  reloadModels = reload;
   $('#sentiment-form').addEventListener('submit', (e) => {
     e.preventDefault();
     guarded($('#sentiment-go'), $('#sentiment-error'), async () => {
       const model = $('#sentiment-model').value;
       if (!model) throw new Error('no IMDb model yet: train one first (the demo models take a minute or more)');
       const text = $('#sentiment-text').value;
-      showSentiment(await api.post('/api/predict/sentiment', { model, text }), text);
+      showSentiment(await predict('/api/predict/sentiment', { model, text }), text);
     }, $('#sentiment-result'));
   });
   $('#sum-form').addEventListener('submit', (e) => {
@@ -179,7 +197,7 @@ export function initTry(startDemo) {
     guarded($('#sum-go'), $('#sum-error'), async () => {
       const model = $('#sum-model').value;
       if (!model) throw new Error('no addition model yet: train one first (the demo models take a minute or more)');
-      showSum(await api.post('/api/predict/sum', { model, query: $('#sum-query').value }));
+      showSum(await predict('/api/predict/sum', { model, query: $('#sum-query').value }));
     }, $('#sum-result'));
   });
   const card = textCard();
@@ -189,7 +207,7 @@ export function initTry(startDemo) {
     guarded($('#text-go', card), $('#text-error', card), async () => {
       const model = $('#text-model', card).value;
       if (!model) throw new Error('no text classifier yet: train one with rnnlab train --data FILE');
-      const r = await api.post('/api/predict/text', { model, text: $('#text-text', card).value });
+      const r = await predict('/api/predict/text', { model, text: $('#text-text', card).value });
       showText(r.predictions[0]);
     }, $('#text-result', card));
   });
