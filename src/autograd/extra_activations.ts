@@ -52,8 +52,8 @@ export const EXTRA_ACTIVATIONS: Record<ExtraActivation, Pointwise> = {
   selu: { f: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)), df: (x) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)) },
   softplus: { f: softplus, df: sigmoid },
   softsign: { f: (x) => x / (1 + Math.abs(x)), df: (x) => 1 / (1 + Math.abs(x)) ** 2 },
-  // At 6 the slope is 1, as tfjs's relu6 (the op and the layer activation agree).
-  relu6: { f: (x) => Math.min(Math.max(x, 0), 6), df: (x) => (x > 0 && x <= 6 ? 1 : 0) },
+  // tfjs's relu6 gradient, (x <= 6) * step(x): 1 at 6, and NaN at NaN (step(NaN) is NaN), as the op's.
+  relu6: { f: (x) => Math.min(Math.max(x, 0), 6), df: (x) => (Number.isNaN(x) ? NaN : x > 0 && x <= 6 ? 1 : 0) },
   swish,
   silu: swish,
   // Exact GELU x·Φ(x): Keras's default (approximate=False) and tfjs-layers' 'gelu'.

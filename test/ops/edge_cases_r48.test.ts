@@ -78,4 +78,9 @@ describe('relu6 gradient', () => {
     const g = rl.grad((x: rl.Tensor) => rl.relu6(x))(rl.tensor([NaN, -1, 0, 3, 6, 7, Infinity, -Infinity]));
     expect(vals(g)).toEqual(['NaN', '0', '0', '1', '1', '0', '0', '0']);
   });
+  it("the layers' 'relu6' activation has the op's gradient", () => {
+    const layer = rl.layers.activation({ activation: 'relu6' });
+    const g = rl.grad((x: rl.Tensor) => layer.apply(x) as rl.Tensor)(rl.tensor([NaN, -1, 0, 3, 6, 7]));
+    expect(vals(g)).toEqual(['NaN', '0', '0', '1', '1', '0']);
+  });
 });
