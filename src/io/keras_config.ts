@@ -22,15 +22,22 @@ const MAX_CONFIG_DEPTH = 64;
 /**
  * The one place keys change case: every object key in value, recursively, to 'snake' (writing) or 'camel'
  * (reading), as tfjs does; keys that are not identifiers ('New York') are no option names and stay as given. Values
- * are left alone but for the few options tfjs spells differently in memory (tfjs_spellings.ts). Throws
- * ModelFormatError past MAX_CONFIG_DEPTH levels.
+ * are left alone but for the few options tfjs spells differently in memory (tfjs_spellings.ts), and those only in
+ * the configs of rnnlab's own classes: `ownValues` says whether value belongs to one, and each nested
+ * {className, config} decides for its config by its class (respelledClass), so a user's class gets its values as
+ * written. `ownValues` null respells nothing at any depth: a file's configs are read as written (rnnlab's layers take
+ * either spelling), so its errors quote the file. Throws ModelFormatError past MAX_CONFIG_DEPTH levels.
  */
-export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'config', depth = 0): unknown {
+export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'config', depth = 0, ownValues: boolean | null = true): unknown {
   if (depth > MAX_CONFIG_DEPTH) throw new ModelFormatError(`${where}: nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a model configuration`);
-  if (Array.isArray(value)) return value.map((v) => convertKeys(v, to, where, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => convertKeys(v, to, where, depth + 1, ownValues));
   if (!isObject(value)) return value;
+  const cls = entryClass(value);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[fileKey(k, to)] = convertKeys(optionValueSpelling(k, v, to), to, where, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    const own = ownValues !== null && cls !== null && k === 'config' ? respelledClass(cls) : ownValues;
+    out[fileKey(k, to)] = convertKeys(ownValues ? optionValueSpelling(k, v, to) : v, to, where, depth + 1, own);
+  }
   return out;
 }
 
@@ -57,12 +64,21 @@ function accepts(check: () => unknown): boolean {
   try { check(); return true; } catch { return false; }
 }
 
-/** One of rnnlab's own classes: a built-in layer, a model, an initializer, a regularizer or a constraint. */
-function rnnlabClass(name: string): boolean {
+/**
+ * A class whose config's option values convertKeys respells: a built-in layer, a model or a built-in initializer
+ * (the registry holds a built-in layer class itself and a stand-in object for a user's class). Built-in regularizers
+ * and constraints have none of those options; users' classes of any kind keep their values as written.
+ */
+function respelledClass(name: string): boolean {
   const cls = layerClass(name);
   if (cls) return typeof cls === 'function';
-  return MODEL_CLASSES.has(name) || Object.hasOwn(INITIALIZER_CLASSES, name.replace(/_/g, '').toLowerCase())
-    || accepts(() => checkRegularizer('', '', { className: name })) || accepts(() => checkConstraint('', '', { className: name }));
+  return MODEL_CLASSES.has(name) || Object.hasOwn(INITIALIZER_CLASSES, name.replace(/_/g, '').toLowerCase());
+}
+
+/** One of rnnlab's own classes: a built-in layer, a model, an initializer, a regularizer or a constraint. */
+function rnnlabClass(name: string): boolean {
+  if (respelledClass(name)) return true;
+  return !layerClass(name) && (accepts(() => checkRegularizer('', '', { className: name })) || accepts(() => checkConstraint('', '', { className: name })));
 }
 
 /**
@@ -138,7 +154,7 @@ export function layerToKeras(layer: Layer, batchInputShape: SymbolicShape | null
   const { batchInputShape: _own, ...rest } = config;
   const where = `layer '${layer.name}' (${className})`;
   checkUserConfigs(className, rest, where);
-  const c = convertKeys(rest, 'snake', where) as Record<string, unknown>;
+  const c = convertKeys(rest, 'snake', where, 0, respelledClass(className)) as Record<string, unknown>;
   if (batchInputShape) c.batch_input_shape = [...batchInputShape];
   return { class_name: className, config: c };
 }
@@ -264,7 +280,7 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
   const at = `${where} (${cls}${name ? ` '${name}'` : ''})`;
   if (cls === 'InputLayer') checkInputLayerKeys(rawConfig, at);
   checkKeras3Options(rawConfig, at);
-  const config = convertKeys(rawConfig, 'camel', at) as Record<string, unknown>;
+  const config = convertKeys(rawConfig, 'camel', at, 0, null) as Record<string, unknown>;
   // Keras 3 writes token-id inputs as int64 (keras.Input(dtype='int64')); rnnlab's ids are int32, which holds any vocabulary.
   if (cls === 'InputLayer' && typeof config.dtype === 'string' && NARROW_TO_INT32.has(config.dtype)) config.dtype = 'int32';
   const shape = batchInputShape ?? declaredShape(config, at);

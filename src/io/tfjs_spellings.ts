@@ -3,7 +3,8 @@
  * 'hardSigmoid', 'channelsLast', 'fanAvg', its fromConfig refuses the snake_case spellings, and its file writer
  * snake-cases them (convertTsToPythonic). rnnlab's layers read either spelling; so a config going to a file gets
  * the snake_case one and a config coming out of a file as model.getConfig() gets tfjs's. Only these options' known
- * values change: tfjs changes the case of every string value, which would rename a user's own values.
+ * values change, and only in the configs of rnnlab's own classes (convertKeys decides by each config's class): tfjs
+ * changes the case of every string value, which would rename a user's own values.
  */
 import { camelKey, kerasKey } from '../near_name.js';
 import { kerasActivationName, tfjsActivationName, type LayerActivation } from '../layers/activations.js';

@@ -1,7 +1,8 @@
 /**
  * getConfig() speaks tfjs's spelling of the option values tfjs spells in camelCase (hardSigmoid, logSoftmax,
  * channelsLast, fanAvg, truncatedNormal), so tfjs's fromConfig takes rnnlab's configs; files keep Keras's snake_case
- * spelling, as tfjs writes them; and both spellings still load.
+ * spelling, as tfjs writes them; and both spellings still load. Only rnnlab's own classes' configs are respelled: a
+ * user's layer gets its option values back as it wrote them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -83,4 +84,57 @@ describe('tfjs spellings in getConfig, Keras spellings in files', () => {
     const t = await tf.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
     expect(t.layers.map((l) => l.getConfig().activation)).toEqual(['hardSigmoid', 'hardSigmoid', 'logSoftmax', 'logSoftmax']);
   });
+
+  it('a custom layer\'s own values come back as written through model.getConfig() -> fromConfig and save -> load; built-ins beside it are respelled', async () => {
+    const written = { mode: 'fan_in', dataFormat: 'channels_first', activation: 'hard_sigmoid', distribution: 'truncated_normal', recurrentActivation: 'hardSigmoid' };
+    // A built-in class's config inside the user's is that class's own, respelled like any other.
+    const init = { className: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'truncated_normal', seed: null } };
+    const m = rl.sequential({ layers: [
+      rl.layers.conv1d({ filters: 2, kernelSize: 2, inputShape: [5, 3] }),
+      new SpelledOptions({ ...written, init }),
+    ] });
+    const [conv, own] = layersOf(m.getConfig()).map((l) => l.config);
+    expect(conv.dataFormat).toBe('channelsLast');
+    expect(own).toMatchObject(written);
+    expect((own.init as { config: Cfg }).config).toMatchObject({ mode: 'fanAvg', distribution: 'truncatedNormal' });
+    const viaConfig = rl.Sequential.fromConfig(rl.Sequential, m.getConfig()).layers[1] as SpelledOptions;
+    expect(viaConfig.opts).toMatchObject(written);
+
+    const a = await artifactsOf(m);
+    const [fileConv, fileOwn] = layersOf((a.modelTopology as Cfg).config as Cfg).map((l) => l.config);
+    expect(fileConv.data_format).toBe('channels_last');
+    expect(fileOwn).toMatchObject({ mode: 'fan_in', data_format: 'channels_first', activation: 'hard_sigmoid', distribution: 'truncated_normal', recurrent_activation: 'hardSigmoid' });
+    expect((fileOwn.init as { config: Cfg }).config).toMatchObject({ mode: 'fan_avg', distribution: 'truncated_normal' });
+    const loaded = (await rl.loadLayersModel(rl.io.fromMemory(a))).layers[1] as SpelledOptions;
+    expect(loaded.opts).toMatchObject(written);
+  });
+
+  it('loading a file hands a custom layer its values as the file spells them, and reads a built-in\'s in either spelling', async () => {
+    const a = await artifactsOf(rl.sequential({ layers: [
+      rl.layers.conv1d({ filters: 2, kernelSize: 2, inputShape: [5, 3] }),
+      new SpelledOptions({ mode: 'fan_in', activation: 'hard_sigmoid' }),
+    ] }));
+    for (const [format, mode, activation] of [['channels_last', 'fan_out', 'log_softmax'], ['channelsLast', 'fanOut', 'logSoftmax']]) {
+      const topology = structuredClone(a.modelTopology) as Cfg;
+      const [conv, own] = layersOf(topology.config as Cfg).map((l) => l.config);
+      conv.data_format = format;
+      Object.assign(own, { mode, activation });
+      const m = await rl.loadLayersModel(rl.io.fromMemory({ ...a, modelTopology: topology }));
+      expect(layersOf(m.getConfig())[0].config.dataFormat).toBe('channelsLast');
+      expect((m.layers[1] as SpelledOptions).opts).toMatchObject({ mode, activation });
+    }
+  });
 });
+
+/** A user's layer whose options share the names (not the meaning) of the options rnnlab respells for its own classes. */
+class SpelledOptions extends rl.layers.Layer {
+  static override className = 'SpelledOptionsR48';
+  readonly opts: Cfg;
+  constructor({ mode, dataFormat, activation, distribution, recurrentActivation, init, ...rest }: Cfg = {}) {
+    super(rest);
+    this.opts = Object.fromEntries(Object.entries({ mode, dataFormat, activation, distribution, recurrentActivation, init }).filter(([, v]) => v !== undefined));
+  }
+  override call(x: rl.Tensor | rl.Tensor[]): rl.Tensor | rl.Tensor[] { return x; }
+  override getConfig(): Cfg { return { ...super.getConfig(), ...this.opts }; }
+}
+rl.serialization.registerClass(SpelledOptions);
