@@ -71,7 +71,8 @@ import { modelFromJSON } from './io/handlers.js';
 export const models = { modelFromJSON };
 export type { SaveOptions, SaveResult, LoadOptions, TrainingState } from './io/index.js';
 export { callbacks, BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted, ReduceLROnPlateau, LearningRateScheduler, CSVLogger } from './callbacks/index.js';
-export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs, LearningRateSchedulerOptions } from './callbacks/index.js';
+export type { BackupAndRestoreArgs, KerasBackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs, LearningRateSchedulerOptions, TerminateOnNaNArgs } from './callbacks/index.js';
+export type { BackupAndRestoreOptions, EarlyStoppingOptions, ModelCheckpointOptions, ReduceLROnPlateauOptions, TerminateOnNaNOptions } from './callbacks/index.js';
 export { CallbackList, registerCallbackConstructor } from './callbacks/tfjs_unsupported.js';
 export type { FitState, EpochProgress } from './models/callback.js';
 

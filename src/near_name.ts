@@ -2,6 +2,7 @@
  * The one check of option keys every rnnlab function shares (Keras raises on unknown kwargs; rnnlab accepts nothing
  * it would ignore), and the "did you mean" of its errors.
  */
+import { types } from 'node:util';
 
 /** The closest candidate within two edits of a given name (case ignored; ties: the first): a typo, a wrong case, a Keras snake_case name. */
 export function nearName(name: string, candidates: Iterable<string>): string | undefined {
@@ -97,14 +98,37 @@ export function readAliases(where: string, given: Record<string, unknown>, alias
   return out;
 }
 
-/** A function or a non-array object whose prototype is not Object's (or null), in words; undefined for anything else. */
-function notPlainObject(v: unknown): string | undefined {
+/** Built-ins whose contents live in internal slots (any realm's): read by own keys, a Map's entries would be dropped. */
+const SLOTTED: readonly (readonly [(v: object) => boolean, string])[] = [
+  [types.isMap, 'a Map'], [types.isSet, 'a Set'], [types.isWeakMap, 'a WeakMap'], [types.isWeakSet, 'a WeakSet'],
+  [types.isArrayBufferView, 'a typed array'], [types.isAnyArrayBuffer, 'an ArrayBuffer'], [types.isDate, 'a Date'],
+  [types.isRegExp, 'a RegExp'], [types.isBoxedPrimitive, 'a boxed primitive'], [types.isPromise, 'a Promise'],
+];
+
+/**
+ * Why an options argument cannot be read by its own enumerable keys, in words; undefined when it can. As tfjs reads
+ * args.patience from any object, a class instance with its options as own fields is read, and an object from another
+ * realm (vm) is plain too; refused is only what would lose data: a function, a built-in holding its contents in
+ * slots (a Map), or an object inheriting enumerable values or getters from a prototype below Object.prototype.
+ */
+function unreadableOptions(v: unknown): string | undefined {
   if (typeof v === 'function') return 'a function';
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const proto: unknown = Object.getPrototypeOf(v);
-  if (proto === null || proto === Object.prototype) return undefined;
-  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name ? `an instance of ${name}` : 'an object that is not a plain object';
+  let proto: object | null = Object.getPrototypeOf(v);
+  // A prototype whose own prototype is null is some realm's Object.prototype (or a null-prototype object's own kind).
+  if (proto === null || Object.getPrototypeOf(proto) === null) return undefined;
+  const kind = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  const shown = typeof kind === 'string' && kind && kind !== 'Object' ? `an instance of ${kind}` : 'an object';
+  for (const [is, what] of SLOTTED) if (is(v)) return `${what}${`a ${kind}` === what ? '' : ` (${shown})`}, whose contents are not options`;
+  const inherited: string[] = [];
+  for (; proto !== null && Object.getPrototypeOf(proto) !== null; proto = Object.getPrototypeOf(proto)) {
+    for (const k of Object.getOwnPropertyNames(proto)) {
+      if (Object.hasOwn(v, k) || inherited.includes(k)) continue;
+      const d = Object.getOwnPropertyDescriptor(proto, k)!;
+      if (d.enumerable || d.get || d.set) inherited.push(k);
+    }
+  }
+  return inherited.length ? `${shown} that inherits ${inherited.map((k) => `'${k}'`).join(', ')} from its prototype, which would not be read (only own properties are)` : undefined;
 }
 
 /**
@@ -112,9 +136,8 @@ function notPlainObject(v: unknown): string | undefined {
  * returns a copy keyed by the camelCase names only; one option under both spellings is an error naming both.
  */
 export function readKerasOptions(where: string, options: unknown, known: readonly string[], rules: OptionRules = {}): Record<string, unknown> {
-  // A Map, Set, class instance or function has no own keys to read: taken, it would be no options at all.
-  const odd = notPlainObject(options);
-  if (odd) throw new (rules.error ?? Error)(`${where}: the options argument must be a plain object ({...}), got ${odd}`);
+  const odd = unreadableOptions(options);
+  if (odd) throw new (rules.error ?? Error)(`${where}: the options argument must be an object of options ({...}), got ${odd}`);
   if (typeof options !== 'object' || options === null || Array.isArray(options)) return checkOptionKeys(where, options, known, rules);
   const alias = new Map(known.map((k) => [kerasKey(k), k] as const).filter(([s, k]) => s !== k));
   const given = options as Record<string, unknown>, out: Record<string, unknown> = {};

@@ -36,8 +36,14 @@ export interface BackupAndRestoreOptions {
   exit?: (code: number) => void;
 }
 
-/** The folder is required under either name, backupDir or Keras's backup_dir. */
-export type BackupAndRestoreArgs = WithKerasNames<Omit<BackupAndRestoreOptions, 'backupDir'>> & ({ backupDir: string } | { backup_dir: string });
+/**
+ * backupAndRestore's options with Keras's snake_case names accepted too. One object type (not a union) so that a
+ * camelCase user can read o.backupDir, extend it in an interface and take its keyof; the Keras-spelled form with
+ * backup_dir in place of backupDir is KerasBackupAndRestoreArgs, which the factory and constructor also take.
+ */
+export type BackupAndRestoreArgs = WithKerasNames<BackupAndRestoreOptions>;
+/** backupAndRestore's options as Keras spells them: the folder is backup_dir. */
+export type KerasBackupAndRestoreArgs = WithKerasNames<Omit<BackupAndRestoreOptions, 'backupDir'>> & { backup_dir: string; backupDir?: undefined };
 
 export class BackupAndRestore extends BaseCallback {
   /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
@@ -63,7 +69,7 @@ export class BackupAndRestore extends BaseCallback {
   extraState: (() => Record<string, unknown>) | null = null;
   onRestored: ((state: TrainingState) => void) | null = null;
 
-  constructor(given: BackupAndRestoreArgs) {
+  constructor(given: BackupAndRestoreArgs | KerasBackupAndRestoreArgs) {
     super();
     const args = readKerasOptions('backupAndRestore', given, ['backupDir', 'saveFreq', 'deleteCheckpoint', 'restore', 'handleInterrupt', 'resumeHint', 'verbose', 'out', 'exit']) as unknown as BackupAndRestoreOptions;
     if (!args || typeof args.backupDir !== 'string' || args.backupDir === '') throw new Error('backupAndRestore: backupDir must be a folder path');

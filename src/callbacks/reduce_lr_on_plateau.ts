@@ -68,8 +68,9 @@ export class ReduceLROnPlateau extends BaseCallback {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const opt = this.state.model.optimizer;
     if (!opt) throw new Error('ReduceLROnPlateau: the model has no optimizer (compile it before fit)');
-    // Keras 3 logs the rate the epoch trained with (History and CSVLogger then have a learning_rate column).
-    logs.learning_rate = opt.learningRate;
+    // Keras 3 logs the rate the epoch trained with (History and CSVLogger then have a learning_rate column), read
+    // from its float32 variable: 0.1 is logged as 0.10000000149011612.
+    logs.learning_rate = Math.fround(opt.learningRate);
     const current = monitoredNumber(logs, this.monitor, 'ReduceLROnPlateau');
     if (current === undefined) {
       // Keras 3: a warning, and the rate is left alone.
@@ -80,14 +81,16 @@ export class ReduceLROnPlateau extends BaseCallback {
     if (isImprovement(this.direction, this.minDelta, current, this.best)) { this.best = current; this.wait = 0; return; }
     if (this.cooldownLeft > 0) return;
     if (++this.wait < this.patience) return;
-    // Keras keeps the rate in float32 and compares it with np.float32(min_lr): a rate that reached minLr up to
-    // float32 rounding (0.1 * 0.1 * 0.1 is 0.0010000000000000002) is not cut again.
+    // Keras keeps the rate in a float32 variable and compares it with np.float32(min_lr): a rate that reached minLr
+    // up to float32 rounding is not cut again. Its new rate is the float32 rate held (read as a Python float) times
+    // factor, at least min_lr, stored back as float32. Cutting the held rate rather than a running double product
+    // keeps every cut equal to Keras's: 0.1 cut by 0.1 three times is 9.999999310821295e-05, not 1e-4 rounded.
     const held = Math.fround(opt.learningRate);
     if (held > Math.fround(this.minLr)) {
-      opt.learningRate = Math.max(opt.learningRate * this.factor, this.minLr);
-      // Keras prints its new rate, the float32 rate it held (read as a Python float) times factor, in Python's str():
-      // 0.1 cut by 0.1 shows 0.010000000149011612, not JavaScript's 0.010000000000000002.
-      if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${pythonRepr(Math.max(held * this.factor, this.minLr))}.\n`);
+      const newLr = Math.max(held * this.factor, this.minLr);
+      opt.learningRate = Math.fround(newLr);
+      // Printed as Keras prints new_lr, with Python's str(): 0.1 cut by 0.1 shows 0.010000000149011612.
+      if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${pythonRepr(newLr)}.\n`);
       this.cooldownLeft = this.cooldown;
       this.wait = 0;
     }

@@ -144,7 +144,7 @@ describe("mode 'auto' picks the direction Keras 3 gives the metric", () => {
     const stamp: rl.Callback = { onEpochEnd: (e, logs) => { logs!.val_binaryAccuracy = acc[e]; } };
     const cb = rl.callbacks.reduceLROnPlateau({ monitor: 'val_binaryAccuracy', factor: 0.5, patience: 2, minDelta: 0 });
     await m.fit(X, Y, { epochs: 5, verbose: 0, callbacks: [stamp, cb, { onEpochEnd: () => { lrs.push(m.optimizer!.learningRate); } }] });
-    expect(lrs).toEqual([0.1, 0.1, 0.1, 0.1, 0.05]);
+    expect(lrs).toEqual([0.1, 0.1, 0.1, 0.1, Math.fround(0.05)]); // a cut stores Keras's float32 rate
   });
 });
 
