@@ -194,11 +194,17 @@ export function shownUrl(url: string): string {
   }
 }
 
+/** How long a disconnected socket may take to close before it is destroyed (see redisConnection). */
+const DISCONNECT_MS = 100;
+
 /** A Redis connection from redis://[user:password@]host:port[/db]; BullMQ workers need blocking commands without retries per request. */
 export function redisConnection(url: string): Redis {
   const problem = redisUrlProblem(url);
   if (problem) throw new Error(problem);
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false, enableOfflineQueue: true });
+  // disconnectTimeout: after a refused connect, disconnect() ends a socket that has already closed, and ioredis then
+  // waits this long (2 s by default) for a 'close' that never comes, keeping a stopped worker or sweep alive. rnnlab's
+  // disconnects are final and ioredis's own precede a reconnect: neither needs to wait long on a socket that stays open.
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false, enableOfflineQueue: true, disconnectTimeout: DISCONNECT_MS });
 }
 
 /** How long a sweep or worker waits for Redis before it gives up (RNNLAB_QUEUE_CONNECT_MS overrides it, for tests). */
@@ -222,6 +228,9 @@ const AUTH_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password/;
  * raw ECONNREFUSED dumps). `signal` aborts the wait (Ctrl-C on a worker or sweep that is not connected yet).
  */
 export async function connectRedis(url: string, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Redis> {
+  // Stopped before the wait began (Ctrl-C while the caller was still getting ready): an 'abort' listener added now would
+  // never fire, and the stop would wait out the whole timeout. Nothing in between awaits, so this one check suffices.
+  if (o.signal?.aborted) throw new ConnectStoppedError();
   const connection = redisConnection(url);
   let last = '';
   connection.on('error', (e: NodeJS.ErrnoException) => { last = e.code ?? e.message; });
