@@ -6,8 +6,9 @@ const { commandEnded, commandListeners, dispatchPendingSignals, installEarlyStop
 });
 
 // Loading the modules takes a second or two, and each command installs its own stop-signal handlers only once it
-// runs. A stop signal until then exits 130 saying nothing was written (src/cli/early_stop.ts, which holds one listener
-// throughout, so that no signal is dropped or meets Node's silent default in between).
+// runs (some, such as predict, never). A stop signal no such handler takes exits 130 with a line saying what it cut
+// (src/cli/early_stop.ts, which holds one listener throughout and notes the first output, so that no signal is dropped,
+// meets Node's silent default, or claims nothing was written after the command printed).
 installEarlyStop();
 
 // `rnnlab ... | head` closes the pipe early. A command that only prints (predict, tokenize, evaluate, ...) has given

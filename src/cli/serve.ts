@@ -1,6 +1,6 @@
 /** `rnnlab serve`: the dashboard. The server code is loaded only when the command runs. */
 import type { Command } from 'commander';
-import { UsageError, type CliContext } from './context.js';
+import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, MAX_THREADS } from './flags.js';
 import { applyThreads } from './printer.js';
 import { checkFolderFlag } from './paths.js';
@@ -42,6 +42,31 @@ export function register(program: Command, ctx: CliContext): void {
     checkFolderFlag('--runs', f.runs as string, 'serve');
     applyThreads(f);
     const { runServe } = await import('../server/index.js');
-    ctx.exitCode = await runServe({ port: f.port as number, host, runsDir: f.runs as string, dataPath: f.data as string | undefined, token, maxModelParams: f.maxModelParams as number | undefined }, ctx);
+    const second = secondStopExits(ctx);
+    try {
+      ctx.exitCode = await runServe({ port: f.port as number, host, runsDir: f.runs as string, dataPath: f.data as string | undefined, token, maxModelParams: f.maxModelParams as number | undefined }, ctx,
+        { onReady: second.arm });
+    } finally {
+      second.release();
+    }
   });
+}
+
+/**
+ * runServe lets go of the stop signals at the first, which stops the server cleanly (its jobs stopped, the server
+ * closed); a second while that lasts stops at once with exit code 130 (docs/CLI.md), where Node's default would end
+ * the process silently. Armed once the server listens (before runServe's own handlers, so it counts the first too):
+ * a signal before then is answered as at any command's start.
+ */
+function secondStopExits(ctx: CliContext): { arm: () => void; release: () => void } {
+  let seen = 0;
+  const onSignal = () => {
+    if (++seen === 1) return;
+    ctx.err.write('rnnlab serve: stopped at once\n');
+    process.exit(130);
+  };
+  return {
+    arm: () => { for (const sig of STOP_SIGNALS) process.on(sig, onSignal); },
+    release: () => { for (const sig of STOP_SIGNALS) process.off(sig, onSignal); },
+  };
 }
