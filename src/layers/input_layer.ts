@@ -120,6 +120,9 @@ export class InputLayer extends BuiltInLayer {
     } else if (sample) batch = [batchSize, ...sample.shape];
     else throw new Error(`${where}: needs a shape (shape or batchShape; tfjs's inputShape or batchInputShape)`);
     if (args.sparse === true) throw new Error(`${where}: sparse = true is not supported (rnnlab's tensors are dense)`);
+    if (args.sparse !== undefined && args.sparse !== null && args.sparse !== false) {
+      throw new Error(`${where}: sparse must be true or false (only false is supported), got ${describe(args.sparse)}`);
+    }
     // One rule for rl.layers.inputLayer, fromConfig and files (Keras 3 writes optional: false).
     if (args.optional !== undefined && args.optional !== null && args.optional !== false) {
       throw new Error(`${where}: optional = ${JSON.stringify(args.optional)?.slice(0, 60) ?? describe(args.optional)} is not supported (rnnlab's inputs are always given)`);

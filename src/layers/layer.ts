@@ -451,18 +451,20 @@ export function engineApplyAll(layer: Layer, inputs: Tensor[], ctx: CallContext,
 }
 
 /**
- * A user's override in progress (apply, or call on a subclass of one of rnnlab's layers), with the masks the engine
- * gave its layer, and the output mask the layer's own computation set when it ran on those masks inside the override:
- * the engine takes that mask rather than run the layer a second time to learn it. Overrides nest (a user's apply
- * reaching a user's call), so each watch keeps the one it covers.
+ * A user's override in progress (apply, or call on a subclass of one of rnnlab's layers), with the input tensors and
+ * masks the engine gave its layer, and the output mask the layer's own computation set when it ran on those very
+ * tensors and masks inside the override: the engine takes that mask rather than run the layer a second time to learn
+ * it. A computation on other tensors (super.apply(x + 1)) says nothing of the mask of the engine's inputs, which tfjs
+ * takes from computeMask on them. Overrides nest (a user's apply reaching a user's call), so each watch keeps the one
+ * it covers.
  */
-interface MaskWatch { layer: Layer; masksIn: (Uint8Array | null)[]; maskOut?: Uint8Array | null }
+interface MaskWatch { layer: Layer; inputs: readonly Tensor[]; masksIn: (Uint8Array | null)[]; maskOut?: Uint8Array | null }
 let maskWatch: MaskWatch | null = null;
 
-/** run() under a watch on layer's computation; mask is undefined when the layer did not compute on masksIn. */
-function watchingMask<T>(layer: Layer, masksIn: (Uint8Array | null)[], run: () => T): { result: T; mask: Uint8Array | null | undefined } {
+/** run() under a watch on layer's computation; mask is undefined when the layer did not compute on inputs and masksIn. */
+function watchingMask<T>(layer: Layer, inputs: readonly Tensor[], masksIn: (Uint8Array | null)[], run: () => T): { result: T; mask: Uint8Array | null | undefined } {
   const outer = maskWatch;
-  const watch: MaskWatch = { layer, masksIn };
+  const watch: MaskWatch = { layer, inputs, masksIn };
   maskWatch = watch;
   try {
     const result = run();
@@ -473,8 +475,12 @@ function watchingMask<T>(layer: Layer, masksIn: (Uint8Array | null)[], run: () =
 }
 
 /** Where a layer's own computation ends (apply on tensors, a call from users' code): its output mask, for a watch on it. */
-function noteComputedMask(layer: Layer, masksIn: (Uint8Array | null)[], maskOut: Uint8Array | null): void {
-  if (maskWatch?.layer === layer && sameMasks(maskWatch.masksIn, masksIn)) maskWatch.maskOut = maskOut;
+function noteComputedMask(layer: Layer, inputs: readonly unknown[], masksIn: (Uint8Array | null)[], maskOut: Uint8Array | null): void {
+  if (maskWatch?.layer === layer && sameInputs(maskWatch.inputs, inputs) && sameMasks(maskWatch.masksIn, masksIn)) maskWatch.maskOut = maskOut;
+}
+
+function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
 }
 
 function sameMasks(a: (Uint8Array | null)[], b: (Uint8Array | null)[]): boolean {
@@ -503,14 +509,14 @@ function userApply(layer: Layer, inputs: Tensor[], ctx: CallContext, inputCount:
   if (list.length > 1) kwargs.mask = masks;
   if (inputCount < inputs.length) kwargs.initialState = inputs.slice(inputCount);
   const given = list.length === 1 ? list[0] : list;
-  const { result: y, mask: applied } = watchingMask(layer, masksIn, () => layer.apply(given, kwargs) as unknown);
+  const { result: y, mask: applied } = watchingMask(layer, list, masksIn, () => layer.apply(given, kwargs) as unknown);
   const outs = (Array.isArray(y) ? y : [y]) as unknown[];
   outs.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new Error(`${layer.name} (${layer.className}): its apply() override returned ${describe(t)}${outs.length > 1 ? ` as output ${i}` : ''} where a tensor was expected`);
   });
-  // The override ran the layer on the engine's masks (super.apply, this.call): that computation's mask, since running
-  // the layer again for it would double its cost (and step a stateful layer twice). An override that never ran it,
-  // or ran it on other masks, leaves it to computeMask, which for rnnlab's layers computes once to learn the mask.
+  // The override ran the layer on the engine's tensors and masks (super.apply, this.call): that computation's mask,
+  // since running the layer again for it would double its cost (and step a stateful layer twice). An override that
+  // never ran it, or ran it on other tensors or masks, leaves it to computeMask on the engine's inputs, which for rnnlab's layers computes once to learn the mask.
   // rnnlab's own computeMask decides for itself (Embedding's makes a mask without supporting one given).
   const m = applied !== undefined ? applied : layer.supportsMasking || builtInMethod(layer, 'computeMask') ? layer.computeMask(given, list.length === 1 ? masks[0] : masks) : null;
   ctx.mask = maskBytes(`${layer.name} (${layer.className}): computeMask`, m, outs[0] as Tensor);
@@ -907,7 +913,7 @@ export abstract class Layer {
     const firstUse = !this.built;
     const masksIn = contextMasks(ctx, list.length);
     const outs = this.callRegularized(all as Tensor[], ctx, false, list.length);
-    noteComputedMask(this, masksIn, ctx.mask);
+    noteComputedMask(this, list, masksIn, ctx.mask);
     // tfjs: a layer first used on real tensors holds itself once, so a model that also uses it does not dispose it.
     if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
     outs.forEach((y, i) => { outs[i] = distinctFrom(all as Tensor[], y); });
@@ -952,7 +958,7 @@ export abstract class Layer {
     } catch (e) {
       throw namingLayer(e, this);
     }
-    noteComputedMask(this, masksIn, ctx.mask);
+    noteComputedMask(this, list, masksIn, ctx.mask);
     if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
     return outs.length === 1 ? outs[0] : outs;
   }
@@ -1097,7 +1103,8 @@ export abstract class Layer {
       if (!subclassesBuiltIn) {
         out = run();
       } else {
-        const watched = watchingMask(this, contextMasks(ctx, Array.isArray(x) ? x.length : 1), run);
+        const inputs = Array.isArray(x) ? x : [x];
+        const watched = watchingMask(this, inputs, contextMasks(ctx, inputs.length), run);
         out = watched.result;
         if (watched.mask !== undefined) ctx.mask = watched.mask;
       }

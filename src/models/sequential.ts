@@ -87,6 +87,11 @@ export class Sequential extends ModelBase<SequentialData> {
   add(layer: Layer): void {
     this.assertNotDisposed();
     checkSequentialLayer(`${this.name}.add`, layer, this.layers);
+    // tfjs's add applies a later layer to the model's output, which an InputLayer refuses: it would take no input.
+    if (layer instanceof InputLayer && this.layers.length > 0) {
+      throw new Error(`${this.name}.add: ${layer.name} (InputLayer) may only be the first layer of a Sequential model; ` +
+        `it comes after ${this.layers[this.layers.length - 1].name} here (an InputLayer takes no input)`);
+    }
     const wasTrainable = layer.trainable;
     this.layers.push(layer);
     layer.modelRefs++;

@@ -87,6 +87,26 @@ describe('a built-in subclass overriding apply: its computation runs once per fo
   }
 });
 
+describe('an apply override that runs the layer on other inputs', () => {
+  it('leaves the output mask to computeMask on the model\'s inputs (tfjs\'s), not to the shifted computation', () => {
+    // ids [1, 0, 0] mask steps 2 and 3; the override embeds ids + 1, which masks nothing. tfjs takes the mask from
+    // computeMask on [1, 0, 0], so the RNN holds its first step's output: tanh(1) three times.
+    class ShiftedEmbedding extends rl.layerClasses.Embedding {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      apply(a: any, kw?: any): any {
+        if (a instanceof rl.SymbolicTensor) return super.apply(a, kw);
+        return super.apply(rl.add(a, rl.scalar(1, 'int32')));
+      }
+    }
+    const inp = rl.input({ shape: [3], dtype: 'int32' });
+    const emb = new ShiftedEmbedding({ inputDim: 10, outputDim: 1, maskZero: true, embeddingsInitializer: 'ones' });
+    const rnn = rl.layers.simpleRNN({ units: 1, kernelInitializer: 'ones', recurrentInitializer: 'ones', returnSequences: true });
+    const model = rl.model({ inputs: inp, outputs: rnn.apply(emb.apply(inp) as rl.SymbolicTensor) as rl.SymbolicTensor });
+    const y = values(model.predict(rl.tensor2d([[1, 0, 0]], undefined, 'int32')) as rl.Tensor);
+    y.forEach((v) => expect(v).toBeCloseTo(Math.tanh(1), 5));
+  });
+});
+
 describe('a model\'s dtype (tfjs\'s LayersModel.dtype)', () => {
   it('is float32 for a functional and a sequential model, under the mixed policy too (weights stay float32)', () => {
     const seq = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [3] })] });

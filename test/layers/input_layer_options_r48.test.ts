@@ -157,3 +157,19 @@ describe('an unknown option\'s error lists only what InputLayer reads', () => {
     expect(() => rl.input({ shape: [4], optional: false } as never)).toThrow("rl.input: unknown option 'optional'; options: shape, batchShape, batchSize, dtype, sparse, name");
   });
 });
+
+describe('sparse is taken at false (or left out) and refused otherwise, naming sparse', () => {
+  it.each([['the string "yes"', 'yes'], ['number 1', 1], ['number 0', 0]])('%s in the factory, rl.input, fromConfig and a loaded file', async (said, value) => {
+    const message = `sparse must be true or false (only false is supported), got ${said}`;
+    expect(() => L.inputLayer({ inputShape: [4], name: 'sp', sparse: value } as never)).toThrow(`sp (InputLayer): ${message}`);
+    expect(() => rl.input({ shape: [4], name: 'sq', sparse: value } as never)).toThrow(`sq (InputLayer): ${message}`);
+    expect(() => rl.layerClasses.InputLayer.fromConfig({ batchInputShape: [null, 4], name: 'sr', sparse: value })).toThrow(`sr (InputLayer): ${message}`);
+    const topology = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 4], name: 'ss', sparse: value } }, { class_name: 'Dense', config: { name: 'd', units: 2 } }] } };
+    await expect(rl.models.modelFromJSON({ modelTopology: topology } as never)).rejects.toThrow(message);
+  });
+
+  it('false, null and absent give a dense input; true is refused as unsupported', () => {
+    for (const sparse of [false, null, undefined]) expect(rl.input({ shape: [4], sparse } as never).shape).toEqual([null, 4]);
+    expect(() => L.inputLayer({ inputShape: [4], sparse: true })).toThrow(/sparse = true is not supported/);
+  });
+});

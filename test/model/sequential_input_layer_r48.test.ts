@@ -108,3 +108,53 @@ describe('Sequential with an explicit InputLayer', () => {
     expect(m.layers[0].input).toBe(m.inputs[0]);
   });
 });
+
+describe('Sequential.fromConfig keeps a given InputLayer (tfjs\'s fromConfig adds it, as add does)', () => {
+  it('the rebuilt model has the InputLayer first, its name as the input, and predicts as the original', () => {
+    const s = rl.sequential({ name: 'seq_in_h', layers: [rl.layers.inputLayer({ inputShape: [3], name: 'rg' }), rl.layers.dense({ units: 2, name: 'rdg' })] });
+    const config = s.getConfig();
+    const m = rl.Sequential.fromConfig(rl.Sequential, config);
+    // tfjs's fromConfig takes the layer list out of the config it is given.
+    const t = tf.Sequential.fromConfig(tf.Sequential, structuredClone(config) as never) as tf.Sequential;
+    expect(m.layers.map((l) => l.name)).toEqual(t.layers.map((l) => l.name));
+    expect(m.layers.map((l) => l.name)).toEqual(['rg', 'rdg']);
+    expect(m.layers[0]).toBeInstanceOf(rl.layerClasses.InputLayer);
+    m.setWeights(s.getWeights());
+    const xs = x();
+    expectConnected(m, 'rg', xs);
+    expect(maxDiff(m.predict({ rg: xs }).dataSync(), s.predict(xs).dataSync())).toBe(0);
+    expect(m.getConfig()).toEqual(config);
+  });
+
+  it('Keras\'s from_config(config) form and a snake_case config keep it too', () => {
+    const config = { name: 'seq_in_i', layers: [
+      { class_name: 'InputLayer', config: { batch_input_shape: [null, 4], dtype: 'float32', sparse: false, name: 'ki' } },
+      { class_name: 'Dense', config: { name: 'kd', units: 1 } },
+    ] };
+    const m = rl.Sequential.fromConfig(config);
+    expect(m.layers.map((l) => l.name)).toEqual(['ki', 'kd']);
+    expect(m.inputNames).toEqual(['ki']);
+  });
+});
+
+describe('an InputLayer after other layers is refused at add, naming it (tfjs\'s add refuses to apply it)', () => {
+  it('model.add after a built layer, after an unbuilt one, and after the first InputLayer', () => {
+    const built = rl.sequential({ name: 'seq_in_j', layers: [rl.layers.dense({ units: 2, inputShape: [3], name: 'j1' })] });
+    expect(() => built.add(rl.layers.inputLayer({ inputShape: [2], name: 'late_j' })))
+      .toThrow('seq_in_j.add: late_j (InputLayer) may only be the first layer of a Sequential model; it comes after j1 here');
+    expect(built.layers.map((l) => l.name)).toEqual(['j1']);
+    const unbuilt = rl.sequential({ name: 'seq_in_k', layers: [rl.layers.dense({ units: 2, name: 'k1' })] });
+    expect(() => unbuilt.add(rl.layers.inputLayer({ inputShape: [2], name: 'late_k' }))).toThrow(/late_k \(InputLayer\) may only be the first layer/);
+    const twice = withInputLayer('seq_in_l');
+    twice.pop();
+    expect(() => twice.add(rl.layers.inputLayer({ inputShape: [3], name: 'late_l' }))).toThrow(/late_l \(InputLayer\) may only be the first layer of a Sequential model; it comes after inp/);
+  });
+
+  it('sequential({layers}) with the InputLayer second', () => {
+    const late = rl.layers.inputLayer({ inputShape: [2], name: 'late_m' });
+    expect(() => rl.sequential({ name: 'seq_in_m', layers: [rl.layers.dense({ units: 2, inputShape: [3], name: 'm1' }), late] }))
+      .toThrow('seq_in_m.add: late_m (InputLayer) may only be the first layer of a Sequential model; it comes after m1 here');
+    // Refused, so no model holds it: it starts a model of its own.
+    expect(rl.sequential({ name: 'seq_in_n', layers: [late, rl.layers.dense({ units: 1, name: 'n1' })] }).inputNames).toEqual(['late_m']);
+  });
+});
