@@ -8,14 +8,14 @@ import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
 import { VerifiedFiles, checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, restoreWithFiles, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type WithKerasNames, type Writer } from './base.js';
+import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { describe } from '../describe.js';
 import { InterruptGuard } from './interrupt.js';
 import { checkpointFolderProblem } from './checkpoint_folder.js';
 import { checkTrainBegin } from '../models/callback_list.js';
 
-/** backupAndRestore's options under tfjs's names (BackupAndRestoreArgs adds Keras's backup_dir etc.). */
+/** backupAndRestore's options under tfjs's names (KerasBackupAndRestoreArgs has Keras's backup_dir etc.). */
 export interface BackupAndRestoreOptions {
   backupDir: string;
   /** 'epoch' (default) or a number of batches between checkpoints. */
@@ -37,13 +37,25 @@ export interface BackupAndRestoreOptions {
 }
 
 /**
- * backupAndRestore's options with Keras's snake_case names accepted too. One object type (not a union) so that a
- * camelCase user can read o.backupDir, extend it in an interface and take its keyof; the Keras-spelled form with
- * backup_dir in place of backupDir is KerasBackupAndRestoreArgs, which the factory and constructor also take.
+ * backupAndRestore's options under tfjs's camelCase names only: one object type (not a union), so that a caller can
+ * read o.backupDir, extend it in an interface and take its keyof. Keras's spelling is KerasBackupAndRestoreArgs; the
+ * factory and constructor take either (and, as every callback, refuse one option under both names).
  */
-export type BackupAndRestoreArgs = WithKerasNames<BackupAndRestoreOptions>;
-/** backupAndRestore's options as Keras spells them: the folder is backup_dir. */
-export type KerasBackupAndRestoreArgs = WithKerasNames<Omit<BackupAndRestoreOptions, 'backupDir'>> & { backup_dir: string; backupDir?: undefined };
+export type BackupAndRestoreArgs = BackupAndRestoreOptions;
+/** backupAndRestore's options as Keras spells them (backup_dir, save_freq, ...); backupDir is not one of them. */
+export interface KerasBackupAndRestoreArgs {
+  backup_dir: string;
+  save_freq?: BackupAndRestoreOptions['saveFreq'];
+  delete_checkpoint?: BackupAndRestoreOptions['deleteCheckpoint'];
+  restore?: BackupAndRestoreOptions['restore'];
+  handle_interrupt?: BackupAndRestoreOptions['handleInterrupt'];
+  resume_hint?: BackupAndRestoreOptions['resumeHint'];
+  verbose?: BackupAndRestoreOptions['verbose'];
+  out?: BackupAndRestoreOptions['out'];
+  exit?: BackupAndRestoreOptions['exit'];
+  /** Never given with backup_dir: it tells the two spellings apart, so an object with both is a type error. */
+  backupDir?: undefined;
+}
 
 export class BackupAndRestore extends BaseCallback {
   /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
@@ -110,11 +122,13 @@ export class BackupAndRestore extends BaseCallback {
       this.requireCheckpoint();
       return;
     }
-    this.checkResumable(readCheckpointInfo(this.backupDir).state);
-    const other = fit.model.built ? checkpointMismatch(this.backupDir, fit.model) : null;
+    // One read of checkpoint.json serves the checks below; the restore in onTrainBegin reads it again, as it may change.
+    const ck = readCheckpointInfo(this.backupDir);
+    this.checkResumable(ck.state);
+    const other = fit.model.built ? checkpointMismatch(this.backupDir, fit.model, ck) : null;
     if (other) throw new CheckpointError(other);
     const files = new VerifiedFiles();
-    restoreWithFiles(this.backupDir, fit.model, { apply: false }, files);
+    restoreWithFiles(this.backupDir, fit.model, { apply: false }, files, ck);
     this.checked = files;
   }
 

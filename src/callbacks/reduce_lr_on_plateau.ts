@@ -1,6 +1,7 @@
 /** Keras's ReduceLROnPlateau: multiply the learning rate by factor after patience epochs without improvement. */
 import type { Logs } from '../models/progress.js';
 import { readKerasOptions } from '../near_name.js';
+import { heldRate } from './held_rate.js';
 import { BaseCallback, MissingMonitorWarning, checkMonitor, checkVerbose, checkWriter, isImprovement, monitoredNumber, pythonRepr, resolveMode, shownOption, type Mode, type MonitorBest, type WithKerasNames, type Writer } from './base.js';
 
 /** reduceLROnPlateau's options under tfjs's names (ReduceLROnPlateauArgs adds Keras's min_lr, min_delta). */
@@ -68,9 +69,8 @@ export class ReduceLROnPlateau extends BaseCallback {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const opt = this.state.model.optimizer;
     if (!opt) throw new Error('ReduceLROnPlateau: the model has no optimizer (compile it before fit)');
-    // Keras 3 logs the rate the epoch trained with (History and CSVLogger then have a learning_rate column), read
-    // from its float32 variable: 0.1 is logged as 0.10000000149011612.
-    logs.learning_rate = Math.fround(opt.learningRate);
+    // Keras 3 logs the rate the epoch trained with (History and CSVLogger then have a learning_rate column).
+    logs.learning_rate = heldRate(opt);
     const current = monitoredNumber(logs, this.monitor, 'ReduceLROnPlateau');
     if (current === undefined) {
       // Keras 3: a warning, and the rate is left alone.
@@ -85,7 +85,7 @@ export class ReduceLROnPlateau extends BaseCallback {
     // up to float32 rounding is not cut again. Its new rate is the float32 rate held (read as a Python float) times
     // factor, at least min_lr, stored back as float32. Cutting the held rate rather than a running double product
     // keeps every cut equal to Keras's: 0.1 cut by 0.1 three times is 9.999999310821295e-05, not 1e-4 rounded.
-    const held = Math.fround(opt.learningRate);
+    const held = heldRate(opt);
     if (held > Math.fround(this.minLr)) {
       const newLr = Math.max(held * this.factor, this.minLr);
       opt.learningRate = Math.fround(newLr);

@@ -6,8 +6,8 @@ import { textEvaluateBody, textEvaluateDoc } from '../tasks/text_result.js';
 import { evaluateTextClassifier } from '../tasks/text_evaluate.js';
 import { evaluationLines } from '../tasks/text_format.js';
 import { addDataOptions, checkDataKindFlags, dataOptions, notAClassifier, EVALUATE_OPTION_NAMES, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
-import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
-import { dispatchPendingSignals } from './early_stop.js';
+import { UsageError, type CliContext } from './context.js';
+import { stopAfterTheWrites } from './stop_signals.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, VERBOSE_FLAG } from './flags.js';
 import { checkInputFile, checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf, withRunFolder } from './paths.js';
@@ -138,7 +138,7 @@ export function register(program: Command, ctx: CliContext): void {
 async function evaluateModel(f: EvaluateFlags, seq2seq: boolean, cmd: Command, ctx: CliContext, startedAt: Date): Promise<void> {
   if (seq2seq) {
     ctx.exitCode = await evaluateSeq2Seq(f, cmd, ctx, startedAt);
-    await stopAfterTheWrites(f.out!, ctx);
+    await stopAfterTheWrites('evaluate', f.out!, ctx);
     return;
   }
   try {
@@ -149,27 +149,10 @@ async function evaluateModel(f: EvaluateFlags, seq2seq: boolean, cmd: Command, c
     const body = textEvaluateBody(r);
     finishRun(new Printer(ctx), { command: 'evaluate', runName: 'evaluate', argv: argvOf(cmd), startedAt, out: f.out }, body, textEvaluateDoc(r, body));
     ctx.exitCode = 0;
-    await stopAfterTheWrites(f.out!, ctx);
+    await stopAfterTheWrites('evaluate', f.out!, ctx);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     reportFailure(ctx, 'evaluate', e);
   }
 }
 
-/**
- * Once its data is read, evaluate scores and writes its run in one synchronous stretch: a stop signal meanwhile is
- * dispatched only after it, when the lock's handler (which says nothing was written) is gone and Node's default
- * would end the process silently. Answered here, lock still held, with what is then true: exit 130, the run whole.
- */
-async function stopAfterTheWrites(dir: string, ctx: CliContext): Promise<void> {
-  const onSignal = () => {
-    ctx.err.write(`rnnlab evaluate: stopped after its run was written; ${dir} holds it whole\n`);
-    process.exit(130);
-  };
-  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-  try {
-    await dispatchPendingSignals();
-  } finally {
-    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-  }
-}

@@ -2,8 +2,8 @@
  * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) during a long command that stops cleanly: the first aborts
  * the returned signal (the command finishes what it can and writes what it has), the second exits at once.
  */
-import { STOP_SIGNALS } from './context.js';
-import { commandListeners } from './early_stop.js';
+import { STOP_SIGNALS, type CliContext } from './context.js';
+import { commandListeners, dispatchPendingSignals } from './early_stop.js';
 
 export function onStopSignals(line: (s: string) => void, stopping: () => string | null): { signal: AbortSignal; release: () => void } {
   const stop = new AbortController();
@@ -127,4 +127,23 @@ export function stopWhileLocked(dir: string, giveBack: () => void, isDefault = f
     if (!lockedFolders.delete(key)) return;
     if (lockedFolders.size === 0) for (const sig of STOP_SIGNALS) process.off(sig, stoppedWhileLocked);
   };
+}
+
+/**
+ * For a command that writes its run folder in one synchronous stretch once its data is read (evaluate, tokenize
+ * --out), called right after the writes, its folder's lock still held: a stop signal that came meanwhile is dispatched
+ * only now, and once the lock's handler (which says nothing was written) is gone Node's default would end the process
+ * silently. Answered here with what is then true: exit 130, the run in `dir` whole.
+ */
+export async function stopAfterTheWrites(command: string, dir: string, ctx: CliContext): Promise<void> {
+  const onSignal = () => {
+    ctx.err.write(`rnnlab ${command}: stopped after its run was written; ${dir} holds it whole\n`);
+    process.exit(130);
+  };
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  try {
+    await dispatchPendingSignals();
+  } finally {
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+  }
 }

@@ -8,6 +8,7 @@ import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import type { RecordBody } from '../report/record.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { withRunFolderLock } from './paths.js';
+import { stopAfterTheWrites } from './stop_signals.js';
 import { formatTable } from '../report/table.js';
 
 /** Why a word became the id it did, for the table. */
@@ -117,6 +118,8 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
   if (typeof f.out === 'string') {
     const body: RecordBody = { config: { vocab, ...padOpts, fit: f.fit, oov: oov ?? null }, data: null, models: [], metrics: {}, finding: `Tokenized ${texts.length} text(s).`, details: { texts: out } };
     finishRun(p, { command: 'tokenize', runName: 'tokenize', argv, startedAt: started, out: f.out }, body, { title: 'Tokenization', sections: [{ title: 'Texts', pre: JSON.stringify(out, null, 1) }] });
+    // Printing and writing are one synchronous stretch: a stop meanwhile is answered now, naming the folder written.
+    await stopAfterTheWrites('tokenize', f.out, ctx);
   }
   return 0;
 }

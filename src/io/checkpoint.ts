@@ -579,10 +579,10 @@ function modelDifference(ck: CheckpointData, model: TrainableModel): string | nu
 
 /**
  * Why the checkpoint in dir cannot continue training this built model, or null: the checks restoreCheckpoint makes
- * of the model before reading any weights, for a caller that can make them before loading its data.
+ * of the model before reading any weights, for a caller that can make them before loading its data. ck: dir's
+ * checkpoint.json as the caller already read it.
  */
-export function checkpointMismatch(dir: string, model: TrainableModel): string | null {
-  const ck = readCheckpointInfo(dir);
+export function checkpointMismatch(dir: string, model: TrainableModel, ck: CheckpointData = readCheckpointInfo(dir)): string | null {
   const other = modelDifference(ck, model);
   return other && `the checkpoint in ${ck.dir} ${other}`;
 }
@@ -620,10 +620,10 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts?: Res
 
 /**
  * restoreCheckpoint for backupAndRestore (not public): given the VerifiedFiles its check (apply: false) filled, the
- * restore that follows takes the binary files that check read instead of reading and hashing them again.
+ * restore that follows takes the binary files that check read instead of reading and hashing them again; ck: dir's
+ * checkpoint.json as that check already read it.
  */
-export function restoreWithFiles(dir: string, model: TrainableModel, opts: RestoreOptions, files: VerifiedFiles): TrainingState {
-  const ck = readCheckpointInfo(dir);
+export function restoreWithFiles(dir: string, model: TrainableModel, opts: RestoreOptions, files: VerifiedFiles, ck: CheckpointData = readCheckpointInfo(dir)): TrainingState {
   const where = `checkpoint in ${ck.dir}`;
   if (!model.built) throw new CheckpointError(`${where}: build the model (give its first layer an input shape) before restoring`);
   const other = modelDifference(ck, model);

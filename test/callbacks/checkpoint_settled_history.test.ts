@@ -33,7 +33,7 @@ describe('the History a checkpoint saves', () => {
     const h = await model().fit(xs, ys, { ...args, epochs: 2, callbacks: [
       rl.callbacks.backupAndRestore({ backupDir: backup, verbose: 0, deleteCheckpoint: false }),
       rl.callbacks.modelCheckpoint({ path: folder }), ...later()] });
-    expect(h.history.learning_rate).toEqual([0.4, 0.3]);
+    expect(h.history.learning_rate).toEqual([0.4, 0.3].map(Math.fround));
     expect(h.history.tag).toEqual([10, 11]);
     for (const dir of [backup, folder]) {
       const st = rl.io.readCheckpointInfo(dir).state;
@@ -49,7 +49,7 @@ describe('the History a checkpoint saves', () => {
     await expect(run).rejects.toThrow('crash');
     const st = rl.io.readCheckpointInfo(dir).state;
     expect(st.nextEpoch).toBe(2);
-    expect(st.history.history.learning_rate).toEqual([0.4, 0.3]);
+    expect(st.history.history.learning_rate).toEqual([0.4, 0.3].map(Math.fround));
   });
 
   it('a resumed run\'s History equals the uninterrupted run\'s', async () => {
@@ -59,7 +59,7 @@ describe('the History a checkpoint saves', () => {
     await model().fit(xs, ys, { ...args, callbacks: [backup(), ...later(), stopAfter(1)] });
     const h = await model().fit(xs, ys, { ...args, callbacks: [backup(), ...later()] });
     expect(h.epoch).toEqual([0, 1, 2, 3]);
-    expect(h.history.learning_rate).toEqual([0.4, 0.3, 0.2, 0.1]);
+    expect(h.history.learning_rate).toEqual([0.4, 0.3, 0.2, 0.1].map(Math.fround));
     expect(h.history).toEqual(hRef.history);
   });
 });
