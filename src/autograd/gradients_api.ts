@@ -48,7 +48,7 @@ function gradientsInScope(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy
   const { y, grads, outside } = taped;
   const values = y.dtype === 'float32' ? floatCopy(y.values) : Int32Array.from(y.values);
   const value = track(new Tensor(values, [...y.shape], y.dtype));
-  recordNestedGradient([value, ...grads], [...xs, ...outside], `rl.${what}`);
+  recordNestedGradient([value, ...new Set(grads)], [...xs, ...outside], `rl.${what}`);
   return { value, grads };
 }
 
@@ -61,6 +61,8 @@ function differentiate(f: (...xs: Tensor[]) => Tensor, xs: Tensor[], dy: TensorL
     return { y, loss: y.size === 1 && !seed ? y : sum(seed ? mul(y, seed) : y) };
   });
   // Isolated: the weights of a model f runs through get gradients too, which must not reach the next fit step.
+  // One tensor given twice gets the one gradient tensor twice, as tfjs's (memory() counts it once).
+  const made = new Map<Tensor, Tensor>();
   return gradients(value.loss, (gave, outside) => ({
     y: value.y,
     outside,
@@ -68,7 +70,9 @@ function differentiate(f: (...xs: Tensor[]) => Tensor, xs: Tensor[], dy: TensorL
       if (!gave(x)) {
         throw new Error(`${what}: cannot compute the gradient of y = f(x) with respect to x${xs.length > 1 ? `[${i}]` : ''}: y does not depend on it through differentiable ops`);
       }
-      return track(new Tensor(floatCopy(x.grad!), [...x.shape], 'float32'));
+      const g = made.get(x) ?? track(new Tensor(floatCopy(x.grad!), [...x.shape], 'float32'));
+      made.set(x, g);
+      return g;
     }),
   }));
 }

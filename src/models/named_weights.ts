@@ -9,6 +9,7 @@ import type { Variable } from '../variable.js';
 import { describe } from '../describe.js';
 import { checkOptionKeys } from '../near_name.js';
 import { NestedModel } from './nested.js';
+import { assignWeights } from '../layers/weight_values.js';
 
 export interface NamedWeightsModel {
   readonly name: string;
@@ -94,5 +95,6 @@ export function loadNamedWeights(model: NamedWeightsModel, weights: unknown, str
   if (strict && unset.size > 0) {
     throw new Error(`${what}: ${unset.size} of ${byName.size} weights are not given: ${[...unset].join(', ')}; pass strict false to leave them as they are`);
   }
-  for (const [w, value] of assigned) w.write(value);
+  // A constraint may still throw (a user's apply(w)): assignWeights then gives every weight its old value back.
+  assignWeights(what, assigned.map(([w]) => w), assigned.map(([, value]) => value), true);
 }
