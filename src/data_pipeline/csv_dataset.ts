@@ -67,7 +67,7 @@ function checkCsvConfig(config: CsvConfig): void {
     }
     if (c.dtype !== undefined && !COLUMN_DTYPES.includes(c.dtype)) throw new Error(`data.csv: columnConfigs.${name}.dtype must be one of ${COLUMN_DTYPES.join(', ')}, got ${String(c.dtype)}`);
     if (c.default !== undefined && !defaultFits(c.default, c.dtype)) {
-      throw new Error(`data.csv: columnConfigs.${name}.default ${JSON.stringify(c.default)} is not a value of ${c.dtype ? `dtype ${c.dtype}` : 'a column (a number or a string)'}; an empty field takes it as it is`);
+      throw new Error(`data.csv: columnConfigs.${name}.default ${typeof c.default === 'number' ? String(c.default) : JSON.stringify(c.default)} is not a value of ${c.dtype ? `dtype ${c.dtype}` : 'a column (a number or a string)'}; an empty field takes it as it is`);
     }
   }
 }
@@ -76,12 +76,15 @@ function checkCsvConfig(config: CsvConfig): void {
 function defaultFits(v: unknown, dtype: ColumnConfig['dtype']): boolean {
   switch (dtype) {
     case 'string': return typeof v === 'string';
-    case 'float32': return typeof v === 'number' && Number.isFinite(v);
+    case 'float32': return isNumber(v);
     case 'int32': return Number.isInteger(v);
     case 'bool': return typeof v === 'boolean' || v === 0 || v === 1;
-    default: return (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string';
+    default: return isNumber(v) || typeof v === 'string';
   }
 }
+
+/** A value a numeric field can read as: ±Infinity too (tfjs's Number() reads `Infinity`, `-Infinity`, `1e400`), never NaN. */
+const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 
 function checkDuplicates(names: string[], where: string): void {
   const dup = names.filter((n, i) => names.indexOf(n) !== i);
@@ -101,7 +104,10 @@ function columnsOf(config: CsvConfig, header: string[] | null, where: string): s
   return names;
 }
 
-/** One field as tfjs converts it: its dtype, else a number when it parses, else the text. */
+/**
+ * One field as tfjs converts it: its dtype, else a number when it parses, else the text. `Infinity` and `-Infinity`
+ * parse (tfjs reads them with Number()); `NaN` does not, so it stays text, and a float32 column refuses it.
+ */
 function convert(raw: string, name: string, c: ColumnConfig | undefined, at: string): unknown {
   if (raw === '') {
     // A bool column holds 1/0, as its fields read.
@@ -113,7 +119,7 @@ function convert(raw: string, name: string, c: ColumnConfig | undefined, at: str
     case 'string': return raw;
     case 'float32': case 'int32': {
       const v = Number(raw);
-      if (!Number.isFinite(v)) throw new Error(`data.csv: ${at}: column ${name} (dtype ${c.dtype}) holds '${raw}', not a number`);
+      if (!isNumber(v)) throw new Error(`data.csv: ${at}: column ${name} (dtype ${c.dtype}) holds '${raw}', not a number`);
       if (c.dtype === 'int32' && !Number.isInteger(v)) throw new Error(`data.csv: ${at}: column ${name} (dtype int32) holds '${raw}', not an integer`);
       return v;
     }
@@ -125,7 +131,7 @@ function convert(raw: string, name: string, c: ColumnConfig | undefined, at: str
     }
     default: {
       const n = Number(raw);
-      return Number.isFinite(n) ? n : raw;
+      return isNumber(n) ? n : raw;
     }
   }
 }

@@ -37,7 +37,7 @@ export class Dataset<T> {
     const it = reading(this.source) as DatasetIterator<T>;
     const rest = { [Symbol.asyncIterator]: () => it };
     it.toArray = async () => { const out: T[] = []; for await (const x of rest) out.push(x); return out; };
-    it.forEachAsync = async (f) => { callable('forEachAsync', f); for await (const x of rest) await f(x); };
+    it.forEachAsync = async (f) => { callable('forEachAsync', f); await eachConsumed(rest, f); };
     return it;
   }
 
@@ -251,7 +251,7 @@ export class Dataset<T> {
 
   async forEachAsync(f: (x: T) => void | Promise<void>): Promise<void> {
     callable('forEachAsync', f);
-    for await (const x of iterable(this.source)) await f(x);
+    await eachConsumed(iterable(this.source), f);
   }
 
   async toArray(): Promise<T[]> {
@@ -263,6 +263,26 @@ export class Dataset<T> {
 
   /** tfjs's toArrayForTest: toArray under the name tfjs's own tests use. */
   toArrayForTest(): Promise<T[]> { return this.toArray(); }
+}
+
+/**
+ * forEachAsync's pass: tfjs's is map(f) drained, so each element's tensors that f's result does not hold are
+ * disposed once f has run (rl.keep'd ones too: keep guards against tidy, not dispose, in tfjs as here), and a pass
+ * leaves numTensors flat; clone() a tensor to keep it. f's promise is awaited before the disposal (tfjs awaits
+ * nothing and disposes the input as soon as f returns), so an async f may read its element throughout.
+ */
+async function eachConsumed<T>(items: AsyncIterable<T>, f: (x: T) => void | Promise<void>): Promise<void> {
+  let index = 0;
+  for await (const x of items) {
+    const consumed = elementTensors(x);
+    refuseStale('forEachAsync', consumed, `element ${index++}`);
+    let result: unknown;
+    try {
+      result = await f(x);
+    } finally {
+      disposeExcept(consumed, result);
+    }
+  }
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && (typeof v === 'object' || typeof v === 'function')
