@@ -3,13 +3,14 @@
  * and Keras's model.to_json() write them. Layers speak camelCase and serialize themselves (getConfig, fromConfig,
  * the registry in src/layers); this file only converts keys and adds file positions to errors.
  */
-import { checkKnownArgs, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { BuiltInLayer, checkKnownArgs, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { REGISTER_CLASS_HINT, deserializeLayer, kerasOnlyLayerMessage, layerClass, layerClassNames, serializeLayer, withLoadedConfigCheck } from '../layers/registry.js';
 import { ModelFormatError } from './errors.js';
 import { optionValueSpelling } from './tfjs_spellings.js';
 import { describe } from '../describe.js';
 import { camelKey, kerasKey, nearName } from '../near_name.js';
-import { INITIALIZER_CLASSES } from '../layers/initializer_catalogue.js';
+import { isBuiltInInitializerClass } from '../layers/initializer_catalogue.js';
+import { userLayerClassOf } from '../layers/serialization.js';
 import { checkRegularizer } from '../layers/regularizers.js';
 import { checkConstraint } from '../layers/constraints.js';
 
@@ -20,23 +21,30 @@ const MAX_CONFIG_DEPTH = 64;
 
 
 /**
+ * What convertKeys does to option values: 'respell' gives the few options tfjs spells differently in memory
+ * (tfjs_spellings.ts) the spelling of `to` (Keras's in a file, tfjs's in getConfig), in the configs of rnnlab's own
+ * classes only; 'asWritten' leaves every value as given (a file's configs are read so, as rnnlab's layers take either
+ * spelling and its errors then quote the file).
+ */
+export type ValueSpelling = 'respell' | 'asWritten';
+
+/**
  * The one place keys change case: every object key in value, recursively, to 'snake' (writing) or 'camel'
  * (reading), as tfjs does; keys that are not identifiers ('New York') are no option names and stay as given. Values
- * are left alone but for the few options tfjs spells differently in memory (tfjs_spellings.ts), and those only in
- * the configs of rnnlab's own classes: `ownValues` says whether value belongs to one, and each nested
- * {className, config} decides for its config by its class (respelledClass), so a user's class gets its values as
- * written. `ownValues` null respells nothing at any depth: a file's configs are read as written (rnnlab's layers take
- * either spelling), so its errors quote the file. Throws ModelFormatError past MAX_CONFIG_DEPTH levels.
+ * change only as `values` says (ValueSpelling). Under 'respell', each nested {className, config} decides for its
+ * config by its class (respelledClass): a user's class's config is as its getConfig returns it, built-in classes'
+ * configs nested in it included, as tfjs's model.getConfig() holds a custom layer's config. Throws ModelFormatError
+ * past MAX_CONFIG_DEPTH levels.
  */
-export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'config', depth = 0, ownValues: boolean | null = true): unknown {
+export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'config', depth = 0, values: ValueSpelling = 'respell'): unknown {
   if (depth > MAX_CONFIG_DEPTH) throw new ModelFormatError(`${where}: nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a model configuration`);
-  if (Array.isArray(value)) return value.map((v) => convertKeys(v, to, where, depth + 1, ownValues));
+  if (Array.isArray(value)) return value.map((v) => convertKeys(v, to, where, depth + 1, values));
   if (!isObject(value)) return value;
   const cls = entryClass(value);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    const own = ownValues !== null && cls !== null && k === 'config' ? respelledClass(cls) : ownValues;
-    out[fileKey(k, to)] = convertKeys(ownValues ? optionValueSpelling(k, v, to) : v, to, where, depth + 1, own);
+    const inner = values === 'respell' && cls !== null && k === 'config' && !respelledClass(cls) ? 'asWritten' : values;
+    out[fileKey(k, to)] = convertKeys(values === 'respell' ? optionValueSpelling(k, v, to) : v, to, where, depth + 1, inner);
   }
   return out;
 }
@@ -65,19 +73,30 @@ function accepts(check: () => unknown): boolean {
 }
 
 /**
- * A class whose config's option values convertKeys respells: a built-in layer, a model or a built-in initializer
- * (the registry holds a built-in layer class itself and a stand-in object for a user's class). Built-in regularizers
- * and constraints have none of those options; users' classes of any kind keep their values as written.
+ * A built-in layer, a model or a built-in initializer (the registry holds a built-in layer class itself and a
+ * stand-in object for a user's class).
  */
-function respelledClass(name: string): boolean {
+function builtInClass(name: string): boolean {
   const cls = layerClass(name);
   if (cls) return typeof cls === 'function';
-  return MODEL_CLASSES.has(name) || Object.hasOwn(INITIALIZER_CLASSES, name.replace(/_/g, '').toLowerCase());
+  return MODEL_CLASSES.has(name) || isBuiltInInitializerClass(name);
+}
+
+/**
+ * A class whose config's option values convertKeys respells: a built-in class, or a user's subclass of a built-in
+ * layer (its config is the built-in's getConfig, in tfjs's spelling, so its file must hold Keras's). Built-in
+ * regularizers and constraints have none of those options; other users' classes keep their values as written.
+ */
+function respelledClass(name: string): boolean {
+  if (builtInClass(name)) return true;
+  const cls = layerClass(name);
+  const user = cls ? userLayerClassOf(cls) as { prototype?: unknown } | undefined : undefined;
+  return user?.prototype instanceof BuiltInLayer;
 }
 
 /** One of rnnlab's own classes: a built-in layer, a model, an initializer, a regularizer or a constraint. */
 function rnnlabClass(name: string): boolean {
-  if (respelledClass(name)) return true;
+  if (builtInClass(name)) return true;
   return !layerClass(name) && (accepts(() => checkRegularizer('', '', { className: name })) || accepts(() => checkConstraint('', '', { className: name })));
 }
 
@@ -154,7 +173,7 @@ export function layerToKeras(layer: Layer, batchInputShape: SymbolicShape | null
   const { batchInputShape: _own, ...rest } = config;
   const where = `layer '${layer.name}' (${className})`;
   checkUserConfigs(className, rest, where);
-  const c = convertKeys(rest, 'snake', where, 0, respelledClass(className)) as Record<string, unknown>;
+  const c = convertKeys(rest, 'snake', where, 0, respelledClass(className) ? 'respell' : 'asWritten') as Record<string, unknown>;
   if (batchInputShape) c.batch_input_shape = [...batchInputShape];
   return { class_name: className, config: c };
 }
@@ -186,7 +205,7 @@ function declaredShape(c: Record<string, unknown>, where: string): SymbolicShape
 
 /** The input shape a Keras layer config (snake or camel keys) declares, or null. */
 export function declaredBatchShape(raw: Record<string, unknown>, where: string): SymbolicShape | null {
-  return declaredShape(convertKeys(raw, 'camel', where) as Record<string, unknown>, where);
+  return declaredShape(convertKeys(raw, 'camel', where, 0, 'asWritten') as Record<string, unknown>, where);
 }
 
 /** Layers name options in camelCase; errors about a file name them as the file spells them (return_sequences). */
@@ -280,7 +299,7 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
   const at = `${where} (${cls}${name ? ` '${name}'` : ''})`;
   if (cls === 'InputLayer') checkInputLayerKeys(rawConfig, at);
   checkKeras3Options(rawConfig, at);
-  const config = convertKeys(rawConfig, 'camel', at, 0, null) as Record<string, unknown>;
+  const config = convertKeys(rawConfig, 'camel', at, 0, 'asWritten') as Record<string, unknown>;
   // Keras 3 writes token-id inputs as int64 (keras.Input(dtype='int64')); rnnlab's ids are int32, which holds any vocabulary.
   if (cls === 'InputLayer' && typeof config.dtype === 'string' && NARROW_TO_INT32.has(config.dtype)) config.dtype = 'int32';
   const shape = batchInputShape ?? declaredShape(config, at);

@@ -2,9 +2,10 @@
  * Option values tfjs spells in camelCase in memory and Keras's snake_case in files: tfjs's getConfig gives
  * 'hardSigmoid', 'channelsLast', 'fanAvg', its fromConfig refuses the snake_case spellings, and its file writer
  * snake-cases them (convertTsToPythonic). rnnlab's layers read either spelling; so a config going to a file gets
- * the snake_case one and a config coming out of a file as model.getConfig() gets tfjs's. Only these options' known
- * values change, and only in the configs of rnnlab's own classes (convertKeys decides by each config's class): tfjs
- * changes the case of every string value, which would rename a user's own values.
+ * the snake_case one, and getConfig (a layer's, an initializer's, and model.getConfig(), which comes out of the file
+ * form) gets tfjs's. Only these options' known values change, and only in the configs of rnnlab's own classes
+ * (convertKeys decides by each config's class): tfjs changes the case of every string value, which would rename a
+ * user's own values.
  */
 import { camelKey, kerasKey } from '../near_name.js';
 import { kerasActivationName, tfjsActivationName, type LayerActivation } from '../layers/activations.js';
@@ -41,3 +42,11 @@ export function optionValueSpelling(key: string, value: unknown, to: 'snake' | '
   const spell = typeof value === 'string' && Object.hasOwn(SPELLINGS, camelKey(key)) ? SPELLINGS[camelKey(key)] : undefined;
   return spell ? spell(value as string, to) : value;
 }
+
+/** A config of one of rnnlab's own classes as its getConfig gives it: each option value in tfjs's spelling. */
+export function tfjsSpelled(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, optionValueSpelling(k, v, 'camel')]));
+}
+
+/** The data format of rnnlab's layers (all channels-last) as their getConfig writes it. */
+export const CHANNELS_LAST = optionValueSpelling('dataFormat', 'channels_last', 'camel') as 'channelsLast';

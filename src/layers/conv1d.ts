@@ -5,6 +5,7 @@ import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
 import { checkConvPadding, oneInt, windowGeometry, type ConvPadding } from './padding.js';
 import { registerLayer } from './registry.js';
 import { applyActivation, splitActivation } from './activations.js';
+import { CHANNELS_LAST } from '../io/tfjs_spellings.js';
 
 export interface Conv1DArgs extends KernelBiasArgs {
   filters: number;
@@ -75,7 +76,7 @@ export class Conv1D extends KernelBiasLayer {
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), filters: this.filters, kernelSize: [this.kernelSize], strides: [this.strides],
-      padding: this.padding, dataFormat: 'channels_last', dilationRate: [this.dilationRate], ...this.kernelBiasConfig() };
+      padding: this.padding, dataFormat: CHANNELS_LAST, dilationRate: [this.dilationRate], ...this.kernelBiasConfig() };
   }
 }
 

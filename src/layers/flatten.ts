@@ -2,10 +2,11 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
+import { CHANNELS_LAST } from '../io/tfjs_spellings.js';
 
 export interface FlattenArgs extends LayerArgs {
-  /** Only 'channels_last'. */
-  dataFormat?: 'channels_last';
+  /** Only channels-last, in Keras's or tfjs's spelling. */
+  dataFormat?: 'channels_last' | 'channelsLast';
 }
 
 export class Flatten extends BuiltInLayer {
@@ -23,7 +24,7 @@ export class Flatten extends BuiltInLayer {
     return ops.reshape(x, [x.shape[0], x.size / x.shape[0]]);
   }
 
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), dataFormat: 'channels_last' }; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), dataFormat: CHANNELS_LAST }; }
 }
 
 registerLayer(Flatten);

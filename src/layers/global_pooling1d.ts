@@ -2,10 +2,11 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { COMPUTE, BuiltInLayer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { CHANNELS_LAST } from '../io/tfjs_spellings.js';
 
 export interface GlobalPooling1DArgs extends LayerArgs {
-  /** Only 'channels_last'. */
-  dataFormat?: 'channels_last';
+  /** Only channels-last, in Keras's or tfjs's spelling. */
+  dataFormat?: 'channels_last' | 'channelsLast';
   /** Keras 3's keepdims: keep the pooled time axis, (batch, 1, channels). Default false. */
   keepdims?: boolean;
 }
@@ -35,5 +36,5 @@ export abstract class GlobalPooling1D extends BuiltInLayer {
   }
 
   /** keepdims is written only when true: tfjs-layers has no such option, and Keras reads its absence as false. */
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), dataFormat: 'channels_last', ...(this.keepdims ? { keepdims: true } : {}) }; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), dataFormat: CHANNELS_LAST, ...(this.keepdims ? { keepdims: true } : {}) }; }
 }

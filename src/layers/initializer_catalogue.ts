@@ -8,6 +8,7 @@ import type { Shape } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 import { checkOptionKeys } from '../near_name.js';
 import { orthogonal } from './orthogonal.js';
+import { tfjsSpelled } from '../io/tfjs_spellings.js';
 
 type Out = { length: number; [i: number]: number };
 type Draw = (shape: Shape, out: Out, rng: Random) => void;
@@ -68,7 +69,14 @@ export class Initializer {
   }
 
   getClassName(): string { return this.className; }
-  getConfig(): Record<string, unknown> { return { ...this.config }; }
+
+  /**
+   * A built-in's config in tfjs's spelling (mode 'fanAvg', distribution 'truncatedNormal'), as tfjs's getConfig gives
+   * it and its fromConfig takes it; `config` holds Keras's, which files write. A user's class's config is its own.
+   */
+  getConfig(): Record<string, unknown> {
+    return this.constructor === Initializer && isBuiltInInitializerClass(this.className) ? tfjsSpelled(this.config) : { ...this.config };
+  }
 }
 
 function seedOf(owner: string, seed: unknown): number | null {
@@ -143,7 +151,7 @@ function filled(className: string, args: unknown, value: number): Initializer {
 export function savedInitializer(className: string, config: Record<string, unknown>): { className: string; config: Record<string, unknown> } {
   const lecun: Record<string, Distribution> = { LecunNormal: 'truncated_normal', LecunUniform: 'uniform' };
   if (!Object.hasOwn(lecun, className)) return { className, config: { ...config } };
-  return { className: 'VarianceScaling', config: { scale: 1, mode: 'fan_in', distribution: lecun[className], seed: config.seed ?? null } };
+  return { className: 'VarianceScaling', config: varianceScaling({ scale: 1, mode: 'fan_in', distribution: lecun[className], seed: config.seed as number | null | undefined }).getConfig() };
 }
 
 export interface RandomNormalArgs extends SeedArgs { mean?: number; stddev?: number }
@@ -219,6 +227,11 @@ function fileConfig(className: string, c: Record<string, unknown>, seeded: boole
 
 const noArgs = (className: string, make: (args: Record<string, never>) => Initializer) => (c: Record<string, unknown>) =>
   make(fileConfig(className, c, false) as Record<string, never>);
+
+/** Whether a class name (Keras's, tfjs's or snake_case) is one of the catalogue's classes. */
+export function isBuiltInInitializerClass(name: string): boolean {
+  return Object.hasOwn(INITIALIZER_CLASSES, name.replace(/_/g, '').toLowerCase());
+}
 
 /** Keras class names (lowercased, underscores dropped) -> the factory that rebuilds them from a config. */
 export const INITIALIZER_CLASSES: Record<string, (config: Record<string, unknown>) => Initializer> = {

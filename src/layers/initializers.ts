@@ -3,7 +3,7 @@ import { nearName } from '../near_name.js';
 import { dispose, tensorsIn, tidy } from '../ops/memory.js';
 import { globalRandom } from '../random.js';
 import { Tensor, type Shape } from '../tensor.js';
-import { INITIALIZER_CLASSES, Initializer, fans, initializers, savedInitializer } from './initializer_catalogue.js';
+import { INITIALIZER_CLASSES, Initializer, fans, initializers, isBuiltInInitializerClass, savedInitializer } from './initializer_catalogue.js';
 import { orthogonal } from './orthogonal.js';
 import { unnamedClassName, unnamedLabel, UserClassRegistry } from './user_classes.js';
 
@@ -77,7 +77,7 @@ function fillFromApply(init: Initializer, shape: Shape, out: { length: number; [
   }
 }
 
-const isBuiltInName = (name: string): boolean => Object.hasOwn(NAMED_CLASSES, name) || Object.hasOwn(INITIALIZER_CLASSES, name.replace(/_/g, '').toLowerCase());
+const isBuiltInName = (name: string): boolean => Object.hasOwn(NAMED_CLASSES, name) || isBuiltInInitializerClass(name);
 
 /** The custom initializer classes rl.serialization.registerClass made known to loading. */
 export const userInitializers = new UserClassRegistry<Initializer>('initializer', Initializer, isBuiltInName);

@@ -3,6 +3,7 @@ import type { Conv1dGeometry } from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { COMPUTE, BuiltInLayer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
+import { CHANNELS_LAST } from '../io/tfjs_spellings.js';
 
 export interface Pooling1DArgs extends LayerArgs {
   /** Default 2. */
@@ -52,6 +53,6 @@ export abstract class Pooling1D extends BuiltInLayer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), poolSize: [this.poolSize], strides: [this.strides], padding: this.padding, dataFormat: 'channels_last' };
+    return { ...super.getConfig(), poolSize: [this.poolSize], strides: [this.strides], padding: this.padding, dataFormat: CHANNELS_LAST };
   }
 }

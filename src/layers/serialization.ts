@@ -23,9 +23,17 @@ function standIn(name: string): LayerClass {
   return standInFor(() => custom.get(name)!);
 }
 
+/** The user's class behind each stand-in the registry holds. */
+const classes = new WeakMap<LayerClass, () => UserLayerClass>();
+
+/** The user's class a registry entry stands in for (the one registered last, or scoped to a load), or undefined for a built-in. */
+export function userLayerClassOf(registered: LayerClass): UserLayerClass | undefined {
+  return classes.get(registered)?.();
+}
+
 /** The registry's view of a user's class, which classOf gives when asked (the one registered last, for a name). */
 function standInFor(classOf: () => UserLayerClass, fromConfig?: (...args: unknown[]) => Layer): LayerClass {
-  return {
+  const standIn: LayerClass = {
     get className() { return classOf().className; },
     fromConfig: (config) => {
       const cls = classOf();
@@ -35,6 +43,8 @@ function standInFor(classOf: () => UserLayerClass, fromConfig?: (...args: unknow
       return own.length >= 2 ? own.call(cls, cls, config) : own.call(cls, config);
     },
   };
+  classes.set(standIn, classOf);
+  return standIn;
 }
 
 /** rl.layerClasses.Dense is a Proxy of the class the registry holds: the same class, by its prototype. */
@@ -43,7 +53,7 @@ function sameClass(a: LayerClass | undefined, b: UserLayerClass): boolean {
 }
 
 /** A user's layer class: its fromConfig is Keras's (config) or tfjs's (cls, config). */
-type UserLayerClass = Omit<LayerClass, 'fromConfig'> & { fromConfig(...args: never[]): Layer };
+export type UserLayerClass = Omit<LayerClass, 'fromConfig'> & { fromConfig(...args: never[]): Layer };
 
 function registerClass<T extends UserLayerClass>(cls: T, ...unsupported: unknown[]): T {
   const fn = cls as unknown as { prototype?: unknown };

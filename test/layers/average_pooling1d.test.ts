@@ -80,7 +80,7 @@ describe('AveragePooling1D saving, names and options', () => {
     const dir = join(root, 'saved');
     await m.save(dir);
     const back = await rl.loadModel(dir);
-    expect(back.layers[1].getConfig()).toEqual({ name: 'pool', trainable: true, dtype: 'float32', poolSize: [3], strides: [2], padding: 'same', dataFormat: 'channels_last' });
+    expect(back.layers[1].getConfig()).toEqual({ name: 'pool', trainable: true, dtype: 'float32', poolSize: [3], strides: [2], padding: 'same', dataFormat: 'channelsLast' });
     const ids = rl.tensor(Int32Array.from({ length: 27 }, (_, i) => (i * 5) % 12), [3, 9], 'int32');
     expect(values(back.predict(ids))).toEqual(values(m.predict(ids)));
   });

@@ -32,7 +32,7 @@ describe('VarianceScaling config keeps its distribution', () => {
     expect(max / sigma).toBeGreaterThan(3.5);
     const cfg = d.getConfig().kernelInitializer as { className: string; config: Record<string, unknown> };
     expect(cfg.className).toBe('VarianceScaling');
-    expect(cfg.config).toMatchObject({ scale: 1, mode: 'fan_avg', distribution: 'untruncated_normal' });
+    expect(cfg.config).toMatchObject({ scale: 1, mode: 'fanAvg', distribution: 'untruncatedNormal' });
   });
 
   it('truncated_normal stays truncated at 2 sigma / 0.8796', () => {

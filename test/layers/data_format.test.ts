@@ -1,7 +1,8 @@
 /**
  * dataFormat of Flatten, Conv1D and the 1D pooling layers. tfjs 4.22's getConfig writes none for these (its 2D layers
- * write 'channelsLast'); Keras writes data_format 'channels_last', which rnnlab writes too: its files load in tfjs
- * and Keras, tfjs's files (without the key) load in rnnlab, and either spelling is taken while channels-first is not.
+ * write 'channelsLast', as rnnlab's getConfig does); Keras writes data_format 'channels_last', as rnnlab's files do:
+ * they load in tfjs and Keras, tfjs's files (without the key) load in rnnlab, and either spelling is taken while
+ * channels-first is not.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +21,10 @@ const make = (lib: typeof rl.layers | typeof tf.layers, n: string, extra: Record
   (lib as unknown as Record<string, (a: unknown) => { getConfig(): Record<string, unknown> }>)[n]({ ...argsOf(n), ...extra });
 
 describe('dataFormat of the 1D layers', () => {
-  it('tfjs 4.22 writes none; rnnlab writes Keras\'s channels_last', () => {
+  it('tfjs 4.22 writes none; rnnlab\'s getConfig writes tfjs\'s channelsLast', () => {
     for (const n of NAMES) {
       expect(make(tf.layers, n).getConfig().dataFormat).toBeUndefined();
-      expect(make(rl.layers, n).getConfig().dataFormat).toBe('channels_last');
+      expect(make(rl.layers, n).getConfig().dataFormat).toBe('channelsLast');
     }
   });
 
@@ -45,8 +46,8 @@ describe('dataFormat of the 1D layers', () => {
 
   it('takes channelsLast and channels_last; channels-first is refused by name', () => {
     for (const n of NAMES) {
-      expect(make(rl.layers, n, { dataFormat: 'channelsLast' }).getConfig().dataFormat).toBe('channels_last');
-      expect(make(rl.layers, n, { dataFormat: 'channels_last' }).getConfig().dataFormat).toBe('channels_last');
+      expect(make(rl.layers, n, { dataFormat: 'channelsLast' }).getConfig().dataFormat).toBe('channelsLast');
+      expect(make(rl.layers, n, { dataFormat: 'channels_last' }).getConfig().dataFormat).toBe('channelsLast');
       expect(() => make(rl.layers, n, { dataFormat: 'channelsFirst' })).toThrow(/dataFormat = "channelsFirst" is not supported \(rnnlab is channels-last\)/);
     }
   });
