@@ -12,8 +12,7 @@ import type { TrainableModel } from '../models/trainable.js';
 import { ModelFormatError } from './errors.js';
 import { modelToArtifacts, modelTopology, parseModelJSON } from './model_json.js';
 import { registerConfigCodec, type SaveOptions } from '../models/saving.js';
-import { convertKeys, layerFromKeras } from './keras_config.js';
-import type { Layer } from '../layers/layer.js';
+import { convertKeys } from './keras_config.js';
 
 /** TensorFlow.js ModelArtifacts held in memory (what tf.io.withSaveHandler receives). */
 export interface ModelArtifacts {
@@ -100,26 +99,19 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
   return withCustomObjects(where, customObjects, () => modelFromTopology(topology, where));
 }
 
-/** A model from a Keras topology ({class_name, config}) with weights drawn by its initializers. */
-function modelFromTopology(topology: unknown, where: string, keepInputLayer = false): Sequential | Functional {
-  const parsed = withInitializersDrawn(() => parseModelJSON({ format: 'layers-model', modelTopology: topology }, where));
+/**
+ * A model from a Keras topology ({class_name, config}) with weights drawn by its initializers. tfjs builds both
+ * modelFromJSON's and Sequential.fromConfig's model by adding each config entry, so a first InputLayer stays the
+ * model's input unless Keras wrote the topology (parseModelJSON's keepInputLayer).
+ */
+function modelFromTopology(topology: unknown, where: string): Sequential | Functional {
+  const parsed = withInitializersDrawn(() => parseModelJSON({ format: 'layers-model', modelTopology: topology }, where, undefined, { keepInputLayer: true }));
   if (parsed.functional) return parsed.functional;
   const m = new Sequential({ name: parsed.name });
-  const inputLayer = parsed.inputLayer ?? (keepInputLayer ? givenInputLayer(topology, where) : undefined);
-  for (const l of inputLayer ? [inputLayer, ...parsed.layers] : parsed.layers) m.add(l);
+  for (const l of parsed.inputLayer ? [parsed.inputLayer, ...parsed.layers] : parsed.layers) m.add(l);
   if (!m.built && parsed.batchInputShape) m.build(parsed.batchInputShape);
   if (parsed.trainable !== undefined) m.restoreOwnTrainable(parsed.trainable);
   return m;
-}
-
-/**
- * A Sequential config's first entry when it is an InputLayer (parseModelJSON has checked it): tfjs's
- * Sequential.fromConfig adds it, so it stays the model's input, named as the config names it.
- */
-function givenInputLayer(topology: unknown, where: string): Layer | undefined {
-  const layers = (topology as { config: { layers?: unknown } }).config.layers;
-  const first = Array.isArray(layers) ? layers[0] as { class_name?: unknown } : undefined;
-  return first?.class_name === 'InputLayer' ? layerFromKeras(first, `${where}: layer 0`) : undefined;
 }
 
 // model.getConfig(): the topology's config with tfjs's camelCase keys; Sequential.fromConfig(cls, config): the reverse.
@@ -129,6 +121,6 @@ registerConfigCodec({
     if (typeof config !== 'object' || config === null) throw new Error(`${where}: expected a config object {name, layers: [...]} (model.getConfig()), got ${String(config)}`);
     // Keras 1 wrote a Sequential's config as the bare list of layers.
     const c = Array.isArray(config) ? { layers: config } : config;
-    return modelFromTopology({ class_name: className, config: convertKeys(c, 'snake', where) }, where, true);
+    return modelFromTopology({ class_name: className, config: convertKeys(c, 'snake', where) }, where);
   },
 });

@@ -149,6 +149,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A layer list entry's name as its config gives it, quoted, for errors. */
+function entryName(e: unknown): string {
+  const c = isObject(e) && isObject(e.config) ? e.config : {};
+  return typeof c.name === 'string' ? `'${c.name}'` : 'an unnamed one';
+}
+
 function optimizerFromKeras(raw: unknown, where: string): Optimizer {
   if (!isObject(raw) || typeof raw.class_name !== 'string') {
     throw new ModelFormatError(`${where}: optimizer_config must be {class_name, config}, got ${describe(raw)}`);
@@ -351,8 +357,9 @@ export interface ParsedModel {
   /** Set when trainingConfig is Keras's (src/io/keras_training.ts), not tfjs's top-level one. */
   trainingField?: 'modelTopology.training_config' | 'compile_config';
   /**
-   * A Sequential's leading InputLayer in a file tfjs or rnnlab wrote (the model was built with it: it stays in
-   * model.layers, as tfjs keeps it); one in a Keras file, or a config of no known writer, is read for its shape only.
+   * A Sequential's leading InputLayer kept as the model's input (it stays in model.layers, as tfjs keeps it): in a
+   * file tfjs or rnnlab wrote, or in a config read with keepInputLayer that no Keras wrote. One in a Keras file
+   * (Keras lists one in every Sequential config and hides it), or a file of no known writer, is read for its shape only.
    */
   inputLayer?: Layer;
   /** Set for a Functional topology: the graph, already built (weights zero until buildModel fills them). */
@@ -362,9 +369,28 @@ export interface ParsedModel {
 /** Default cap on the parameters a loaded model may declare: 2^28 floats (1 GiB), far above any model here. */
 export const DEFAULT_MAX_PARAMS = 2 ** 28;
 
+export interface ParseOptions {
+  /**
+   * The topology is a model's config as tfjs's API takes one (Sequential.fromConfig, models.modelFromJSON), not a
+   * saved file: tfjs adds each entry to the model, so a first InputLayer stays its input, unless the topology shows
+   * Keras wrote it (keras_version, a Keras backend, Keras 3's module / registered_name keys), as Keras hides it.
+   */
+  keepInputLayer?: boolean;
+}
+
 /** Parses and checks model.json without reading weights or allocating them. */
-export function parseModelJSON(json: unknown, where: string, maxParams = DEFAULT_MAX_PARAMS): ParsedModel {
-  return parseTopology(json, where, maxParams);
+export function parseModelJSON(json: unknown, where: string, maxParams = DEFAULT_MAX_PARAMS, opts: ParseOptions = {}): ParsedModel {
+  return parseTopology(json, where, maxParams, opts);
+}
+
+/** Whether a leading InputLayer is the model's (tfjs's) or only Keras's record of the input shape; see ParseOptions. */
+function keepsInputLayer(outer: Record<string, unknown>, entry: Record<string, unknown>, opts: ParseOptions): boolean {
+  if (writtenByTfjsOrRnnlab(outer)) return true;
+  // Keras writes keras_version and its backend in every to_json() (tfjs's backend is 'tensor_flow.js'), and Keras 3
+  // module and registered_name beside every class_name, get_config() and config.json included; tfjs writes neither.
+  const kerasWrote = typeof outer.keras_version === 'string' || (typeof outer.backend === 'string' && outer.backend !== 'tensor_flow.js')
+    || 'module' in entry || 'registered_name' in entry;
+  return opts.keepInputLayer === true && !kerasWrote;
 }
 
 /**
@@ -420,7 +446,7 @@ function findConvolution(v: unknown, depth: number): { name: string; cls: string
   return null;
 }
 
-function parseTopology(json: unknown, where: string, maxParams: number): ParsedModel {
+function parseTopology(json: unknown, where: string, maxParams: number, opts: ParseOptions): ParsedModel {
   if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describe(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') {
     throw new ModelFormatError(`${where}: format ${JSON.stringify(json.format)} is not a Layers model; rnnlab reads format 'layers-model'${json.format === 'graph-model' ? ' (a graph model is what tensorflowjs_converter writes for a SavedModel; TensorFlow.js loads it with tf.loadGraphModel)' : ''}`);
@@ -469,16 +495,20 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
     const c = isObject(first.config) ? first.config : {};
     shape = declaredBatchShape(c, `${where}: layer 0 (InputLayer)`);
     if (!shape) throw new ModelFormatError(`${where}: layer 0 (InputLayer) declares no batch_input_shape`);
-    // Always built for its checks (sparse, ragged, dtype, unknown keys); kept as a layer only in tfjs's and rnnlab's files.
+    // Always built for its checks (sparse, ragged, dtype, unknown keys); kept as a layer only where tfjs would keep it.
     const built = layerFromKeras(first, `${where}: layer 0`);
-    if (writtenByTfjsOrRnnlab(outer)) inputLayer = built;
+    if (keepsInputLayer(outer, first, opts)) inputLayer = built;
     entries.shift();
     if (entries.length === 0) throw new ModelFormatError(`${where}: the model has only an InputLayer`);
   }
   const offset = rawLayers.length - entries.length;
   const declared = new Map<number, SymbolicShape>();
   const layers = entries.map((e, i) => {
-    if (isObject(e) && (e.class_name ?? e.className) === 'InputLayer') throw new ModelFormatError(`${where}: layer ${i + offset}: InputLayer may only come first`);
+    if (isObject(e) && (e.class_name ?? e.className) === 'InputLayer') {
+      // As Sequential.add refuses it: tfjs would apply it to the previous output, and an InputLayer takes no input.
+      const n = i + offset;
+      throw new ModelFormatError(`${where}: layer ${n}: InputLayer may only come first in a Sequential model; ${entryName(e)} comes after layer ${n - 1}, ${entryName(i > 0 ? entries[i - 1] : first)}, here (an InputLayer takes no input)`);
+    }
     const l = layerFromKeras(e, `${where}: layer ${i + offset}`, i === 0 ? shape : null);
     if (i === 0 || !l.batchInputShape) return l;
     // Keras and tfjs apply a later layer to the previous output whatever shape it declares (files get one when

@@ -4,6 +4,7 @@
  * gigabytes are allocated (the dashboard refuses a job over --max-model-params this way).
  */
 import { kerasShape, Layer, userBuilt, type SymbolicShape } from '../layers/layer.js';
+import { InputLayer } from '../layers/input_layer.js';
 import { isModelObject, nestedModelError } from './model_common.js';
 
 /** One layer of a plan: the shapes it takes and gives, and the parameters its build would create. */
@@ -38,7 +39,8 @@ export function shapeClashes(expected: SymbolicShape, given: SymbolicShape): boo
 
 /**
  * What Sequential.add refuses of a layer joining `held` (`what` starts the message): a model, a disposed layer, one
- * whose extra outputs a Sequential would drop (a nested model), and a name already in the model.
+ * whose extra outputs a Sequential would drop (a nested model), a name already in the model, and an InputLayer
+ * after another layer.
  */
 export function checkSequentialLayer(what: string, layer: Layer, held: readonly Layer[]): void {
   if (isModelObject(layer)) throw nestedModelError(what, layer, 'a nested model is not supported in a Sequential model');
@@ -47,6 +49,11 @@ export function checkSequentialLayer(what: string, layer: Layer, held: readonly 
   const extra = layer.extraOutputsOption();
   if (extra) throw new Error(`${what}: ${layer.name} (${layer.className}): ${extra} is not supported in a Sequential model (the extra outputs would be dropped); use a functional model (rl.model), which keeps them${typeof (layer as { run?: unknown }).run === 'function' ? ', or call layer.run directly' : ''}`);
   if (held.some((l) => l.name === layer.name)) throw new Error(`${what}: a layer named '${layer.name}' is already in the model`);
+  // tfjs's add applies a later layer to the model's output, which an InputLayer refuses: it would take no input.
+  if (layer instanceof InputLayer && held.length > 0) {
+    throw new Error(`${what}: ${layer.name} (InputLayer) may only be the first layer of a Sequential model; ` +
+      `it comes after ${held[held.length - 1].name} here (an InputLayer takes no input)`);
+  }
 }
 
 /**

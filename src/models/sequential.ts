@@ -87,11 +87,6 @@ export class Sequential extends ModelBase<SequentialData> {
   add(layer: Layer): void {
     this.assertNotDisposed();
     checkSequentialLayer(`${this.name}.add`, layer, this.layers);
-    // tfjs's add applies a later layer to the model's output, which an InputLayer refuses: it would take no input.
-    if (layer instanceof InputLayer && this.layers.length > 0) {
-      throw new Error(`${this.name}.add: ${layer.name} (InputLayer) may only be the first layer of a Sequential model; ` +
-        `it comes after ${this.layers[this.layers.length - 1].name} here (an InputLayer takes no input)`);
-    }
     const wasTrainable = layer.trainable;
     this.layers.push(layer);
     layer.modelRefs++;
@@ -177,11 +172,11 @@ export class Sequential extends ModelBase<SequentialData> {
   /**
    * The model's input layer: an InputLayer given first is it (tfjs's add takes its tensor as the model's input, so
    * model.inputs name it and rl.model({inputs: model.inputs, ...}) reaches every layer); else one made for the first
-   * layer, named '<first layer>_input' as tfjs names it.
+   * layer, named '<first layer>_input' and of the first layer's dtype, as tfjs's add makes it.
    */
   private inputLayerFor(batchInputShape: SymbolicShape): InputLayer {
     const first = this.layers[0];
-    return first instanceof InputLayer ? first : new InputLayer({ batchInputShape, name: `${first.name}_input` });
+    return first instanceof InputLayer ? first : new InputLayer({ batchInputShape, dtype: first.dtype, name: `${first.name}_input` });
   }
 
   private makeGraph(batchInputShape: SymbolicShape, input = this.inputLayerFor(batchInputShape)): void {
