@@ -80,7 +80,8 @@ export abstract class MultiInputLayer extends BuiltInLayer {
   }
 }
 
-function isShapeList(shape: SymbolicShape | SymbolicShape[]): shape is SymbolicShape[] {
+/** Whether computeOutputShape was given a list of shapes (several inputs) rather than one shape. */
+export function isShapeList(shape: SymbolicShape | SymbolicShape[]): shape is SymbolicShape[] {
   return shape.length > 0 && shape.every((d) => Array.isArray(d));
 }
 

@@ -6,6 +6,7 @@ import { RNN, sequenceOutputMask } from './recurrent.js';
 import { CellRNN } from './rnn_layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
+import { builtInMethod } from './built_in_classes.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
@@ -42,6 +43,10 @@ export class Bidirectional extends BuiltInLayer {
       throw new Error(`${this.name}: the wrapped layer must be SimpleRNN, LSTM, GRU or an RNN over cells (rl.layers.rnn({cell})), got ${given instanceof Layer ? given.className : describe(given)}`);
     }
     if (given.stateful) throw new Error(`${this.name} (Bidirectional): a stateful wrapped layer is not supported (stateful works on recurrent layers used directly)`);
+    // The copies run on rnnlab's engine, never through call(): refused as the layer itself refuses it when applied.
+    if (!builtInMethod(given, 'call')) {
+      throw new Error(`${this.name} (Bidirectional): the wrapped ${given.name} (${given.className}) overrides call(), which is not supported on a subclass of this layer (rnnlab computes it without call()); subclass rl.layers.Layer and use the layer inside it instead`);
+    }
     const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if (mode !== null && !['concat', 'sum', 'mul', 'ave'].includes(mode as string)) {
       throw new Error(`${this.name}: mergeMode must be concat, sum, mul, ave or null, got ${JSON.stringify(mode)}`);
@@ -53,7 +58,7 @@ export class Bidirectional extends BuiltInLayer {
     const inner = args.layer.name;
     const copy = (name: string, goBackwards: boolean): WrappedRNN => {
       const config = { ...args.layer.getConfig(), name, goBackwards };
-      return given instanceof CellRNN ? copiedCells(this.name, name, config) : new (given.constructor as new (c: never) => RNN)(config as never);
+      return given instanceof CellRNN ? copiedCells(this.name, name, given, config) : new (given.constructor as new (c: never) => RNN)(config as never);
     };
     this.forwardLayer = copy(`forward_${inner}`, args.layer.goBackwards);
     this.backwardLayer = copy(`backward_${inner}`, !args.layer.goBackwards);
@@ -206,15 +211,23 @@ function isMirror(forward: Layer, backward: Layer): boolean {
 
 /**
  * A direction's copy of an RNN over cells: its config (cells serialized) made again, so each direction has cells of
- * its own. A user's cell is made again from its registered class, as tfjs and Keras make it.
+ * its own. A user's cell, and a user's subclass of the RNN itself, is made again from its registered class, as tfjs
+ * (deserialize(serialize(layer))) and Keras make it: the copies are of the wrapped layer's class.
  */
-function copiedCells(owner: string, name: string, config: Record<string, unknown>): CellRNN {
+function copiedCells(owner: string, name: string, given: CellRNN, config: Record<string, unknown>): CellRNN {
+  let copy: Layer;
   try {
-    return CellRNN.fromConfig(config) as CellRNN;
+    copy = given.constructor === CellRNN ? CellRNN.fromConfig(config) : deserializeLayer({ ...serializeLayer(given), config }, 'wrapped layer');
   } catch (e) {
     throw new Error(`${owner} (Bidirectional): cannot make the ${name.split('_')[0]} copy of the wrapped RNN from its config: ${(e as Error).message}` +
-      ' (a cell of your own needs its class registered with rl.serialization.registerClass, and a getConfig that makes it again)', { cause: e });
+      ' (a cell or RNN subclass of your own needs its class registered with rl.serialization.registerClass, and a getConfig that makes it again)', { cause: e });
   }
+  // An unregistered subclass (its className inherited) would come back as the plain RNN, silently without its code.
+  if (Object.getPrototypeOf(copy) !== Object.getPrototypeOf(given)) {
+    const label = (given.constructor as { name?: string }).name || 'the subclass';
+    throw new Error(`${owner} (Bidirectional): the ${name.split('_')[0]} copy of the wrapped ${given.name} (class ${label}) came back as ${copy.className}; give ${label} its own static className and register it with rl.serialization.registerClass(${label}), so its copies are made as that class`);
+  }
+  return copy as CellRNN;
 }
 
 function stateCount(l: WrappedRNN): number {

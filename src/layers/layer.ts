@@ -430,7 +430,19 @@ export function engineCall(layer: Layer, x: Tensor, ctx: CallContext, logits = f
 
 /** A user's layer whose class writes no call(): the base's call passes inputs on only to a subclass's super.call. */
 function noCallError(layer: Layer): Error {
-  return new Error(`${layer.name} (${layer.className}): the layer defines no call(); a custom layer computes its output in call(inputs, kwargs)`);
+  // A class without its own static className shows the base's 'Layer': its JavaScript name says which class it is.
+  const label = (layer.constructor as { name?: string }).name;
+  const unnamed = !Object.hasOwn(layer.constructor, 'className') && label && label !== 'Layer' ? ` (class ${label})` : '';
+  return new Error(`${layer.name} (${layer.className}): the layer${unnamed} defines no call(); a custom layer computes its output in call(inputs, kwargs)`);
+}
+
+/**
+ * Refused where the layer is connected (apply on rl.input()s, a Sequential's build), not only when it runs: a layer
+ * whose class writes no call() would otherwise sit in a graph and a summary that no predict can run. A user's apply
+ * override computes for itself, so it stays free to do without call().
+ */
+function refuseMissingCall(layer: Layer): void {
+  if (builtInMethod(layer, 'call') && !(layer instanceof BuiltInLayer) && !usersApply(layer)) throw noCallError(layer);
 }
 
 /**
@@ -1004,6 +1016,7 @@ export abstract class Layer {
 
   private applySymbolic(inputs: SymbolicTensor[], states: SymbolicTensor[], training?: boolean): SymbolicTensor[] {
     this.refuseIgnoredCall();
+    refuseMissingCall(this);
     const all = [...inputs, ...states];
     const shapes = all.map((t) => t.shape);
     const where = `${this.name} (${this.className})`;
@@ -1259,6 +1272,7 @@ export abstract class Layer {
     if (this.takesUserList(inputShapes.length, inputCount)) return this.userOutputShapes(inputShapes);
     this.requireOneInput(inputShapes.length, inputCount);
     if (!builtInMethod(this, 'call')) return this.userOutputShapes(inputShapes[0]);
+    refuseMissingCall(this);
     return [this.computeOutputShape(inputShapes[0])];
   }
 

@@ -8,6 +8,7 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { GRU } from './gru.js';
+import { isShapeList } from './base_merge.js';
 import { builtInMethod } from './built_in_classes.js';
 import { COMPUTE, BuiltInLayer, Layer, hasAutomaticName, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { LSTM } from './lstm.js';
@@ -112,8 +113,8 @@ export abstract class RNNCell extends BuiltInLayer {
     const cell = new Cell({ units: layer.units, name: hasAutomaticName(layer) ? fixedName : layer.name, trainable: layer.trainable });
     cell.engine = layer;
     cell.owner = layer.name;
-    // Layer's getter answers for a cell applied on its own (rl.input()s); otherwise only the layer has an output.
-    const layerOutputShape = Object.getOwnPropertyDescriptor(Layer.prototype, 'outputShape')!.get!;
+    // A cell's getter answers for a cell applied on its own (rl.input()s); otherwise only the layer has an output.
+    const layerOutputShape = Object.getOwnPropertyDescriptor(RNNCell.prototype, 'outputShape')!.get!;
     const fixed = (what: string) => () => { throw new Error(`${cell.name} (${cell.className}): the cell's ${what} are its layer's; build or load the layer instead`); };
     // The holds models take on the cell (applied on its own to rl.input()s): each holds the layer too, whose weights
     // the cell computes with, so they live while any model using the cell or the layer does.
@@ -192,8 +193,35 @@ export abstract class RNNCell extends BuiltInLayer {
 
   weightPenalties() { return this.engine.weightPenalties(); }
 
-  /** tfjs's Layer default, kept so tfjs's docs print the same: a cell applied to x alone reports x's shape. */
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return [...inputShape]; }
+  /** Built for a step's x: what the step gives, [output, ...new states], each (batch, units). */
+  protected override markBuilt(inputShape: SymbolicShape): void {
+    super.markBuilt(inputShape);
+    const out: SymbolicShape = [inputShape[0], this.units];
+    this.outputShapeValue = [out, ...this.stateSizes.map(() => [...out])] as unknown as SymbolicShape;
+  }
+
+  /**
+   * tfjs's layer.outputShape, read from the calls on rl.input()s: [output, ...new states] for a cell applied to
+   * [x, ...states], x's shape for one applied to x alone (as tfjs's docs print it). A cell built by its rnn or run on
+   * tensors only answers from its build: its step's outputs.
+   */
+  override get outputShape(): SymbolicShape {
+    const built = super.outputShape;
+    const node = this.inboundNodes[0];
+    if (!node) return built;
+    const shapes = node.outputs.map((t) => t.shape);
+    return shapes.length === 1 ? shapes[0] : shapes as unknown as SymbolicShape;
+  }
+
+  /**
+   * The list [x, ...states] answers as apply([x, ...states]) does: [output, ...new states], each (batch, units), the
+   * step Keras's cell computes (tfjs's Layer default would echo the list, x's width as the output's). x alone keeps
+   * tfjs's Layer default, so tfjs's docs print the same: a cell applied to x alone reports x's shape.
+   */
+  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    if (isShapeList(inputShape)) return this.computeOutputShapes(inputShape) as unknown as SymbolicShape;
+    return [...inputShape];
+  }
 
   /** [x_t, ...states] -> [output, ...new states], each (batch, units); x_t alone as tfjs (see computeOutputShape). */
   computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
@@ -317,7 +345,11 @@ export class StackedRNNCells extends BuiltInLayer {
     return [...perCell].reverse().flat();
   }
 
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return [...inputShape]; }
+  /** The list [x, ...states] (tfjs's order) answers as apply does (see RNNCell's); x alone, tfjs's Layer default. */
+  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    if (isShapeList(inputShape)) return this.computeOutputShapes(inputShape) as unknown as SymbolicShape;
+    return [...inputShape];
+  }
 
   /** [x_t, ...states] (tfjs's order) -> [last cell's output, ...new states]. */
   computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {

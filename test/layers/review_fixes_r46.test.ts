@@ -284,6 +284,7 @@ describe('a recurrent layer\'s cell applied on its own in a model', () => {
     const own = rl.layers.lstmCell({ units: 3 });
     for (const cell of [view, own]) cell.apply([rl.input({ shape: [2] }), rl.input({ shape: [3] }), rl.input({ shape: [3] })]);
     expect(view.outputShape).toEqual(own.outputShape);
-    expect(view.outputShape).toEqual([null, 2]);
+    // The step's outputs [output, h, c], each (batch, units), as apply([x, h, c]) gives them (not x's shape).
+    expect(view.outputShape).toEqual([[null, 3], [null, 3], [null, 3]]);
   });
 });
