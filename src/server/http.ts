@@ -214,7 +214,8 @@ export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promi
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of req) {
+    // Not destroyed when refused: the server reads and drops the rest for a moment, so that the client sees the 413.
+    for await (const chunk of req.iterator({ destroyOnReturn: false })) {
       size += (chunk as Buffer).length;
       if (size > limit) throw new HttpError(413, `request body is over the limit of ${limit} bytes`);
       chunks.push(chunk as Buffer);

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { backendInfo } from '../backend/index.js';
@@ -384,6 +384,20 @@ function answerAndClose(socket: Duplex, answer: string): void {
   setTimeout(() => socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref();
 }
 
+/**
+ * Closes the connection of a request answered before its body had all arrived. A socket closed with bytes unread makes
+ * the kernel send a reset, and a client still writing (fetch and http.request send the whole body before they read)
+ * then loses the answer with it. So the rest is read and dropped, the answer ends with a half-close (Node itself would
+ * destroy a `connection: close` socket as soon as the answer is written), and a moment after the answer the
+ * connection is destroyed however much is still coming: a client cannot hold it by sending on.
+ */
+function closeAfterLinger(req: IncomingMessage, res: ServerResponse, socket: Socket): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+  socket.destroySoon = () => socket.end();
+  res.once('finish', () => setTimeout(() => socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref());
+  req.resume();
+}
+
 /** The answers to requests Node's parser refuses before the router sees them. */
 const CLIENT_ERRORS: Record<string, [string, string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: ['408 Request Timeout', 'the request did not arrive in time'],
@@ -532,13 +546,9 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     handle(req, res).catch((e) => {
       const { status, message } = errorStatus(e);
-      // A body left unread (a 413 sent as soon as its declared length passed the limit) is not drained to the end:
-      // the connection closes, after a moment's reading so the client sees the answer rather than a reset.
+      // A body left unread (a 413 sent as soon as its length passed the limit) is not drained to the end.
       const unread = !req.complete;
-      if (unread) {
-        if (!res.headersSent) res.setHeader('connection', 'close');
-        res.once('finish', () => setTimeout(() => socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref());
-      }
+      if (unread) closeAfterLinger(req, res, socket);
       // A refusal the server chose (a 503 when full) is no fault of its own: only the unexpected gets a stack in the log.
       if (status >= 500 && !(e instanceof HttpError)) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
       if (!res.headersSent) {
@@ -546,7 +556,6 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
         if (wantsPage(req)) sendErrorPage(res, status, message, redact);
         else sendJson(res, status, { error: message, status }, redact);
       } else res.end();
-      if (unread) req.resume();
     });
   });
   server.maxConnections = SERVER_LIMITS.maxConnections;
