@@ -8,104 +8,83 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { get, imdbRunId, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
+import { expect, it } from 'vitest';
+import { describeInChromium } from '../helpers/browser.js';
+import { dashboardSession } from './dashboard_harness.js';
+import { get, imdbRunId, writeFinishedSweep, writeImdbRuns } from './helpers.js';
 
 const GONE = 'zz-deleted';
 
-/** A finished one-run sweep record, valid, or without its spec.metric (a 422 when opened). */
-function writeSweep(runsDir: string, id: string, o: { damaged?: boolean } = {}): void {
-  mkdirSync(join(runsDir, id, 'runs'), { recursive: true });
-  const spec = { command: 'addition', flags: {}, grid: { hidden: [4] }, samples: null, sampleSeed: 1, list: [], seeds: [1], goal: 'max', attempts: 1, ...(o.damaged ? {} : { metric: 'per_char_accuracy' }) };
-  const at = '2025-01-02T00:00:00.000Z';
-  writeFileSync(join(runsDir, id, 'sweep.json'), JSON.stringify({ schemaVersion: 1, kind: 'sweep', spec, createdAt: at, updatedAt: at, finishedAt: at,
-    runs: [{ id: 'hidden-4_seed-1', axes: { hidden: 4 }, seed: 1, status: 'completed', attempts: 1, value: 0.5, metrics: { perCharAccuracy: 0.5 } }], summary: null }));
-}
-
 describeInChromium('details that cannot be loaded, and the projector\'s axes, in Chromium', () => {
-  let server: TestServer;
-  let browser: Chromium | undefined;
-  let page: Page;
-  const pageErrors: string[] = [];
-  let runsDir: string;
-
-  const shown = (sel: string) => page.$eval(sel, (e) => !(e as HTMLElement).hidden && (e as HTMLElement).offsetParent !== null);
-
-  beforeAll(async () => {
-    runsDir = tempDir();
-    writeImdbRuns(runsDir, 2);
-    mkdirSync(join(runsDir, GONE));
-    writeFileSync(join(runsDir, GONE, 'results.json'), JSON.stringify({ command: 'imdb', startedAt: '2024-01-01T00:00:00.000Z', finishedAt: '2024-01-01T00:00:00.000Z', config: { model: 'lstm' }, history: { loss: [0.5] }, metrics: {} }));
-    // Unreadable records: one whose folder name gives a time later than every run's, one whose name gives none.
-    for (const id of ['20300101-000000-broken', 'add-broken']) {
-      mkdirSync(join(runsDir, id));
-      writeFileSync(join(runsDir, id, 'results.json'), '{"command": ');
-    }
-    writeSweep(runsDir, 'good-sweep');
-    writeSweep(runsDir, 'bad-sweep', { damaged: true });
-    server = await startTestServer({ runsDir });
-    browser = await launchChromium();
-    page = await openDashboard(browser, `${server.base}/#runs`, pageErrors);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  const dash = dashboardSession({
+    hash: '#runs',
+    runs(runsDir) {
+      writeImdbRuns(runsDir, 2);
+      mkdirSync(join(runsDir, GONE));
+      writeFileSync(join(runsDir, GONE, 'results.json'), JSON.stringify({ command: 'imdb', startedAt: '2024-01-01T00:00:00.000Z', finishedAt: '2024-01-01T00:00:00.000Z', config: { model: 'lstm' }, history: { loss: [0.5] }, metrics: {} }));
+      // Unreadable records: one whose folder name gives a time later than every run's, one whose name gives none.
+      for (const id of ['20300101-000000-broken', 'add-broken']) {
+        mkdirSync(join(runsDir, id));
+        writeFileSync(join(runsDir, id, 'results.json'), '{"command": ');
+      }
+      writeFinishedSweep(runsDir, 'good-sweep');
+      writeFinishedSweep(runsDir, 'bad-sweep', { damaged: true });
+    },
   });
 
+  const shown = (sel: string) => dash.page.$eval(sel, (e) => !(e as HTMLElement).hidden && (e as HTMLElement).offsetParent !== null);
+
   it('orders the Runs table newest first as the server\'s page does, unreadable records by their folder name\'s time', async () => {
-    await page.waitForSelector('#runs-table tbody tr[data-run="add-broken"]');
-    const rows = await page.$$eval('#runs-table tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.run));
-    expect(rows).toEqual((await get(server.base, '/api/runs')).body.runs.map((r: { id: string }) => r.id));
+    await dash.page.waitForSelector('#runs-table tbody tr[data-run="add-broken"]');
+    const rows = await dash.page.$$eval('#runs-table tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.run));
+    expect(rows).toEqual((await get(dash.server.base, '/api/runs')).body.runs.map((r: { id: string }) => r.id));
     expect(rows).toEqual(['20300101-000000-broken', imdbRunId(1), imdbRunId(0), GONE, 'add-broken']);
   });
 
   it('hides the previous run\'s card and shows the 404 of a run deleted since the list was drawn', async () => {
-    await page.click(`button[aria-label="details of ${imdbRunId(1)}"]`);
-    await page.waitForFunction((id) => document.querySelector<HTMLElement>('#run-detail')?.dataset.run === id && !document.querySelector<HTMLElement>('#run-detail')!.hidden, imdbRunId(1));
-    rmSync(join(runsDir, GONE), { recursive: true });
-    const message = (await get(server.base, `/api/runs/${GONE}`)).body.error as string;
+    await dash.page.click(`button[aria-label="details of ${imdbRunId(1)}"]`);
+    await dash.page.waitForFunction((id) => document.querySelector<HTMLElement>('#run-detail')?.dataset.run === id && !document.querySelector<HTMLElement>('#run-detail')!.hidden, imdbRunId(1));
+    rmSync(join(dash.runsDir, GONE), { recursive: true });
+    const message = (await get(dash.server.base, `/api/runs/${GONE}`)).body.error as string;
     expect(message).toMatch(new RegExp(`^no run '${GONE}'`));
-    await page.click(`button[aria-label="details of ${GONE}"]`);
-    await page.waitForSelector('#run-detail-error:not([hidden])');
-    expect(await page.textContent('#run-detail-error')).toBe(message);
-    expect(await page.getAttribute('#run-detail-error', 'role')).toBe('alert');
+    await dash.page.click(`button[aria-label="details of ${GONE}"]`);
+    await dash.page.waitForSelector('#run-detail-error:not([hidden])');
+    expect(await dash.page.textContent('#run-detail-error')).toBe(message);
+    expect(await dash.page.getAttribute('#run-detail-error', 'role')).toBe('alert');
     expect(await shown('#run-detail')).toBe(false);
     // A run that loads brings the card back and takes the message away.
-    await page.click(`button[aria-label="details of ${imdbRunId(0)}"]`);
-    await page.waitForFunction((id) => document.querySelector<HTMLElement>('#run-detail')?.dataset.run === id && !document.querySelector<HTMLElement>('#run-detail')!.hidden, imdbRunId(0));
+    await dash.page.click(`button[aria-label="details of ${imdbRunId(0)}"]`);
+    await dash.page.waitForFunction((id) => document.querySelector<HTMLElement>('#run-detail')?.dataset.run === id && !document.querySelector<HTMLElement>('#run-detail')!.hidden, imdbRunId(0));
     expect(await shown('#run-detail-error')).toBe(false);
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   });
 
   it('hides the previous sweep\'s card and shows the 422 of a damaged sweep.json', async () => {
-    expect((await get(server.base, '/api/sweeps/good-sweep')).status).toBe(200);
-    const message = (await get(server.base, '/api/sweeps/bad-sweep')).body.error as string;
+    expect((await get(dash.server.base, '/api/sweeps/good-sweep')).status).toBe(200);
+    const message = (await get(dash.server.base, '/api/sweeps/bad-sweep')).body.error as string;
     expect(message).toBe('bad-sweep/sweep.json: spec.metric is not a string');
-    await page.click('#tab-sweeps');
-    await page.click('button[aria-label="open sweep good-sweep"]');
-    await page.waitForSelector('#sweep-detail:not([hidden])');
-    expect(await page.textContent('#sweep-title')).toBe('good-sweep: rnnlab addition');
-    await page.click('button[aria-label="open sweep bad-sweep"]');
-    await page.waitForSelector('#sweep-detail-error:not([hidden])');
-    expect(await page.textContent('#sweep-detail-error')).toBe(message);
+    await dash.page.click('#tab-sweeps');
+    await dash.page.click('button[aria-label="open sweep good-sweep"]');
+    await dash.page.waitForSelector('#sweep-detail:not([hidden])');
+    expect(await dash.page.textContent('#sweep-title')).toBe('good-sweep: rnnlab addition');
+    await dash.page.click('button[aria-label="open sweep bad-sweep"]');
+    await dash.page.waitForSelector('#sweep-detail-error:not([hidden])');
+    expect(await dash.page.textContent('#sweep-detail-error')).toBe(message);
     expect(await shown('#sweep-detail')).toBe(false);
-    expect(await page.$$eval('#sweeps-table tbody tr.selected', (rows) => rows.map((r) => (r as HTMLElement).dataset.sweep))).toEqual(['bad-sweep']);
-    await page.click('button[aria-label="open sweep good-sweep"]');
-    await page.waitForSelector('#sweep-detail:not([hidden])');
+    expect(await dash.page.$$eval('#sweeps-table tbody tr.selected', (rows) => rows.map((r) => (r as HTMLElement).dataset.sweep))).toEqual(['bad-sweep']);
+    await dash.page.click('button[aria-label="open sweep good-sweep"]');
+    await dash.page.waitForSelector('#sweep-detail:not([hidden])');
     expect(await shown('#sweep-detail-error')).toBe(false);
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   });
 
   it('projects every word inside the axes, and the tooltip of the outermost words names them', async () => {
-    await page.click('#tab-inside');
-    await page.selectOption('#proj-model', 'fresh:lstm');
-    await page.fill('#proj-words', '300');
-    await page.click('#proj-go');
-    await page.waitForSelector('#proj-chart[data-points="300"]');
-    const view = await page.evaluate(() => {
+    await dash.page.click('#tab-inside');
+    await dash.page.selectOption('#proj-model', 'fresh:lstm');
+    await dash.page.fill('#proj-words', '300');
+    await dash.page.click('#proj-go');
+    await dash.page.waitForSelector('#proj-chart[data-points="300"]');
+    const view = await dash.page.evaluate(() => {
       const C = (window as unknown as { Chart: { getChart(c: Element): any } }).Chart; // eslint-disable-line @typescript-eslint/no-explicit-any
       const chart = C.getChart(document.querySelector('#proj-chart')!);
       const { left, right, top, bottom } = chart.chartArea;
@@ -120,13 +99,13 @@ describeInChromium('details that cannot be loaded, and the projector\'s axes, in
     expect(view.axis[0]).toBeLessThanOrEqual(view.data[0]);
     expect(view.axis[1]).toBeGreaterThanOrEqual(view.data[1]);
     for (const end of view.ends) {
-      await page.locator('#proj-chart').hover({ position: { x: end.x, y: end.y } });
-      const words = await page.evaluate(() => {
+      await dash.page.locator('#proj-chart').hover({ position: { x: end.x, y: end.y } });
+      const words = await dash.page.evaluate(() => {
         const C = (window as unknown as { Chart: { getChart(c: Element): any } }).Chart; // eslint-disable-line @typescript-eslint/no-explicit-any
         return (C.getChart(document.querySelector('#proj-chart')!).tooltip.dataPoints ?? []).map((d: { raw: { word: string } }) => d.raw.word) as string[];
       });
       expect(words).toContain(end.word);
     }
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   });
 });

@@ -50,6 +50,18 @@ export function writeImdbRuns(runsDir: string, count: number, o: { loss?: number
   }
 }
 
+/**
+ * A finished one-run addition sweep record in runsDir/id. damaged: without its spec.metric, which the server refuses
+ * (a 422 when opened).
+ */
+export function writeFinishedSweep(runsDir: string, id: string, o: { damaged?: boolean } = {}): void {
+  mkdirSync(join(runsDir, id, 'runs'), { recursive: true });
+  const spec = { command: 'addition', flags: {}, grid: { hidden: [4] }, samples: null, sampleSeed: 1, list: [], seeds: [1], goal: 'max', attempts: 1, ...(o.damaged ? {} : { metric: 'per_char_accuracy' }) };
+  const at = '2025-01-02T00:00:00.000Z';
+  writeFileSync(join(runsDir, id, 'sweep.json'), JSON.stringify({ schemaVersion: 1, kind: 'sweep', spec, createdAt: at, updatedAt: at, finishedAt: at,
+    runs: [{ id: 'hidden-4_seed-1', axes: { hidden: 4 }, seed: 1, status: 'completed', attempts: 1, value: 0.5, metrics: { perCharAccuracy: 0.5 } }], summary: null }));
+}
+
 export interface TestServer {
   d: Dashboard;
   base: string;

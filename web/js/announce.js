@@ -1,13 +1,16 @@
 // What the polite live region #status-announce says: the status line, at most every 5 s (it changes several times a
 // second while training), and a job's outcome at once (a screen reader user should not wait, or miss it, for that).
-import { $ } from './api.js';
+import { $, el } from './api.js';
 
 const EVERY_MS = 5000;
 let last = 0, timer = 0;
+/** When the region last took an outcome; outcomes said since the last status copy stay in it. */
+let lastOutcome = -Infinity;
 
 function copyStatus() {
   timer = 0;
   last = Date.now();
+  lastOutcome = -Infinity;
   $('#status-announce').textContent = $('#status-text').textContent;
 }
 
@@ -20,12 +23,16 @@ export function announceStatus() {
 }
 
 /**
- * Says `text` now. A status copy already due waits its full 5 s from here, so it cannot replace the text before a
- * screen reader has read it.
+ * Says `text` now. An outcome said less than 5 s before may not have been read yet: the new one is added after it
+ * (a screen reader reads what is added) rather than put in its place, so two jobs that end together are both said.
+ * A status copy already due waits its full 5 s from here, so it cannot replace the text before it has been read.
  */
 export function announceNow(text) {
-  last = Date.now();
-  $('#status-announce').textContent = text;
+  const region = $('#status-announce');
+  const line = el('span', { text });
+  if (Date.now() - lastOutcome < EVERY_MS) region.append('. ', line);
+  else region.replaceChildren(line);
+  last = lastOutcome = Date.now();
   if (timer) {
     clearTimeout(timer);
     timer = setTimeout(copyStatus, EVERY_MS);

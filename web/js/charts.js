@@ -95,6 +95,18 @@ export function series(label, points, i, extra = {}) {
 /** The chart on a canvas, if any. */
 export const chartOf = (canvas) => charts.get(canvas) ?? Chart.getChart(canvas);
 
+/**
+ * Empties a canvas whose chart showed what is no longer there (a deleted model's numbers), with the toolbar and
+ * legend beside it: attachTools makes them again for the next chart.
+ */
+export function clearChart(canvas) {
+  chartOf(canvas)?.destroy();
+  charts.delete(canvas);
+  const wrap = canvas.closest('.chart-wrap');
+  for (const part of wrap?.querySelectorAll(':scope > .chart-tools, :scope > .chart-legend') ?? []) part.remove();
+  for (const k of ['series', 'points', 'marked']) delete canvas.dataset[k];
+}
+
 // Colour scales ---------------------------------------------------------------------------------------------
 
 const lerp = (a, b, t) => Math.round(a + (b - a) * t);

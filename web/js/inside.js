@@ -1,7 +1,7 @@
 // Inside the network: hidden states and gates over time, ||dL/dh_t|| against t, and a+b against b+a.
 import { $, api, el, guarded, numberFrom } from './api.js';
-import { barChart, divergingColor, heatmap, lineChart, sequentialColor, series } from './charts.js';
-import { fillModelSelect } from './try.js';
+import { barChart, clearChart, divergingColor, heatmap, lineChart, sequentialColor, series } from './charts.js';
+import { askModels, fillModelSelect, goneModels, resultsClearedText } from './try.js';
 
 let models = [];
 let states = null;
@@ -19,8 +19,44 @@ const GATE_TEXT = {
 /** The tasks /api/inspect/states can trace; a text classifier has no per-step readout, so the server refuses it. */
 const STATES_TASKS = ['imdb', 'addition'];
 
+/**
+ * Each result of this view: the models it was made by, its form's error line, and how it leaves the page. A model
+ * whose run is deleted (in another tab, from the command line) takes its results with it once the model list says so.
+ */
+const results = {
+  states: { by: [], error: '#states-error', clear() {
+    states = null;
+    $('#states-result').hidden = true;
+    $('#states-maps').replaceChildren();
+    $('#states-layer').replaceChildren();
+    $('#states-summary').textContent = '';
+  } },
+  grad: { by: [], error: '#grad-error', clear() {
+    gradChart = null;
+    for (const c of ['#grad-chart', '#grad-more-chart']) clearChart($(c));
+    $('#grad-note').textContent = '';
+  } },
+  comm: { by: [], error: '#comm-error', clear() {
+    $('#comm-result').hidden = true;
+    clearChart($('#comm-bars'));
+    $('#comm-matrix').replaceChildren();
+    $('#comm-verdict').textContent = '';
+  } },
+};
+
+function clearGone(list) {
+  for (const r of Object.values(results)) {
+    const gone = goneModels(r.by, list);
+    if (!gone.length) continue;
+    r.by = [];
+    r.clear();
+    $(r.error).textContent = resultsClearedText(gone);
+  }
+}
+
 export function setInsideModels(list, config) {
   models = list;
+  clearGone(list);
   const trained = list.filter((m) => m.source !== 'fresh');
   const statesSel = $('#states-model');
   const before = statesSel.value;
@@ -186,7 +222,8 @@ export function initInside(getReviewText) {
       if (!m) throw new Error('no IMDb or addition model yet: train one first (the demo models take a minute or more)');
       const input = $('#states-input').value;
       const body = m.meta.task === 'imdb' ? { model: id, text: input, includePadding: $('#states-padding').checked } : { model: id, query: input };
-      showStates(await api.post('/api/inspect/states', body));
+      showStates(await askModels('/api/inspect/states', body));
+      results.states.by = [id];
     }, $('#states-result'));
   });
   $('#lr-form').addEventListener('submit', (e) => {
@@ -201,7 +238,8 @@ export function initInside(getReviewText) {
       const body = { models: [...new Set(ids)], source };
       if (source === 'text') body.text = getReviewText();
       else body.samples = numberFrom($('#grad-samples'), 'Reviews (samples)');
-      showGradients(await api.post('/api/inspect/gradients', body));
+      showGradients(await askModels('/api/inspect/gradients', body));
+      results.grad.by = body.models;
     });
   });
   $('#comm-form').addEventListener('submit', (e) => {
@@ -209,7 +247,8 @@ export function initInside(getReviewText) {
     guarded($('#comm-go'), $('#comm-error'), async () => {
       const model = $('#comm-model').value;
       if (!model) throw new Error('no addition model yet: train one first (the demo models take a minute or more)');
-      showCommutativity(await api.post('/api/inspect/commutativity', { model, a: numberFrom($('#comm-a'), 'a'), b: numberFrom($('#comm-b'), 'b') }));
+      showCommutativity(await askModels('/api/inspect/commutativity', { model, a: numberFrom($('#comm-a'), 'a'), b: numberFrom($('#comm-b'), 'b') }));
+      results.comm.by = [model];
     }, $('#comm-result'));
   });
 }

@@ -77,6 +77,7 @@ async function main() {
     const list = await refreshModels();
     setInsideModels(list, config);
     setProjectorModels(list);
+    return list;
   };
   initRuns(config);
   // A run deleted or added in the folder changes the models too: Refresh makes the other tabs' lists again.

@@ -1,9 +1,9 @@
 // The embedding projector: a model's word vectors on their first two principal components, every word labelled;
 // typing marks the words that start with the text, and a search asks the server for the word's nearest neighbours.
-import { $, api, el, guarded, numberFrom } from './api.js';
+import { $, el, guarded, numberFrom } from './api.js';
 import { attachTools } from './chart_tools.js';
-import { axis, chartOf, fresh, PALETTE } from './charts.js';
-import { fillModelSelect } from './try.js';
+import { axis, chartOf, clearChart, fresh, PALETTE } from './charts.js';
+import { askModels, fillModelSelect, goneModels, resultsClearedText } from './try.js';
 
 let shown = null; // the last projection
 
@@ -69,6 +69,15 @@ function draw() {
 }
 
 export function setProjectorModels(list) {
+  const gone = shown ? goneModels([shown.model], list) : [];
+  if (gone.length) {
+    // The projection of a model whose run was deleted goes with it, said where the form's errors are.
+    shown = null;
+    clearChart($('#proj-chart'));
+    $('#proj-summary').textContent = '';
+    $('#proj-neighbours').replaceChildren();
+    $('#proj-error').textContent = resultsClearedText(gone);
+  }
   const imdb = list.filter((m) => m.meta.task === 'imdb' && m.meta.kind !== 'ff_raw');
   fillModelSelect($('#proj-model'), imdb.filter((m) => m.source !== 'fresh').concat(imdb.filter((m) => m.source === 'fresh')), 'no IMDb model');
 }
@@ -84,11 +93,11 @@ export function initProjector() {
       // Neighbours only for a whole word that is on the map; a prefix just marks words.
       if (query && (!shown || shown.words.includes(query.toLowerCase()) || shown.model !== model)) body.query = query;
       try {
-        shown = { ...(await api.post('/api/inspect/embedding', body)), model };
+        shown = { ...(await askModels('/api/inspect/embedding', body)), model };
       } catch (err) {
-        if (!body.query) throw err;
+        if (!body.query || err.gone) throw err;
         // The word is not among those shown: project anyway, and say why there are no neighbours.
-        shown = { ...(await api.post('/api/inspect/embedding', { model, words: body.words })), model };
+        shown = { ...(await askModels('/api/inspect/embedding', { model, words: body.words })), model };
         draw();
         throw err;
       }

@@ -164,20 +164,40 @@ function showSum(r) {
   $('#sum-probs').replaceChildren(el('thead', {}, head), el('tbody', {}, rows), el('caption', { class: 'muted small', text: 'probability in % (blank: under 0.5%); the outlined cell is the chosen character' }));
 }
 
-/** Makes every model list again (the other tabs' too); main.js hands it over. */
+/** Makes every model list again (the other tabs' too) and returns the models; main.js hands it over. */
 let reloadModels = refreshModels;
 
+/** `ids` as the subject of a sentence: "the model a is", "the models a and b are". */
+const theModels = (ids) => (ids.length === 1 ? `the model ${ids[0]} is` : `the models ${ids.join(' and ')} are`);
+
+/** Of the models a result was made by (`ids`), those missing from the model list `list`: their runs are gone. */
+export const goneModels = (ids, list) => ids.filter((id) => !list.some((m) => m.id === id));
+
+/** Why a result was taken off the page: the run of a model it was made by was deleted or moved. */
+export function resultsClearedText(ids) {
+  const text = theModels(ids);
+  return `${text[0].toUpperCase()}${text.slice(1)} no longer in the runs folder (${ids.length === 1 ? 'its run was' : 'their runs were'} deleted or moved), so the results made by ${ids.length === 1 ? 'it' : 'them'} were cleared.`;
+}
+
 /**
- * A prediction. The server's 404 names its API ("pick one from GET /api/models"); here it means the chosen model's
- * run was deleted or moved since the list was made, so the lists are made again and the page says so in its own words.
+ * A request that names trained models (`model`, or `models`): a prediction or an inspection. The server's 404 names
+ * its API ("pick one from GET /api/models"); here it means a chosen model's run was deleted or moved since the list
+ * was made, so the lists are made again (each view then clears what those models had shown) and the page says so in
+ * its own words.
  */
-async function predict(path, body) {
+export async function askModels(path, body) {
   try {
     return await api.post(path, body);
   } catch (e) {
     if (e.status !== 404) throw e;
-    await reloadModels().catch(console.error);
-    throw new Error(`the model ${body.model} is no longer in the runs folder (its run was deleted or moved); the model list is updated: pick another`);
+    const ids = body.models ?? [body.model];
+    const list = await reloadModels().catch((err) => { console.error(err); return null; });
+    // Without a fresh list every trained model named may be the one gone (an untrained fresh: one never is).
+    const gone = list ? goneModels(ids, list) : ids.filter((id) => !id.startsWith('fresh:'));
+    // Still listed: the 404 is about something else, and the server's words are all there is.
+    if (!gone.length) throw e;
+    const text = `${theModels(gone)} no longer in the runs folder (${gone.length === 1 ? 'its run was' : 'their runs were'} deleted or moved); ${list ? 'the model list is updated: ' : ''}pick another`;
+    throw Object.assign(new Error(text), { gone });
   }
 }
 
@@ -189,7 +209,7 @@ export function initTry(startDemo, reload) {
       const model = $('#sentiment-model').value;
       if (!model) throw new Error('no IMDb model yet: train one first (the demo models take a minute or more)');
       const text = $('#sentiment-text').value;
-      showSentiment(await predict('/api/predict/sentiment', { model, text }), text);
+      showSentiment(await askModels('/api/predict/sentiment', { model, text }), text);
     }, $('#sentiment-result'));
   });
   $('#sum-form').addEventListener('submit', (e) => {
@@ -197,7 +217,7 @@ export function initTry(startDemo, reload) {
     guarded($('#sum-go'), $('#sum-error'), async () => {
       const model = $('#sum-model').value;
       if (!model) throw new Error('no addition model yet: train one first (the demo models take a minute or more)');
-      showSum(await predict('/api/predict/sum', { model, query: $('#sum-query').value }));
+      showSum(await askModels('/api/predict/sum', { model, query: $('#sum-query').value }));
     }, $('#sum-result'));
   });
   const card = textCard();
@@ -207,7 +227,7 @@ export function initTry(startDemo, reload) {
     guarded($('#text-go', card), $('#text-error', card), async () => {
       const model = $('#text-model', card).value;
       if (!model) throw new Error('no text classifier yet: train one with rnnlab train --data FILE');
-      const r = await predict('/api/predict/text', { model, text: $('#text-text', card).value });
+      const r = await askModels('/api/predict/text', { model, text: $('#text-text', card).value });
       showText(r.predictions[0]);
     }, $('#text-result', card));
   });

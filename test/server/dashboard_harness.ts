@@ -1,0 +1,57 @@
+/**
+ * The dashboard in Chromium for one describe block of a browser test: a test server over a temporary runs folder,
+ * Chromium, and the page open on a view once the dashboard is ready; all closed after the block.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { DashboardOptions } from '../../src/server/index.js';
+import { launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
+import { startTestServer, tempDir, type TestServer } from './helpers.js';
+
+export interface DashboardSession {
+  server: TestServer;
+  browser: Chromium;
+  page: Page;
+  /** The page's script errors. */
+  pageErrors: string[];
+  runsDir: string;
+  /** Goes to a view (`#inside`) and waits until the dashboard is ready again. */
+  show(hash: string): Promise<void>;
+}
+
+export interface DashboardSessionOptions {
+  /** The view the page opens on, e.g. `#runs`. */
+  hash: string;
+  /** Fills the runs folder before the server starts. */
+  runs?: (runsDir: string) => void | Promise<void>;
+  server?: Omit<DashboardOptions, 'runsDir'>;
+  viewport?: { width: number; height: number };
+  /** Playwright's default wait (30 s unless given). */
+  timeoutMs?: number;
+}
+
+/**
+ * Call inside a describe block (describeInChromium's): the session's fields are set in its beforeAll, so tests read
+ * them (session.page), never the describe body.
+ */
+export function dashboardSession(o: DashboardSessionOptions): DashboardSession {
+  const session = {
+    pageErrors: [] as string[],
+    async show(hash: string) {
+      await session.page.goto(`${session.server.base}/${hash}`);
+      await session.page.waitForSelector('body[data-ready="true"]');
+    },
+  } as DashboardSession;
+  beforeAll(async () => {
+    session.runsDir = tempDir();
+    await o.runs?.(session.runsDir);
+    session.server = await startTestServer({ ...o.server, runsDir: session.runsDir });
+    session.browser = await launchChromium(o.viewport ? { viewport: o.viewport } : {});
+    session.page = await openDashboard(session.browser, `${session.server.base}/${o.hash}`, session.pageErrors, { timeoutMs: o.timeoutMs });
+  }, 60_000);
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  return session;
+}
