@@ -72,7 +72,17 @@ export function jsonObjectLineError(text: string, where: string, readAs: 'CSV' |
   try { value = JSON.parse(text); } catch { return null; }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   const flag = optionWithValue(optionNames, 'format', 'jsonl');
-  return new DataError(`${where}: this line is a JSON object: the file looks like JSON Lines, not ${readAs}; read it as JSON Lines${flag ? ` (${flag})` : ''} or name the file .jsonl`);
+  return new DataError(`${where}: this line is a JSON object: the file looks like JSON Lines, not ${readAs}; ` +
+    (flag ? `read it as JSON Lines (${flag}) or name the file .jsonl` : 'name the file .jsonl to read it as JSON Lines'));
+}
+
+/**
+ * "is this TSV (--format tsv)?": how to read the file as `format`; where the caller has no format option for it (train's
+ * --validation takes its format from its name only), the name that reads it so.
+ */
+function isThisFormat(optionNames: OptionNames | undefined, format: 'csv' | 'tsv'): string {
+  const flag = optionWithValue(optionNames, 'format', format);
+  return flag ? `is this ${format.toUpperCase()} (${flag})?` : `is this ${format.toUpperCase()}? If so, name the file .${format}`;
 }
 
 export async function readCsvRows(source: ByteSource, name: string, delimiter: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
@@ -106,8 +116,7 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
           throw new DataError(`${(e as Error).message}; the first line '${header.join(delimiter).trim()}' is a spreadsheet's separator hint, not a header: delete that line`);
         }
         if (delimiter === '\t' && header.length === 1 && header[0].includes(',')) {
-          const csv = optionWithValue(options.optionNames, 'format', 'csv');
-          throw new DataError(`${(e as Error).message}; the header holds commas: is this CSV${csv ? ` (${csv})` : ''}?`);
+          throw new DataError(`${(e as Error).message}; the header holds commas: ${isThisFormat(options.optionNames, 'csv')}`);
         }
         // Sentiment140 and other files saved without a header: their first row of data is taken for one.
         const numeric = header.find((h) => h.trim() !== '' && isDecimalNumber(h));
@@ -116,8 +125,7 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
             `add a first line naming the columns (such as ${delimiter === '\t' ? 'text<TAB>label' : 'text,label'})`);
         }
         if (!(delimiter === ',' && header.length === 1 && header[0].includes('\t'))) throw e;
-        const tsv = optionWithValue(options.optionNames, 'format', 'tsv');
-        throw new DataError(`${(e as Error).message}; the header holds tabs: is this TSV${tsv ? ` (${tsv})` : ''}?`);
+        throw new DataError(`${(e as Error).message}; the header holds tabs: ${isThisFormat(options.optionNames, 'tsv')}`);
       }
       for (const col of [cols.text, cols.label]) {
         const at = header.flatMap((h, i) => (h === col ? [i + 1] : []));

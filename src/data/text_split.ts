@@ -28,10 +28,11 @@ export function stratifiedSplit(classIds: Int32Array, numClasses: number, fracti
 }
 
 /**
- * A seeded stratified sample of exactly `limit` indices (all of them when limit >= n), in ascending order: one
- * example of every class present, then the rest shared out in proportion to what each class has left, by largest
- * remainder (ties to the larger class, then the lower class id). A limit below the number of classes present is
- * an error: the sample would leave a class out.
+ * A seeded stratified sample of exactly `limit` indices (all of them when limit >= n), in ascending order: each class
+ * present takes its share of the limit in proportion to its size (limit * n_c / n) rounded down, at least one example,
+ * and the examples still to give go one each by largest remainder (ties to the larger class, then the lower class
+ * id); where the minimum of one pushes the total over the limit, the classes furthest above their share give one
+ * back. A limit below the number of classes present is an error: the sample would leave a class out.
  */
 export function stratifiedSample(classIds: Int32Array, numClasses: number, limit: number, seed: number): Int32Array {
   const n = classIds.length;

@@ -95,8 +95,9 @@ function subset(ds: TextDataset, idx: Int32Array): TextDataset {
 async function dataset(d: string | TextDataset, o: TextTrainOptions, validation = false): Promise<TextDataset> {
   if (typeof d !== 'string') return d;
   if (!validation) return loadTextDataset(d, o);
-  // The validation set's format comes from its own name; classes picks subfolders only if it is a folder too.
-  return loadTextDataset(d, { ...o, format: undefined, classes: detectFormat(d) === 'folder' ? o.classes : undefined });
+  // The validation set's format comes from its own name, so its errors may not advise the format option (that reads
+  // only the training data); classes picks subfolders only if it is a folder too.
+  return loadTextDataset(d, { ...o, format: undefined, optionNames: { ...o.optionNames, format: null }, classes: detectFormat(d) === 'folder' ? o.classes : undefined });
 }
 
 function check(name: string, v: unknown, ok: boolean, want: string): void {
@@ -129,15 +130,24 @@ interface Splits {
   split: TextTrainResult['split'];
 }
 
+/**
+ * A label column holding a different value on every row of many (over 20) is no label column (a text column given as
+ * the label, an id): an error saying so, or null where the rows are few or have no label column (a folder).
+ */
+function notALabelColumn(o: TextTrainOptions, all: TextDataset, numClasses: number): DataError | null {
+  const n = all.texts.length;
+  if (n <= 20 || !all.labelColumn) return null;
+  const labelOption = optionName(o.optionNames, 'labelColumn');
+  return new DataError(`${all.source}: the label column '${all.labelColumn}' holds a different value on every row (${numClasses} labels for ${n} examples): ` +
+    `is it the label? Each class needs two examples or more${labelOption ? `; name the label column with ${labelOption}` : ''}`);
+}
+
 /** Why a stratified split of `all` would hold out nothing (every label occurs once), named with the caller's options. */
 function noValidationPart(o: TextTrainOptions, all: TextDataset, numClasses: number): DataError {
   const names = o.optionNames;
   const n = all.texts.length;
-  const labelOption = optionName(names, 'labelColumn');
-  if (n > 20 && all.labelColumn) {
-    return new DataError(`${all.source}: the label column '${all.labelColumn}' holds a different value on every row (${numClasses} labels for ${n} examples): ` +
-      `is it the label? Each class needs two examples or more${labelOption ? `; name the label column with ${labelOption}` : ''}`);
-  }
+  const notLabel = notALabelColumn(o, all, numClasses);
+  if (notLabel) return notLabel;
   const split = optionName(names, 'validationSplit') ?? 'validationSplit', validation = optionName(names, 'validation');
   return new DataError(`${all.source}: ${split} ${o.validationSplit ?? 0.1} holds out no example: each of the ${n} labels occurs once, and a class needs ` +
     `two examples to give one to validation; add examples${validation ? ` or give a validation set with ${validation}` : ''}`);
@@ -160,6 +170,9 @@ async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Spli
   const { classNames: classes, ids: allIds } = encodeLabels(all.labels, all.where, all.source, givenClasses(all, o));
   let train = all, trainIds = allIds, val: TextDataset, valIds: Int32Array, split: Splits['split'] = null;
   if (o.validation) {
+    // A few rows of one example per class may train with a validation file; many such rows are a wrong column.
+    const notLabel = classes.length === allIds.length ? notALabelColumn(o, all, classes.length) : null;
+    if (notLabel) throw notLabel;
     val = await dataset(o.validation, o, true);
     // Train has no label map: a validation label must be one of the training data's classes as written.
     valIds = encodeLabels(val.labels, val.where, val.source, classes, { classesOf: "the training data's classes", optionNames: { labelMap: null } }).ids;
