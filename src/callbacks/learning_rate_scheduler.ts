@@ -1,6 +1,7 @@
 /** Keras's LearningRateScheduler: sets the optimizer's learning rate from schedule(epoch, lr) at each epoch start. */
 import type { Logs } from '../models/progress.js';
 import { checkOptionKeys } from '../near_name.js';
+import { Tensor, isForeignTensor } from '../tensor.js';
 import { BaseCallback, checkVerbose, checkWriter, pythonRepr, type Writer } from './base.js';
 import { heldRate } from './held_rate.js';
 
@@ -36,9 +37,16 @@ export class LearningRateScheduler extends BaseCallback {
     if (!opt) throw new Error('LearningRateScheduler: the model has no optimizer (compile it before fit)');
     const lr = this.schedule(epoch, heldRate(opt));
     // 0 is a rate (a warm-up from 0, as Keras takes it); a negative one would climb the loss.
-    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw new Error(`LearningRateScheduler: schedule returned ${typeof lr === 'number' ? lr : `${typeof lr} ${JSON.stringify(lr) ?? String(lr)}`} for epoch ${epoch}; it must return a finite number >= 0`);
+    if (typeof lr !== 'number') {
+      const { got, fix } = notANumber(lr);
+      throw new Error(`LearningRateScheduler: schedule returned ${got} for epoch ${epoch}; ${fix}`);
+    }
+    if (!Number.isFinite(lr) || lr < 0) throw new Error(`LearningRateScheduler: schedule returned ${lr} for epoch ${epoch}; it must return a finite number >= 0`);
     // Stored as Keras's float32 variable holds it; the message shows the schedule's own value, as Keras prints it.
-    opt.learningRate = Math.fround(lr);
+    const held = Math.fround(lr);
+    // Caught here: float32 would make it Infinity and the optimizer's refusal would name neither the schedule nor its value.
+    if (!Number.isFinite(held)) throw new Error(`LearningRateScheduler: schedule returned ${lr} for epoch ${epoch}, beyond float32's range (about 3.4e38 at most), in which the optimizer holds its rate`);
+    opt.learningRate = held;
     if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${pythonRepr(lr)}.\n`);
   }
 
@@ -47,4 +55,21 @@ export class LearningRateScheduler extends BaseCallback {
     const opt = this.state.model.optimizer;
     if (opt) logs.learning_rate = heldRate(opt);
   }
+}
+
+/** Keras's "The output of the schedule function should be a float": what it got in words, and what to return. */
+function notANumber(v: unknown): { got: string; fix: string } {
+  const fix = 'it must return a finite number >= 0';
+  if (typeof v === 'bigint') return { got: `${v}n (a bigint)`, fix: `${fix} (Number(${v}n))` };
+  if (typeof (v as { then?: unknown } | null | undefined)?.then === 'function') {
+    // Its rejection, if any, would otherwise surface later as an unhandled rejection on top of this error.
+    try { (v as PromiseLike<unknown>).then(undefined, () => undefined); } catch { /* a thenable whose then throws: nothing to silence */ }
+    return { got: 'a Promise', fix: 'the schedule must return a number, not a Promise (it is called synchronously, as Keras calls it)' };
+  }
+  if (v instanceof Tensor || isForeignTensor(v)) return { got: 'a Tensor', fix: 'return a number, e.g. t.dataSync()[0]' };
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return { got: v === undefined ? 'undefined' : `a ${typeof v}`, fix };
+  let text: string | undefined;
+  try { text = JSON.stringify(v); } catch { text = undefined; }
+  const shown = text === undefined ? 'a value JSON cannot write' : text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return { got: `${v === null ? '' : Array.isArray(v) ? 'an array ' : `${typeof v} `}${shown}`, fix };
 }

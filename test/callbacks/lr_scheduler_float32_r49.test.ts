@@ -42,3 +42,47 @@ describe('learningRateScheduler and Keras\'s float32 learning rate', () => {
     expect(lines.join('')).toBe('\nEpoch 1: LearningRateScheduler setting learning rate to 1e-05.\n\nEpoch 2: LearningRateScheduler setting learning rate to 1.0.\n');
   });
 });
+
+describe('learningRateScheduler refuses what it cannot set, naming the schedule and the value', () => {
+  async function refusal(schedule: () => unknown): Promise<string> {
+    const m = model();
+    const err = await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [rl.callbacks.learningRateScheduler(schedule as () => number)] })
+      .then(() => undefined, (e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(m.optimizer!.learningRate).toBe(0.001);
+    return (err as Error).message;
+  }
+
+  it('a finite rate beyond float32\'s range, which float32 would make Infinity', async () => {
+    expect(await refusal(() => 1e39)).toBe('LearningRateScheduler: schedule returned 1e+39 for epoch 0, beyond float32\'s range (about 3.4e38 at most), in which the optimizer holds its rate');
+    // float32's largest value, and what rounds to it, are still rates.
+    const m = model();
+    await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [rl.callbacks.learningRateScheduler(() => 3.4028235e38)] });
+    expect(m.optimizer!.learningRate).toBe(3.4028234663852886e38);
+  });
+
+  it('a bigint, a Promise and a Tensor, each in words', async () => {
+    expect(await refusal(() => 1n)).toBe('LearningRateScheduler: schedule returned 1n (a bigint) for epoch 0; it must return a finite number >= 0 (Number(1n))');
+    expect(await refusal(async () => 0.1)).toBe('LearningRateScheduler: schedule returned a Promise for epoch 0; the schedule must return a number, not a Promise (it is called synchronously, as Keras calls it)');
+    expect(await refusal(() => rl.scalar(0.1))).toBe('LearningRateScheduler: schedule returned a Tensor for epoch 0; return a number, e.g. t.dataSync()[0]');
+  });
+
+  it('a rejected Promise does not surface again as an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (r: unknown): void => { unhandled.push(r); };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      expect(await refusal(() => Promise.reject(new Error('schedule failed')))).toMatch(/returned a Promise for epoch 0/);
+      await new Promise((r) => setTimeout(r, 20));
+    } finally { process.off('unhandledRejection', onUnhandled); }
+    expect(unhandled).toEqual([]);
+  });
+
+  it('other values shown short, JSON that cannot be written included', async () => {
+    expect(await refusal(() => '0.1')).toBe('LearningRateScheduler: schedule returned string "0.1" for epoch 0; it must return a finite number >= 0');
+    expect(await refusal(() => undefined)).toBe('LearningRateScheduler: schedule returned undefined for epoch 0; it must return a finite number >= 0');
+    expect(await refusal(() => null)).toBe('LearningRateScheduler: schedule returned null for epoch 0; it must return a finite number >= 0');
+    expect(await refusal(() => ({ lr: 1n }))).toBe('LearningRateScheduler: schedule returned object a value JSON cannot write for epoch 0; it must return a finite number >= 0');
+    expect(await refusal(() => Array.from({ length: 100 }, () => 0.1))).toBe(`LearningRateScheduler: schedule returned an array ${JSON.stringify(Array(100).fill(0.1)).slice(0, 60)}… for epoch 0; it must return a finite number >= 0`);
+  });
+});
