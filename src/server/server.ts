@@ -541,8 +541,25 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     connectionsCheckingInterval: SERVER_LIMITS.checkEveryMs,
   }, (req, res) => {
     const socket = req.socket;
+    const before = answering.get(socket);
     answering.set(socket, res);
-    res.once('close', () => answering.delete(socket));
+    res.once('close', () => {
+      if (answering.get(socket) === res) answering.delete(socket);
+    });
+    // Node parses a request pipelined behind another (even behind the rest of a refused body, read and dropped) and
+    // hands it over at once, but never writes its answer once an earlier one closed the connection. So a request
+    // waits for the answer before it, and one whose answer could never be sent is not acted on: a client retrying
+    // it must not have queued a job twice.
+    if (before) before.once('close', () => serve(req, res));
+    else serve(req, res);
+  });
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    if (socket.destroyed || socket.writableEnded) {
+      // Its body is still read (and dropped): unread bytes would make the close a reset that loses the last answer.
+      req.resume();
+      return;
+    }
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     handle(req, res).catch((e) => {
       const { status, message } = errorStatus(e);
@@ -557,7 +574,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
         else sendJson(res, status, { error: message, status }, redact);
       } else res.end();
     });
-  });
+  };
   server.maxConnections = SERVER_LIMITS.maxConnections;
   // Without a listener Node closes a CONNECT's connection without a word: it gets the 405 other unserved methods get.
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {

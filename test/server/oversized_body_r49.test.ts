@@ -4,11 +4,14 @@
  * rest for a moment before it closes.
  */
 import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../../src/server/index.js';
+import { SERVER_LIMITS } from '../../src/server/server.js';
 import { tempDir } from './helpers.js';
 
-// No job runs here: the bodies are refused before any handler looks at them.
+// No job runs here: the bodies are refused before any handler looks at them, and so is a job request behind one.
 let d: Dashboard;
 
 beforeAll(async () => {
@@ -91,5 +94,73 @@ describe('an oversized body sent whole before the answer is read gets its 413, n
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(413);
     expect(JSON.parse(r.text!).error).toBe(`request body is over the limit of ${LIMIT} bytes`);
+  });
+});
+
+/** Writes `first` and then a job request on one connection; resolves with the status lines received once it closes. */
+function pipelineJob(first: Buffer, name: string, oneWrite: boolean): Promise<string[]> {
+  const job = JSON.stringify({ task: 'addition', name, epochs: 1, digits: 2, trainingSize: 100 });
+  const second = Buffer.from(`POST /api/jobs HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(job)}\r\n\r\n${job}`);
+  return new Promise((resolve, reject) => {
+    const s = net.connect(d.port, '127.0.0.1');
+    let got = '';
+    s.on('data', (b) => (got += b.toString('latin1')));
+    s.on('error', reject);
+    s.on('close', () => resolve(got.match(/HTTP\/1\.1 \d+/g) ?? []));
+    if (oneWrite) s.write(Buffer.concat([first, second]));
+    else {
+      s.write(first);
+      s.write(second);
+    }
+    // The server closes the connection; the client never sends more.
+    s.end();
+  });
+}
+
+const head = (path: string, headers: string) => `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\ncontent-type: application/json\r\n${headers}\r\n`;
+
+async function jobNames(): Promise<string[]> {
+  // Longer than the moment the refused connection is kept reading: anything parsed in it has been handled by now.
+  await sleep(SERVER_LIMITS.unreadLingerMs + 500);
+  const r = await fetch(`http://127.0.0.1:${d.port}/api/jobs`);
+  return ((await r.json()) as { jobs: { name: string }[] }).jobs.map((j) => j.name);
+}
+
+describe('a request pipelined behind one answered with connection: close is not acted on (its answer is never sent)', () => {
+  const big = Buffer.alloc(2 << 20, 0x20);
+
+  it('behind an oversized body with a declared length', async () => {
+    const first = Buffer.concat([Buffer.from(head('/api/predict/sum', `content-length: ${big.length}\r\n`)), big]);
+    expect(await pipelineJob(first, 'pipelined-after-413-length', false)).toEqual(['HTTP/1.1 413']);
+    expect(await jobNames()).not.toContain('pipelined-after-413-length');
+  });
+
+  it('behind an oversized chunked body', async () => {
+    const first = Buffer.concat([Buffer.from(head('/api/predict/sum', `transfer-encoding: chunked\r\n`) + `${big.length.toString(16)}\r\n`), big, Buffer.from('\r\n0\r\n\r\n')]);
+    expect(await pipelineJob(first, 'pipelined-after-413-chunked', false)).toEqual(['HTTP/1.1 413']);
+    expect(await jobNames()).not.toContain('pipelined-after-413-chunked');
+  });
+
+  it('behind a 415 sent in the same write', async () => {
+    const first = Buffer.from(`POST /api/predict/sum HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello`);
+    expect(await pipelineJob(first, 'pipelined-after-415', true)).toEqual(['HTTP/1.1 415']);
+    expect(await jobNames()).not.toContain('pipelined-after-415');
+  });
+
+  it('requests pipelined on a connection kept open are all answered, in order', async () => {
+    const get = (path: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\n\r\n`;
+    const got = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(d.port, '127.0.0.1');
+      let text = '';
+      s.on('data', (b) => {
+        text += b.toString('latin1');
+        if ((text.match(/HTTP\/1\.1 /g) ?? []).length === 3 && text.endsWith('}')) s.end();
+      });
+      s.on('error', reject);
+      s.on('close', () => resolve(text));
+      s.write(get('/api/health') + get('/api/nothing-here') + get('/api/jobs'));
+    });
+    expect(got.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 404', 'HTTP/1.1 200']);
+    expect(got).toContain('{"jobs":[');
   });
 });
