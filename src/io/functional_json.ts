@@ -36,7 +36,7 @@ export interface FunctionalTopology {
 function modelNodes(model: Functional): Map<Layer, Node[]> {
   const inModel = new Set<Node>([...model.nodes, ...model.inputs.map((t) => t.node)]);
   const out = new Map<Layer, Node[]>();
-  for (const l of model.layers) out.set(l, l.inboundNodes.filter((n) => inModel.has(n)));
+  for (const l of [...model.layers, ...model.unusedInputLayers]) out.set(l, l.inboundNodes.filter((n) => inModel.has(n)));
   return out;
 }
 
@@ -46,7 +46,8 @@ const innerOf = (l: NestedModel): Functional => l.model as Functional;
 export function functionalTopology(model: Functional): FunctionalTopology {
   const nodes = modelNodes(model);
   const ref = (t: SymbolicTensor): TensorRef => [t.sourceLayer.name, nodes.get(t.sourceLayer)!.indexOf(t.node) + firstCall(t.sourceLayer), t.outputIndex];
-  const layers = model.layers.map((l) => {
+  // An unused input is listed last, at depth 0 as Keras's map_graph places it.
+  const layers = [...model.layers, ...model.unusedInputLayers].map((l) => {
     const { class_name, config } = l instanceof NestedModel ? { class_name: 'Model', config: functionalTopology(innerOf(l)).config }
       : layerToKeras(l, l instanceof InputLayer ? l.batchInputShape : null);
     // A call's fixed training mode goes with each of its inputs, as tfjs and tf.keras 2 write a node's kwargs.

@@ -623,12 +623,37 @@ function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>): {
     const [name] = names;
     claims.set(name, [...(claims.get(name) ?? []), i]);
   }
+  const claimed = new Set<number>();
   for (const [name, by] of claims) {
     if (paired.has(name)) continue;
-    if (by.length === 1) paired.set(name, specs[by[0]]);
+    if (by.length === 1) { paired.set(name, specs[by[0]]); claimed.add(by[0]); }
     else ambiguous.push({ names: by.map((i) => specs[i].name), candidates: [name] });
   }
+  pairUnscoped(specs, bases, rest.filter((i) => !claimed.has(i)), planned, paired, ambiguous);
   return { paired, ambiguous };
+}
+
+/**
+ * tfjs scopes a weight's name by its layer only inside build/apply, so a weight a custom layer adds in its
+ * constructor (or after build) is named and saved bare ('v' where rnnlab says 'cw/v'). A planned weight still
+ * unpaired takes the bare spec of its leaf when exactly one such spec is left and no other unpaired weight has that
+ * leaf; otherwise every spec and weight involved is reported as ambiguous.
+ */
+function pairUnscoped(specs: WeightSpec[], bases: string[], left: number[], planned: Map<string, PlannedWeight>,
+  paired: Map<string, WeightSpec>, ambiguous: Ambiguity[]): void {
+  const leafOf = (p: PlannedWeight) => (p.name.startsWith(`${p.layer.name}/`) ? p.name.slice(p.layer.name.length + 1) : undefined);
+  const wanting = new Map<string, string[]>();
+  for (const p of planned.values()) {
+    const leaf = leafOf(p);
+    if (leaf !== undefined && !paired.has(p.name)) wanting.set(leaf, [...(wanting.get(leaf) ?? []), p.name]);
+  }
+  for (const [leaf, names] of wanting) {
+    const bare = left.filter((i) => bases[i] === leaf);
+    if (bare.length === 0) continue;
+    if (bare.length === 1 && names.length === 1) paired.set(names[0], specs[bare[0]]);
+    else if (bare.length === 1) ambiguous.push({ names: [specs[bare[0]].name], candidates: [...names].sort() });
+    else for (const name of names) ambiguous.push({ names: bare.map((i) => specs[i].name), candidates: [name] });
+  }
 }
 
 const quoted = (names: string[], joiner: string) => names.map((n) => `'${n}'`).join(joiner);

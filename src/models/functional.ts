@@ -68,8 +68,10 @@ export class Functional extends ModelBase<TensorsLike> {
   readonly layers: Layer[];
   /** The layer calls to run, in dependency order (input layers' own nodes left out). */
   readonly nodes: Node[];
+  /** The input layers of the inputs no output reads, in input order; not in layers, as in tfjs. */
+  readonly unusedInputLayers: Layer[];
   /** One loss per output (loss, TrainableModel's view, is the first output's). */
-  /** compile's loss per output, by kind (model.losses is tfjs's: the layers' regularization terms). */
+  /** compile's loss per output, by kind (model.losses is Keras's: the layers' regularization terms). */
   lossKinds: LossKind[] = [];
   /** Per output: the producing layer's final sigmoid/softmax is folded into the loss during training. */
   private folds: boolean[] = [];
@@ -104,14 +106,14 @@ export class Functional extends ModelBase<TensorsLike> {
       if (!isSymbolic(t)) throw new Error(`${where}: outputs[${i}] is not a symbolic tensor (apply layers to rl.input() tensors)`);
     });
     this.nodes = this.orderNodes(where);
+    // An input no output reads is kept, as tfjs and Keras keep it (Keras: a loss or metric may read it): fed and
+    // checked like any input, its values unused. It is no entry of model.layers (tfjs's), but a saved config lists it
+    // (Keras's), so the file loads with every input the model takes.
     const read = new Set([...this.nodes.flatMap((n) => n.inputs), ...this.outputs]);
-    this.inputs.forEach((t, i) => {
-      // tfjs accepts such an input and drops whatever is fed to it; rnnlab refuses rather than ignore data.
-      if (!read.has(t)) throw new Error(`${where}: input '${t.sourceLayer.name}' (inputs[${i}]) is not used by any output; remove it from inputs or connect it`);
-    });
+    this.unusedInputLayers = this.inputs.filter((t) => !read.has(t)).map((t) => t.sourceLayer);
     this.layers = layersByDepth(this.outputs);
     const names = new Set<string>();
-    for (const l of this.layers) {
+    for (const l of [...this.layers, ...this.unusedInputLayers]) {
       if (names.has(l.name)) throw new Error(`${where}: two layers are named '${l.name}'; layer names must be unique in a model`);
       names.add(l.name);
     }

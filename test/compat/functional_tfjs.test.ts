@@ -96,11 +96,13 @@ describe('functional models against tfjs', () => {
     }
   });
 
-  it('an input no output depends on is refused at rl.model, naming it (tfjs would drop what is fed to it)', () => {
+  it('an input no output depends on is kept, as tfjs keeps it: still taken, not in model.layers (test/model/unused_input_r49)', () => {
     const a = rl.input({ shape: [4], name: 'used' });
     const b = rl.input({ shape: [3], name: 'unused' });
     const h = rl.layers.dense({ units: 2 }).apply(a) as rl.SymbolicTensor;
-    expect(() => rl.model({ inputs: [a, b], outputs: h })).toThrow(/input 'unused' \(inputs\[1\]\) is not used by any output/);
+    const m = rl.model({ inputs: [a, b], outputs: h });
+    expect(m.inputNames).toEqual(['used', 'unused']);
+    expect(m.layers.map((l) => l.name)).toEqual(['used', h.sourceLayer.name]);
     // An input that is itself an output counts as used.
     expect(rl.model({ inputs: [a, b], outputs: [h, b] }).outputNames).toEqual([h.sourceLayer.name, 'unused']);
   });
