@@ -4,7 +4,7 @@ import { describe } from '../describe.js';
 import { COMPUTE, BuiltInLayer, Layer, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNN, sequenceOutputMask } from './recurrent.js';
 import { CellRNN } from './rnn_layer.js';
-import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+import { deserializeLayer, layerClass, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
 import { builtInMethod } from './built_in_classes.js';
 
@@ -212,12 +212,16 @@ function isMirror(forward: Layer, backward: Layer): boolean {
 /**
  * A direction's copy of an RNN over cells: its config (cells serialized) made again, so each direction has cells of
  * its own. A user's cell, and a user's subclass of the RNN itself, is made again from its registered class, as tfjs
- * (deserialize(serialize(layer))) and Keras make it: the copies are of the wrapped layer's class.
+ * (deserialize(serialize(layer))) and Keras make it: the copies are of the wrapped layer's class. A subclass the
+ * registry does not know by its className (loaded through customObjects under a built-in's key, {RNN: MyRNN}) is
+ * made by its own class's fromConfig, as the registry's entry for it would make it.
  */
 function copiedCells(owner: string, name: string, given: CellRNN, config: Record<string, unknown>): CellRNN {
   let copy: Layer;
   try {
-    copy = given.constructor === CellRNN ? CellRNN.fromConfig(config) : deserializeLayer({ ...serializeLayer(given), config }, 'wrapped layer');
+    if (given.constructor === CellRNN) copy = CellRNN.fromConfig(config);
+    else if (layerClass(given.className)) copy = deserializeLayer({ ...serializeLayer(given), config }, 'wrapped layer');
+    else copy = ownFromConfig(given.constructor as unknown as OwnFromConfig, config);
   } catch (e) {
     throw new Error(`${owner} (Bidirectional): cannot make the ${name.split('_')[0]} copy of the wrapped RNN from its config: ${(e as Error).message}` +
       ' (a cell or RNN subclass of your own needs its class registered with rl.serialization.registerClass, and a getConfig that makes it again)', { cause: e });
@@ -228,6 +232,13 @@ function copiedCells(owner: string, name: string, given: CellRNN, config: Record
     throw new Error(`${owner} (Bidirectional): the ${name.split('_')[0]} copy of the wrapped ${given.name} (class ${label}) came back as ${copy.className}; give ${label} its own static className and register it with rl.serialization.registerClass(${label}), so its copies are made as that class`);
   }
   return copy as CellRNN;
+}
+
+type OwnFromConfig = { fromConfig(...args: unknown[]): Layer };
+
+/** tfjs's fromConfig(cls, config), which a user's override takes, or Keras's from_config(config) for a one-argument one. */
+function ownFromConfig(cls: OwnFromConfig, config: Record<string, unknown>): Layer {
+  return cls.fromConfig.length >= 2 ? cls.fromConfig(cls, config) : cls.fromConfig(config);
 }
 
 function stateCount(l: WrappedRNN): number {

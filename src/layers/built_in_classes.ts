@@ -18,8 +18,15 @@ export function builtInDefines(layer: object, method: PropertyKey): boolean {
   return false;
 }
 
-/** Whether a layer's method named `method` comes from rnnlab's classes rather than a user's subclass. */
+/** tfjs's methods a user's layer writes; the engine's own (callTensors) are wrapped on instances only to observe them. */
+const USER_WRITTEN = new Set<PropertyKey>(['call', 'apply', 'build', 'computeMask']);
+
+/**
+ * Whether a layer's method named `method` comes from rnnlab's classes rather than a user's subclass. One of tfjs's set
+ * on the instance itself (a class field `call = (x) => ...`, `this.call = ...`) is the user's, as JavaScript calls it.
+ */
 export function builtInMethod(layer: object, method: PropertyKey): boolean {
+  if (USER_WRITTEN.has(method) && typeof Object.getOwnPropertyDescriptor(layer, method)?.value === 'function') return false;
   let p: object | null = Object.getPrototypeOf(layer);
   while (p && !Object.prototype.hasOwnProperty.call(p, method)) p = Object.getPrototypeOf(p);
   return p === null || builtIn.has((p as { constructor: object }).constructor);

@@ -25,6 +25,28 @@ export interface Kwargs {
  */
 let enclosingTraining: boolean | null = null;
 
+/** The kwargs every layer's apply and call read themselves; a custom layer's call gets any other key as given. */
+export const ENGINE_KWARGS: readonly string[] = ['initialState', 'training', 'mask'];
+
+/**
+ * The keys of a user's kwargs beyond ENGINE_KWARGS, for a layer whose call is the user's (userCall) or one of rnnlab's.
+ * A user's call takes them (tfjs and Keras 3 pass any call argument on). rnnlab's own layers refuse them, except the
+ * ones a custom layer's call hands on with the very kwargs object it got (this.dense.apply(x, kwargs)), which tfjs's
+ * layers ignore too; where the layer wraps a user's layer, that one still gets them.
+ */
+export function extraCallKwargs(where: string, method: 'apply' | 'call', args: object, userCall: boolean): Record<string, unknown> {
+  const extras: Record<string, unknown> = {};
+  const handedOn = userKwargsMade.has(args) ? (args as MaskContext).callKwargs ?? {} : {};
+  for (const [k, v] of Object.entries(args)) {
+    if (ENGINE_KWARGS.includes(k)) continue;
+    if (userCall) extras[k] = v;
+    else if (!Object.hasOwn(handedOn, k) || handedOn[k] !== v) {
+      throw new Error(`${where}: ${method} does not take '${k}'${method === 'call' ? ' in kwargs' : ''} (it takes initialState, training and mask)`);
+    }
+  }
+  return extras;
+}
+
 /** The mode of the enclosing layer call, or null outside any. */
 export function inheritedTraining(): boolean | null { return enclosingTraining; }
 
@@ -35,15 +57,19 @@ export function inTrainingMode<T>(training: boolean, fn: () => T): T {
   try { return fn(); } finally { enclosingTraining = outer; }
 }
 
-/** The part of the engine's CallContext (layer.ts) that masks concern. */
-interface MaskContext { training: boolean; mask: Uint8Array | null; inputMasks?: (Uint8Array | null)[] }
+/**
+ * The part of the engine's CallContext (layer.ts) that users' kwargs concern. callKwargs: the other arguments a
+ * custom layer's apply on tensors was given (apply(x, {scale: 3})), handed to its call as tfjs and Keras 3 hand them.
+ */
+interface MaskContext { training: boolean; mask: Uint8Array | null; inputMasks?: (Uint8Array | null)[]; callKwargs?: Readonly<Record<string, unknown>> }
 
 /** The kwargs objects made for users' calls: each inherits its call's engine context (activity terms, traces). */
 const userKwargsMade = new WeakSet<object>();
 
-/** tfjs's kwargs for a user's call: training, and the first input's mask as a bool Tensor [batch, steps] or null. */
+/** tfjs's kwargs for a user's call: its call arguments, training, and the first input's mask as a bool Tensor [batch, steps] or null. */
 export function userKwargs(ctx: MaskContext, first: Tensor): Kwargs {
   const kwargs = Object.create(ctx) as Kwargs;
+  Object.assign(kwargs, ctx.callKwargs);
   kwargs.training = ctx.training;
   kwargs.mask = maskTensor(first, ctx.mask);
   userKwargsMade.add(kwargs);

@@ -19,7 +19,7 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { appliedPenalty, checkRegularizer, L1L2, serializeRegularizer, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
-import { inTrainingMode, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
+import { extraCallKwargs, inTrainingMode, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
 import { assertInputCompatibility, checkedInputSpecs, type InputSpec } from './input_spec.js';
@@ -68,6 +68,8 @@ export interface ApplyArgs {
   training?: boolean | null;
   /** Real tensors only: tfjs's padding mask, a bool (or 0/1) tensor [batch, steps]; a list of them for a list of inputs. */
   mask?: Tensor | (Tensor | null)[] | null;
+  /** A custom layer's own call arguments (apply(x, {scale: 3})), on real tensors only; rnnlab's layers refuse others. */
+  [key: string]: unknown;
 }
 
 export interface CallContext {
@@ -76,6 +78,8 @@ export interface CallContext {
   mask: Uint8Array | null;
   /** In a functional model: the padding mask of each input of a multi-input call (attention reads query's and value's). */
   inputMasks?: (Uint8Array | null)[];
+  /** A custom layer's own call arguments given to apply on tensors (apply(x, {scale: 3})), for its call's kwargs. */
+  callKwargs?: Readonly<Record<string, unknown>>;
   /** Collects per-layer introspection (hidden states, gates) when set. */
   trace?: TraceRecord[];
   /** Collects d loss / d h_t for every step of every recurrent layer during backward, when set. */
@@ -438,11 +442,12 @@ function noCallError(layer: Layer): Error {
 
 /**
  * Refused where the layer is connected (apply on rl.input()s, a Sequential's build), not only when it runs: a layer
- * whose class writes no call() would otherwise sit in a graph and a summary that no predict can run. A user's apply
- * override computes for itself, so it stays free to do without call().
+ * whose class writes no call() would otherwise sit in a graph and a summary that no predict can run. The base's apply
+ * reaching the symbolic path (baseApply: directly, or through a user's override's super.apply) is such a connection;
+ * otherwise a user's apply override computes for itself, so it stays free to do without call().
  */
-function refuseMissingCall(layer: Layer): void {
-  if (builtInMethod(layer, 'call') && !(layer instanceof BuiltInLayer) && !usersApply(layer)) throw noCallError(layer);
+function refuseMissingCall(layer: Layer, baseApply: boolean): void {
+  if (builtInMethod(layer, 'call') && !(layer instanceof BuiltInLayer) && (baseApply || !usersApply(layer))) throw noCallError(layer);
 }
 
 /**
@@ -610,6 +615,8 @@ export abstract class Layer {
   private initialWeights: readonly (Tensor | ArrayLike<number>)[] | null = null;
   builtInputShape: SymbolicShape | null = null;
   outputShapeValue: SymbolicShape | null = null;
+  /** Every output's shape, where a user's computeOutputShape gave several (outputShapeValue is the first's). */
+  private outputShapeList: SymbolicShape[] | null = null;
   readonly batchInputShape: SymbolicShape | null;
   readonly activityRegularizer: L1L2 | null;
 
@@ -795,7 +802,8 @@ export abstract class Layer {
 
   protected markBuilt(inputShape: SymbolicShape): void {
     this.builtInputShape = [...inputShape];
-    this.outputShapeValue = builtInMethod(this, 'call') ? this.computeOutputShape(inputShape) : this.userOutputShapes(inputShape)[0];
+    this.outputShapeList = builtInMethod(this, 'call') ? null : this.userOutputShapes(inputShape);
+    this.outputShapeValue = this.outputShapeList ? this.outputShapeList[0] : this.computeOutputShape(inputShape);
     this.finishBuild();
   }
 
@@ -846,11 +854,14 @@ export abstract class Layer {
 
   /**
    * tfjs's and Keras's: a shared layer whose calls gave different output shapes has none (an error, as theirs); one
-   * used only on real tensors answers from its build, where tfjs would say it was never called.
+   * used only on real tensors answers from its build, where tfjs would say it was never called. A layer with several
+   * outputs gives the list of their shapes, as tfjs's does.
    */
   get outputShape(): SymbolicShape {
     this.refuseDifferentCallShapes();
-    return this.builtOutputShape;
+    const node = this.inboundNodes[0];
+    const shapes = node ? node.outputs.map((t) => t.shape) : this.outputShapeList;
+    return shapes && shapes.length > 1 ? shapes.map((s) => [...s]) as unknown as SymbolicShape : this.builtOutputShape;
   }
 
   /**
@@ -892,9 +903,7 @@ export abstract class Layer {
       throw new Error(`${this.name} (${this.className}): apply(inputs, kwargs) takes kwargs as an object such as {training: true}, got ${describe(kwargs)}`);
     }
     const args = kwargs ?? {};
-    for (const k of Object.keys(args)) {
-      if (k !== 'initialState' && k !== 'training' && k !== 'mask') throw new Error(`${this.name} (${this.className}): apply does not take '${k}' (it takes initialState, training and mask)`);
-    }
+    const extras = extraCallKwargs(`${this.name} (${this.className})`, 'apply', args, !builtInMethod(this, 'call'));
     let states = args.initialState === undefined ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState];
     if (states.length === 0 && list.length > 1 && this.takesInitialStateList) {
       states = list.slice(1) as typeof states;
@@ -907,6 +916,13 @@ export abstract class Layer {
         throw new Error(`${this.name} (${this.className}): training must be true, false or null, got ${describe(args.training)}`);
       }
       if (args.mask !== undefined && args.mask !== null) throw new Error(`${this.name} (${this.className}): mask is not taken on symbolic inputs; a mask follows the graph from embedding({maskZero}) or masking`);
+      const [key] = Object.keys(extras);
+      // tfjs's predict drops such arguments (only its model.apply on tensors passes them on) and a saved model would
+      // need them serializable: rnnlab's graph records training and initialState alone rather than run without them.
+      if (key !== undefined) {
+        throw new Error(`${this.name} (${this.className}): apply on rl.input()s does not take '${key}': a functional model records only training and initialState with a call; ` +
+          `give '${key}' when calling the layer on tensors, or make it an option of the layer's constructor`);
+      }
       const outs = this.applySymbolic(list as SymbolicTensor[], states as SymbolicTensor[], args.training ?? undefined);
       return outs.length === 1 ? outs[0] : outs;
     }
@@ -922,6 +938,10 @@ export abstract class Layer {
       if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
     });
     const ctx = kwargsContext<CallContext>(`${this.name} (${this.className})`, args, list as Tensor[], this.fewestMasks(list.length));
+    for (const [k, v] of Object.entries(extras)) {
+      if (isSymbolic(v)) throw new Error(`${this.name} (${this.className}): apply's '${k}' is a symbolic tensor (rl.input()) while the inputs are tensors; give it a tensor or a value`);
+    }
+    if (Object.keys(extras).length > 0) ctx.callKwargs = extras;
     const firstUse = !this.built;
     const masksIn = contextMasks(ctx, list.length);
     const outs = this.callRegularized(all as Tensor[], ctx, false, list.length);
@@ -946,9 +966,7 @@ export abstract class Layer {
       throw new Error(`${where}: call(inputs, kwargs) takes kwargs as an object such as {training: true}, got ${describe(kwargs)}`);
     }
     const args = (kwargs ?? {}) as ApplyArgs;
-    for (const k of Object.keys(args)) {
-      if (k !== 'initialState' && k !== 'training' && k !== 'mask') throw new Error(`${where}: call does not take '${k}' in kwargs (it takes initialState, training and mask)`);
-    }
+    extraCallKwargs(where, 'call', args, false);
     let list = (Array.isArray(x) ? x : [x]) as unknown[];
     if (list.length === 0) throw new Error(`${where}: call needs at least one input tensor`);
     if (list.some(isSymbolic)) throw new Error(`${where}: call() computes on tensors; on rl.input() use apply(), which builds the layer and records it in the graph`);
@@ -1016,7 +1034,7 @@ export abstract class Layer {
 
   private applySymbolic(inputs: SymbolicTensor[], states: SymbolicTensor[], training?: boolean): SymbolicTensor[] {
     this.refuseIgnoredCall();
-    refuseMissingCall(this);
+    refuseMissingCall(this, true);
     const all = [...inputs, ...states];
     const shapes = all.map((t) => t.shape);
     const where = `${this.name} (${this.className})`;
@@ -1090,6 +1108,19 @@ export abstract class Layer {
    * are extras (a recurrent layer's initial states). Single-input layers keep these defaults.
    */
   callTensors(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
+    const outer = this.buildCallKwargs;
+    this.buildCallKwargs = ctx.callKwargs;
+    try {
+      return this.callTensorsOnce(inputs, ctx, logits, inputCount);
+    } finally {
+      this.buildCallKwargs = outer;
+    }
+  }
+
+  /** The call arguments of the call under way, which a build's call on zeros (buildTrackingSublayers) gets too. */
+  private buildCallKwargs: Readonly<Record<string, unknown>> | undefined;
+
+  private callTensorsOnce(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount: number): Tensor[] {
     if (this.takesUserList(inputs.length, inputCount)) {
       if (!this.built) this.buildUserList(inputs.map((t) => [null, ...t.shape.slice(1)]));
       return this.userOutputs(this.callWithKwargs(inputs, inputs[0], ctx, logits));
@@ -1174,7 +1205,7 @@ export abstract class Layer {
       const input = cellStates ? [x, ...cellStates.map((n) => new Tensor(new Float32Array(x.shape[0] * n), [x.shape[0], n], 'float32'))] : list ? zeros : x;
       // A build, not a step: inner layers called without kwargs must not train on the zeros (BatchNormalization's statistics).
       // Nor may an inner call's explicit training: true move them: Keras 3 builds by a symbolic call, which changes no state.
-      withoutStateChanges(this, () => inTrainingMode(false, () => this.call(input as unknown as Tensor, userKwargs({ training: false, mask }, x))));
+      withoutStateChanges(this, () => inTrainingMode(false, () => this.call(input as unknown as Tensor, userKwargs({ training: false, mask, callKwargs: this.buildCallKwargs }, x))));
     }
     this.takeHeldWeights(subs);
   }
@@ -1193,7 +1224,8 @@ export abstract class Layer {
 
   private markBuiltList(shapes: SymbolicShape[]): void {
     this.builtInputShape = null;
-    this.outputShapeValue = this.userOutputShapes(shapes)[0];
+    this.outputShapeList = this.userOutputShapes(shapes);
+    this.outputShapeValue = this.outputShapeList[0];
     this.finishBuild();
   }
 
@@ -1272,7 +1304,7 @@ export abstract class Layer {
     if (this.takesUserList(inputShapes.length, inputCount)) return this.userOutputShapes(inputShapes);
     this.requireOneInput(inputShapes.length, inputCount);
     if (!builtInMethod(this, 'call')) return this.userOutputShapes(inputShapes[0]);
-    refuseMissingCall(this);
+    refuseMissingCall(this, false);
     return [this.computeOutputShape(inputShapes[0])];
   }
 
@@ -1296,6 +1328,7 @@ export abstract class Layer {
     if (this.built) return;
     this.buildTrackingSublayers([stepShape], false, stateSizes);
     this.builtInputShape = [...stepShape];
+    this.outputShapeList = null;
     this.outputShapeValue = [...outputShape];
     this.finishBuild();
   }
@@ -1639,10 +1672,7 @@ export class SymbolicTensor {
   /** tfjs's inputs: the symbolic tensors the call that made this one took (initial states included); [] for an input. */
   get inputs(): SymbolicTensor[] { return [...this.node.inputs]; }
   /** tfjs's callArgs: the call's kwargs (training when the call fixed it, initialState when it took states). */
-  get callArgs(): { training?: boolean; initialState?: SymbolicTensor[] } {
-    const states = this.node.inputs.slice(this.node.inputCount);
-    return { ...this.node.args, ...(states.length > 0 ? { initialState: states } : {}) };
-  }
+  get callArgs(): { training?: boolean; initialState?: SymbolicTensor[] } { return this.node.callArgs; }
   get rank(): number { return this.shape.length; }
   /** tfjs's: which call of sourceLayer made the tensor, and which of that call's outputs it is. */
   get nodeIndex(): number { return this.node.index; }
@@ -1666,7 +1696,25 @@ export class Node {
   constructor(readonly layer: Layer, readonly inputs: SymbolicTensor[], readonly inputCount: number, readonly args: NodeArgs) {
     this.index = layer.inboundNodes.length;
     layer.inboundNodes.push(this);
-    for (const t of inputs) if (!t.sourceLayer.outboundNodes.includes(this)) t.sourceLayer.outboundNodes.push(this);
+    // Once per input, as tfjs and Keras push it: a layer whose two outputs feed one call counts that call twice.
+    for (const t of inputs) t.sourceLayer.outboundNodes.push(this);
+  }
+
+  // tfjs's Node fields, read from inputs and outputs. Initial states count as inputs (tfjs's RNN puts them in its node);
+  // an InputLayer's node, which takes nothing, lists its own tensor as input, as tfjs's does.
+  get outboundLayer(): Layer { return this.layer; }
+  get inboundLayers(): Layer[] { return this.inputs.map((t) => t.sourceLayer); }
+  get nodeIndices(): number[] { return this.inputs.map((t) => t.nodeIndex); }
+  get tensorIndices(): number[] { return this.inputs.map((t) => t.tensorIndex); }
+  get inputTensors(): SymbolicTensor[] { return [...(this.inputs.length > 0 ? this.inputs : this.outputs)]; }
+  get outputTensors(): SymbolicTensor[] { return [...this.outputs]; }
+  /** One shape per input tensor, a list even for one (tfjs's normalizeShapeList). */
+  get inputShapes(): SymbolicShape[] { return this.inputTensors.map((t) => [...t.shape]); }
+  get outputShapes(): SymbolicShape[] { return this.outputs.map((t) => [...t.shape]); }
+  /** tfjs's callArgs: the call's kwargs (training when the call fixed it, initialState when it took states). */
+  get callArgs(): { training?: boolean; initialState?: SymbolicTensor[] } {
+    const states = this.inputs.slice(this.inputCount);
+    return { ...this.args, ...(states.length > 0 ? { initialState: states } : {}) };
   }
 }
 

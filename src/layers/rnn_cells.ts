@@ -206,11 +206,7 @@ export abstract class RNNCell extends BuiltInLayer {
    * tensors only answers from its build: its step's outputs.
    */
   override get outputShape(): SymbolicShape {
-    const built = super.outputShape;
-    const node = this.inboundNodes[0];
-    if (!node) return built;
-    const shapes = node.outputs.map((t) => t.shape);
-    return shapes.length === 1 ? shapes[0] : shapes as unknown as SymbolicShape;
+    return stepOutputShape(this, super.outputShape);
   }
 
   /**
@@ -274,6 +270,18 @@ export abstract class RNNCell extends BuiltInLayer {
     for (const k of ENGINE_ONLY) delete c[k];
     return c;
   }
+}
+
+/**
+ * A cell's or a stack's outputShape, as tfjs reads it from the first call on rl.input()s: the list of the step's
+ * outputs after apply([x, ...states]), one shape after apply(x); without such a call, what its build recorded.
+ * `built` is Layer's getter's answer, read first so a shared layer whose calls differ is refused as any layer is.
+ */
+function stepOutputShape(layer: Layer, built: SymbolicShape): SymbolicShape {
+  const node = layer.inboundNodes[0];
+  if (!node) return built;
+  const shapes = node.outputs.map((t) => t.shape);
+  return shapes.length === 1 ? shapes[0] : shapes as unknown as SymbolicShape;
 }
 
 /** A step's (batch, features) as the engine's (batch, steps, features). */
@@ -343,6 +351,11 @@ export class StackedRNNCells extends BuiltInLayer {
   /** Per-cell lists back to tfjs's flat order. */
   flatten<T>(perCell: T[][]): T[] {
     return [...perCell].reverse().flat();
+  }
+
+  /** After apply([x, ...states]) on rl.input()s: [last cell's output, ...new states] (see RNNCell's). */
+  override get outputShape(): SymbolicShape {
+    return stepOutputShape(this, super.outputShape);
   }
 
   /** The list [x, ...states] (tfjs's order) answers as apply does (see RNNCell's); x alone, tfjs's Layer default. */

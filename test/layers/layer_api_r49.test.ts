@@ -30,6 +30,39 @@ describe('a custom layer whose class writes no call()', () => {
     expect(() => rl.sequential({ layers: [new NoCallR49({ name: 'nc_seq', inputShape: [3] })] })).toThrow(/nc_seq \(NoCallR49\): the layer defines no call\(\)/);
   });
 
+  it('is refused when an apply override hands rl.input()s on to super.apply, which no predict could run', () => {
+    class ApplySuperR49 extends rl.layers.Layer {
+      static className = 'ApplySuperR49';
+      apply(inputs: Any, kwargs?: Any): Any { return super.apply(inputs, kwargs); }
+    }
+    expect(() => new ApplySuperR49({ name: 'as_sym' }).apply(rl.input({ shape: [3] }))).toThrow(/as_sym \(ApplySuperR49\): the layer defines no call\(\)/);
+  });
+
+  it('an apply override that computes for itself still connects and runs without call()', () => {
+    class WrapR49 extends rl.layers.Layer {
+      static className = 'WrapR49';
+      readonly d = rl.layers.dense({ units: 2, kernelInitializer: 'ones' });
+      apply(inputs: Any, kwargs?: Any): Any { return this.d.apply(inputs, kwargs); }
+    }
+    const inp = rl.input({ shape: [3] });
+    const m = rl.model({ inputs: inp, outputs: new WrapR49().apply(inp) as rl.SymbolicTensor });
+    expect(Array.from((m.predict(rl.tensor2d([[1, -2, 4]])) as rl.Tensor).dataSync())).toEqual([3, 3]);
+  });
+
+  it('a call written as a class field is the layer\'s call, connected and run', () => {
+    class FieldCallR49 extends rl.layers.Layer {
+      static className = 'FieldCallR49';
+      call = (x: rl.Tensor | rl.Tensor[]) => rl.mul(Array.isArray(x) ? x[0] : x, 2);
+    }
+    const x = rl.tensor2d([[1, -2, 3]]);
+    expect(Array.from((new FieldCallR49().apply(x) as rl.Tensor).dataSync())).toEqual([2, -4, 6]);
+    const inp = rl.input({ shape: [3] });
+    const m = rl.model({ inputs: inp, outputs: new FieldCallR49().apply(inp) as rl.SymbolicTensor });
+    expect(Array.from((m.predict(x) as rl.Tensor).dataSync())).toEqual([2, -4, 6]);
+    const seq = rl.sequential({ layers: [new FieldCallR49({ inputShape: [3] })] });
+    expect(Array.from((seq.predict(x) as rl.Tensor).dataSync())).toEqual([2, -4, 6]);
+  });
+
   it('a layer that writes call() still connects and runs', () => {
     class Twice extends rl.layers.Layer {
       static className = 'TwiceR49';
@@ -73,6 +106,13 @@ describe('a cell\'s output shapes are its step\'s', () => {
     expect(own.outputShape).toEqual([[null, 4], [null, 4], [null, 4]]);
   });
 
+  it('outputShape of a stack after apply([x, ...states]) lists its step\'s outputs, as computeOutputShape does', () => {
+    const stack = rl.layers.stackedRNNCells({ cells: [rl.layers.lstmCell({ units: 2 }), rl.layers.gruCell({ units: 3 })] });
+    const outs = stack.apply([rl.input({ shape: [5] }), rl.input({ shape: [3] }), rl.input({ shape: [2] }), rl.input({ shape: [2] })]) as rl.SymbolicTensor[];
+    expect(stack.outputShape).toEqual([[null, 3], [null, 3], [null, 2], [null, 2]]);
+    expect(stack.outputShape).toEqual(outs.map((t) => t.shape));
+  });
+
   it('a cell run on tensors, or built by its rnn, answers with its step\'s outputs', () => {
     const gru = rl.layers.gruCell({ units: 4 });
     gru.apply([rl.zeros([2, 3]), rl.zeros([2, 4])]);
@@ -107,6 +147,30 @@ describe('Bidirectional over a user\'s subclass of rl.layers.RNN', () => {
     ref.setWeights(ref.getWeights().map((w) => rl.fill(w.shape, 0.1)));
     const want = Array.from((ref.apply(x()) as rl.Tensor).dataSync());
     Array.from(f.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
+  });
+
+  it('copies a subclass loaded through customObjects under the built-in\'s key ({RNN: Sub}) as that class', async () => {
+    class AsRNNR49 extends rl.layers.RNN {
+      static className = 'AsRNNR49';
+      build(shape: Any) {
+        super.build(shape);
+        this.setWeights(this.getWeights().map((w) => rl.fill(w.shape, 0.1)));
+      }
+    }
+    const topology = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Bidirectional', config: {
+      name: 'b', merge_mode: 'concat', batch_input_shape: [null, 5, 3],
+      layer: { class_name: 'RNN', config: { name: 'r', cell: { class_name: 'SimpleRNNCell', config: { units: 4 } } } } } }] } };
+    const m = await rl.models.modelFromJSON({ modelTopology: topology } as never, { RNN: AsRNNR49 } as never);
+    const b = m.layers[0] as Any;
+    expect(b.forwardLayer).toBeInstanceOf(AsRNNR49);
+    expect(b.backwardLayer).toBeInstanceOf(AsRNNR49);
+    // The forward half of the concatenation [batch, 8]: a plain RNN copy would draw random weights instead.
+    const forward = Array.from((m.predict(x()) as rl.Tensor).dataSync()).filter((_v, i) => i % 8 < 4);
+    const ref = rl.layers.simpleRNN({ units: 4 });
+    ref.apply(x());
+    ref.setWeights(ref.getWeights().map((w) => rl.fill(w.shape, 0.1)));
+    const want = Array.from((ref.apply(x()) as rl.Tensor).dataSync());
+    forward.forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
   });
 
   it('refuses an unregistered subclass, whose copies would be plain RNNs, naming the class', () => {
