@@ -12,7 +12,7 @@ import type { TrainableModel } from '../models/trainable.js';
 import { ModelFormatError } from './errors.js';
 import { modelToArtifacts, modelTopology, parseModelJSON } from './model_json.js';
 import { registerConfigCodec, type SaveOptions } from '../models/saving.js';
-import { convertKeys } from './keras_config.js';
+import { convertKeys, withMemoryForms } from './keras_config.js';
 
 /** TensorFlow.js ModelArtifacts held in memory (what tf.io.withSaveHandler receives). */
 export interface ModelArtifacts {
@@ -116,11 +116,11 @@ function modelFromTopology(topology: unknown, where: string): Sequential | Funct
 
 // model.getConfig(): the topology's config with tfjs's camelCase keys; Sequential.fromConfig(cls, config): the reverse.
 registerConfigCodec({
-  toConfig: (model) => convertKeys((modelTopology(model) as { config: unknown }).config, 'camel', `${model.name}.getConfig`) as Record<string, unknown>,
+  toConfig: (model) => withMemoryForms(() => convertKeys((modelTopology(model) as { config: unknown }).config, 'camel', `${model.name}.getConfig`) as Record<string, unknown>),
   fromConfig: (className, config, where) => {
     if (typeof config !== 'object' || config === null) throw new Error(`${where}: expected a config object {name, layers: [...]} (model.getConfig()), got ${String(config)}`);
     // Keras 1 wrote a Sequential's config as the bare list of layers.
     const c = Array.isArray(config) ? { layers: config } : config;
-    return modelFromTopology({ class_name: className, config: convertKeys(c, 'snake', where) }, where);
+    return withMemoryForms(() => modelFromTopology({ class_name: className, config: convertKeys(c, 'snake', where) }, where));
   },
 });

@@ -22,31 +22,83 @@ const MAX_CONFIG_DEPTH = 64;
 
 /**
  * What convertKeys does to option values: 'respell' gives the few options tfjs spells differently in memory
- * (tfjs_spellings.ts) the spelling of `to` (Keras's in a file, tfjs's in getConfig), in the configs of rnnlab's own
- * classes only; 'asWritten' leaves every value as given (a file's configs are read so, as rnnlab's layers take either
- * spelling and its errors then quote the file).
+ * (tfjs_spellings.ts) the spelling of `to` (Keras's in a file, tfjs's in getConfig) in the configs of rnnlab's own
+ * classes, each nested {className, config} by its class (ownSpelling); 'asWritten' leaves every value as given at
+ * every depth (a file's configs are read so, as rnnlab's layers take either spelling and its errors then quote the
+ * file).
  */
 export type ValueSpelling = 'respell' | 'asWritten';
 
 /**
+ * Which option values of one config are respelled: 'all' (a built-in class's), 'layer' (a registered subclass of a
+ * built-in layer: the layer options its built-in writes, its own keys as written), 'none' (another user's class);
+ * null: none at any depth ('asWritten').
+ */
+type Own = 'all' | 'layer' | 'none' | null;
+
+/**
+ * The configs of users' classes as their getConfig returned them, by the file form convertKeys made of each. The
+ * file form respells the built-in configs nested in a custom one to Keras's spelling, as tfjs's file writer does,
+ * while in memory tfjs keeps a custom layer's config exactly; model.getConfig() and Sequential.fromConfig pass
+ * through the file form (src/io/handlers.ts), so reading one back gives its memory form (memoryForm).
+ */
+let memoryForms: WeakMap<object, Record<string, unknown>> | null = null;
+
+/**
+ * Runs fn (one model.getConfig() or Sequential.fromConfig call) with the memory forms above kept; outside such a call
+ * none is kept or read, so what a file, a save handler's artifacts or toJSON gives reads the same whatever object
+ * holds it.
+ */
+export function withMemoryForms<T>(fn: () => T): T {
+  const outer = memoryForms;
+  memoryForms ??= new WeakMap();
+  try { return fn(); } finally { memoryForms = outer; }
+}
+
+/**
  * The one place keys change case: every object key in value, recursively, to 'snake' (writing) or 'camel'
  * (reading), as tfjs does; keys that are not identifiers ('New York') are no option names and stay as given. Values
- * change only as `values` says (ValueSpelling). Under 'respell', each nested {className, config} decides for its
- * config by its class (respelledClass): a user's class's config is as its getConfig returns it, built-in classes'
- * configs nested in it included, as tfjs's model.getConfig() holds a custom layer's config. Throws ModelFormatError
- * past MAX_CONFIG_DEPTH levels.
+ * change only as `values` says (ValueSpelling); a user's class's config read back from the file form convertKeys
+ * made of it is as its getConfig returned it (memoryForm). Throws ModelFormatError past MAX_CONFIG_DEPTH levels.
  */
 export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'config', depth = 0, values: ValueSpelling = 'respell'): unknown {
+  return convert(value, to, where, depth, values === 'respell' ? 'all' : null);
+}
+
+function convert(value: unknown, to: 'snake' | 'camel', where: string, depth: number, own: Own): unknown {
   if (depth > MAX_CONFIG_DEPTH) throw new ModelFormatError(`${where}: nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a model configuration`);
-  if (Array.isArray(value)) return value.map((v) => convertKeys(v, to, where, depth + 1, values));
+  if (Array.isArray(value)) return value.map((v) => convert(v, to, where, depth + 1, own));
   if (!isObject(value)) return value;
   const cls = entryClass(value);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    const inner = values === 'respell' && cls !== null && k === 'config' && !respelledClass(cls) ? 'asWritten' : values;
-    out[fileKey(k, to)] = convertKeys(values === 'respell' ? optionValueSpelling(k, v, to) : v, to, where, depth + 1, inner);
+    const key = fileKey(k, to);
+    if (cls !== null && k === 'config') out[key] = classConfig(cls, v as Record<string, unknown>, to, where, depth + 1, own);
+    // A plain object in a built-in's config is part of it; in a user's, the user's own value.
+    else out[key] = convert(own === 'all' || own === 'layer' ? optionValueSpelling(k, v, to, own === 'all' ? 'any' : 'layer') : v, to, where, depth + 1, own === 'all' ? 'all' : own && 'none');
   }
   return out;
+}
+
+/** The config of one {className, config} entry, its values respelled as its class says (ownSpelling) unless `outer` is null. */
+function classConfig(cls: string, config: Record<string, unknown>, to: 'snake' | 'camel', where: string, depth: number, outer: Own): Record<string, unknown> {
+  const memory = to === 'camel' ? memoryForm(cls, config, where, depth) : undefined;
+  if (memory) return memory;
+  const own = outer === null ? null : ownSpelling(cls);
+  const out = convert(config, to, where, depth, own);
+  if (to === 'snake' && (own === 'layer' || own === 'none')) memoryForms?.set(out as object, convert(config, 'camel', where, depth, null) as Record<string, unknown>);
+  return out as Record<string, unknown>;
+}
+
+/**
+ * A user's class's config as its getConfig returned it (a fresh copy), where `file` is the file form convertKeys
+ * made of it and still holds what it wrote; undefined for any other config.
+ */
+function memoryForm(cls: string, file: Record<string, unknown>, where: string, depth: number): Record<string, unknown> | undefined {
+  const memory = memoryForms?.get(file);
+  const own = memory ? ownSpelling(cls) : 'all';
+  if (!memory || own === 'all' || JSON.stringify(convert(memory, 'snake', where, depth, own)) !== JSON.stringify(file)) return undefined;
+  return convert(memory, 'camel', where, depth, null) as Record<string, unknown>;
 }
 
 /** Identifiers change case (scaleBy <-> scale_by); other keys ('New York', '') are no option names and stay. */
@@ -83,15 +135,16 @@ function builtInClass(name: string): boolean {
 }
 
 /**
- * A class whose config's option values convertKeys respells: a built-in class, or a user's subclass of a built-in
- * layer (its config is the built-in's getConfig, in tfjs's spelling, so its file must hold Keras's). Built-in
- * regularizers and constraints have none of those options; other users' classes keep their values as written.
+ * Which of a class's config values convertKeys respells (Own): a built-in class's all; a user's subclass of a
+ * built-in layer's the layer options (its getConfig gives the built-in's in tfjs's spelling, so its file must hold
+ * Keras's), its own options as written; other users' classes none. Built-in regularizers and constraints have none
+ * of those options.
  */
-function respelledClass(name: string): boolean {
-  if (builtInClass(name)) return true;
+function ownSpelling(name: string): 'all' | 'layer' | 'none' {
+  if (builtInClass(name)) return 'all';
   const cls = layerClass(name);
   const user = cls ? userLayerClassOf(cls) as { prototype?: unknown } | undefined : undefined;
-  return user?.prototype instanceof BuiltInLayer;
+  return user?.prototype instanceof BuiltInLayer ? 'layer' : 'none';
 }
 
 /** One of rnnlab's own classes: a built-in layer, a model, an initializer, a regularizer or a constraint. */
@@ -173,8 +226,12 @@ export function layerToKeras(layer: Layer, batchInputShape: SymbolicShape | null
   const { batchInputShape: _own, ...rest } = config;
   const where = `layer '${layer.name}' (${className})`;
   checkUserConfigs(className, rest, where);
-  const c = convertKeys(rest, 'snake', where, 0, respelledClass(className) ? 'respell' : 'asWritten') as Record<string, unknown>;
-  if (batchInputShape) c.batch_input_shape = [...batchInputShape];
+  const c = classConfig(className, rest, 'snake', where, 0, 'all');
+  if (batchInputShape) {
+    c.batch_input_shape = [...batchInputShape];
+    const memory = memoryForms?.get(c);
+    if (memory) memory.batchInputShape = [...batchInputShape];
+  }
   return { class_name: className, config: c };
 }
 
@@ -299,7 +356,7 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
   const at = `${where} (${cls}${name ? ` '${name}'` : ''})`;
   if (cls === 'InputLayer') checkInputLayerKeys(rawConfig, at);
   checkKeras3Options(rawConfig, at);
-  const config = convertKeys(rawConfig, 'camel', at, 0, 'asWritten') as Record<string, unknown>;
+  const config = memoryForm(cls, rawConfig, at, 0) ?? convertKeys(rawConfig, 'camel', at, 0, 'asWritten') as Record<string, unknown>;
   // Keras 3 writes token-id inputs as int64 (keras.Input(dtype='int64')); rnnlab's ids are int32, which holds any vocabulary.
   if (cls === 'InputLayer' && typeof config.dtype === 'string' && NARROW_TO_INT32.has(config.dtype)) config.dtype = 'int32';
   const shape = batchInputShape ?? declaredShape(config, at);

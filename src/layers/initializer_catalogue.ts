@@ -71,8 +71,9 @@ export class Initializer {
   getClassName(): string { return this.className; }
 
   /**
-   * A built-in's config in tfjs's spelling (mode 'fanAvg', distribution 'truncatedNormal'), as tfjs's getConfig gives
-   * it and its fromConfig takes it; `config` holds Keras's, which files write. A user's class's config is its own.
+   * A built-in's config in tfjs's spelling (mode 'fanAvg', distribution 'normal', tfjs's truncated normal), as tfjs's
+   * getConfig gives it and its fromConfig takes it; `config` holds Keras's, which files write. A user's class's config
+   * is its own.
    */
   getConfig(): Record<string, unknown> {
     return this.constructor === Initializer && isBuiltInInitializerClass(this.className) ? tfjsSpelled(this.config) : { ...this.config };
