@@ -6,7 +6,7 @@
 import { BuiltInLayer, checkKnownArgs, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { REGISTER_CLASS_HINT, deserializeLayer, kerasOnlyLayerMessage, layerClass, layerClassNames, serializeLayer, withLoadedConfigCheck } from '../layers/registry.js';
 import { ModelFormatError } from './errors.js';
-import { optionValueSpelling } from './tfjs_spellings.js';
+import { optionValueSpelling } from '../layers/tfjs_spellings.js';
 import { describe } from '../describe.js';
 import { camelKey, kerasKey, nearName } from '../near_name.js';
 import { isBuiltInInitializerClass } from '../layers/initializer_catalogue.js';

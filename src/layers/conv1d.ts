@@ -5,7 +5,7 @@ import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
 import { checkConvPadding, oneInt, windowGeometry, type ConvPadding } from './padding.js';
 import { registerLayer } from './registry.js';
 import { applyActivation, splitActivation } from './activations.js';
-import { CHANNELS_LAST } from '../io/tfjs_spellings.js';
+import { CHANNELS_LAST } from './tfjs_spellings.js';
 
 export interface Conv1DArgs extends KernelBiasArgs {
   filters: number;

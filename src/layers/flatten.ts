@@ -2,7 +2,7 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { COMPUTE, BuiltInLayer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
-import { CHANNELS_LAST } from '../io/tfjs_spellings.js';
+import { CHANNELS_LAST } from './tfjs_spellings.js';
 
 export interface FlattenArgs extends LayerArgs {
   /** Only channels-last, in Keras's or tfjs's spelling. */

@@ -2,7 +2,7 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { COMPUTE, BuiltInLayer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
-import { CHANNELS_LAST } from '../io/tfjs_spellings.js';
+import { CHANNELS_LAST } from './tfjs_spellings.js';
 
 export interface GlobalPooling1DArgs extends LayerArgs {
   /** Only channels-last, in Keras's or tfjs's spelling. */

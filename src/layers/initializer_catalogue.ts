@@ -8,7 +8,7 @@ import type { Shape } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 import { checkOptionKeys } from '../near_name.js';
 import { orthogonal } from './orthogonal.js';
-import { tfjsSpelled } from '../io/tfjs_spellings.js';
+import { tfjsSpelled } from './tfjs_spellings.js';
 
 type Out = { length: number; [i: number]: number };
 type Draw = (shape: Shape, out: Out, rng: Random) => void;

@@ -3,7 +3,7 @@ import type { Conv1dGeometry } from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { COMPUTE, BuiltInLayer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
-import { CHANNELS_LAST } from '../io/tfjs_spellings.js';
+import { CHANNELS_LAST } from './tfjs_spellings.js';
 
 export interface Pooling1DArgs extends LayerArgs {
   /** Default 2. */

@@ -8,7 +8,7 @@
  * the layer options): tfjs changes the case of every string value, which would rename a user's own values.
  */
 import { camelKey, kerasKey } from '../near_name.js';
-import { kerasActivationName, tfjsActivationName, type LayerActivation } from '../layers/activations.js';
+import { kerasActivationName, tfjsActivationName, type LayerActivation } from './activations.js';
 
 type Spell = (value: string, to: 'snake' | 'camel') => string;
 
