@@ -594,6 +594,12 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
       sendJson(waiting, 408, { error: `the request body did not arrive within ${server.requestTimeout / 1000} s`, status: 408 });
       return;
     }
+    // Bytes after a request that asked to close: that request is still answered (RFC 9112 9.6), then the connection
+    // closes and nothing after it is processed. The answer already closes the connection; this only makes sure of it.
+    if (err.code === 'HPE_CLOSED_CONNECTION' && waiting && socket.writable) {
+      waiting.once('close', () => socket.destroy());
+      return;
+    }
     // An answer already under way on this connection (an event stream) must not get a second one written into it.
     if (!socket.writable || answering.has(socket)) {
       socket.destroy(err);

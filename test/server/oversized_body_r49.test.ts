@@ -164,3 +164,20 @@ describe('a request pipelined behind one answered with connection: close is not 
     expect(got).toContain('{"jobs":[');
   });
 });
+
+describe('a request carrying connection: close with more bytes behind it', () => {
+  it('is answered once, and the connection then closes with nothing after it processed', async () => {
+    const get = (path: string, extra: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\n${extra}\r\n`;
+    const got = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(d.port, '127.0.0.1');
+      let text = '';
+      s.on('data', (b) => (text += b.toString('latin1')));
+      s.on('error', reject);
+      // Resolves only once the server closes the connection: the client never ends its side.
+      s.on('close', () => resolve(text));
+      s.write(get('/api/health', 'connection: close\r\n') + get('/api/nothing-here', ''));
+    });
+    expect(got.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200']);
+    expect(got).toContain('"ok"');
+  });
+});
