@@ -353,7 +353,17 @@ export class StackedRNNCells extends BuiltInLayer {
     return [...perCell].reverse().flat();
   }
 
-  /** After apply([x, ...states]) on rl.input()s: [last cell's output, ...new states] (see RNNCell's). */
+  /** Built for a step's x: what the step gives, [last cell's output, ...new states], as RNNCell records its own. */
+  protected override markBuilt(inputShape: SymbolicShape): void {
+    super.markBuilt(inputShape);
+    const states = this.stateSize.map((n): SymbolicShape => [inputShape[0], n]);
+    this.outputShapeValue = this.computeOutputShapes([inputShape, ...states]) as unknown as SymbolicShape;
+  }
+
+  /**
+   * After apply([x, ...states]) on rl.input()s: [last cell's output, ...new states] (see RNNCell's); x's shape after
+   * apply(x); built by a call on tensors only, the step's outputs its build recorded.
+   */
   override get outputShape(): SymbolicShape {
     return stepOutputShape(this, super.outputShape);
   }

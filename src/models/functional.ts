@@ -123,6 +123,13 @@ export class Functional extends ModelBase<TensorsLike> {
     const calls = new Map<Layer, number>();
     for (const n of this.nodes) calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1);
     for (const l of this.layers) l.modelRefs += l.holdsFor(calls.get(l) ?? 0);
+    // Neither Keras 3 nor tfjs says so, but data given and then ignored should not pass in silence: one warning when
+    // the model is made (loading a file makes it again, and says it again).
+    if (this.unusedInputLayers.length > 0) {
+      const listed = this.unusedInputLayers.map((l) => `'${l.name}'`).join(', ');
+      const one = this.unusedInputLayers.length === 1;
+      console.warn(`${where}: input${one ? '' : 's'} ${listed} ${one ? 'is' : 'are'} not used by any output: predict, fit and evaluate take ${one ? 'it' : 'them'} and check ${one ? 'its' : 'their'} shape${one ? '' : 's'}, but ${one ? 'its' : 'their'} values are not used`);
+    }
   }
 
   /** Depth-first from the outputs; a tensor from an input layer that is not a model input disconnects the graph. */
