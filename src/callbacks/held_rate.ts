@@ -1,4 +1,5 @@
 /** The learning rate as Keras's callbacks read it back from the optimizer. */
+import { heldInFloat32 } from '../optimizers/float32.js';
 
 /**
  * Keras keeps the rate in a float32 variable and its callbacks read it back as a Python float: a rate set as 0.1
@@ -6,5 +7,5 @@
  * variable would before they log it, compare it or hand it to a schedule.
  */
 export function heldRate(opt: { readonly learningRate: number }): number {
-  return Math.fround(opt.learningRate);
+  return heldInFloat32(opt.learningRate);
 }

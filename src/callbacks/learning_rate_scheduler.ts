@@ -4,6 +4,7 @@ import { checkOptionKeys } from '../near_name.js';
 import { Tensor, isForeignTensor } from '../tensor.js';
 import { BaseCallback, checkVerbose, checkWriter, pythonRepr, type Writer } from './base.js';
 import { heldRate } from './held_rate.js';
+import { BEYOND_FLOAT32, float32Holds, heldInFloat32 } from '../optimizers/float32.js';
 
 /** The options object form of learningRateScheduler's second argument (Keras's is a positional verbose). */
 export interface LearningRateSchedulerOptions { verbose?: 0 | 1; out?: Writer }
@@ -43,10 +44,9 @@ export class LearningRateScheduler extends BaseCallback {
     }
     if (!Number.isFinite(lr) || lr < 0) throw new Error(`LearningRateScheduler: schedule returned ${lr} for epoch ${epoch}; it must return a finite number >= 0`);
     // Stored as Keras's float32 variable holds it; the message shows the schedule's own value, as Keras prints it.
-    const held = Math.fround(lr);
     // Caught here: float32 would make it Infinity and the optimizer's refusal would name neither the schedule nor its value.
-    if (!Number.isFinite(held)) throw new Error(`LearningRateScheduler: schedule returned ${lr} for epoch ${epoch}, beyond float32's range (about 3.4e38 at most), in which the optimizer holds its rate`);
-    opt.learningRate = held;
+    if (!float32Holds(lr)) throw new Error(`LearningRateScheduler: schedule returned ${lr} for epoch ${epoch}, ${BEYOND_FLOAT32}, in which the optimizer holds its rate`);
+    opt.learningRate = heldInFloat32(lr);
     if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${pythonRepr(lr)}.\n`);
   }
 

@@ -7,7 +7,7 @@
  */
 import { DataError } from './errors.js';
 import { LABEL_COLUMN_NAMES } from './text_columns.js';
-import { optionName } from './text_options.js';
+import { optionName, optionWithValue } from './text_options.js';
 import { pickTextAndLabel, SameColumnError } from './text_csv.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { readLines, type ByteSource } from './text_stream.js';
@@ -131,12 +131,15 @@ function pandasColumnsHint(text: unknown): string {
   return " (one column of a table keyed by row: pandas's to_json() default; write JSON Lines with to_json(path, orient='records', lines=True))";
 }
 
-/** A first line that reads as a CSV or TSV header: which format (and option) reads it. */
+/**
+ * A first line that reads as a CSV or TSV header: how to read the file so, by its format option, or where the caller
+ * has none (train's --validation takes its format from its name only) by the name that reads it so.
+ */
 function otherFormatHint(raw: string, options: TextDatasetOptions): string {
   const kind = raw.includes('\t') ? 'tsv' : raw.includes(',') ? 'csv' : null;
   if (kind === null) return '';
-  const flag = optionName(options.optionNames, 'format');
-  return `; it looks like a ${kind.toUpperCase()} header: read the file as ${kind}${flag ? ` (${flag} ${kind})` : ''}`;
+  const flag = optionWithValue(options.optionNames, 'format', kind);
+  return `; it looks like a ${kind.toUpperCase()} header: ${flag ? `read the file as ${kind} (${flag})` : `name the file .${kind} to read it as ${kind.toUpperCase()}`}`;
 }
 
 /** An object where the text should be ({"review": {"body": ...}}): its string field is named by a dotted path. */

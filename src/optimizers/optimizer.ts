@@ -5,6 +5,7 @@ import { Variable, applyConstraint, type PerVariableState } from '../variable.js
 import { Tensor } from '../tensor.js';
 import { variableForGradient } from '../autograd/variables.js';
 import { checkOptionKeys, kerasKey } from '../near_name.js';
+import { BEYOND_FLOAT32, float32Holds } from './float32.js';
 import { LearningRateSchedule, scheduleFromConfig, scheduleToConfig } from './schedules.js';
 
 export interface OptimizerArgs {
@@ -25,15 +26,27 @@ export interface OptimizerArgs {
   weightDecay?: number | null;
 }
 
-/** A number in range: maxExclusive bounds it above as [min, max), max as [min, max]. */
-export function checkHyper(owner: string, name: string, v: unknown, { min = 0, maxExclusive = Infinity, max = Infinity, allowZero = true } = {}): number {
+/**
+ * A number in range: maxExclusive bounds it above as [min, max), max as [min, max]. float32 (the default): the
+ * update holds or computes with it in float32 (float32.ts), so a value float32 turns into Infinity is refused.
+ */
+export function checkHyper(owner: string, name: string, v: unknown, { min = 0, maxExclusive = Infinity, max = Infinity, allowZero = true, float32 = true } = {}): number {
   if (typeof v === 'function') throw new Error(callableRateMessage(owner, name));
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (!allowZero && v === 0) || v >= maxExclusive || v > max) {
     const range = maxExclusive !== Infinity ? `in [${min}, ${maxExclusive})` : max !== Infinity ? `in [${min}, ${max}]` : `${allowZero ? '>=' : '>'} ${min}`;
     throw new Error(`${owner}: ${name} must be a finite number ${range}, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
   }
+  if (float32 && !float32Holds(v)) {
+    throw new Error(`${owner}: ${name} is ${v}, ${BEYOND_FLOAT32}: Keras computes with it in float32, where it becomes Infinity`);
+  }
   return v;
 }
+
+/**
+ * clipnorm and clipvalue bound the gradients in float64 (the gradients are float32): a bound above float32's range
+ * clips nothing, and is taken as it always was.
+ */
+const CLIP_BOUND = { allowZero: false, float32: false };
 
 /**
  * Keras 3 also takes a callable with no arguments as the learning rate; rnnlab does not (it could not be saved or
@@ -154,7 +167,7 @@ export function fromSavedArgs<T extends Optimizer>(args: OptimizerArgs, make: (a
   const { clipvalue, ...rest } = args;
   const opt = make(rest);
   console.warn(`${opt.className}: the saved optimizer has both clipnorm and clipvalue (new ones are refused, as in Keras 3); both apply, clipvalue first`);
-  (opt as { clipvalue?: number }).clipvalue = checkHyper(opt.className, 'clipvalue', clipvalue, { allowZero: false });
+  (opt as { clipvalue?: number }).clipvalue = checkHyper(opt.className, 'clipvalue', clipvalue, CLIP_BOUND);
   return opt;
 }
 
@@ -306,8 +319,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     if (args.clipnorm != null && args.clipvalue != null) {
       throw new Error(`${cls.className}: give clipnorm or clipvalue, not both (Keras allows only one), got clipnorm ${String(args.clipnorm)} and clipvalue ${String(args.clipvalue)}`);
     }
-    if (args.clipnorm !== undefined) this.clipnorm = checkHyper(this.constructor.name, 'clipnorm', args.clipnorm, { allowZero: false });
-    if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, { allowZero: false });
+    if (args.clipnorm !== undefined) this.clipnorm = checkHyper(this.constructor.name, 'clipnorm', args.clipnorm, CLIP_BOUND);
+    if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, CLIP_BOUND);
     const weightDecay = args.weightDecay ?? cls.defaultWeightDecay;
     if (weightDecay !== undefined && weightDecay !== null) this.weightDecay = checkHyper(cls.className, said('weightDecay'), weightDecay);
     for (const [name, { default: fallback, ...range }] of Object.entries(cls.hyperparameters)) {
@@ -419,6 +432,9 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
       throw new Error(schedule
         ? `${this.className}: the ${schedule.className} learning-rate schedule gave ${String(rate)} at step ${this.iterations}; a rate must be a finite number >= 0`
         : `${this.className}: learningRate is ${String(rate)}; it must be a finite number >= 0`);
+    }
+    if (schedule && !float32Holds(rate)) {
+      throw new Error(`${this.className}: the ${schedule.className} learning-rate schedule gave ${rate} at step ${this.iterations}, ${BEYOND_FLOAT32}, in which the step computes with it`);
     }
     // Checked before the count moves or any variable does, so a refused step changes no state.
     for (const { v } of updates) {

@@ -2,24 +2,17 @@
  * rl.data.csv reads through src/data/csv_records.ts, the CLI's CSV reader: a file reads the same in both, and
  * plain files read as tfjs's data.csv reads them.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { csvRecords } from '../../src/data/csv_records.js';
 import { readCsvRows } from '../../src/data/text_csv.js';
 import type { TextRow } from '../../src/data/text_types.js';
+import { tempCsvFiles } from '../data_pipeline/csv_file.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rnnlab-csv-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-function csvFile(text: string, ext = 'csv'): string {
-  const f = join(dir, `f${n++}.${ext}`);
-  writeFileSync(f, text);
-  return f;
-}
+const { dir, csvFile } = tempCsvFiles('rnnlab-csv-');
 
 describe('rl.data.csv reads RFC 4180 CSV as the CLI does', () => {
   it('quoted fields hold separators, newlines and "" ; later rows keep their own line numbers', async () => {

@@ -1,18 +1,11 @@
 /** rl.data defects: silent batch corruption, csv validation, leaked file descriptors, fitDataset/evaluateDataset options. */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as rl from '../../src/index.js';
+import { tempCsvFiles } from '../data_pipeline/csv_file.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rl-dsdef-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-function csvFile(text: string): string {
-  const f = join(dir, `f${n++}.csv`);
-  writeFileSync(f, text);
-  return f;
-}
+const { dir, csvFile } = tempCsvFiles('rl-dsdef-');
 const C1 = 'a,b,label\n1,2,0\n3,,1\n5,6,x\n';
 
 describe('batch never corrupts data silently', () => {

@@ -2,20 +2,11 @@
  * rl.data.csv reads `Infinity` and `-Infinity` as numbers, as tfjs's csv does (it parses fields with Number()), and
  * `NaN` as text, as tfjs does. Expected values checked against @tensorflow/tfjs-data 4.22.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { tempCsvFiles } from './csv_file.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rl-csvinf-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-function csvFile(text: string): string {
-  const f = join(dir, `f${n++}.csv`);
-  writeFileSync(f, text);
-  return f;
-}
+const { csvFile } = tempCsvFiles('rl-csvinf-');
 
 describe('rl.data.csv and non-finite numbers', () => {
   it('without a dtype Infinity, -Infinity, +Infinity and an overflowing 1e400 are numbers; NaN and inf stay text', async () => {
