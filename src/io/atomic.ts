@@ -4,32 +4,18 @@
  * survives a power cut. A crash at any point leaves either the old file or the new one, never half of one.
  */
 import { closeSync, constants as fsConstants, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processAlive } from './process_alive.js';
 import { describe } from '../describe.js';
 import { makeFolders } from '../local_files.js';
+import { embedsTarget, nameTooLongWords, TEMP_HOST, tempName, TEMP_PREFIX } from '../temp_names.js';
 
-/** Temporary files start with this, so a folder scan can recognise (and sweep) what a crash left behind. */
-export const TEMP_PREFIX = '.rnnlab-tmp-';
+export { embedsTarget, TEMP_HOST, TEMP_PREFIX } from '../temp_names.js';
 
 /** Test hook: called with the temp path after the data is written and synced, before the rename. */
 let beforeRename: ((tmp: string, target: string) => void) | null = null;
 export function setBeforeRenameHook(fn: ((tmp: string, target: string) => void) | null): void {
   beforeRename = fn;
-}
-
-/**
- * This host in temp names: a pid only means something on the machine (and pid namespace) that wrote it, and a runs
- * folder may be shared with sweep workers elsewhere. Host names are [A-Za-z0-9.-] by RFC; anything else becomes '_',
- * and the length is capped so a long target name still fits the file system's 255 bytes.
- */
-export const TEMP_HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 32) || 'unknown';
-
-/** The temp file's name: <prefix><target's name>-<writer's pid>-<8 hex digits>@<host>. */
-function tempName(target: string): string {
-  return `${TEMP_PREFIX}${basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}@${TEMP_HOST}`;
 }
 
 const TAGGED_NAME = /-(\d+)-[0-9a-f]{8}@([A-Za-z0-9._-]{1,32})$/;
@@ -94,13 +80,23 @@ function bytesOf(data: unknown, what: string): Uint8Array {
   throw new Error(`${what} must be a string, a Buffer, a typed array or a DataView, got ${shown}`);
 }
 
+/**
+ * A failure that names no file the caller asked for (ENAMETOOLONG: the temp file's or the target's name) said of the
+ * target: the temp name is never longer than NAME_MAX_BYTES, so a too-long name is the target's, or its path's.
+ */
+function sayingTarget(e: unknown, target: string): unknown {
+  if ((e as NodeJS.ErrnoException)?.code !== 'ENAMETOOLONG') return e;
+  return Object.assign(new Error(`cannot write ${target}: ${nameTooLongWords(basename(target))}`), { code: 'ENAMETOOLONG', cause: e });
+}
+
 /** Writes and fsyncs data to a new temp file beside path; returns the temp file's path (removed again on failure). */
 function writeTemp(path: string, data: FileData, what: string): string {
   const bytes = bytesOf(data, what);
   const dir = dirname(path);
   makeFolders(dir);
-  const tmp = join(dir, tempName(path));
-  const fd = openSync(tmp, 'w', 0o644);
+  const tmp = join(dir, tempName(basename(path)));
+  let fd: number;
+  try { fd = openSync(tmp, 'w', 0o644); } catch (e) { throw sayingTarget(e, path); }
   try {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -137,13 +133,13 @@ export function writeFilesAtomic(dir: string, files: { path: string; data: FileD
     for (const s of staged) {
       s.existed = existsSync(s.target);
       if (!s.existed) continue;
-      const backup = join(dirname(s.target), tempName(s.target));
+      const backup = join(dirname(s.target), tempName(basename(s.target)));
       backupFile(s.target, backup);
       backups.push({ backup, target: s.target });
     }
     for (const { tmp, target, existed } of staged) {
       if (beforeRename) beforeRename(tmp, target);
-      renameSync(tmp, target);
+      try { renameSync(tmp, target); } catch (e) { throw sayingTarget(e, target); }
       committed.push({ target, existed });
     }
   } catch (e) {
@@ -187,7 +183,7 @@ export function writeFileAtomic(path: string, data: FileData): void {
   } catch (e) {
     // This process is alive, so no sweeper would take its temp file: it removes it itself.
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
+    throw sayingTarget(e, path);
   }
   fsyncDir(dir);
 }
@@ -207,7 +203,7 @@ export function commitStaged(tmp: string, path: string): void {
     renameSync(tmp, path);
   } catch (e) {
     removeQuietly(tmp);
-    throw e;
+    throw sayingTarget(e, path);
   }
 }
 
@@ -249,13 +245,14 @@ export function writerGone(writer: { pid: number; host: string | null }, alive: 
 }
 
 /**
- * Removes the temp files that earlier writes of `targets` (names in dir, as a save writes them) left in dir when their
- * process died (SIGKILL mid-save): of this host, regular files, their writer's pid no live process. No age test, unlike
- * sweepTempFiles: a writer of the same names in the same folder alive now would race this save for the very files
- * anyway, and a dead one's file is never renamed. Called by a save after its commit; `kind` 'folder' removes the
+ * Removes the temp files that earlier writes of `targets` left in dir when their process died (SIGKILL mid-save); a
+ * temp name holds its target's name cut where long (tempTargetName), so `targets` is asked with that embedded form and
+ * compares it with embedsTarget(embedded, name). Removed are those of this host, regular files, whose writer's pid is no
+ * live process. No age test, unlike sweepTempFiles: a writer of the same names in the same folder alive now would race
+ * this save for the very files anyway, and a dead one's file is never renamed. Called by a save after its commit; `kind` 'folder' removes the
  * staging folders a model-folder save (src/tasks/text_output.ts) names the same way. Returns the paths removed.
  */
-export function sweepDeadWritersTemps(dir: string, targets: (name: string) => boolean, alive: (pid: number) => boolean = processAlive,
+export function sweepDeadWritersTemps(dir: string, targets: (embedded: string) => boolean, alive: (pid: number) => boolean = processAlive,
   kind: 'file' | 'folder' = 'file'): string[] {
   let names: string[];
   try { names = readdirSync(dir); } catch { return []; }
@@ -263,8 +260,8 @@ export function sweepDeadWritersTemps(dir: string, targets: (name: string) => bo
   for (const n of names) {
     const writer = tempFileWriter(n);
     if (!writer || !writerGone(writer, alive)) continue;
-    const target = n.slice(TEMP_PREFIX.length).replace(TAGGED_NAME, '');
-    if (!targets(target)) continue;
+    const embedded = n.slice(TEMP_PREFIX.length).replace(TAGGED_NAME, '');
+    if (!targets(embedded)) continue;
     const file = join(dir, n);
     try {
       const st = lstatSync(file);

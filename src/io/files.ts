@@ -6,7 +6,7 @@ import { Functional } from '../models/functional.js';
 import { ModelBase } from '../models/model_base.js';
 import type { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { fsyncDir, sweepDeadWritersTemps, sweepTempFiles, TEMP_PREFIX, writeFilesAtomic } from './atomic.js';
+import { embedsTarget, fsyncDir, sweepDeadWritersTemps, sweepTempFiles, TEMP_PREFIX, writeFilesAtomic } from './atomic.js';
 import { ModelFormatError } from './errors.js';
 import { checkOptionKeys } from '../near_name.js';
 import { withInitializersDrawn } from '../layers/layer.js';
@@ -206,7 +206,8 @@ function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: {
   if (jsonName === 'model.json') for (const n of readdirSync(dir)) if (SHARD_FILE.test(n) && stale(n)) remove.add(n);
   for (const n of remove) { try { unlinkSync(join(dir, n)); } catch { /* gone already */ } }
   // A save killed mid-write leaves a full-size temp file per file; the next save of this model removes those at once.
-  const ours = (n: string) => n === jsonName || keep.has(n) || previous.includes(n) || (jsonName === 'model.json' && SHARD_FILE.test(n) && !others.has(n));
+  const named = [jsonName, ...keep, ...previous];
+  const ours = (e: string) => named.some((n) => embedsTarget(e, n)) || (jsonName === 'model.json' && SHARD_FILE.test(e) && !others.has(e));
   sweepDeadWritersTemps(dir, ours);
   sweepTempFiles(dir);
   fsyncDir(dir);

@@ -2,10 +2,9 @@
  * rnnlab Sequential -> ONNX (opset 17; functional models: functional_export.ts): one graph input (token ids as int32 when the model starts with an Embedding,
  * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
 import { guardedIds } from './ids_guard.js';
@@ -20,6 +19,7 @@ import { timeDistributed } from './time_distributed_export.js';
 import { checkExportOptions, type OnnxExportOptions } from './options.js';
 import { refuse, viewOf, OnnxExportError, type ExportableGraph, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 import { describe } from '../describe.js';
+import { nameTooLongWords, tempName } from '../temp_names.js';
 import { kerasActivationName } from '../layers/activations.js';
 
 export { OnnxExportError };
@@ -234,6 +234,11 @@ function modelBytes(model: ExportableModel | ExportableGraph, where: string): Ui
   return g.toBytes(input, output, model.name, `rnnlab Sequential '${model.name}': ${layers.map((l) => l.className).join(' -> ')}`);
 }
 
+/** A system error's own words ("EROFS: read-only file system, open '<file>'" → "read-only file system"), without the temp file's path. */
+function errnoOnly(e: Error, code: string | undefined): string {
+  return code && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2).split(', ')[0] : e.message;
+}
+
 /**
  * Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). source, the path
  * or URL the caller gave (src/onnx/url.ts), names the file in errors.
@@ -250,7 +255,8 @@ export async function exportOnnx(model: ExportableModel | ExportableGraph, path:
     const code = (e as NodeJS.ErrnoException).code;
     const why = typeof e === 'string' ? e : code === 'ENOENT' ? noEntry(tmp) : code === 'ENOTDIR' ? `a part of ${folder} is not a folder`
       : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code === 'ENOSPC' ? 'no space left on the device'
-        : tmp ? (e as Error).message.split(tmp).join(path) : (e as Error).message;
+        : code === 'ENAMETOOLONG' ? nameTooLongWords(basename(path))
+        : errnoOnly(e as Error, code);
     return new Error(`ONNX export: cannot write '${source}': ${why}`);
   };
   const folderStat = await stat(folder).catch((e: NodeJS.ErrnoException) => e);
@@ -258,8 +264,9 @@ export async function exportOnnx(model: ExportableModel | ExportableGraph, path:
   if (!folderStat.isDirectory()) throw fail(`${folder} is not a folder`);
   if ((await stat(path).catch(() => null))?.isDirectory()) throw fail('it is a folder');
   // A temp file of its own per call (two exports to one path at once must not write into one file), synced and
-  // renamed over the target: the old file stays whole until the new one is complete.
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // renamed over the target: the old file stays whole until the new one is complete. Named as atomic writes name
+  // theirs, so it fits the file system's name limit and a crash's leftover is swept like theirs.
+  const tmp = join(folder, tempName(basename(path)));
   try {
     const fh = await open(tmp, 'wx', 0o644);
     try {

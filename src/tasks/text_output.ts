@@ -1,10 +1,10 @@
 /** What the text tasks write: the model folder, staged beside its final place and renamed in at the end. */
 import { accessSync, constants, existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fsyncDir, sweepDeadWritersTemps, TEMP_HOST, TEMP_PREFIX } from '../io/atomic.js';
+import { fsyncDir, sweepDeadWritersTemps } from '../io/atomic.js';
 import { processAlive } from '../io/process_alive.js';
 import { errnoWords, FOLDER_WORDS, makeFolders } from '../local_files.js';
+import { embedsTarget, nameTooLongWords, tempName, TEMP_PREFIX } from '../temp_names.js';
 import type { Sequential } from '../models/sequential.js';
 import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
 
@@ -54,7 +54,8 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
   const parent = path.dirname(path.resolve(dir));
   makeFolders(parent);
   removeDeadStagings(parent, path.basename(dir));
-  const staging = path.join(parent, stagingName(path.basename(dir)));
+  // Named as temp files are, so a sweep reads its writer's pid and host back from the name.
+  const staging = path.join(parent, tempName(path.basename(dir)));
   try {
     await model.save(`file://${staging}`);
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(staging, name), text);
@@ -62,7 +63,7 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
       // Checked again just before the swap: the folder may have changed while the model was saved.
       checkReplaceable(dir);
       checkEmptiable(dir);
-      const old = path.join(parent, stagingName(`${path.basename(dir)}-old`));
+      const old = path.join(parent, tempName(`${path.basename(dir)}-old`));
       renameSync(dir, old);
       try { renameSync(staging, dir); } catch (e) { renameSync(old, dir); throw e; }
       // The new model is in place: an old one that will not go (changed meanwhile) is left under a temp name the next save removes.
@@ -74,18 +75,14 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
     const code = (e as NodeJS.ErrnoException).code;
     // A full disk or a refused write names the model folder, not the temp file it was staged in.
     if (code === undefined || code.startsWith('ERR_')) throw e;
-    throw Object.assign(new Error(`cannot save the model as ${dir}: ${FOLDER_WORDS[code] ?? errnoWords(e)}; ${existsSync(dir) ? 'the earlier model there was kept' : 'nothing was written'}`), { code, cause: e });
+    const why = code === 'ENAMETOOLONG' ? nameTooLongWords(path.basename(dir)) : FOLDER_WORDS[code] ?? errnoWords(e);
+    throw Object.assign(new Error(`cannot save the model as ${dir}: ${why}; ${existsSync(dir) ? 'the earlier model there was kept' : 'nothing was written'}`), { code, cause: e });
   }
-}
-
-/** A staging (or old model) folder's name: the temp-file pattern, so its writer's pid and host can be read back from it. */
-function stagingName(base: string): string {
-  return `${TEMP_PREFIX}${base}-${process.pid}-${randomBytes(4).toString('hex')}@${TEMP_HOST}`;
 }
 
 /** Removes the staging and old-model folders of `base` that saves killed on this host left in parent. */
 function removeDeadStagings(parent: string, base: string): void {
-  sweepDeadWritersTemps(parent, (name) => name === base || name === `${base}-old`, processAlive, 'folder');
+  sweepDeadWritersTemps(parent, (e) => embedsTarget(e, base) || embedsTarget(e, `${base}-old`), processAlive, 'folder');
 }
 
 /** Emptying `dir` after the swap needs write access to it; without it nothing is swapped and the save fails, naming it. */

@@ -24,6 +24,8 @@ const FORBIDDEN: Record<string, string[]> = {
   'local_files.ts': EVERYTHING,
   // A leaf: where the compiled package's entry points are (the dashboard's job process, sweep runs).
   'compiled_entry.ts': EVERYTHING,
+  // A leaf: the name of a temp file beside its target (atomic writes, ONNX export, model folders share it).
+  'temp_names.ts': EVERYTHING,
   // A leaf: a child process's output cut into lines (sweep runs' progress, dashboard jobs' crash notes).
   'line_splitter.ts': EVERYTHING,
   backend: [...APPS, ...API, ...TENSORS, 'data'],
