@@ -7,6 +7,7 @@ import { CellRNN } from './rnn_layer.js';
 import { deserializeLayer, layerClass, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
 import { builtInMethod } from './built_in_classes.js';
+import { userFromConfig, type UserLayerClass } from './serialization.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
@@ -221,7 +222,7 @@ function copiedCells(owner: string, name: string, given: CellRNN, config: Record
   try {
     if (given.constructor === CellRNN) copy = CellRNN.fromConfig(config);
     else if (layerClass(given.className)) copy = deserializeLayer({ ...serializeLayer(given), config }, 'wrapped layer');
-    else copy = ownFromConfig(given.constructor as unknown as OwnFromConfig, config);
+    else copy = userFromConfig(given.constructor as unknown as UserLayerClass, config);
   } catch (e) {
     throw new Error(`${owner} (Bidirectional): cannot make the ${name.split('_')[0]} copy of the wrapped RNN from its config: ${(e as Error).message}` +
       ' (a cell or RNN subclass of your own needs its class registered with rl.serialization.registerClass, and a getConfig that makes it again)', { cause: e });
@@ -232,13 +233,6 @@ function copiedCells(owner: string, name: string, given: CellRNN, config: Record
     throw new Error(`${owner} (Bidirectional): the ${name.split('_')[0]} copy of the wrapped ${given.name} (class ${label}) came back as ${copy.className}; give ${label} its own static className and register it with rl.serialization.registerClass(${label}), so its copies are made as that class`);
   }
   return copy as CellRNN;
-}
-
-type OwnFromConfig = { fromConfig(...args: unknown[]): Layer };
-
-/** tfjs's fromConfig(cls, config), which a user's override takes, or Keras's from_config(config) for a one-argument one. */
-function ownFromConfig(cls: OwnFromConfig, config: Record<string, unknown>): Layer {
-  return cls.fromConfig.length >= 2 ? cls.fromConfig(cls, config) : cls.fromConfig(config);
 }
 
 function stateCount(l: WrappedRNN): number {

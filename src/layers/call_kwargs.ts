@@ -29,22 +29,42 @@ let enclosingTraining: boolean | null = null;
 export const ENGINE_KWARGS: readonly string[] = ['initialState', 'training', 'mask'];
 
 /**
- * The keys of a user's kwargs beyond ENGINE_KWARGS, for a layer whose call is the user's (userCall) or one of rnnlab's.
- * A user's call takes them (tfjs and Keras 3 pass any call argument on). rnnlab's own layers refuse them, except the
- * ones a custom layer's call hands on with the very kwargs object it got (this.dense.apply(x, kwargs)), which tfjs's
- * layers ignore too; where the layer wraps a user's layer, that one still gets them.
+ * The keys of a user's kwargs beyond ENGINE_KWARGS. A layer whose call hands them to a user's call (handsOn: the layer's
+ * call is the user's, or a wrapper's layer's is, as tfjs's TimeDistributed passes its kwargs on) takes them, as tfjs and
+ * Keras 3 pass any call argument on. rnnlab's own layers refuse them, except the ones a custom layer's call hands on
+ * with the very kwargs object it got (this.dense.apply(x, kwargs)), which tfjs's layers ignore too. tfjs ignores them
+ * in a copy as well ({...kwargs}); rnnlab refuses those, naming the custom call they came from, since the copy is made
+ * where they can be left out.
  */
-export function extraCallKwargs(where: string, method: 'apply' | 'call', args: object, userCall: boolean): Record<string, unknown> {
+export function extraCallKwargs(where: string, method: 'apply' | 'call', args: object, handsOn: boolean): Record<string, unknown> {
   const extras: Record<string, unknown> = {};
   const handedOn = userKwargsMade.has(args) ? (args as MaskContext).callKwargs ?? {} : {};
   for (const [k, v] of Object.entries(args)) {
     if (ENGINE_KWARGS.includes(k)) continue;
-    if (userCall) extras[k] = v;
+    if (handsOn) extras[k] = v;
     else if (!Object.hasOwn(handedOn, k) || handedOn[k] !== v) {
-      throw new Error(`${where}: ${method} does not take '${k}'${method === 'call' ? ' in kwargs' : ''} (it takes initialState, training and mask)`);
+      throw new Error(`${where}: ${method} does not take '${k}'${method === 'call' ? ' in kwargs' : ''} (it takes initialState, training and mask)${copiedFrom(k, v)}`);
     }
   }
   return extras;
+}
+
+/** Where a refused key came from: the call arguments of the user's call under way, handed on in a copy of its kwargs. */
+function copiedFrom(k: string, v: unknown): string {
+  const from = enclosingUserCall;
+  if (!from || !Object.hasOwn(from.callKwargs, k) || from.callKwargs[k] !== v) return '';
+  const binding = /^[A-Za-z_$][\w$]*$/.test(k) ? k : `${JSON.stringify(k)}: _`;
+  return `; '${k}' is a call argument of ${from.where}'s call, handed on in a copy of its kwargs: leave it out (const {${binding}, ...rest} = kwargs) and pass rest`;
+}
+
+/** The user's call under way (its layer, and the call arguments its kwargs carry), for copiedFrom; null outside any. */
+let enclosingUserCall: { where: string; callKwargs: Readonly<Record<string, unknown>> } | null = null;
+
+/** Runs fn as a user's call (of the layer named `where`, given callKwargs) in this training mode, as inTrainingMode. */
+export function inUserCall<T>(where: string, training: boolean, callKwargs: Readonly<Record<string, unknown>> | undefined, fn: () => T): T {
+  const outer = enclosingUserCall;
+  enclosingUserCall = { where, callKwargs: callKwargs ?? {} };
+  try { return inTrainingMode(training, fn); } finally { enclosingUserCall = outer; }
 }
 
 /** The mode of the enclosing layer call, or null outside any. */

@@ -19,7 +19,7 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { appliedPenalty, checkRegularizer, L1L2, serializeRegularizer, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
-import { extraCallKwargs, inTrainingMode, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
+import { extraCallKwargs, inTrainingMode, inUserCall, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
 import { assertInputCompatibility, checkedInputSpecs, type InputSpec } from './input_spec.js';
@@ -548,6 +548,11 @@ export function engineFoldsActivation(layer: Layer, kind: 'sigmoid' | 'softmax')
   return !usersApply(layer) && builtInMethod(layer, 'call') && layer.foldsActivation(kind);
 }
 
+/** Whether the layer's apply takes call arguments beyond ENGINE_KWARGS: its call is a user's, or hands them on to one. */
+export function takesCallKwargs(layer: Layer): boolean {
+  return !builtInMethod(layer, 'call') || layer.handsOnCallKwargs();
+}
+
 /** Whether apply is a user's: a subclass's override, or one set on the instance (this.apply = ... in a constructor). */
 function usersApply(layer: Layer): boolean {
   return Object.prototype.hasOwnProperty.call(layer, 'apply') || !builtInMethod(layer, 'apply');
@@ -903,7 +908,7 @@ export abstract class Layer {
       throw new Error(`${this.name} (${this.className}): apply(inputs, kwargs) takes kwargs as an object such as {training: true}, got ${describe(kwargs)}`);
     }
     const args = kwargs ?? {};
-    const extras = extraCallKwargs(`${this.name} (${this.className})`, 'apply', args, !builtInMethod(this, 'call'));
+    const extras = extraCallKwargs(`${this.name} (${this.className})`, 'apply', args, takesCallKwargs(this));
     let states = args.initialState === undefined ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState];
     if (states.length === 0 && list.length > 1 && this.takesInitialStateList) {
       states = list.slice(1) as typeof states;
@@ -966,7 +971,7 @@ export abstract class Layer {
       throw new Error(`${where}: call(inputs, kwargs) takes kwargs as an object such as {training: true}, got ${describe(kwargs)}`);
     }
     const args = (kwargs ?? {}) as ApplyArgs;
-    extraCallKwargs(where, 'call', args, false);
+    const extras = extraCallKwargs(where, 'call', args, this.handsOnCallKwargs());
     let list = (Array.isArray(x) ? x : [x]) as unknown[];
     if (list.length === 0) throw new Error(`${where}: call needs at least one input tensor`);
     if (list.some(isSymbolic)) throw new Error(`${where}: call() computes on tensors; on rl.input() use apply(), which builds the layer and records it in the graph`);
@@ -978,6 +983,7 @@ export abstract class Layer {
       list = list.slice(0, 1);
     }
     const ctx = kwargsContext<CallContext>(where, args, list as Tensor[], this.fewestMasks(list.length));
+    if (Object.keys(extras).length > 0) ctx.callKwargs = extras;
     const firstUse = !this.built;
     const masksIn = contextMasks(ctx, list.length);
     let outs: Tensor[];
@@ -1143,7 +1149,7 @@ export abstract class Layer {
     let out: Tensor | Tensor[];
     try {
       // Also reached without callRegularized (an rnn's user cell, each step), so the call's mode is set here too.
-      const run = () => inTrainingMode(ctx.training, () => callWithLogits(this, x, kwargs, logits));
+      const run = () => inUserCall(`${this.name} (${this.className})`, ctx.training, ctx.callKwargs, () => callWithLogits(this, x, kwargs, logits));
       if (!subclassesBuiltIn) {
         out = run();
       } else {
@@ -1205,7 +1211,7 @@ export abstract class Layer {
       const input = cellStates ? [x, ...cellStates.map((n) => new Tensor(new Float32Array(x.shape[0] * n), [x.shape[0], n], 'float32'))] : list ? zeros : x;
       // A build, not a step: inner layers called without kwargs must not train on the zeros (BatchNormalization's statistics).
       // Nor may an inner call's explicit training: true move them: Keras 3 builds by a symbolic call, which changes no state.
-      withoutStateChanges(this, () => inTrainingMode(false, () => this.call(input as unknown as Tensor, userKwargs({ training: false, mask, callKwargs: this.buildCallKwargs }, x))));
+      withoutStateChanges(this, () => inUserCall(`${this.name} (${this.className})`, false, this.buildCallKwargs, () => this.call(input as unknown as Tensor, userKwargs({ training: false, mask, callKwargs: this.buildCallKwargs }, x))));
     }
     this.takeHeldWeights(subs);
   }
@@ -1347,6 +1353,14 @@ export abstract class Layer {
 
   /** True when call(x, ctx, true) returns pre-activation values of a final sigmoid (or softmax). */
   foldsActivation(_kind: 'sigmoid' | 'softmax'): boolean {
+    return false;
+  }
+
+  /**
+   * Whether rnnlab's computation of this layer hands a user's call arguments (apply(x, {scale: 3})) on to a user's
+   * call it runs: a wrapper of a user's layer does (TimeDistributed, as tfjs's passes its kwargs on); others refuse them.
+   */
+  handsOnCallKwargs(): boolean {
     return false;
   }
 

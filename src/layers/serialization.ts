@@ -37,14 +37,17 @@ function standInFor(classOf: () => UserLayerClass, fromConfig?: (...args: unknow
     get className() { return classOf().className; },
     fromConfig: (config) => {
       const cls = classOf();
-      if (fromConfig) return fromConfig.call(cls, cls, config);
-      // tfjs calls fromConfig(cls, config), which a user's override takes; Keras's from_config(config) takes one.
-      const own = cls.fromConfig as (...args: unknown[]) => Layer;
-      return own.length >= 2 ? own.call(cls, cls, config) : own.call(cls, config);
+      return fromConfig ? fromConfig.call(cls, cls, config) : userFromConfig(cls, config);
     },
   };
   classes.set(standIn, classOf);
   return standIn;
+}
+
+/** A user's class made from a config by its own fromConfig: tfjs's fromConfig(cls, config), which a user's override takes, or Keras's from_config(config) for a one-argument one. */
+export function userFromConfig(cls: UserLayerClass, config: unknown): Layer {
+  const own = cls.fromConfig as (...args: unknown[]) => Layer;
+  return own.length >= 2 ? own.call(cls, cls, config) : own.call(cls, config);
 }
 
 /** rl.layerClasses.Dense is a Proxy of the class the registry holds: the same class, by its prototype. */

@@ -3,7 +3,7 @@ import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
 import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { COMPUTE, heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { COMPUTE, heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, takesCallKwargs, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { builtInMethod } from './built_in_classes.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
@@ -140,6 +140,9 @@ export class TimeDistributed extends BuiltInLayer {
     const inner = this.layer.computeOutputShape(this.innerShape(inputShape));
     return [inputShape[0], inputShape[1], ...inner.slice(1)];
   }
+
+  /** tfjs's TimeDistributed.call hands its kwargs to the wrapped layer's call: a user's layer gets its call arguments. */
+  override handsOnCallKwargs(): boolean { return takesCallKwargs(this.layer); }
 
   /** Through the wrapped layer's own computation only: a user's call() override of it computes the activation. */
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return builtInMethod(this.layer, 'call') && this.layer.foldsActivation(kind); }
