@@ -2,6 +2,7 @@
 import { allocPersistent, getPrecision, type FArray } from '../backend/index.js';
 import { Tensor, isForeignTensor, sizeOf, tensor as makeTensor, type DType, type Shape, type TensorLike } from '../tensor.js';
 import { track } from './memory.js';
+import { describe } from '../describe.js';
 
 export type ParseAs = DType | 'numeric';
 
@@ -97,14 +98,20 @@ export function strides(shape: Shape): number[] {
   return s;
 }
 
+/** The refusal of an axis that is not an integer; describe() keeps a string, bigint or object printable. */
+export function axisNotInteger(axis: unknown, op?: string): Error {
+  return new Error(`${op ? `${op}: ` : ''}axis must be an integer, got ${typeof axis === 'number' ? axis : describe(axis)}`);
+}
+
 /** A single axis in [-rank, rank) made non-negative; rank+1 values allowed with `inclusive` (expandDims). */
 export function normAxis(axis: number | null, rank: number, op: string, inclusive = false): number {
   // tfjs reads an explicit null as its default axis, 0 for every op that takes a single axis here.
   if (axis === null) axis = 0;
   const hi = inclusive ? rank + 1 : rank;
   // A fractional axis is a different mistake from an out-of-range one; saying "out of range [-1, 1)" for 0.5 misleads.
-  if (!Number.isInteger(axis)) throw new Error(`${op}: axis must be an integer, got ${typeof axis === 'number' ? axis : JSON.stringify(axis)}`);
-  if (axis < -hi || axis >= hi) throw new Error(`${op}: axis ${axis} is out of range [-${hi}, ${hi}) for a rank-${rank} tensor`);
+  if (!Number.isInteger(axis)) throw axisNotInteger(axis, op);
+  // ${-hi}, not -${hi}: a rank-0 tensor's range reads [0, 0), not [-0, 0).
+  if (axis < -hi || axis >= hi) throw new Error(`${op}: axis ${axis} is out of range [${-hi}, ${hi}) for a rank-${rank} tensor`);
   return axis < 0 ? axis + hi : axis;
 }
 

@@ -4,9 +4,10 @@
  */
 import { kernels } from '../backend/index.js';
 import { Tensor, sizeOf, type DType, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, kernelFloats, normAxis, result, resultFrom } from './convert.js';
+import { alloc, asTensor, axisNotInteger, kernelFloats, normAxis, result, resultFrom } from './convert.js';
 import { permute } from './transpose.js';
 import { tidy } from './memory.js';
+import { describe } from '../describe.js';
 
 /**
  * Axes as sorted non-negative numbers; undefined/null means all. A repeated axis ([1, -1] on rank 2) is refused, as
@@ -17,7 +18,9 @@ export function parseAxes(axis: number | number[] | null | undefined, rank: numb
   const prefix = op ? `${op}: ` : '';
   const list = Array.isArray(axis) ? axis : [axis];
   for (const a of list) {
-    if (typeof a !== 'number' || Number.isNaN(a) || a < -rank || a >= rank) throw new Error(`${prefix}All values in axis param must be in range [-${rank}, ${rank}) but got axis ${a}`);
+    // Type first: "must be in range [-2, 2) but got axis 1" for the string '1' contradicts itself.
+    if (typeof a !== 'number') throw axisNotInteger(a, op);
+    if (Number.isNaN(a) || a < -rank || a >= rank) throw new Error(`${prefix}All values in axis param must be in range [-${rank}, ${rank}) but got axis ${a}`);
     if (!Number.isInteger(a)) throw new Error(`${prefix}All values in axis param must be integers but got axis ${a}`);
   }
   const axes = list.map((a) => (a < 0 ? a + rank : a));
@@ -96,8 +99,9 @@ function argExtreme(x: TensorLike, axis: number, op: string, better: (a: number,
 export const argMax = (x: TensorLike, axis = 0): Tensor => argExtreme(x, axis, 'argMax', (a, b) => a > b);
 export const argMin = (x: TensorLike, axis = 0): Tensor => argExtreme(x, axis, 'argMin', (a, b) => a < b);
 
-function lastAxisOnly(t: Tensor, axis: number, what: string, name: string): void {
+function lastAxisOnly(t: Tensor, axis: number, what: string, name: string, op: string): void {
   if (t.rank === 0) throw new Error(`${what}: logits must have rank 1 or higher`);
+  if (!Number.isInteger(axis)) throw axisNotInteger(axis, op);
   const a = axis < 0 ? axis + t.rank : axis;
   if (a !== t.rank - 1) throw new Error(`${what} along a non-last dimension is not yet supported. Logits was rank ${t.rank} and ${name} was ${axis}`);
 }
@@ -105,7 +109,7 @@ function lastAxisOnly(t: Tensor, axis: number, what: string, name: string): void
 /** Softmax over the last axis (the native row-wise kernel). */
 export function softmax(logits: TensorLike, dim = -1): Tensor {
   const t = asTensor(logits, 'logits', 'softmax', 'float32');
-  lastAxisOnly(t, dim, 'Softmax', 'dim');
+  lastAxisOnly(t, dim, 'Softmax', 'dim', 'softmax');
   const cols = t.shape[t.rank - 1];
   const out = alloc(t.size, 'float32');
   if (t.size > 0) kernels().softmax(t.size / cols, cols, kernelFloats(t), out as Float32Array);
@@ -116,7 +120,7 @@ export function softmax(logits: TensorLike, dim = -1): Tensor {
 export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
   // tfjs's logSoftmax takes int32 and bool logits too (its softmax does not), giving float32.
   const t = asTensor(logits, 'logits', 'logSoftmax');
-  lastAxisOnly(t, axis, 'Log Softmax', 'axis');
+  lastAxisOnly(t, axis, 'Log Softmax', 'axis', 'logSoftmax');
   const cols = t.shape[t.rank - 1];
   const d = t.values;
   const out = alloc(t.size, 'float32');
@@ -172,7 +176,7 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
   if (!Number.isInteger(k)) throw new Error(`'k' passed to topk() must be an integer but got ${typeof k === 'number' ? k : JSON.stringify(k)}`);
   if (k < 0) throw new Error(`'k' passed to topk() must be >= 0 but got ${k}`);
   if (k > last) throw new Error(`'k' passed to topk() must be <= the last dimension (${last}) but got ${k}`);
-  if (typeof sorted !== 'boolean') throw new Error(`topk: sorted must be a boolean, got ${String(sorted)}`);
+  if (typeof sorted !== 'boolean') throw new Error(`topk: sorted must be a boolean, got ${describe(sorted)}`);
   const rows = last === 0 ? 0 : t.size / last;
   const values = alloc(rows * k, t.dtype), indices = new Int32Array(rows * k);
   const d = t.values;

@@ -1,6 +1,6 @@
 /** Ops that only change the shape (they share the data, as tfjs's reshape does). */
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
-import { asTensor, normAxis, result } from './convert.js';
+import { asTensor, axisNotInteger, normAxis, result } from './convert.js';
 
 /** The shape with a single -1 resolved against size (tfjs's inferFromImplicitShape). */
 export function inferShape(shape: Shape, size: number): Shape {
@@ -38,7 +38,9 @@ export function flatten(x: TensorLike): Tensor { return reshape(x, [-1]); }
 /** Drops size-1 dimensions: all of them, or the listed axes (each must be 1). */
 export function squeeze(x: TensorLike, axis?: number[] | number): Tensor {
   const t = asTensor(x, 'x', 'squeeze');
-  const axes = axis == null ? null : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, t.rank, 'squeeze'));
+  // An empty list means all size-1 axes, as tfjs's squeezeShape and TensorFlow read it.
+  const all = axis == null || (Array.isArray(axis) && axis.length === 0);
+  const axes = all ? null : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, t.rank, 'squeeze'));
   const shape: Shape = [];
   t.shape.forEach((d, i) => {
     if (axes === null ? d !== 1 : !axes.includes(i)) shape.push(d);
@@ -50,7 +52,7 @@ export function squeeze(x: TensorLike, axis?: number[] | number): Tensor {
 export function expandDims(x: TensorLike, axis: number | null = 0): Tensor {
   const t = asTensor(x, 'x', 'expandDims');
   if (axis === null) axis = 0; // tfjs's default, as it reads an explicit null
-  if (!Number.isInteger(axis)) throw new Error(`expandDims: axis must be an integer, got ${typeof axis === 'number' ? axis : JSON.stringify(axis)}`);
+  if (!Number.isInteger(axis)) throw axisNotInteger(axis, 'expandDims');
   if (axis > t.rank) throw new Error(`expandDims: Axis must be <= rank of the tensor (axis ${axis}, rank ${t.rank})`);
   const a = normAxis(axis, t.rank, 'expandDims', true);
   const shape = [...t.shape];

@@ -112,7 +112,7 @@ describe('non-integer arguments', () => {
     expect(() => rl.cumsum(rl.tensor([1, 2]), 0.5)).toThrow(/cumsum: axis must be an integer, got 0.5/);
     expect(() => rl.expandDims(rl.tensor([1, 2]), 0.5)).toThrow(/expandDims: axis must be an integer, got 0.5/);
     expect(() => rl.linspace(0, 1, 2.5)).toThrow(/linspace: num must be an integer, got 2.5/);
-    expect(() => rl.expandDims(rl.tensor([1, 2]), '1' as never)).toThrow(/expandDims: axis must be an integer, got "1"/);
+    expect(() => rl.expandDims(rl.tensor([1, 2]), '1' as never)).toThrow(/expandDims: axis must be an integer, got the string "1"/);
   });
 
   it('keep the range messages for integers', () => {
