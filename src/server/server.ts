@@ -374,28 +374,44 @@ function errorStatus(e: unknown): { status: number; message: string } {
  */
 export const SERVER_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, maxConnections: 256, checkEveryMs: 1_000, unreadLingerMs: 1_000 };
 
+/** Sockets answered for the last time: what the parser makes of the bytes still coming is no request, and no error. */
+const lingering = new WeakSet<Duplex>();
+
 /**
- * Sends a last answer on a raw connection and then closes it. end() alone only half-closes: Node counts the connection
- * (against maxConnections) until the client closes its side, which an idle client never does, so a crowd of them
- * would hold every slot. The moment's wait lets the answer reach the client rather than a reset.
+ * The server's one way to close a connection once its last answer is written (`last`, on a raw socket, or one already
+ * ended). A socket closed with bytes unread makes the kernel send a reset, and a client still writing (fetch and
+ * http.request send the whole body before they read; a client pipelines) then loses the answer with it. So the answer
+ * ends with a half-close, what still comes is read and dropped, and a moment after the answer is written the
+ * connection is destroyed however much is still coming: a client cannot hold it by sending on, nor (as after end()
+ * alone) by never closing its side, which would keep it counted against maxConnections.
  */
-function answerAndClose(socket: Duplex, answer: string): void {
-  socket.end(answer);
-  setTimeout(() => socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref();
+function closeAfterLinger(socket: Duplex, last?: string): void {
+  lingering.add(socket);
+  const linger = () => setTimeout(() => socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref();
+  if (!socket.writableEnded) socket.end(last);
+  if (socket.writableFinished) linger();
+  else socket.once('finish', linger);
 }
 
 /**
- * Closes the connection of a request answered before its body had all arrived. A socket closed with bytes unread makes
- * the kernel send a reset, and a client still writing (fetch and http.request send the whole body before they read)
- * then loses the answer with it. So the rest is read and dropped, the answer ends with a half-close (Node itself would
- * destroy a `connection: close` socket as soon as the answer is written), and a moment after the answer the
- * connection is destroyed however much is still coming: a client cannot hold it by sending on.
+ * Sends a last answer on a raw connection (a CONNECT's, or one whose request Node's parser refused). No parser reads
+ * it any more (a CONNECT's socket is handed over; a refused one's would only refuse again), so the rest is dropped as
+ * it comes.
  */
-function closeAfterLinger(req: IncomingMessage, res: ServerResponse, socket: Socket): void {
-  if (!res.headersSent) res.setHeader('connection', 'close');
-  socket.destroySoon = () => socket.end();
-  res.once('finish', () => setTimeout(() => socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref());
-  req.resume();
+function answerAndClose(socket: Duplex, answer: string): void {
+  socket.removeAllListeners('data');
+  socket.on('data', () => {});
+  socket.resume();
+  closeAfterLinger(socket, answer);
+}
+
+/**
+ * Node ends every answer that closes its connection (the request asked to, or the answer says `connection: close`)
+ * with destroySoon(), which destroys the socket as soon as the answer is written: it closes as the others do instead,
+ * while the parser goes on reading (and dropping) what follows.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = () => closeAfterLinger(socket);
 }
 
 /** The answers to requests Node's parser refuses before the router sees them. */
@@ -563,9 +579,12 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     handle(req, res).catch((e) => {
       const { status, message } = errorStatus(e);
-      // A body left unread (a 413 sent as soon as its length passed the limit) is not drained to the end.
-      const unread = !req.complete;
-      if (unread) closeAfterLinger(req, res, socket);
+      // A body left unread (a 413 sent as soon as its length passed the limit) is not read to its end: the connection
+      // closes after the answer (lingerOnClose), what comes meanwhile read and dropped.
+      if (!req.complete) {
+        if (!res.headersSent) res.setHeader('connection', 'close');
+        req.resume();
+      }
       // A refusal the server chose (a 503 when full) is no fault of its own: only the unexpected gets a stack in the log.
       if (status >= 500 && !(e instanceof HttpError)) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
       if (!res.headersSent) {
@@ -576,6 +595,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     });
   };
   server.maxConnections = SERVER_LIMITS.maxConnections;
+  server.on('connection', lingerOnClose);
   // Without a listener Node closes a CONNECT's connection without a word: it gets the 405 other unserved methods get.
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     // Node hands the socket over with no error listener: a client resetting it must not take the server down.
@@ -585,21 +605,18 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     answerAndClose(socket, `HTTP/1.1 405 Method Not Allowed\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${text}`);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (lingering.has(socket)) return;
     // A body that stops arriving: its handler is still waiting for it and has answered nothing, so the client is told
     // why (rather than finding the connection cut), and the connection closes once that is sent.
     const waiting = answering.get(socket);
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && waiting && !waiting.headersSent && socket.writable) {
       waiting.setHeader('connection', 'close');
-      waiting.once('finish', () => socket.destroy());
       sendJson(waiting, 408, { error: `the request body did not arrive within ${server.requestTimeout / 1000} s`, status: 408 });
       return;
     }
     // Bytes after a request that asked to close: that request is still answered (RFC 9112 9.6), then the connection
-    // closes and nothing after it is processed. The answer already closes the connection; this only makes sure of it.
-    if (err.code === 'HPE_CLOSED_CONNECTION' && waiting && socket.writable) {
-      waiting.once('close', () => socket.destroy());
-      return;
-    }
+    // closes (lingerOnClose) and nothing after it is processed: the parser refuses each further piece, and that is all.
+    if (err.code === 'HPE_CLOSED_CONNECTION' && waiting) return;
     // An answer already under way on this connection (an event stream) must not get a second one written into it.
     if (!socket.writable || answering.has(socket)) {
       socket.destroy(err);

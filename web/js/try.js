@@ -1,7 +1,7 @@
 // Try it: a review's sentiment with the prediction after every word, sums with per-character probabilities, and the
 // class of a text for the classifiers `rnnlab train` made (their card is built here, shown once one exists).
 import { $, api, el, guarded } from './api.js';
-import { css, inkOn, lineChart, sentimentColor, sequentialColor, series } from './charts.js';
+import { clearChart, css, inkOn, lineChart, sentimentColor, sequentialColor, series } from './charts.js';
 
 let models = [];
 
@@ -43,8 +43,44 @@ async function allModels() {
   return list.filter((m) => !seen.has(m.id) && seen.add(m.id));
 }
 
+/**
+ * Each result of this view: the model it was made by, its form's error line, and how it leaves the page. As in the
+ * other views, a model whose run is deleted takes its results with it once the model list says so (Refresh too).
+ */
+const results = {
+  sentiment: { by: [], error: () => $('#sentiment-error'), clear() {
+    $('#sentiment-result').hidden = true;
+    delete $('#sentiment-result').dataset.text;
+    for (const s of ['#sentiment-label', '#sentiment-prob', '#sentiment-method', '#heat-strip-value']) $(s).textContent = '';
+    $('#heat-strip').replaceChildren();
+    clearChart($('#sentiment-chart'));
+  } },
+  sum: { by: [], error: () => $('#sum-error'), clear() {
+    $('#sum-result').hidden = true;
+    for (const s of ['#sum-question', '#sum-answer', '#sum-check', '#sum-input-note']) $(s).textContent = '';
+    $('#sum-probs').replaceChildren();
+  } },
+  text: { by: [], error: () => $('#text-error', textCard()), clear() {
+    const card = textCard();
+    $('#text-result', card).hidden = true;
+    for (const s of ['#text-label', '#text-prob', '#text-said']) $(s, card).textContent = '';
+    $('#text-probs', card).replaceChildren();
+  } },
+};
+
+function clearGone(list) {
+  for (const r of Object.values(results)) {
+    const gone = goneModels(r.by, list);
+    if (!gone.length) continue;
+    r.by = [];
+    r.clear();
+    r.error().textContent = resultsClearedText(gone);
+  }
+}
+
 export async function refreshModels() {
   models = await allModels();
+  clearGone(models);
   const trained = models.filter((m) => m.source !== 'fresh');
   fillModelSelect($('#sentiment-model'), trained.filter((m) => m.meta.task === 'imdb'), 'no IMDb model yet');
   fillModelSelect($('#sum-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
@@ -210,6 +246,7 @@ export function initTry(startDemo, reload) {
       if (!model) throw new Error('no IMDb model yet: train one first (the demo models take a minute or more)');
       const text = $('#sentiment-text').value;
       showSentiment(await askModels('/api/predict/sentiment', { model, text }), text);
+      results.sentiment.by = [model];
     }, $('#sentiment-result'));
   });
   $('#sum-form').addEventListener('submit', (e) => {
@@ -218,6 +255,7 @@ export function initTry(startDemo, reload) {
       const model = $('#sum-model').value;
       if (!model) throw new Error('no addition model yet: train one first (the demo models take a minute or more)');
       showSum(await askModels('/api/predict/sum', { model, query: $('#sum-query').value }));
+      results.sum.by = [model];
     }, $('#sum-result'));
   });
   const card = textCard();
@@ -229,6 +267,7 @@ export function initTry(startDemo, reload) {
       if (!model) throw new Error('no text classifier yet: train one with rnnlab train --data FILE');
       const r = await askModels('/api/predict/text', { model, text: $('#text-text', card).value });
       showText(r.predictions[0]);
+      results.text.by = [model];
     }, $('#text-result', card));
   });
   $('#try-demo').addEventListener('click', (e) => startDemo(e.currentTarget, $('#try-demo-error')));
