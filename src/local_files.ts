@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NAME_MAX_BYTES, nameTooLongWords } from './temp_names.js';
 
 /**
  * A path, or a file:// URL as one ('file:///abs/x' as pathToFileURL writes it, %20 for a space; 'file://x' a relative
@@ -60,12 +61,18 @@ function isFolder(p: string): boolean {
   try { return statSync(p).isDirectory(); } catch { return false; }
 }
 
+/** Why dir could not be made, in words: ENAMETOOLONG by its name's length (temp_names.ts's words), else as FOLDER_WORDS. */
+function mkdirWords(dir: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENAMETOOLONG') return nameTooLongWords(path.basename(dir));
+  return FOLDER_WORDS[code ?? ''] ?? (e as Error)?.message ?? String(e);
+}
+
 /** The FolderError of a failed mkdir of dir. */
 export function folderError(dir: string, e: unknown): FolderError {
   const code = (e as NodeJS.ErrnoException)?.code;
   // mkdir fails with ENOENT although the folder above exists on file systems that take no new folders (/proc).
-  const why = code === 'ENOENT' && existsSync(path.dirname(dir)) ? `no folder can be made in ${path.dirname(dir)}`
-    : FOLDER_WORDS[code ?? ''] ?? (e as Error)?.message ?? String(e);
+  const why = code === 'ENOENT' && existsSync(path.dirname(dir)) ? `no folder can be made in ${path.dirname(dir)}` : mkdirWords(dir, e);
   return new FolderError(`cannot make the folder ${dir}: ${why}`, code);
 }
 
@@ -77,17 +84,21 @@ export function folderError(dir: string, e: unknown): FolderError {
 export function makeFolders(dir: string): string | undefined {
   const missing: string[] = [];
   for (let at = path.resolve(dir); !existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
-  let outermost: string | undefined;
+  const made: string[] = [];
   for (const at of missing) {
     try {
       mkdirSync(at);
-      outermost ??= at;
+      made.push(at);
     } catch (e) {
       // Made meanwhile by another process: fine when it is a folder (not a file, nor a link leading nowhere), and
       // not this call's to report (a caller removing what it made must leave another run's folder alone).
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !isFolder(at)) throw folderError(at, e);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && isFolder(at)) continue;
+      // A failure deeper down (a name too long) leaves nothing of this call's behind: the folders above it are empty.
+      for (const m of made.reverse()) { try { rmdirSync(m); } catch { break; } }
+      throw folderError(at, e);
     }
   }
+  const outermost = made[0];
   if (!isFolder(dir)) throw folderError(path.resolve(dir), Object.assign(new Error('EEXIST'), { code: 'EEXIST' }));
   return outermost;
 }
@@ -106,14 +117,18 @@ export function folderWriteProblem(dir: string): string | null {
   // An existing dir gets no trial: it would change the folder's modification time, and a refused run must leave an
   // earlier --out exactly as it was (root, whom access() never refuses, then learns of /proc or /sys at the end).
   if (at === path.resolve(dir)) return null;
+  // A name no file system takes (ENAMETOOLONG) would pass the trial below, made with a short name.
+  for (let up = path.resolve(dir); up !== at; up = path.dirname(up)) {
+    if (Buffer.byteLength(path.basename(up)) > NAME_MAX_BYTES) return nameTooLongWords(path.basename(up));
+  }
   const trial = path.join(at, `.rnnlab-trial-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try { mkdirSync(trial); } catch (e) { return folderWords(e, at); }
+  try { mkdirSync(trial); } catch (e) { return folderWords(e, at, trial); }
   // The trial folder is empty and this process's own: a failure to remove it is no reason to refuse --out.
   try { rmdirSync(trial); } catch { /* left as an empty hidden folder */ }
   return null;
 }
 
-function folderWords(e: unknown, at: string): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  return code === 'ENOENT' ? `no folder can be made in ${at}` : FOLDER_WORDS[code ?? ''] ?? (e as Error)?.message ?? String(e);
+/** Why no folder can be made in `at` (an existing folder), `made` the one tried there, if any. */
+function folderWords(e: unknown, at: string, made = at): string {
+  return (e as NodeJS.ErrnoException)?.code === 'ENOENT' ? `no folder can be made in ${at}` : mkdirWords(made, e);
 }

@@ -11,6 +11,8 @@ import { resolveModelDir } from '../experiments/model_store.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { UsageError, type CliContext } from './context.js';
 import { fileAbove, statOf } from './paths.js';
+import { dispatchPendingSignals } from './early_stop.js';
+import { finishTheWrite } from './stop_signals.js';
 import { isRunRecordFile } from '../report/record.js';
 
 const FORMATS = ['onnx'];
@@ -91,14 +93,27 @@ export async function exportCommand(opts: { model?: string; format: string; out?
   const dir = resolveModelDir(opts.model);
   if (!dir) return usage(`--model ${opts.model}: no saved model there (expected a folder with model.json, its model.json, or a run folder with model/model.json)`);
   checkNotModelFile(opts.out, opts.model, dir);
+  let model: Awaited<ReturnType<typeof loadLayersModel>>;
   try {
     // Sequential or functional (seq2seq run folders hold a functional model).
-    const model = await loadLayersModel(dir, { compile: false });
-    const { path, bytes } = await exportOnnx(model, opts.out);
-    ctx.out.write(`wrote ${path} (${bytes} bytes, ONNX opset 17) from ${dir}\n`);
-    return 0;
+    model = await loadLayersModel(dir, { compile: false });
   } catch (e) {
     ctx.err.write(`rnnlab export: ${(e as Error).message}\n`);
     return 1;
   }
+  const out = opts.out;
+  // A stop that came while the model loaded (synchronous reads) is answered now, as the early-stop handler answers
+  // one before any write: nothing written. One from here on waits for the write.
+  await dispatchPendingSignals();
+  return finishTheWrite(async () => {
+    try {
+      const { path, bytes } = await exportOnnx(model, out);
+      ctx.out.write(`wrote ${path} (${bytes} bytes, ONNX opset 17) from ${dir}\n`);
+      return 0;
+    } catch (e) {
+      ctx.err.write(`rnnlab export: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }, (code) => code === 0 ? `rnnlab export: stopped after ${out} was written; it holds the model whole`
+    : `rnnlab export: stopped; nothing was written${statOf(out) ? `, ${out} is as it was` : ''}`, ctx);
 }

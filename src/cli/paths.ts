@@ -228,6 +228,8 @@ function lockWithWords(dir: string, command: string, argv: readonly string[], fl
   try {
     lock = lockRunFolder(dir, `rnnlab ${argv.map(shellQuote).join(' ')}`, made);
   } catch (e) {
+    // The folder cannot be made after all (what the checks up front cannot foresee): makeFolders left nothing behind.
+    if (e instanceof FolderError) throw new UsageError(`${flag}: ${e.message}; nothing was changed. Give ${give} a folder this run can write`, command);
     if (!(e instanceof RunFolderBusy)) throw e;
     throw new UsageError(`${flag}: ${e.message}; nothing was changed. Wait for that run to end, or give ${give} another folder`, command);
   }

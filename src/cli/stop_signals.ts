@@ -147,3 +147,26 @@ export async function stopAfterTheWrites(command: string, dir: string, ctx: CliC
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
 }
+
+/**
+ * For a command whose one write is asynchronous (export: a temp file synced and renamed over --out), so a stop signal
+ * would otherwise be answered mid-write, by a line saying nothing was written beside the temp file it leaves: a stop
+ * while `write` runs waits for it (short), as stopAfterTheWrites does for the run folders, and is then answered with
+ * what is true, `said(code)` for write's exit code (the file written whole, or the write failed and nothing was),
+ * and exit code 130. A stop before `write` starts is the early-stop handler's: nothing was written.
+ */
+export async function finishTheWrite(write: () => Promise<number>, said: (code: number) => string, ctx: CliContext): Promise<number> {
+  let stopped = false;
+  const onSignal = () => { stopped = true; };
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  let code: number;
+  try {
+    code = await write();
+    await dispatchPendingSignals();
+  } finally {
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+  }
+  if (!stopped) return code;
+  ctx.err.write(`${said(code)}\n`);
+  return 130;
+}
