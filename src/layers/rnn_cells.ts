@@ -353,6 +353,12 @@ export class StackedRNNCells extends BuiltInLayer {
     return [...perCell].reverse().flat();
   }
 
+  /** Its rnn layer built the cells (for a step's x, (batch, features)): the stack holds their weights and is built as its own call builds it. */
+  builtByLayer(stepShape: SymbolicShape, weights: Variable[]): void {
+    this.weights = weights;
+    this.markBuilt(stepShape);
+  }
+
   /** Built for a step's x: what the step gives, [last cell's output, ...new states], as RNNCell records its own. */
   protected override markBuilt(inputShape: SymbolicShape): void {
     super.markBuilt(inputShape);

@@ -16,7 +16,8 @@ import { fromConfigArgs } from './from_config_args.js';
 import { checkOptionKeys } from '../near_name.js';
 import { positionalFormError } from './option_probe.js';
 import { checkHasSteps, checkInputLength, dimInputShape } from './recurrent_input_shape.js';
-import { sequenceOutputMask, zeroMaskedSteps } from './recurrent.js';
+import { detachedCopy, sequenceOutputMask, zeroMaskedSteps } from './recurrent.js';
+import { allocPersistent } from '../backend/index.js';
 
 export interface RNNLayerArgs extends LayerArgs {
   /**
@@ -59,6 +60,10 @@ export class CellRNN extends BuiltInLayer {
   readonly returnState: boolean;
   readonly goBackwards: boolean;
   private readonly statefulFlag: boolean;
+  /** Whether batchInputShape itself was given (not made from inputShape), for the advice when its batch is open. */
+  private readonly batchInputShapeGiven: boolean;
+  /** States set before the build (tfjs's order, detached copies), handed to the cells when it builds; null: zeros. */
+  private pendingStates: Tensor[] | null = null;
   readonly unroll: boolean;
   readonly zeroOutputForMask: boolean;
 
@@ -77,6 +82,7 @@ export class CellRNN extends BuiltInLayer {
     this.returnState = checkBool(where, 'returnState', args.returnState, false);
     this.goBackwards = checkBool(where, 'goBackwards', args.goBackwards, false);
     this.statefulFlag = checkBool(where, 'stateful', args.stateful, false);
+    this.batchInputShapeGiven = args.batchInputShape !== undefined && args.batchInputShape !== null;
     this.unroll = checkBool(where, 'unroll', args.unroll, false);
     this.zeroOutputForMask = checkBool(where, 'zeroOutputForMask', args.zeroOutputForMask, false);
     const given = args.cell as unknown;
@@ -147,10 +153,25 @@ export class CellRNN extends BuiltInLayer {
 
   build(inputShape: SymbolicShape): void {
     const shapes = this.cellInputs(inputShape);
+    // Checked here so the error names this layer, not the engine of its first cell.
+    if (this.stateful && inputShape[0] === null) {
+      throw new Error(`${this.name} (RNN): stateful needs a fixed batch size; give the first layer batchInputShape `
+        + `(or batchSize with inputShape), or rl.input a batchShape; got input ${kerasShape(inputShape)}`);
+    }
+    const set = this.pendingStates?.[0]?.shape[0];
+    if (set !== undefined && set !== inputShape[0]) {
+      throw new Error(`${this.name} (RNN): its states were set for batches of ${set} (batchInputShape) before it was built, `
+        + `but it is built for input ${kerasShape(inputShape)}; call resetStates() first, or give it input of batch ${set}`);
+    }
     this.drivers.forEach((c, i) => c.builtAs(this.scopeName(i), shapes[i]));
     this.weights = this.drivers.flatMap((c) => c.weights);
-    if (this.cell instanceof StackedRNNCells) this.cell.weights = this.weights;
+    // Built as a call of its own on a step builds it, so its outputShape and built answer as a single cell's do.
+    if (this.cell instanceof StackedRNNCells) this.cell.builtByLayer([inputShape[0], inputShape[2]], this.weights);
     this.markBuilt(inputShape);
+    if (this.pendingStates) {
+      this.perCell(this.pendingStates).forEach((s, i) => this.drivers[i].engine.resetStates(s));
+      this.pendingStates = null;
+    }
   }
 
   weightPenalties(): WeightPenalty[] {
@@ -247,30 +268,54 @@ export class CellRNN extends BuiltInLayer {
   /** tfjs's resetStates(states?): zeros, or the given states (tfjs's order) as the next call's initial states. */
   resetStates(states?: Tensor | Tensor[] | null): void {
     if (!this.stateful) throw new Error(`${this.name} (RNN): resetStates() needs a layer made with stateful: true`);
-    if (states === undefined || states === null) { for (const c of this.drivers) c.engine.resetStates(); return; }
+    if (states === undefined || states === null) {
+      this.pendingStates = null;
+      for (const c of this.drivers) c.engine.resetStates();
+      return;
+    }
     const list = Array.isArray(states) ? states : [states];
     if (list.length !== this.stateSize.length) throw new Error(`${this.name} (RNN): resetStates expects ${this.stateSize.length} state tensor(s) (the last cell's first), got ${list.length}`);
     // Every state is checked before any cell takes its own, so a refused call leaves all cells as they were, and
     // the error names the index in the list given (each cell would count its own states from 0).
-    const B = this.getStates()[0]?.shape[0];
+    const B = this.built ? this.getStates()[0]?.shape[0] : this.declaredBatch();
     const sizes = this.stateSize;
     list.forEach((s, j) => {
       if (!(s instanceof Tensor) || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== sizes[j]) {
         throw new Error(`${this.name} (RNN): resetStates: state ${j} must be a tensor of shape [${B}, ${sizes[j]}] (tfjs's order, the last cell's states first: [${sizes.map((u) => `[${B}, ${u}]`).join(', ')}]), got ${s instanceof Tensor ? `[${s.shape.join(', ')}]` : describe(s)}`);
       }
     });
+    if (!this.built) { this.pendingStates = list.map(detachedCopy); return; }
     this.perCell(list).forEach((s, i) => this.drivers[i].engine.resetStates(s));
   }
 
   /** The states the next call of a stateful layer starts from, in tfjs's order. */
   getStates(): Tensor[] {
     if (!this.stateful) throw new Error(`${this.name} (RNN): getStates() needs a layer made with stateful: true`);
+    if (!this.built) {
+      const B = this.declaredBatch();
+      return this.pendingStates ? this.pendingStates.map(detachedCopy)
+        : this.stateSize.map((n) => new Tensor(allocPersistent(B * n).fill(0), [B, n], 'float32'));
+    }
     return this.flatten(this.drivers.map((c) => c.engine.getStates()));
   }
 
-  /** tfjs's layer.states (tfjs's order): getStates() when stateful and built, else one null per state; assigning resets. */
+  /**
+   * A stateful layer's batch before its build, as simpleRNN, lstm and gru read it: batchInputShape's (or batchSize's),
+   * which the build then binds; without one, an error saying what would fix it.
+   */
+  private declaredBatch(): number {
+    const B = this.batchInputShape?.[0];
+    if (typeof B === 'number') return B;
+    const fix = !this.batchInputShape ? 'give it batchInputShape' : this.batchInputShapeGiven ? 'give its batchInputShape a batch size' : 'give it batchSize with its inputShape';
+    throw new Error(`${this.name} (RNN): stateful layer is not built yet, so its batch size is unknown (${fix}, or call it once)`);
+  }
+
+  /**
+   * tfjs's layer.states (tfjs's order): getStates() when stateful and its batch is known (built, or declared as
+   * simpleRNN's, lstm's and gru's), else one null per state; assigning resets.
+   */
   get states(): (Tensor | null)[] {
-    if (!this.stateful || !this.built) return this.stateSize.map(() => null);
+    if (!this.stateful || (!this.built && typeof this.batchInputShape?.[0] !== 'number')) return this.stateSize.map(() => null);
     return this.getStates();
   }
 
