@@ -1,16 +1,12 @@
 /** `rnnlab compare`: the lab's six IMDb models (or the ones given) on the same data, side by side. */
-import { constants as bufferLimits } from 'node:buffer';
-import { totalmem } from 'node:os';
 import type { Command } from 'commander';
 import { compareBody, compareModels, LAB_MODELS } from '../experiments/compare.js';
 import { describeData } from '../experiments/imdb_result.js';
 import { loadImdbArrays } from '../experiments/imdb_task.js';
-import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_MODELS, imdbLayers, MASK_READING_MODELS, STACKABLE_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
-import { withNamesGivenBack } from '../layers/layer.js';
-import { planStack } from '../models/param_plan.js';
+import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_MODELS, MASK_READING_MODELS, STACKABLE_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
 import type { ReportDoc } from '../report/html.js';
 import { formatTable } from '../report/table.js';
-import { UsageError, type CliContext } from './context.js';
+import type { CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
 import { applyThreads, argvOf, failRun, finishRun, notRecordedWords, Printer } from './printer.js';
@@ -35,8 +31,6 @@ export function register(program: Command, ctx: CliContext): void {
     // The flags first: a usage error is said as itself, not behind the default folder's.
     const models = [...new Set(flags.models as ImdbModelName[])];
     checkModelFlags(models, flags, c, 'compare');
-    const tooLarge = models.map((m) => modelSizeProblem(m, flags)).filter((why) => why !== null);
-    if (tooLarge.length) throw new UsageError(tooLarge.join('; '), 'compare');
     ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'compare', 'compare', argvOf(c), (folder) => runCompare(models, { ...flags, out: folder.dir }, folder, ctx, argvOf(c), c));
   });
 }
@@ -106,38 +100,4 @@ async function runCompare(models: ImdbModelName[], f: Record<string, unknown>, f
   } finally {
     end.release();
   }
-}
-
-/** The flags that size each model's weights, as a refusal names them. */
-function sizingFlags(m: ImdbModelName): string {
-  if (m === 'ff_raw') return '--maxlen or --units';
-  return STACKABLE_MODELS.includes(m) ? '--vocab, --embedding-dim, --units or --layers' : '--vocab, --embedding-dim, --maxlen or --units';
-}
-
-/** Bytes per parameter no training can do without: the float32 weight and its gradient (the optimizer adds more). */
-const BYTES_PER_PARAM = 8;
-
-/**
- * Why the model these flags make cannot be trained here, or null: counted from the layers' weight specs before
- * anything is allocated, so a model too large fails now, naming the flags, rather than after the models before it
- * trained (and as JavaScript's own "Invalid typed array length").
- */
-export function modelSizeProblem(m: ImdbModelName, f: Record<string, unknown>): string | null {
-  const plan = withNamesGivenBack(() => planStack(imdbLayers(m, {
-    vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined,
-    layers: STACKABLE_MODELS.includes(m) ? f.layers as number | undefined : undefined, dropout: f.dropout as number | undefined, maskZero: f.maskZero as boolean | undefined,
-  })));
-  const weights = plan.layers.flatMap((l) => l.layer.weightSpecsFor([l.inputShape]).map((w) => ({ layer: l.layer.name, shape: w.shape, size: w.shape.reduce((a, b) => a * b, 1) })));
-  const largest = weights.reduce((a, b) => (b.size > a.size ? b : a), { layer: '', shape: [] as number[], size: 0 });
-  const n = (v: number) => v.toLocaleString('en-US');
-  if (largest.size > bufferLimits.MAX_LENGTH) {
-    return `${m}'s layer ${largest.layer} would hold a weight of ${largest.shape.map(n).join(' × ')} = ${n(largest.size)} numbers, ` +
-      `more than one array can hold (${n(bufferLimits.MAX_LENGTH)}): lower ${sizingFlags(m)}`;
-  }
-  const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
-  if (plan.params * BYTES_PER_PARAM > totalmem()) {
-    return `${m} would have ${n(plan.params)} parameters, whose weights and gradients alone take ${gb(plan.params * BYTES_PER_PARAM)}, ` +
-      `more than this machine's ${gb(totalmem())} of memory: lower ${sizingFlags(m)}`;
-  }
-  return null;
 }

@@ -17,7 +17,7 @@ import type { Command } from 'commander';
 import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
-import { imdbDataOptions, loadingLine } from './imdb.js';
+import { checkModelSizes, imdbDataOptions, loadingLine } from './imdb.js';
 import { applyThreads, argvOf, errorOf, failRun, finishRun, notRecordedWords, Printer, type CliRun } from './printer.js';
 import type { ReportDoc } from '../report/html.js';
 import type { ModelRecord, RecordBody } from '../report/record.js';
@@ -127,7 +127,11 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
       units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) / Dense width (250)' },
     }, ['rnnlab experiment params', 'rnnlab experiment params --vocab 5000 --units 64'], false),
-    check: (f) => checkMaxlen(IMDB_MODELS, f, 'experiment params'),
+    check: (f) => {
+      checkMaxlen(IMDB_MODELS, f, 'experiment params');
+      // It builds every model (to count what each reports), but trains none.
+      checkModelSizes(IMDB_MODELS, f, 'experiment params', 'build');
+    },
     run: (f) => paramsExperiment({ vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined }),
   },
 };
@@ -176,6 +180,8 @@ function checkMaxlen(models: readonly ImdbModelName[], f: Record<string, unknown
  */
 function checkGradientsFlags(f: Record<string, unknown>, onCommandLine: (flag: string) => boolean): void {
   checkMaxlen(f.models as ImdbModelName[], f, 'experiment gradients');
+  // Measured at initialisation, a model holds its weights and their gradients; trained first, the optimizer's slots too.
+  checkModelSizes(f.models as ImdbModelName[], f, 'experiment gradients', (f.epochs as number) > 0 ? (f.optimizer as OptimizerChoice | undefined) ?? 'adam' : 'gradients');
   if ((f.epochs as number) > 0) return;
   const given = (['lr', 'optimizer'] as const).filter((k) => f[k] !== undefined).map((k) => `--${k}`);
   if (given.length) {

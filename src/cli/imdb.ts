@@ -1,7 +1,11 @@
 /** `rnnlab imdb --model NAME`: one of the lab's IMDb models, trained with the seed's hyper-parameters. */
+import { constants as bufferLimits } from 'node:buffer';
+import { totalmem } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { IMDB_DEFAULTS, IMDB_MODELS, maxlenProblem, unusedModelOptions, type ImdbModelName } from '../experiments/lab_models.js';
+import { IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, imdbLayers, maxlenProblem, STACKABLE_MODELS, unusedModelOptions, type ImdbModelName } from '../experiments/lab_models.js';
+import { withNamesGivenBack } from '../layers/layer.js';
+import { planStack } from '../models/param_plan.js';
 import { describeData, imdbBody, imdbDoc, imdbTestClassification, perEpochText } from '../experiments/imdb_result.js';
 import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, makeOptimizer, SEED_VALIDATES, trainImdb, type ImdbRun, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
@@ -67,12 +71,65 @@ export function trainFlags(f: Record<string, unknown>, ctx: CliContext) {
   };
 }
 
-/** Refuses --mask-zero, --embedding-dim, --layers that none of `models` would use, and a --maxlen they cannot take. */
+/**
+ * Refuses --mask-zero, --embedding-dim, --layers that none of `models` would use, a --maxlen they cannot take, and
+ * sizes that make one of them too large to build (checkModelSizes).
+ */
 export function checkModelFlags(models: readonly ImdbModelName[], f: Record<string, unknown>, c: Command, cmd: string): void {
   const problems = unusedModelOptions(models, { maskZero: f.maskZero as boolean, embeddingDimGiven: c.getOptionValueSource('embeddingDim') === 'cli', layers: f.layers as number | undefined });
   const short = maxlenProblem(models, f.maxlen as number);
   if (short) problems.push(short);
   if (problems.length) throw new UsageError(problems.join('; '), cmd);
+  checkModelSizes(models, f, cmd);
+}
+
+/** Refuses, before any data is read or folder made, the models of `models` these flags make too large to build. */
+export function checkModelSizes(models: readonly ImdbModelName[], f: Record<string, unknown>, cmd: string, use?: ModelUse): void {
+  const tooLarge = models.map((m) => modelSizeProblem(m, f, use)).filter((why) => why !== null);
+  if (tooLarge.length) throw new UsageError(tooLarge.join('; '), cmd);
+}
+
+/** The flags that size each model's weights, as a refusal names them. */
+function sizingFlags(m: ImdbModelName): string {
+  if (m === 'ff_raw') return '--maxlen or --units';
+  return STACKABLE_MODELS.includes(m) ? '--vocab, --embedding-dim, --units or --layers' : '--vocab, --embedding-dim, --maxlen or --units';
+}
+
+/**
+ * What a model's memory is counted for: only built (its weights), its gradients taken (experiment gradients before any
+ * training), or trained by an optimizer (the gradients and the optimizer's slots, one weight-sized array each, too).
+ */
+export type ModelUse = 'build' | 'gradients' | OptimizerChoice;
+
+/**
+ * Why the model these flags make cannot be built for `use` (default: trained by --optimizer) here, or null: counted from the layers' weight specs before
+ * anything is allocated, so a model too large fails now, naming the flags, rather than after the reviews are read
+ * (or compare's models before it trained), as JavaScript's own "Invalid typed array length" or an out-of-memory kill.
+ */
+export function modelSizeProblem(m: ImdbModelName, f: Record<string, unknown>,
+  use: ModelUse = (f.optimizer as OptimizerChoice | undefined) ?? IMDB_RUN_DEFAULTS.optimizer): string | null {
+  const plan = withNamesGivenBack(() => planStack(imdbLayers(m, {
+    vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined,
+    layers: STACKABLE_MODELS.includes(m) ? f.layers as number | undefined : undefined, dropout: f.dropout as number | undefined, maskZero: f.maskZero as boolean | undefined,
+  })));
+  const weights = plan.layers.flatMap((l) => l.layer.weightSpecsFor([l.inputShape]).map((w) => ({ layer: l.layer.name, shape: w.shape, size: w.shape.reduce((a, b) => a * b, 1) })));
+  const largest = weights.reduce((a, b) => (b.size > a.size ? b : a), { layer: '', shape: [] as number[], size: 0 });
+  const n = (v: number) => v.toLocaleString('en-US');
+  if (largest.size > bufferLimits.MAX_LENGTH) {
+    return `${m}'s layer ${largest.layer} would hold a weight of ${largest.shape.map(n).join(' × ')} = ${n(largest.size)} numbers, ` +
+      `more than one array can hold (${n(bufferLimits.MAX_LENGTH)}): lower ${sizingFlags(m)}`;
+  }
+  const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
+  // What no run can do without: a float32 array as large as the weights for each of them, their gradients and the
+  // optimizer's slots (Adam's m and v); the activations and the data come on top.
+  const slots = use === 'build' || use === 'gradients' ? 0 : makeOptimizer(use, f.lr as number | undefined).slotCount;
+  const held = use === 'build' ? 'weights' : slots === 0 ? 'weights and gradients' : `weights, gradients and ${use}'s ${slots} slot${slots > 1 ? 's' : ''}`;
+  const bytes = plan.params * 4 * (use === 'build' ? 1 : 2 + slots);
+  if (bytes > totalmem()) {
+    return `${m} would have ${n(plan.params)} parameters, whose ${held} alone take ${gb(bytes)}, ` +
+      `more than this machine's ${gb(totalmem())} of memory: lower ${sizingFlags(m)}`;
+  }
+  return null;
 }
 
 export function loadingLine(f: Record<string, unknown>, limit = f.limit): string {

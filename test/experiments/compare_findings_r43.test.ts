@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compareBody, compareFinding, type CompareResult, type CompareRow } from '../../src/experiments/compare.js';
 import { imdbModelRecord } from '../../src/experiments/imdb_result.js';
 import type { ImdbArrays, ImdbRun } from '../../src/experiments/imdb_task.js';
-import { modelSizeProblem } from '../../src/cli/compare.js';
+import { modelSizeProblem } from '../../src/cli/imdb.js';
 import { DATA as TARBALL, run as runCli, tempDir } from '../cli/helpers.js';
 
 const DATA = { nTrain: 2000, nTest: 2000, vocab: 1000, maxlen: 50, meanLength: 40, loadSeconds: 0.1 } as ImdbArrays;
