@@ -2,7 +2,8 @@
 //   resetAfter (Keras 2 default): hh = h_prev r + rb; z = recAct(xp_z + hh_z); rr = recAct(xp_r + hh_r);
 //                                 n = act(xp_h + rr * hh_h)
 //   not resetAfter:               z, rr as above without rb; n = act(xp_h + (rr * h_prev) r_h)
-//   h = z * h_prev + (1 - z) * n
+//   h = z * h_prev + (1 - z) * n, computed in that (Keras's) form: n + z * (h_prev - n) gives inf - inf = NaN
+//   where an unbounded activation makes n infinite.
 // The design (packing, threading, masking, storage order) is described in rnn_common.h. Without resetAfter a step
 // needs two products in sequence (the candidate's input rr * h_prev depends on the first), so the unit split then
 // synchronises twice per step.
@@ -139,7 +140,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
               vf rr = ract(acc[m][1] + rbr + vloadn(x + U, n_));
               vf n = act(vloadn(x + 2 * U, n_) + rr * hhv);
               vf hp = vloadn(ap[m] + u0, n_);
-              vf h = n + z * (hp - n);
+              vf h = z * hp + (1.0f - z) * n;
               vstoren(g, z, n_);
               vstoren(g + U, rr, n_);
               vstoren(g + 2 * U, n, n_);
@@ -192,7 +193,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
           float* g = p.gates + (b * T + s) * G3 + u0;
           vf n = act(vloadn(x + 2 * U, nu) + hh);
           vf z = vloadn(g, nu);
-          vf h = n + z * (vloadn(hprev(b) + u0, nu) - n);
+          vf h = z * vloadn(hprev(b) + u0, nu) + (1.0f - z) * n;
           vstoren(g + 2 * U, n, nu);
           vstoren(p.hh + (b * T + s) * U + u0, hh, nu);
           vstoren(p.hs + (b * T + s) * U + u0, h, nu);

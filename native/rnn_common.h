@@ -455,7 +455,8 @@ RLV vf vexp(vf x) {
   return rl::exp_reduced(c, t - magic) * (vf)((n + 127) << 23);
 #endif
 }
-RLV vf vsigmoid(vf x) { return vrcp(1.0f + vexp(-x)); }
+// 0 where vexp clamps e^-x, as simd_math.h's sigmoid_approx.
+RLV vf vsigmoid(vf x) { return vsel(x < -88.3f, vzero(), vrcp(1.0f + vexp(-x))); }
 // tanh as a rational function of x (odd degree-13 over even degree-6 polynomial, the minimax fit Eigen uses) on
 // [-7.905, 7.905], +-1 to float precision outside: relative error below 4e-7 everywhere, and no exp.
 RLV vf vtanh(vf x) {

@@ -310,8 +310,8 @@ void lstm(const Seq& p) {
 
 // v as the training kernel has it after storing it. GCC fuses a product whose every use is an addition into each of
 // those additions (one rounding fewer); the training GRU also stores its candidate n (a product: tanh and sigmoid end
-// in one), so there n stays rounded. Without the store, whether n is fused into both n + z * (h_prev - n) terms
-// depended on how the cell was inlined; this keeps it rounded everywhere, so the bits match.
+// in one), so there n stays rounded. Without the store, whether n is fused into the cell's arithmetic that follows
+// would depend on how the cell was inlined; this keeps it rounded everywhere, so the bits match.
 RLV vf as_stored(vf v) {
   asm("" : "+m"(v));
   return v;
@@ -332,7 +332,7 @@ void gru_run(const Seq& p, const float* panels, A act, RA ract) {
     vf z = ract(acc[0] + rbz + vloadn(x, nu));
     vf rr = ract(acc[1] + rbr + vloadn(x + U, nu));
     vf n = as_stored(act(vloadn(x + 2 * U, nu) + rr * hhv));
-    vf h = n + z * (vloadn(hp + u0, nu) - n);
+    vf h = z * vloadn(hp + u0, nu) + (1.0f - z) * n;
     vstoren(hn + u0, h, nu);
   });
 }

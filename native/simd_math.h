@@ -79,8 +79,12 @@ RL_INLINE float exp_approx(float x) {
   return x != x ? x : y;
 }
 
-// 1 / (1 + e^-x), relative accuracy kept for very negative x.
-RL_INLINE float sigmoid_approx(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+// 1 / (1 + e^-x), relative accuracy kept for very negative x. Where exp_approx would clamp e^-x (x below -88.72) it
+// is 0, as Keras's sigmoid(-inf): the clamped 2.9e-39 would turn a later 0 * inf (NaN) into a finite or infinite value.
+RL_INLINE float sigmoid_approx(float x) {
+  float y = 1.0f / (1.0f + exp_approx(-x));
+  return x < -88.7228317f ? 0.0f : y;
+}
 
 // tanh: an odd polynomial for |x| < 0.625 (Cephes tanhf), 1 - 2 / (e^{2|x|} + 1) with the sign above.
 constexpr float kTanhSmall = 0.625f;
@@ -245,10 +249,12 @@ RL_INLINE typename V::reg exp_v(typename V::reg x) {
   return V::scale2(y, n);
 }
 
+// 0 where exp_v clamps e^-x, as sigmoid_approx.
 template <class V>
 RL_INLINE typename V::reg sigmoid_v(typename V::reg x) {
   const typename V::reg one = V::set1(1.0f);
-  return V::div(one, V::add(one, exp_v<V>(V::sub(V::zero(), x))));
+  const typename V::reg y = V::div(one, V::add(one, exp_v<V>(V::sub(V::zero(), x))));
+  return V::select_lt(x, V::set1(-V::kExpHi), V::zero(), y);
 }
 
 // tanh as tanh_approx: the odd polynomial below |x| = kTanhSmall, 1 - 2 / (e^2|x| + 1) above, x's sign.

@@ -4,7 +4,9 @@ import { activate, reluGrad } from './pointwise.js';
 
 /**
  * Direct loops. x [B, T, Cin], w [K, Cin, Cout], y [B, To, Cout]; output step o reads input steps
- * t = o * stride - padLeft + j * dilation (j < K), zero outside [0, T).
+ * t = o * stride - padLeft + j * dilation (j < K), zero outside [0, T). The padding zeros are multiplied like any
+ * input (as TensorFlow pads and then convolves, and as the native im2col does), so a NaN or infinite weight over
+ * padding gives NaN, in y and in dw.
  */
 /** B, T, Cin, Cout, K (>= 1), stride (>= 1), padLeft, To, as native/conv1d.cc's read_shape. */
 function checkShape(kernel: string, dims: number[]): Args {
@@ -34,9 +36,9 @@ export const convKernels: ConvKernels = {
         for (let co = 0; co < Cout; co++) acc[co] = bias ? bias[co] : 0;
         for (let j = 0; j < K; j++) {
           const t = o * stride - padLeft + j * d;
-          if (t < 0 || t >= T) continue;
+          const inside = t >= 0 && t < T;
           for (let ci = 0; ci < Cin; ci++) {
-            const xv = x[(b * T + t) * Cin + ci];
+            const xv = inside ? x[(b * T + t) * Cin + ci] : 0;
             const wo = (j * Cin + ci) * Cout;
             for (let co = 0; co < Cout; co++) acc[co] += xv * w[wo + co];
           }
@@ -70,7 +72,10 @@ export const convKernels: ConvKernels = {
         for (let co = 0; co < Cout; co++) dbAcc[co] += dy[yo + co];
         for (let j = 0; j < K; j++) {
           const t = o * stride - padLeft + j * d;
-          if (t < 0 || t >= T) continue;
+          if (t < 0 || t >= T) {  // padding: no dx to take a gradient, but dw still sums 0 * dy
+            for (let i = j * Cin * Cout; i < (j + 1) * Cin * Cout; i++) dwAcc[i] += 0 * dy[yo + i % Cout];
+            continue;
+          }
           for (let ci = 0; ci < Cin; ci++) {
             const xi = (b * T + t) * Cin + ci;
             const wo = (j * Cin + ci) * Cout;
