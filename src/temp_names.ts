@@ -64,3 +64,25 @@ export function nameTooLongWords(name: string): string {
   return bytes > NAME_MAX_BYTES ? `the file name is too long (${bytes} bytes; file systems take ${NAME_MAX_BYTES} at most)`
     : 'the path is too long for the file system';
 }
+
+/** The longest path the system takes, counting its closing NUL (PATH_MAX): Linux's 4096, macOS's 1024. */
+export const PATH_MAX_BYTES = process.platform === 'darwin' ? 1024 : 4096;
+
+/**
+ * Why `target` cannot be written when the file system said ENAMETOOLONG, said of the part that is too long: a folder
+ * name or the file name over NAME_MAX_BYTES, else the whole path, else (the target's path fitting) the temp file's
+ * path beside it, `temp`, which embeds the target's name with a tail and so can pass PATH_MAX where the target does not.
+ */
+export function pathTooLongWords(target: string, temp?: string): string {
+  const parts = target.split(process.platform === 'win32' ? /[\\/]/ : '/');
+  const last = parts.length - 1;
+  const over = parts.findIndex((p) => Buffer.byteLength(p) > NAME_MAX_BYTES);
+  if (over === last) return nameTooLongWords(parts[last]);
+  if (over >= 0) {
+    return `the folder name '${parts[over]}' is too long (${Buffer.byteLength(parts[over])} bytes; file systems take ${NAME_MAX_BYTES} at most)`;
+  }
+  const bytes = Buffer.byteLength(target);
+  if (temp === undefined || bytes >= PATH_MAX_BYTES || Buffer.byteLength(temp) < PATH_MAX_BYTES) return nameTooLongWords(parts[last]);
+  return `its path (${bytes} bytes) leaves no room for the temporary file written beside it first (${Buffer.byteLength(temp)} bytes; `
+    + `paths take ${PATH_MAX_BYTES - 1} at most): a shorter folder or file name makes room`;
+}

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { processAlive } from './process_alive.js';
 import { describe } from '../describe.js';
 import { makeFolders } from '../local_files.js';
-import { embedsTarget, nameTooLongWords, TEMP_HOST, tempName, TEMP_PREFIX } from '../temp_names.js';
+import { embedsTarget, pathTooLongWords, TEMP_HOST, tempName, TEMP_PREFIX } from '../temp_names.js';
 
 export { embedsTarget, TEMP_HOST, TEMP_PREFIX } from '../temp_names.js';
 
@@ -81,12 +81,13 @@ function bytesOf(data: unknown, what: string): Uint8Array {
 }
 
 /**
- * A failure that names no file the caller asked for (ENAMETOOLONG: the temp file's or the target's name) said of the
- * target: the temp name is never longer than NAME_MAX_BYTES, so a too-long name is the target's, or its path's.
+ * A failure that names no file the caller asked for (ENAMETOOLONG: the temp file's or the target's path) said of the
+ * target: the temp name is never longer than NAME_MAX_BYTES, so a too-long name is the target's (or a folder's), and a
+ * too-long path the target's, or where the target's fits, that of its temp file (pathTooLongWords).
  */
-function sayingTarget(e: unknown, target: string): unknown {
+function sayingTarget(e: unknown, target: string, tmp: string): unknown {
   if ((e as NodeJS.ErrnoException)?.code !== 'ENAMETOOLONG') return e;
-  return Object.assign(new Error(`cannot write ${target}: ${nameTooLongWords(basename(target))}`), { code: 'ENAMETOOLONG', cause: e });
+  return Object.assign(new Error(`cannot write ${target}: ${pathTooLongWords(target, tmp)}`), { code: 'ENAMETOOLONG', cause: e });
 }
 
 /** Writes and fsyncs data to a new temp file beside path; returns the temp file's path (removed again on failure). */
@@ -96,7 +97,7 @@ function writeTemp(path: string, data: FileData, what: string): string {
   makeFolders(dir);
   const tmp = join(dir, tempName(basename(path)));
   let fd: number;
-  try { fd = openSync(tmp, 'w', 0o644); } catch (e) { throw sayingTarget(e, path); }
+  try { fd = openSync(tmp, 'w', 0o644); } catch (e) { throw sayingTarget(e, path, tmp); }
   try {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -139,7 +140,7 @@ export function writeFilesAtomic(dir: string, files: { path: string; data: FileD
     }
     for (const { tmp, target, existed } of staged) {
       if (beforeRename) beforeRename(tmp, target);
-      try { renameSync(tmp, target); } catch (e) { throw sayingTarget(e, target); }
+      try { renameSync(tmp, target); } catch (e) { throw sayingTarget(e, target, tmp); }
       committed.push({ target, existed });
     }
   } catch (e) {
@@ -183,7 +184,7 @@ export function writeFileAtomic(path: string, data: FileData): void {
   } catch (e) {
     // This process is alive, so no sweeper would take its temp file: it removes it itself.
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw sayingTarget(e, path);
+    throw sayingTarget(e, path, tmp);
   }
   fsyncDir(dir);
 }
@@ -203,7 +204,7 @@ export function commitStaged(tmp: string, path: string): void {
     renameSync(tmp, path);
   } catch (e) {
     removeQuietly(tmp);
-    throw sayingTarget(e, path);
+    throw sayingTarget(e, path, tmp);
   }
 }
 

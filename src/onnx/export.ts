@@ -19,7 +19,7 @@ import { timeDistributed } from './time_distributed_export.js';
 import { checkExportOptions, type OnnxExportOptions } from './options.js';
 import { refuse, viewOf, OnnxExportError, type ExportableGraph, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 import { describe } from '../describe.js';
-import { nameTooLongWords, tempName } from '../temp_names.js';
+import { pathTooLongWords, tempName } from '../temp_names.js';
 import { kerasActivationName } from '../layers/activations.js';
 
 export { OnnxExportError };
@@ -255,7 +255,7 @@ export async function exportOnnx(model: ExportableModel | ExportableGraph, path:
     const code = (e as NodeJS.ErrnoException).code;
     const why = typeof e === 'string' ? e : code === 'ENOENT' ? noEntry(tmp) : code === 'ENOTDIR' ? `a part of ${folder} is not a folder`
       : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code === 'ENOSPC' ? 'no space left on the device'
-        : code === 'ENAMETOOLONG' ? nameTooLongWords(basename(path))
+        : code === 'ENAMETOOLONG' ? pathTooLongWords(path, tmp)
         : errnoOnly(e as Error, code);
     return new Error(`ONNX export: cannot write '${source}': ${why}`);
   };

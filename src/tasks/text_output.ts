@@ -1,19 +1,20 @@
 /** What the text tasks write: the model folder, staged beside its final place and renamed in at the end. */
 import { accessSync, constants, existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, sweepDeadWritersTemps } from '../io/atomic.js';
+import { fsyncDir, sweepDeadWritersTemps, tempFileWriter } from '../io/atomic.js';
 import { processAlive } from '../io/process_alive.js';
 import { errnoWords, FOLDER_WORDS, makeFolders } from '../local_files.js';
-import { embedsTarget, nameTooLongWords, tempName, TEMP_PREFIX } from '../temp_names.js';
+import { embedsTarget, pathTooLongWords, tempName } from '../temp_names.js';
 import type { Sequential } from '../models/sequential.js';
 import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
 
 /**
  * The files rnnlab itself writes in a model folder: model.json, weights.bin (or tfjs's weight shards), the
- * rnnlab-*.json side files, and the temporary files of an interrupted atomic write.
+ * rnnlab-*.json side files, and the temporary files of an interrupted atomic write: named as tempName names them, with
+ * a writer's pid and host after the prefix (a user's `.rnnlab-tmp-notes.txt` is the user's, and refuses the save).
  */
 export function isModelFolderFile(name: string): boolean {
-  return /^(?:model\.json|weights\.bin|group\d+-shard\d+of\d+\.bin|rnnlab-[A-Za-z0-9_-]+\.json)$/.test(name) || name.startsWith(TEMP_PREFIX);
+  return /^(?:model\.json|weights\.bin|group\d+-shard\d+of\d+\.bin|rnnlab-[A-Za-z0-9_-]+\.json)$/.test(name) || tempFileWriter(name) !== null;
 }
 
 /** What in `dir` is not rnnlab's (see isModelFolderFile): the names a replacement of the folder would lose. */
@@ -75,7 +76,7 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
     const code = (e as NodeJS.ErrnoException).code;
     // A full disk or a refused write names the model folder, not the temp file it was staged in.
     if (code === undefined || code.startsWith('ERR_')) throw e;
-    const why = code === 'ENAMETOOLONG' ? nameTooLongWords(path.basename(dir)) : FOLDER_WORDS[code] ?? errnoWords(e);
+    const why = code === 'ENAMETOOLONG' ? pathTooLongWords(dir) : FOLDER_WORDS[code] ?? errnoWords(e);
     throw Object.assign(new Error(`cannot save the model as ${dir}: ${why}; ${existsSync(dir) ? 'the earlier model there was kept' : 'nothing was written'}`), { code, cause: e });
   }
 }
