@@ -12,6 +12,7 @@ import { UsageError, type CliContext } from './context.js';
 import { POLICY_NAMES, checkPolicyName, setGlobalPolicy, type PolicyName } from '../mixed_precision.js';
 import { checkRunFolder, type RunFolderWrites } from './paths.js';
 import { ENV_VARS } from '../env.js';
+import { float32Holds } from '../optimizers/float32.js';
 
 export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'choice' | 'list' | 'path';
 
@@ -25,6 +26,8 @@ export interface FlagSpec {
   above?: number;
   /** Exclusive upper bound for number (e.g. a fraction < 1). */
   below?: number;
+  /** number: held in float32, as an optimizer holds its hyperparameters (Keras too): one float32 cannot hold is refused. */
+  float32?: boolean;
   /** Allowed values of a choice, or of each item of a list. */
   choices?: readonly string[];
   /**
@@ -45,6 +48,11 @@ export interface FlagSpec {
 export type Flags = Record<string, FlagSpec>;
 
 export function describeRange(f: Omit<FlagSpec, 'help'>): string {
+  const range = numberRange(f);
+  return f.float32 ? `${range} that float32 holds (about 3.4e38 at most)` : range;
+}
+
+function numberRange(f: Omit<FlagSpec, 'help'>): string {
   const isInt = f.kind === 'int';
   const what = isInt ? 'an integer' : 'a number';
   if (f.above !== undefined || f.below !== undefined) {
@@ -73,7 +81,8 @@ export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string
       if (!ok || !Number.isFinite(v)) throw bad(`expects ${describeRange(f)}`);
       // Past 2^53 - 1 a written integer no longer names one number (9007199254740993 reads as ...992).
       if (f.kind === 'int' && !Number.isSafeInteger(v)) throw bad(`must be an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
-      if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max) || (f.above !== undefined && !(v > f.above)) || (f.below !== undefined && !(v < f.below))) {
+      if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max) || (f.above !== undefined && !(v > f.above)) || (f.below !== undefined && !(v < f.below))
+        || (f.float32 && !float32Holds(v))) {
         throw bad(`must be ${describeRange(f)}`);
       }
       return v;
@@ -160,10 +169,13 @@ export const VERBOSE_FLAG: Flags = {
   threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads (default: all cores, or RNNLAB_THREADS)' },
 };
 
+/** Every --lr's range: an optimizer's rate is > 0 and held in float32. */
+export const LR_RANGE = { kind: 'number', above: 0, float32: true } as const satisfies Omit<FlagSpec, 'help'>;
+
 export const TRAIN_FLAGS: Flags = {
   epochs: { kind: 'int', min: 1, help: 'training epochs' },
   'batch-size': { kind: 'int', min: 1, help: 'samples per batch' },
-  lr: { kind: 'number', above: 0, help: 'learning rate (optimizer default: 0.001 for adam, rmsprop and adamw, 0.01 for sgd)' },
+  lr: { ...LR_RANGE, help: 'learning rate (optimizer default: 0.001 for adam, rmsprop and adamw, 0.01 for sgd)' },
   optimizer: { kind: 'choice', choices: OPTIMIZERS, default: IMDB_RUN_DEFAULTS.optimizer, help: 'optimizer' },
   seed: { kind: 'int', default: IMDB_RUN_DEFAULTS.seed, help: 'random seed for weights, shuffles and generated data' },
 };

@@ -20,7 +20,7 @@ import { saveSeq2Seq } from '../seq2seq/store.js';
 import { SEQ2SEQ_DEFAULTS, Seq2SeqOptionError, trainSeq2Seq } from '../seq2seq/train.js';
 import { TOKEN_KINDS, type TokenKind } from '../seq2seq/vocab.js';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, applyPrecision, helpExtras, PRECISION_FLAG, VERBOSE_FLAG, type Flags } from './flags.js';
+import { addFlags, applyPrecision, helpExtras, LR_RANGE, PRECISION_FLAG, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
@@ -47,7 +47,7 @@ export const SEQ2SEQ_FLAGS: Flags = {
   'validation-split': { kind: 'number', above: 0, below: 1, default: D.validationSplit, metavar: 'F', help: 'fraction of pairs held out (seeded) for the reported accuracy' },
   epochs: { kind: 'int', min: 1, default: D.epochs, help: 'training epochs' },
   'batch-size': { kind: 'int', min: 1, default: D.batchSize, help: 'pairs per batch' },
-  lr: { kind: 'number', above: 0, help: 'Adam learning rate (default 0.001)' },
+  lr: { ...LR_RANGE, help: 'Adam learning rate (default 0.001)' },
   seed: { kind: 'int', default: D.seed, help: 'seed for the split, the weights, the shuffles and --generate (any integer)' },
   'max-source-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest source in tokens; longer pairs are left out (auto: the longest training source)' },
   'max-target-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest target in tokens; decoding stops one step after it (auto: the longest training target)' },

@@ -29,6 +29,7 @@ import { encodeWeights, sizeOfShape } from './weights.js';
 import { readJSONFile } from './files.js';
 import { checkOptionKeys } from '../near_name.js';
 import { describe } from '../describe.js';
+import { BEYOND_FLOAT32, float32Holds } from '../optimizers/float32.js';
 import { layerOrderWeights } from '../models/model_common.js';
 
 const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
@@ -447,6 +448,8 @@ export function readCheckpointInfo(dir: string): CheckpointData {
     if (!oRef) throw v.fail('the optimizer state has no file');
     const lr = optimizer.config.learning_rate;
     if (typeof lr === 'number' && !(Number.isFinite(lr) && lr >= 0)) throw v.fail(`optimizer.config.learning_rate must be a finite number >= 0, got ${JSON.stringify(lr)}`);
+    // Checked here, before anything is applied: the optimizer's setter refuses it only after the weights are restored.
+    if (typeof lr === 'number' && !float32Holds(lr)) throw v.fail(`optimizer.config.learning_rate is ${lr}, ${BEYOND_FLOAT32}, in which the optimizer holds its rate`);
   }
   const s = v.obj(j.state, 'state');
   const samples = v.int(s.samples, 'state.samples');

@@ -3,6 +3,8 @@
  * sizes and leading pads for 'valid', 'same', a number (every side) with dimRoundingMode, or explicit pads; and
  * the flat input position each (output position, window offset) reads, or -1 where it falls in the padding.
  */
+import { shownArg } from './convert.js';
+
 export type PadSpec = 'valid' | 'same' | number | number[][];
 export type RoundingMode = 'floor' | 'round' | 'ceil';
 export interface WindowPlan { inSizes: number[]; window: number[]; strides: number[]; dilations: number[]; out: number[]; before: number[] }
@@ -11,7 +13,7 @@ export interface WindowPlan { inSizes: number[]; window: number[]; strides: numb
 export function perDim(v: unknown, n: number, name: string, op: string): number[] {
   const list = typeof v === 'number' ? new Array<number>(n).fill(v) : v;
   if (!Array.isArray(list) || list.length !== n || list.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new Error(`${op}: ${name} must be a positive integer or ${n} of them, got ${JSON.stringify(v)}`);
+    throw new Error(`${op}: ${name} must be a positive integer or ${n} of them, got ${shownArg(v)}`);
   }
   return list as number[];
 }
@@ -44,12 +46,12 @@ export function windowPlan(inSizes: number[], window: number[], strides: number[
   } else if (Array.isArray(pad)) {
     const ok = pad.length === n + 2 && pad.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))
       && pad[0].every((v) => v === 0) && pad[n + 1].every((v) => v === 0);
-    if (!ok) throw new Error(`${op}: explicit pad must be ${n + 2} [before, after] pairs of non-negative integers, zero for the batch and channel dims, got ${JSON.stringify(pad)}`);
+    if (!ok) throw new Error(`${op}: explicit pad must be ${n + 2} [before, after] pairs of non-negative integers, zero for the batch and channel dims, got ${shownArg(pad)}`);
     const sp = pad.slice(1, n + 1);
     out = inSizes.map((s, i) => rounded((s - eff[i] + sp[i][0] + sp[i][1]) / strides[i] + 1, dimRoundingMode));
     before = sp.map((p) => p[0]);
   } else {
-    throw new Error(`${op}: unknown pad ${JSON.stringify(pad)} (use 'valid', 'same', a number or explicit pairs)`);
+    throw new Error(`${op}: unknown pad ${shownArg(pad)} (use 'valid', 'same', a number or explicit pairs)`);
   }
   if (out.some((o) => o < 0)) throw new Error(`${op}: the window [${window.join(', ')}] does not fit the input [${inSizes.join(', ')}] with this padding`);
   return { inSizes, window, strides, dilations, out, before };

@@ -115,9 +115,20 @@ export function normAxis(axis: number | null, rank: number, op: string, inclusiv
   return axis < 0 ? axis + hi : axis;
 }
 
+/**
+ * A user's argument as an op's error shows it: its JSON, or describe()'s words where JSON cannot write it (a bigint,
+ * an object that refers to itself) or writes nothing (a function, undefined); a number as JavaScript writes it (NaN).
+ */
+export function shownArg(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  let text: string | undefined;
+  try { text = JSON.stringify(v); } catch { text = undefined; }
+  return text ?? describe(v);
+}
+
 export function assertShape(shape: unknown, op: string): Shape {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new Error(`${op}: shape must be an array of non-negative integers, got ${shownArg(shape)}`);
   }
   return shape as Shape;
 }

@@ -1,7 +1,7 @@
 /** Tensor creation with tfjs's signatures, defaults and dtype inference. */
 import { Tensor, isTypedArray, nestedShape, sizeOf, tensor as makeTensor, type DType, type Rank, type Shape, type TensorLike } from '../tensor.js';
 import { track } from './memory.js';
-import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, storedBool, strides } from './convert.js';
+import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, shownArg, storedBool, strides } from './convert.js';
 
 /** tf.tensor: nested arrays or a flat/typed array with a shape. */
 export function tensor(values: TensorLike, shape?: Shape | null, dtype?: DType | null): Tensor {
@@ -81,7 +81,7 @@ export function onesLike(x: TensorLike): Tensor { const t = asTensor(x, 'x', 'on
 /** One row of depth values per index; indices outside [0, depth) give a row of offValue. */
 export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
   const idx = asTensor(indices, 'indices', 'oneHot', 'int32');
-  if (!Number.isInteger(depth)) throw new Error(`oneHot: depth must be an integer, got ${typeof depth === 'number' ? depth : JSON.stringify(depth)}`);
+  if (!Number.isInteger(depth)) throw new Error(`oneHot: depth must be an integer, got ${shownArg(depth)}`);
   if (depth < 2) throw new Error(`Error in oneHot: depth must be >=2, but it is ${depth}`);
   checkDtype(dtype, 'oneHot');
   const [on, off] = dtype === 'bool' ? [storedBool(onValue), storedBool(offValue)] : [onValue, offValue];
@@ -111,7 +111,7 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
 }
 
 export function linspace(start: number, stop: number, num: number): Tensor {
-  if (!Number.isInteger(num)) throw new Error(`linspace: num must be an integer, got ${typeof num === 'number' ? num : JSON.stringify(num)}`);
+  if (!Number.isInteger(num)) throw new Error(`linspace: num must be an integer, got ${shownArg(num)}`);
   if (num <= 0) throw new Error('The number of values should be positive.');
   const step = num === 1 ? 0 : (stop - start) / (num - 1);
   return resultFrom([num], 'float32', (i) => (i === num - 1 && num > 1 ? stop : start + i * step));

@@ -3,7 +3,7 @@
  * meshgrid, and the shape checks ensureShape and broadcastArgs. Plain (non-recording) ops: none of them carries a gradient here.
  */
 import { sizeOf, type DType, type Shape, type Tensor, type TensorLike } from '../tensor.js';
-import { alloc, assertShape, asTensor, result, resultFrom, strides } from './convert.js';
+import { alloc, assertShape, asTensor, result, resultFrom, shownArg, strides } from './convert.js';
 import { broadcastShape } from './broadcast.js';
 
 /** The flat offsets (into `shape`) of each K-long index row of `indices`; an out-of-range row is an error naming op. */
@@ -85,7 +85,7 @@ export function mirrorPad(x: TensorLike, paddings: Array<[number, number]>, mode
   const t = asTensor(x, 'x', 'mirrorPad');
   if (mode !== 'reflect' && mode !== 'symmetric') throw new Error(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${String(mode)}`);
   if (t.rank === 0) throw new Error('mirrorPad(scalar) is not defined. Pass non-scalar to mirrorPad');
-  if (!Array.isArray(paddings) || paddings.length !== t.rank) throw new Error(`mirrorPad: paddings must have ${t.rank} [before, after] pairs, got ${JSON.stringify(paddings)}`);
+  if (!Array.isArray(paddings) || paddings.length !== t.rank) throw new Error(`mirrorPad: paddings must have ${t.rank} [before, after] pairs, got ${shownArg(paddings)}`);
   const shift = mode === 'reflect' ? 1 : 0;
   paddings.forEach(([a, b], i) => {
     const most = t.shape[i] - shift;

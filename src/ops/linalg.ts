@@ -1,7 +1,7 @@
 /** matMul (batched, with broadcast batch dimensions) on the native GEMM, and transpose. */
 import { Act, float32Kernels } from '../backend/index.js';
 import { Tensor, sizeOf, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, kernelFloats, result, upcast } from './convert.js';
+import { alloc, asTensor, kernelFloats, result, shownArg, upcast } from './convert.js';
 import { broadcastIndex, broadcastShape } from './broadcast.js';
 import { permute } from './transpose.js';
 
@@ -14,7 +14,7 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   const x = asTensor(a, 'a', 'matMul'), y = asTensor(b, 'b', 'matMul');
   // A truthy non-boolean ('false') would transpose; null is left out, as tfjs reads it.
   for (const [flag, value] of [['transposeA', transposeA], ['transposeB', transposeB]] as const) {
-    if (value !== null && typeof value !== 'boolean') throw new Error(`matMul: ${flag} must be true or false, got ${JSON.stringify(value) ?? String(value)}`);
+    if (value !== null && typeof value !== 'boolean') throw new Error(`matMul: ${flag} must be true or false, got ${shownArg(value)}`);
   }
   if (x.rank < 2 || y.rank < 2) throw new Error(`Error in matMul: inputs must have the same rank of at least 2, got ranks ${x.rank} and ${y.rank}.`);
   const [m, kA] = transposeA ? [x.shape[x.rank - 1], x.shape[x.rank - 2]] : [x.shape[x.rank - 2], x.shape[x.rank - 1]];
@@ -58,7 +58,7 @@ export function transpose(x: TensorLike, perm?: number[]): Tensor {
   if (!Array.isArray(p) || p.length !== t.rank) throw new Error(`Error in transpose: rank of input ${t.rank} must match length of perm ${Array.isArray(p) ? p.length : String(p)}.`);
   const seen = new Set<number>();
   for (const a of p) {
-    if (!Number.isInteger(a) || a < 0 || a >= t.rank) throw new Error(`All entries in 'perm' must be between 0 and ${t.rank - 1} but got ${JSON.stringify(p)}`);
+    if (!Number.isInteger(a) || a < 0 || a >= t.rank) throw new Error(`All entries in 'perm' must be between 0 and ${t.rank - 1} but got ${shownArg(p)}`);
     if (seen.has(a)) throw new Error(`Error in transpose: perm [${p.join(', ')}] repeats axis ${a}`);
     seen.add(a);
   }

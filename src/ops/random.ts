@@ -5,7 +5,7 @@
 import { Random, globalRandom } from '../random.js';
 import { Tensor as TensorClass, type Shape, type Tensor } from '../tensor.js';
 import { allocPersistent } from '../backend/index.js';
-import { asTensor, assertShape, result, resultFrom } from './convert.js';
+import { asTensor, assertShape, result, resultFrom, shownArg } from './convert.js';
 import { clone, mul } from './elementwise.js';
 
 type NumericDtype = 'float32' | 'int32';
@@ -105,10 +105,10 @@ export function dropoutMask(x: Tensor, rate: number, noiseShape?: Array<number |
   if (rate === 0) return null;
   let shape: Shape = x.shape;
   if (noiseShape !== undefined && noiseShape !== null) {
-    if (!Array.isArray(noiseShape) || noiseShape.length !== x.rank) throw new Error(`dropout: noiseShape ${JSON.stringify(noiseShape)} must have one entry per axis of x [${x.shape.join(', ')}]`);
+    if (!Array.isArray(noiseShape) || noiseShape.length !== x.rank) throw new Error(`dropout: noiseShape ${shownArg(noiseShape)} must have one entry per axis of x [${x.shape.join(', ')}]`);
     shape = noiseShape.map((d, i) => (d === null ? x.shape[i] : d));
     shape.forEach((d, i) => {
-      if (d !== 1 && d !== x.shape[i]) throw new Error(`dropout: noiseShape ${JSON.stringify(noiseShape)} must be 1 or x's size on each axis (x [${x.shape.join(', ')}])`);
+      if (d !== 1 && d !== x.shape[i]) throw new Error(`dropout: noiseShape ${shownArg(noiseShape)} must be 1 or x's size on each axis (x [${x.shape.join(', ')}])`);
     });
   }
   const keep = 1 - rate, rng = generator(seed, 'dropout');

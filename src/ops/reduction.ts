@@ -4,7 +4,7 @@
  */
 import { kernels } from '../backend/index.js';
 import { Tensor, sizeOf, type DType, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, axisNotInteger, kernelFloats, normAxis, result, resultFrom } from './convert.js';
+import { alloc, asTensor, axisNotInteger, kernelFloats, normAxis, result, resultFrom, shownArg } from './convert.js';
 import { permute } from './transpose.js';
 import { tidy } from './memory.js';
 import { describe } from '../describe.js';
@@ -173,7 +173,7 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
   const t = asTensor(x, 'x', 'topk');
   if (t.rank === 0) throw new Error('topk() expects the input to be of rank 1 or higher');
   const last = t.shape[t.rank - 1];
-  if (!Number.isInteger(k)) throw new Error(`'k' passed to topk() must be an integer but got ${typeof k === 'number' ? k : JSON.stringify(k)}`);
+  if (!Number.isInteger(k)) throw new Error(`'k' passed to topk() must be an integer but got ${shownArg(k)}`);
   if (k < 0) throw new Error(`'k' passed to topk() must be >= 0 but got ${k}`);
   if (k > last) throw new Error(`'k' passed to topk() must be <= the last dimension (${last}) but got ${k}`);
   if (typeof sorted !== 'boolean') throw new Error(`topk: sorted must be a boolean, got ${describe(sorted)}`);
@@ -231,7 +231,7 @@ function normOf(x: TensorLike, ord: NormOrd, axis: number | number[] | null, kee
     if (ord === 'fro' || ord === 'euclidean') return sqrtOf(sum(reduceMap(t, (v) => v * v, 'float32'), axes, keepDims));
     throw invalid();
   }
-  throw new Error(`Error in norm: invalid axis: ${JSON.stringify(axis)}`);
+  throw new Error(`Error in norm: invalid axis: ${shownArg(axis)}`);
 }
 
 function reduceMap(t: Tensor, fn: (v: number) => number, dtype: DType = t.dtype === 'bool' ? 'int32' : t.dtype): Tensor {

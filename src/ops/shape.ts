@@ -1,17 +1,17 @@
 /** Ops that only change the shape (they share the data, as tfjs's reshape does). */
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
-import { asTensor, axisNotInteger, normAxis, result } from './convert.js';
+import { asTensor, axisNotInteger, normAxis, result, shownArg } from './convert.js';
 
 /** The shape with a single -1 resolved against size (tfjs's inferFromImplicitShape). */
 export function inferShape(shape: Shape, size: number): Shape {
-  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array, got ${shownArg(shape)}`);
   let implicit = -1, known = 1;
   shape.forEach((d, i) => {
     if (d === -1) {
       if (implicit !== -1) throw new Error(`Shapes can only have 1 implicit size. Found -1 at dim ${implicit} and dim ${i}`);
       implicit = i;
     } else if (!Number.isInteger(d)) {
-      throw new Error(`shape must hold integers (and at most one -1), found ${typeof d === 'number' ? d : JSON.stringify(d)} at dim ${i}`);
+      throw new Error(`shape must hold integers (and at most one -1), found ${shownArg(d)} at dim ${i}`);
     } else if (d < 0) {
       throw new Error(`Shapes can not be < 0. Found ${d} at dim ${i}`);
     } else known *= d;

@@ -1,6 +1,6 @@
 /** Slicing and joining: slice, gather, concat, stack, unstack, split, tile, reverse, pad. */
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, normAxis, result, resultFrom, storedBool, strides, upcast } from './convert.js';
+import { alloc, asTensor, normAxis, result, resultFrom, shownArg, storedBool, strides, upcast } from './convert.js';
 
 /**
  * Copies the box begin..begin+size of x. A number begin/size applies to the first axis; shorter arrays are
@@ -227,10 +227,10 @@ export function pad(x: TensorLike, paddings: Array<[number, number]>, constantVa
   const t = asTensor(x, 'x', 'pad');
   if (t.rank === 0) throw new Error('pad(scalar) is not defined. Pass non-scalar to pad');
   if (!Array.isArray(paddings) || paddings.length !== t.rank) {
-    throw new Error(`pad: paddings must have one [before, after] pair per axis (${t.rank}), got ${JSON.stringify(paddings)}`);
+    throw new Error(`pad: paddings must have one [before, after] pair per axis (${t.rank}), got ${shownArg(paddings)}`);
   }
   paddings.forEach((p, i) => {
-    if (!Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`pad: paddings[${i}] must be two non-negative integers, got ${JSON.stringify(p)}`);
+    if (!Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`pad: paddings[${i}] must be two non-negative integers, got ${shownArg(p)}`);
   });
   const shape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
   const out = alloc(sizeOf(shape), t.dtype);

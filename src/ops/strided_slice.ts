@@ -4,7 +4,7 @@
  * a new axis inserts a dimension of 1, a shrunk axis takes one element and drops its dimension.
  */
 import { Tensor, sizeOf, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, result, strides as stridesOf } from './convert.js';
+import { alloc, asTensor, result, shownArg, strides as stridesOf } from './convert.js';
 
 interface AxisPlan { start: number; step: number; size: number }
 
@@ -14,7 +14,7 @@ export interface StridedPlan { shape: number[]; from: Int32Array }
 const bit = (mask: number, i: number): boolean => ((mask >> i) & 1) === 1;
 
 function checkList(v: unknown, what: string): number[] {
-  if (!Array.isArray(v) || v.some((d) => !Number.isInteger(d))) throw new Error(`stridedSlice: ${what} must be an array of integers, got ${JSON.stringify(v)}`);
+  if (!Array.isArray(v) || v.some((d) => !Number.isInteger(d))) throw new Error(`stridedSlice: ${what} must be an array of integers, got ${shownArg(v)}`);
   return v as number[];
 }
 

@@ -19,7 +19,7 @@ describe('bad command-line values', () => {
     [['--epochs', 'ten'], /--epochs expects a positive integer, got 'ten'/],
     [['--maxlen', '0'], /--maxlen must be an integer from 1 to 100000, got '0'/],
     [['--maxlen', ''], /--maxlen expects an integer from 1 to 100000, got ''/],
-    [['--lr', '0'], /--lr must be a number > 0, got '0'/],
+    [['--lr', '0'], /--lr must be a number > 0 that float32 holds \(about 3\.4e38 at most\), got '0'/],
     [['--vocab', '3'], /--vocab must be an integer from 4 to 100000, got '3'/],
     [['--resume', 'no/such/folder'], /--resume: no such file or folder: no\/such\/folder/],
   ];

@@ -61,3 +61,36 @@ describe('a rank-0 tensor\'s axis range', () => {
     expect(() => rl.cumsum(rl.scalar(3))).toThrow('cumsum: axis 0 is out of range [0, 0) for a rank-0 tensor');
   });
 });
+
+describe('other arguments a message shows: a bigint or a self-referring object is put in words', () => {
+  const x = rl.ones([2, 3]);
+  const loop: Record<string, unknown> = {};
+  loop.self = loop;
+  const cases: [string, () => unknown, string][] = [
+    ['oneHot\'s depth', () => rl.oneHot([0, 1], 1n as never), 'oneHot: depth must be an integer, got bigint 1'],
+    ['linspace\'s num', () => rl.linspace(0, 1, 2n as never), 'linspace: num must be an integer, got bigint 2'],
+    ['topk\'s k', () => rl.topk(x, 1n as never), "'k' passed to topk() must be an integer but got bigint 1"],
+    ['reshape\'s dims', () => rl.reshape(x, [2n, 3] as never), 'reshape: shape must hold integers (and at most one -1), found bigint 2 at dim 0 (input shape [2,3])'],
+    ['pad\'s paddings', () => rl.pad(x, 1n as never), 'pad: paddings must have one [before, after] pair per axis (2), got bigint 1'],
+    ['mirrorPad\'s paddings', () => rl.mirrorPad(x, loop as never, 'reflect'), 'mirrorPad: paddings must have 2 [before, after] pairs, got an object'],
+    ['matMul\'s transposeA', () => rl.matMul(x, x, 1n as never), 'matMul: transposeA must be true or false, got bigint 1'],
+    ['transpose\'s perm', () => rl.transpose(x, [1n, 0] as never), "All entries in 'perm' must be between 0 and 1 but got an array"],
+    ['stridedSlice\'s begin', () => rl.stridedSlice(x, [0n] as never, [1]), 'stridedSlice: begin must be an array of integers, got an array'],
+    ['zeros\' shape', () => rl.zeros([1n] as never), 'fill: shape must be an array of non-negative integers, got an array'],
+    ['dropout\'s noiseShape', () => rl.dropout(x, 0.5, 1n as never), 'dropout: noiseShape bigint 1 must have one entry per axis of x [2, 3]'],
+    ['conv1d\'s stride', () => rl.conv1d(rl.ones([1, 4, 1]), rl.ones([2, 1, 1]), 1n as never, 'valid'), 'conv1d: strides must be a positive integer or 1 of them, got bigint 1'],
+    ['conv1d\'s pad', () => rl.conv1d(rl.ones([1, 4, 1]), rl.ones([2, 1, 1]), 1, 1n as never), "conv1d: unknown pad bigint 1 (use 'valid', 'same', a number or explicit pairs)"],
+  ];
+  it.each(cases)('%s is an Error naming op, argument and value', (_name, f, message) => {
+    let err: unknown;
+    try { f(); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(TypeError);
+    expect((err as Error).message).toBe(message);
+  });
+
+  it('a value JSON can write is still shown as JSON', () => {
+    expect(() => rl.oneHot([0, 1], '3' as never)).toThrow('oneHot: depth must be an integer, got "3"');
+    expect(() => rl.pad(x, [[0, 1.5], [0, 0]])).toThrow('pad: paddings[0] must be two non-negative integers, got [0,1.5]');
+  });
+});
