@@ -605,7 +605,7 @@ interface Ambiguity { names: string[]; candidates: string[] }
  * weight can never land in another weight's place. A spec paired with nothing is reported by the caller; the
  * ambiguous ones are listed so the caller can say why they were skipped.
  */
-function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>): { paired: Map<string, WeightSpec>; ambiguous: Ambiguity[] } {
+function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>, where: string): { paired: Map<string, WeightSpec>; ambiguous: Ambiguity[] } {
   const paired = new Map<string, WeightSpec>();
   const ambiguous: Ambiguity[] = [];
   const bases = specs.map((s) => s.name.replace(/:\d+$/, ''));
@@ -629,7 +629,7 @@ function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>): {
     if (by.length === 1) { paired.set(name, specs[by[0]]); claimed.add(by[0]); }
     else ambiguous.push({ names: by.map((i) => specs[i].name), candidates: [name] });
   }
-  pairUnscoped(specs, bases, rest.filter((i) => !claimed.has(i)), planned, paired, ambiguous);
+  pairUnscoped(specs, bases, rest.filter((i) => !claimed.has(i)), planned, paired, ambiguous, where);
   return { paired, ambiguous };
 }
 
@@ -640,8 +640,15 @@ function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>): {
  * leaf; otherwise every spec and weight involved is reported as ambiguous.
  */
 function pairUnscoped(specs: WeightSpec[], bases: string[], left: number[], planned: Map<string, PlannedWeight>,
-  paired: Map<string, WeightSpec>, ambiguous: Ambiguity[]): void {
-  const leafOf = (p: PlannedWeight) => (p.name.startsWith(`${p.layer.name}/`) ? p.name.slice(p.layer.name.length + 1) : undefined);
+  paired: Map<string, WeightSpec>, ambiguous: Ambiguity[], where: string): void {
+  const leafOf = (p: PlannedWeight) => {
+    // A graph's weights are found by their name's first segment: one naming no layer could be read into nothing.
+    if (!p.layer) {
+      throw new ModelFormatError(`${where}: the model's weight '${p.name}' belongs to no layer of the model (no layer is named '${p.name.split('/')[0]}'), `
+        + 'so it cannot be loaded: a file names a weight \'<layer>/<weight>\' (a layer a custom layer holds keeps its own name when built before the custom layer)');
+    }
+    return p.name.startsWith(`${p.layer.name}/`) ? p.name.slice(p.layer.name.length + 1) : undefined;
+  };
   const wanting = new Map<string, string[]>();
   for (const p of planned.values()) {
     const leaf = leafOf(p);
@@ -692,7 +699,7 @@ const someNames = (names: string[], n = 5) => names.slice(0, n).map((x) => `'${x
 function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, strict: boolean): (WeightSpec | undefined)[] {
   const specs = manifest.flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
   const planned = new Map(plan.map((p) => [p.name, p]));
-  const { paired: byName, ambiguous } = pairByName(specs, planned);
+  const { paired: byName, ambiguous } = pairByName(specs, planned, where);
   const named = plan.map((p) => byName.get(p.name));
   const note = ambiguityNote(ambiguous);
   const why = note ? `; ${note}` : '';

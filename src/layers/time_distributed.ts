@@ -8,6 +8,8 @@ import { builtInMethod } from './built_in_classes.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
 import { describe } from '../describe.js';
+import { tensorsIn, tidy } from '../ops/memory.js';
+import { whileNamed } from './user_cell.js';
 
 /** layer: a layer, or a Sequential or Functional model (one input, one output), as tfjs and Keras take. */
 export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
@@ -121,9 +123,36 @@ export class TimeDistributed extends BuiltInLayer {
     return [null, ...inputShape.slice(2)];
   }
 
-  /** tfjs names the wrapped layer's weights under the wrapper ('time_distributed/kernel'). */
+  /** A user's layer plans no weights: its build makes them, so they are known by building it. */
+  private get userWeights(): boolean {
+    return !this.wrapsModel && this.layer.weightSpecs === Layer.prototype.weightSpecs;
+  }
+
+  /**
+   * tfjs names the wrapped layer's weights under the wrapper ('time_distributed/kernel'): its build runs in the
+   * wrapper's name scope, a user's layer's too ('time_distributed/k', and its held layers' 'time_distributed/d/kernel').
+   */
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
-    return this.layer.weightSpecs(this.innerShape(inputShape));
+    if (!this.userWeights) return this.layer.weightSpecs(this.innerShape(inputShape));
+    this.buildInner(inputShape);
+    return this.layer.weights.map((w) => ({
+      // A layer built before it was wrapped keeps its own names: saved under the wrapper's, as tfjs's loadWeights and
+      // rnnlab's loaders read 'time_distributed/<inner>/k' as 'time_distributed/k'.
+      name: w.name.startsWith(`${this.name}/`) ? w.name.slice(this.name.length + 1) : w.name,
+      shape: [...w.shape],
+      initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array),
+    }));
+  }
+
+  /**
+   * A user's layer is built as a layer of a model is (Layer.ensureBuilt: the layers it holds are named and built
+   * with it, their weights joining its own), carrying the wrapper's name meanwhile, as tfjs builds it in the
+   * wrapper's name scope.
+   */
+  private buildInner(inputShape: SymbolicShape): void {
+    const inner = this.innerShape(inputShape);
+    if (!this.userWeights) this.layer.build(inner);
+    else if (!this.layer.built || !this.layer.builtInputShape) whileNamed(this.layer, this.name, () => this.layer.ensureBuilt(inner));
   }
 
   weightPenalties(): WeightPenalty[] {
@@ -131,7 +160,7 @@ export class TimeDistributed extends BuiltInLayer {
   }
 
   build(inputShape: SymbolicShape): void {
-    this.layer.build(this.innerShape(inputShape));
+    this.buildInner(inputShape);
     this.weights = this.layer.weights;
     this.markBuilt(inputShape);
   }
@@ -147,18 +176,29 @@ export class TimeDistributed extends BuiltInLayer {
   /** Through the wrapped layer's own computation only: a user's call() override of it computes the activation. */
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return builtInMethod(this.layer, 'call') && this.layer.foldsActivation(kind); }
 
+  /**
+   * In a tidy scope, as tfjs's TimeDistributed.call: what a user's call makes on the way (its output per fold or step
+   * included) is freed; tensors it returns that were made before (its input, a tensor it holds) are not. Tensors the
+   * call's activity terms or traces keep for the model are kept.
+   */
   protected [COMPUTE](x: Tensor, ctx: CallContext, logits = false): Tensor {
     const [B, T] = x.shape;
     const mask = ctx.mask;
     const stepwise = ctx.training && T > 0 && usesBatchStatistics(this.layer);
-    const y = stepwise ? this.callPerStep(x, ctx, logits) : this.innerCall(ops.reshape(x, [B * T, ...x.shape.slice(2)]), ctx, logits);
+    const [out] = tidy(() => {
+      const y = stepwise ? this.callPerStep(x, ctx, logits) : this.innerCall(ops.reshape(x, [B * T, ...x.shape.slice(2)]), ctx, logits);
+      return [stepwise ? y : ops.reshape(y, [B, T, ...y.shape.slice(1)]), ...tensorsIn([ctx.activityPenalties, ctx.trace])];
+    });
     ctx.mask = mask;
-    return stepwise ? y : ops.reshape(y, [B, T, ...y.shape.slice(1)]);
+    return out;
   }
 
   /** The wrapped layer on (n, ...) samples without a mask (the mask belongs to the steps axis, which it never sees). */
   private innerCall(x: Tensor, ctx: CallContext, logits: boolean): Tensor {
-    const y = engineCall(this.layer, x, { ...ctx, mask: null }, logits);
+    // On top of ctx, not a copy: a context made over a user's kwargs inherits its call's activity terms and traces.
+    const inner: CallContext = Object.create(ctx);
+    inner.mask = null;
+    const y = engineCall(this.layer, x, inner, logits);
     if (Array.isArray(y)) throw new Error(`${this.name} (TimeDistributed): the wrapped layer ${this.layer.name} returned a list of tensors; it must return one`);
     return y;
   }
