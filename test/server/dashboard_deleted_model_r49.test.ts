@@ -4,26 +4,14 @@
  * and take what that model had shown off the page, on the next click or on Refresh; and two jobs that end together
  * are both said in the live region (the second outcome replaced the first before a screen reader read it).
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { additionModel, imdbModel } from '../../src/experiments/lab_models.js';
 import { saveImdbModel } from '../../src/experiments/model_store.js';
-import type { Sequential } from '../../src/models/sequential.js';
-import { writeRecord } from '../../src/report/record.js';
-import { finishRecord, startRecord } from '../../src/report/run.js';
 import { describeInChromium } from '../helpers/browser.js';
-import { dashboardSession } from './dashboard_harness.js';
+import { dashboardSession, runFolder } from './dashboard_harness.js';
 import { get, PAUSE_MS, post, SMALL_SUM, until } from './helpers.js';
-
-/** A completed run folder `id` recording `config`, with `model` saved in it by `save`. */
-async function runFolder(runsDir: string, id: string, command: string, config: Record<string, unknown>, model: Sequential, save: (dir: string) => Promise<unknown>): Promise<void> {
-  const dir = join(runsDir, id);
-  mkdirSync(dir);
-  await save(join(dir, 'model'));
-  const start = startRecord({ command, argv: [], source: 'cli', runName: id, startedAt: new Date(), config });
-  writeRecord(dir, finishRecord(start, { config, data: null, models: [{ name: 'm', params: model.countParams(), history: {}, secondsPerEpoch: [] }], metrics: {}, finding: '' }));
-}
 
 const SUM = 'sum-gone';
 const CLICKED = 'imdb-gone-clicked';

@@ -2,11 +2,16 @@
  * The dashboard in Chromium for one describe block of a browser test: a test server over a temporary runs folder,
  * Chromium, and the page open on a view once the dashboard is ready; all closed after the block.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { DashboardOptions } from '../../src/server/index.js';
 import { launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
 import { startTestServer, tempDir, type TestServer } from './helpers.js';
+import type { Sequential } from '../../src/models/sequential.js';
+import { writeRecord } from '../../src/report/record.js';
+import { finishRecord, startRecord } from '../../src/report/run.js';
 
 export interface DashboardSession {
   server: TestServer;
@@ -54,4 +59,13 @@ export function dashboardSession(o: DashboardSessionOptions): DashboardSession {
     await session.server?.close();
   });
   return session;
+}
+
+/** A completed run folder `id` recording `config`, with `model` saved in it by `save`. */
+export async function runFolder(runsDir: string, id: string, command: string, config: Record<string, unknown>, model: Sequential, save: (dir: string) => Promise<unknown>): Promise<void> {
+  const dir = join(runsDir, id);
+  mkdirSync(dir);
+  await save(join(dir, 'model'));
+  const start = startRecord({ command, argv: [], source: 'cli', runName: id, startedAt: new Date(), config });
+  writeRecord(dir, finishRecord(start, { config, data: null, models: [{ name: 'm', params: model.countParams(), history: {}, secondsPerEpoch: [] }], metrics: {}, finding: '' }));
 }

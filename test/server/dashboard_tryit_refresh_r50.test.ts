@@ -3,25 +3,13 @@
  * made again (Refresh), saying why in the words the other views use, as it already did on the next click; a result
  * made by a model still listed stays.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { additionModel, imdbModel } from '../../src/experiments/lab_models.js';
 import { saveImdbModel } from '../../src/experiments/model_store.js';
-import type { Sequential } from '../../src/models/sequential.js';
-import { writeRecord } from '../../src/report/record.js';
-import { finishRecord, startRecord } from '../../src/report/run.js';
 import { describeInChromium } from '../helpers/browser.js';
-import { dashboardSession } from './dashboard_harness.js';
-
-/** A completed run folder `id` recording `config`, with `model` saved in it by `save`. */
-async function runFolder(runsDir: string, id: string, command: string, config: Record<string, unknown>, model: Sequential, save: (dir: string) => Promise<unknown>): Promise<void> {
-  const dir = join(runsDir, id);
-  mkdirSync(dir);
-  await save(join(dir, 'model'));
-  const start = startRecord({ command, argv: [], source: 'cli', runName: id, startedAt: new Date(), config });
-  writeRecord(dir, finishRecord(start, { config, data: null, models: [{ name: 'm', params: model.countParams(), history: {}, secondsPerEpoch: [] }], metrics: {}, finding: '' }));
-}
+import { dashboardSession, runFolder } from './dashboard_harness.js';
 
 const SUM = 'sum-gone-on-refresh';
 const IMDB = 'imdb-gone-on-refresh';

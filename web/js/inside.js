@@ -1,7 +1,7 @@
 // Inside the network: hidden states and gates over time, ||dL/dh_t|| against t, and a+b against b+a.
 import { $, api, el, guarded, numberFrom } from './api.js';
 import { barChart, clearChart, divergingColor, heatmap, lineChart, sequentialColor, series } from './charts.js';
-import { askModels, fillModelSelect, goneModels, resultsClearedText } from './try.js';
+import { askModels, clearGoneResults, fillModelSelect } from './try.js';
 
 let models = [];
 let states = null;
@@ -24,19 +24,19 @@ const STATES_TASKS = ['imdb', 'addition'];
  * whose run is deleted (in another tab, from the command line) takes its results with it once the model list says so.
  */
 const results = {
-  states: { by: [], error: '#states-error', clear() {
+  states: { by: [], error: () => $('#states-error'), clear() {
     states = null;
     $('#states-result').hidden = true;
     $('#states-maps').replaceChildren();
     $('#states-layer').replaceChildren();
     $('#states-summary').textContent = '';
   } },
-  grad: { by: [], error: '#grad-error', clear() {
+  grad: { by: [], error: () => $('#grad-error'), clear() {
     gradChart = null;
     for (const c of ['#grad-chart', '#grad-more-chart']) clearChart($(c));
     $('#grad-note').textContent = '';
   } },
-  comm: { by: [], error: '#comm-error', clear() {
+  comm: { by: [], error: () => $('#comm-error'), clear() {
     $('#comm-result').hidden = true;
     clearChart($('#comm-bars'));
     $('#comm-matrix').replaceChildren();
@@ -44,19 +44,9 @@ const results = {
   } },
 };
 
-function clearGone(list) {
-  for (const r of Object.values(results)) {
-    const gone = goneModels(r.by, list);
-    if (!gone.length) continue;
-    r.by = [];
-    r.clear();
-    $(r.error).textContent = resultsClearedText(gone);
-  }
-}
-
 export function setInsideModels(list, config) {
   models = list;
-  clearGone(list);
+  clearGoneResults(results, list);
   const trained = list.filter((m) => m.source !== 'fresh');
   const statesSel = $('#states-model');
   const before = statesSel.value;

@@ -68,7 +68,8 @@ const results = {
   } },
 };
 
-function clearGone(list) {
+/** Clears each of a view's results (`{by, error(), clear()}`) made by a model the list no longer holds, saying so on its form. */
+export function clearGoneResults(results, list) {
   for (const r of Object.values(results)) {
     const gone = goneModels(r.by, list);
     if (!gone.length) continue;
@@ -80,7 +81,7 @@ function clearGone(list) {
 
 export async function refreshModels() {
   models = await allModels();
-  clearGone(models);
+  clearGoneResults(results, models);
   const trained = models.filter((m) => m.source !== 'fresh');
   fillModelSelect($('#sentiment-model'), trained.filter((m) => m.meta.task === 'imdb'), 'no IMDb model yet');
   fillModelSelect($('#sum-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
