@@ -85,14 +85,17 @@ export function checkModelFlags(models: readonly ImdbModelName[], f: Record<stri
 
 /** Refuses, before any data is read or folder made, the models of `models` these flags make too large to build. */
 export function checkModelSizes(models: readonly ImdbModelName[], f: Record<string, unknown>, cmd: string, use?: ModelUse): void {
-  const tooLarge = models.map((m) => modelSizeProblem(m, f, use)).filter((why) => why !== null);
+  // Only imdb and compare take --layers: the experiments' refusals must not name a flag they would refuse.
+  const layersFlag = cmd === 'imdb' || cmd === 'compare';
+  const tooLarge = models.map((m) => modelSizeProblem(m, f, use, layersFlag)).filter((why) => why !== null);
   if (tooLarge.length) throw new UsageError(tooLarge.join('; '), cmd);
 }
 
 /** The flags that size each model's weights, as a refusal names them. */
-function sizingFlags(m: ImdbModelName): string {
+function sizingFlags(m: ImdbModelName, layersFlag: boolean): string {
   if (m === 'ff_raw') return '--maxlen or --units';
-  return STACKABLE_MODELS.includes(m) ? '--vocab, --embedding-dim, --units or --layers' : '--vocab, --embedding-dim, --maxlen or --units';
+  if (!STACKABLE_MODELS.includes(m)) return '--vocab, --embedding-dim, --maxlen or --units';
+  return layersFlag ? '--vocab, --embedding-dim, --units or --layers' : '--vocab, --embedding-dim or --units';
 }
 
 /**
@@ -107,7 +110,7 @@ export type ModelUse = 'build' | 'gradients' | OptimizerChoice;
  * (or compare's models before it trained), as JavaScript's own "Invalid typed array length" or an out-of-memory kill.
  */
 export function modelSizeProblem(m: ImdbModelName, f: Record<string, unknown>,
-  use: ModelUse = (f.optimizer as OptimizerChoice | undefined) ?? IMDB_RUN_DEFAULTS.optimizer): string | null {
+  use: ModelUse = (f.optimizer as OptimizerChoice | undefined) ?? IMDB_RUN_DEFAULTS.optimizer, layersFlag = true): string | null {
   const plan = withNamesGivenBack(() => planStack(imdbLayers(m, {
     vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined,
     layers: STACKABLE_MODELS.includes(m) ? f.layers as number | undefined : undefined, dropout: f.dropout as number | undefined, maskZero: f.maskZero as boolean | undefined,
@@ -117,7 +120,7 @@ export function modelSizeProblem(m: ImdbModelName, f: Record<string, unknown>,
   const n = (v: number) => v.toLocaleString('en-US');
   if (largest.size > bufferLimits.MAX_LENGTH) {
     return `${m}'s layer ${largest.layer} would hold a weight of ${largest.shape.map(n).join(' × ')} = ${n(largest.size)} numbers, ` +
-      `more than one array can hold (${n(bufferLimits.MAX_LENGTH)}): lower ${sizingFlags(m)}`;
+      `more than one array can hold (${n(bufferLimits.MAX_LENGTH)}): lower ${sizingFlags(m, layersFlag)}`;
   }
   const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
   // What no run can do without: a float32 array as large as the weights for each of them, their gradients and the
@@ -127,7 +130,7 @@ export function modelSizeProblem(m: ImdbModelName, f: Record<string, unknown>,
   const bytes = plan.params * 4 * (use === 'build' ? 1 : 2 + slots);
   if (bytes > totalmem()) {
     return `${m} would have ${n(plan.params)} parameters, whose ${held} alone take ${gb(bytes)}, ` +
-      `more than this machine's ${gb(totalmem())} of memory: lower ${sizingFlags(m)}`;
+      `more than this machine's ${gb(totalmem())} of memory: lower ${sizingFlags(m, layersFlag)}`;
   }
   return null;
 }

@@ -242,6 +242,8 @@ export function initTry(startDemo, reload) {
   reloadModels = reload;
   $('#sentiment-form').addEventListener('submit', (e) => {
     e.preventDefault();
+    // Each answer replaces the one shown, and a refusal hides it (guarded): a Refresh must not say it cleared it then.
+    results.sentiment.by = [];
     guarded($('#sentiment-go'), $('#sentiment-error'), async () => {
       const model = $('#sentiment-model').value;
       if (!model) throw new Error('no IMDb model yet: train one first (the demo models take a minute or more)');
@@ -252,6 +254,7 @@ export function initTry(startDemo, reload) {
   });
   $('#sum-form').addEventListener('submit', (e) => {
     e.preventDefault();
+    results.sum.by = [];
     guarded($('#sum-go'), $('#sum-error'), async () => {
       const model = $('#sum-model').value;
       if (!model) throw new Error('no addition model yet: train one first (the demo models take a minute or more)');
@@ -263,6 +266,7 @@ export function initTry(startDemo, reload) {
   $('#text-form', card).addEventListener('submit', (e) => {
     e.preventDefault();
     $('#text-said', card).textContent = '';
+    results.text.by = [];
     guarded($('#text-go', card), $('#text-error', card), async () => {
       const model = $('#text-model', card).value;
       if (!model) throw new Error('no text classifier yet: train one with rnnlab train --data FILE');
