@@ -19,6 +19,7 @@ import { END, START, TOKEN_KINDS, tokenize, UNKNOWN, Vocab, type TokenKind } fro
 
 // A bad option value, named by its option (the CLI turns it into its flag); shared by every rl.seq2seq function.
 import { Seq2SeqOptionError } from './errors.js';
+import { float32Holds } from '../optimizers/float32.js';
 export { Seq2SeqOptionError };
 
 export const SEQ2SEQ_DEFAULTS = {
@@ -210,7 +211,7 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   const kinds = sideKinds(o);
   checkChoice('rnn', d.rnn, RNN_KINDS);
   checkChoice('attention', d.attention, ATTENTION_KINDS);
-  if (d.lr !== undefined && !(typeof d.lr === 'number' && d.lr > 0 && Number.isFinite(d.lr))) throw new Seq2SeqOptionError('lr', `must be a number > 0, got ${shown(d.lr)}`);
+  if (d.lr !== undefined && !(typeof d.lr === 'number' && d.lr > 0 && float32Holds(d.lr))) throw new Seq2SeqOptionError('lr', `must be a number > 0 that float32 holds (about 3.4e38 at most), got ${shown(d.lr)}`);
   if (!Number.isSafeInteger(d.seed)) throw new Seq2SeqOptionError('seed', `must be an integer, got ${shown(d.seed)}`);
   for (const k of ['epochs', 'batchSize'] as const) checkInt(k, d[k], 1);
   for (const [k, { min, max }] of Object.entries(SEQ2SEQ_LIMITS) as [Seq2SeqLimited, { min: number; max: number }][]) checkInt(k, d[k], min, max);

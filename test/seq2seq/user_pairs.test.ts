@@ -50,7 +50,7 @@ describe('trainSeq2Seq options', () => {
       [{ rnn: 'simple' }, /^rnn: must be one of lstm, gru, got "simple"/],
       [{ attention: 'dot' }, /^attention: must be one of luong, bahdanau, none, got "dot"/],
       [{ tokens: 'chars' }, /^tokens: must be one of char, word, got "chars"/],
-      [{ lr: 0 }, /^lr: must be a number > 0, got 0/],
+      [{ lr: 0 }, /^lr: must be a number > 0 that float32 holds \(about 3.4e38 at most\), got 0/],
       [{ seed: 1.5 }, /^seed: must be an integer, got 1.5/],
     ];
     for (const [o, msg] of bad) await expect(trainSeq2Seq(pairs, { ...TINY, ...o } as Seq2SeqTrainOptions)).rejects.toThrow(msg);
