@@ -4,6 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 
+/** f throws an Error (never a TypeError from inside the op) with exactly this message. */
+function expectRefusal(f: () => unknown, message: string): void {
+  let err: unknown;
+  try { f(); } catch (e) { err = e; }
+  expect(err).toBeInstanceOf(Error);
+  expect(err).not.toBeInstanceOf(TypeError);
+  expect((err as Error).message).toBe(message);
+}
+
 const X = [[[1, 2]], [[3, 4]]]; // shape [2, 1, 2]
 
 describe('squeeze(x, [])', () => {
@@ -43,13 +52,7 @@ describe('axis arguments of the wrong type', () => {
     ['softmax with a string', () => rl.softmax(x, '1' as never), 'softmax: axis must be an integer, got the string "1"'],
     ['logSoftmax with an object', () => rl.logSoftmax(x, {} as never), 'logSoftmax: axis must be an integer, got an object'],
   ];
-  it.each(cases)('%s is an Error naming op, argument and value', (_name, f, message) => {
-    let err: unknown;
-    try { f(); } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(TypeError);
-    expect((err as Error).message).toBe(message);
-  });
+  it.each(cases)('%s is an Error naming op, argument and value', (_name, f, message) => expectRefusal(f, message));
 
   it('topk\'s sorted flag prints what it got', () => {
     expect(() => rl.topk(x, 1, {} as never)).toThrow('topk: sorted must be a boolean, got an object');
@@ -81,13 +84,7 @@ describe('other arguments a message shows: a bigint or a self-referring object i
     ['conv1d\'s stride', () => rl.conv1d(rl.ones([1, 4, 1]), rl.ones([2, 1, 1]), 1n as never, 'valid'), 'conv1d: strides must be a positive integer or 1 of them, got bigint 1'],
     ['conv1d\'s pad', () => rl.conv1d(rl.ones([1, 4, 1]), rl.ones([2, 1, 1]), 1, 1n as never), "conv1d: unknown pad bigint 1 (use 'valid', 'same', a number or explicit pairs)"],
   ];
-  it.each(cases)('%s is an Error naming op, argument and value', (_name, f, message) => {
-    let err: unknown;
-    try { f(); } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(TypeError);
-    expect((err as Error).message).toBe(message);
-  });
+  it.each(cases)('%s is an Error naming op, argument and value', (_name, f, message) => expectRefusal(f, message));
 
   it('a value JSON can write is still shown as JSON', () => {
     expect(() => rl.oneHot([0, 1], '3' as never)).toThrow('oneHot: depth must be an integer, got "3"');
