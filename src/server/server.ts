@@ -371,8 +371,9 @@ function errorStatus(e: unknown): { status: number; message: string } {
  * connections: a few thousand slow clients would hold the server's file descriptors (and then it could not read a run).
  * The API's requests are small (bodies at most 1 MiB), so these are generous for any real client; an event stream is
  * a request received in full at once, so the timeouts do not end it. Browsers open at most 6 connections per host.
+ * writeStallMs bounds a client that stops reading its answer (dropStalledWriters).
  */
-export const SERVER_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, maxConnections: 256, checkEveryMs: 1_000, unreadLingerMs: 1_000 };
+export const SERVER_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, maxConnections: 256, checkEveryMs: 1_000, unreadLingerMs: 1_000, writeStallMs: 60_000 };
 
 /** Sockets answered for the last time: what the parser makes of the bytes still coming is no request, and no error. */
 const lingering = new WeakSet<Duplex>();
@@ -412,6 +413,37 @@ function answerAndClose(socket: Duplex, answer: string): void {
  */
 function lingerOnClose(socket: Socket): void {
   socket.destroySoon = () => closeAfterLinger(socket);
+}
+
+/**
+ * A client that stops reading an answer larger than the kernel's buffers holds its connection (and a slot under
+ * maxConnections) for as long as it keeps it open: the answer never finishes, so neither the linger above nor
+ * keep-alive's timeout starts, and Node's request timeouts are over once the request has arrived. Node's socket
+ * timeout would count idleness both ways and so cut an event stream with nothing to send, or a request the server
+ * takes long to answer; what counts here is whether the client takes what is waiting for it. A connection whose
+ * pending output has not moved for `stallMs` is destroyed. Progress shows when a write completes (the kernel took all
+ * of it), so the bound, as long as a whole request may take to arrive, leaves a slow reader time for the largest
+ * single write (a JSON answer) beyond what the kernel's buffers hold.
+ */
+function dropStalledWriters(server: http.Server, stallMs: number, everyMs: number): void {
+  const marks = new Map<Socket, { taken: number; at: number }>();
+  server.on('connection', (socket: Socket) => {
+    marks.set(socket, { taken: 0, at: performance.now() });
+    socket.once('close', () => marks.delete(socket));
+  });
+  // One timer for every connection; performance.now() does not jump when the wall clock is set.
+  const timer = setInterval(() => {
+    const now = performance.now();
+    for (const [socket, mark] of marks) {
+      if (socket.destroyed) continue;
+      const pending = socket.writableLength;
+      // bytesWritten counts what was handed to the socket, writableLength what of it the kernel has not yet taken.
+      const taken = socket.bytesWritten - pending;
+      if (pending === 0 || taken !== mark.taken) Object.assign(mark, { taken, at: now });
+      else if (now - mark.at >= stallMs) socket.destroy();
+    }
+  }, everyMs).unref();
+  server.once('close', () => clearInterval(timer));
 }
 
 /** The answers to requests Node's parser refuses before the router sees them. */
@@ -596,6 +628,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   };
   server.maxConnections = SERVER_LIMITS.maxConnections;
   server.on('connection', lingerOnClose);
+  dropStalledWriters(server, SERVER_LIMITS.writeStallMs, SERVER_LIMITS.checkEveryMs);
   // Without a listener Node closes a CONNECT's connection without a word: it gets the 405 other unserved methods get.
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     // Node hands the socket over with no error listener: a client resetting it must not take the server down.
