@@ -27,9 +27,8 @@ struct V {
   static constexpr int VEC = 8;
   static constexpr const char* name = "avx2";
   static constexpr Isa isa = Isa::avx2;
-  // Keeps n within the normal range, where 2^n is built in the exponent field (e^x then lies in
-  // [1.6e-38, 1.6e38], which is what the activations need).
-  static constexpr float kExpLo = -87.0f, kExpHi = 88.0f;
+  // Keeps 2^(n-1) (see scale2) a normal float; e^x of x below it is only ever added to 1.
+  static constexpr float kExpLo = -86.0f;
 
   RL_VEC_COMMON_OPS(_mm256)
   static reg bcast(const float* p) { return _mm256_broadcast_ss(p); }
@@ -41,8 +40,10 @@ struct V {
   static reg load_part(const float* p, mask m) { return _mm256_maskload_ps(p, m); }
   static void store_part(float* p, mask m, reg x) { _mm256_maskstore_ps(p, m, x); }
   static reg round(reg x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  // (2y) 2^(n-1): 2^n alone is inf at n = 128 (e^x for x up to kExpMax), and doubling first is exact, so every
+  // other result is y 2^n bit for bit.
   static reg scale2(reg y, reg n) {
-    return _mm256_mul_ps(y, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)));
+    return _mm256_mul_ps(_mm256_add_ps(y, y), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(126)), 23)));
   }
   static reg select_lt(reg a, reg b, reg x, reg y) { return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_LT_OQ)); }
   static reg keep_nan(reg v, reg y) { return _mm256_blendv_ps(y, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)); }

@@ -54,7 +54,7 @@ inline v4 splat(float x) { return v4{{x, x, x, x}}; }
 inline float act1(int act, float v) {
   switch (act) {
     case ACT_RELU: return relu(v);
-    case ACT_SIGMOID: return 1.0f / (1.0f + std::exp(-v));
+    case ACT_SIGMOID: return v < kSigmoidZeroBelow ? 0.0f : 1.0f / (1.0f + std::exp(-v));
     case ACT_TANH: return std::tanh(v);
     case ACT_HARD_SIGMOID: {
       return hard_sigmoid(v);

@@ -440,10 +440,11 @@ RLV vf vdiv(vf p, vf q) {
 #endif
 }
 
-// e^x for x in [-87.3, 88.3]; inputs outside are clamped (so e^x stays a normal float and 2^n is one normal
+// e^x for x in [-86, rl::kExpMax]; inputs outside are clamped (so e^x stays a normal float and 2^(n-1) one normal
 // factor), NaN propagates (the clamps are written so that a NaN x falls through). The polynomial is simd_math.h's.
+// Only vsigmoid takes it, at -x: below -86 that is a sigmoid of x > 86, which is 1 either way.
 RLV vf vexp(vf x) {
-  const vf c = vmax(vset(-87.3f), vmin(vset(88.3f), x));
+  const vf c = vmax(vset(-86.0f), vmin(vset(rl::kExpMax), x));
 #if RL_PASS == 2
   vf fn = (vf)_mm512_maskz_roundscale_ps(kAll, (__m512)(c * 1.44269504088896341f),
                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -452,11 +453,13 @@ RLV vf vexp(vf x) {
   const vf magic = vset(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
   vf t = c * 1.44269504088896341f + magic;
   vi n = (vi)t - (vi)magic;
-  return rl::exp_reduced(c, t - magic) * (vf)((n + 127) << 23);
+  // (2p) 2^(n-1): 2^n alone is inf at n = 128; doubling first is exact, so every other result is p 2^n bit for bit.
+  const vf p = rl::exp_reduced(c, t - magic);
+  return (p + p) * (vf)((n + 126) << 23);
 #endif
 }
-// 0 where vexp clamps e^-x, as simd_math.h's sigmoid_approx.
-RLV vf vsigmoid(vf x) { return vsel(x < -88.3f, vzero(), vrcp(1.0f + vexp(-x))); }
+// simd_math.h's sigmoid rule: 0 below rl::kSigmoidZeroBelow.
+RLV vf vsigmoid(vf x) { return vsel(x < rl::kSigmoidZeroBelow, vzero(), vrcp(1.0f + vexp(-x))); }
 // tanh as a rational function of x (odd degree-13 over even degree-6 polynomial, the minimax fit Eigen uses) on
 // [-7.905, 7.905], +-1 to float precision outside: relative error below 4e-7 everywhere, and no exp.
 RLV vf vtanh(vf x) {

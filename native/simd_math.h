@@ -63,11 +63,19 @@ RL_INLINE T exp_reduced(T c, T fn) {
   return p * z + r + 1.0f;
 }
 
+// The one sigmoid rule of every kernel (scalar, each ISA's GEMM epilogue, the recurrent cells, their bf16 twins;
+// the reference kernels mirror it): sigmoid(x) is exactly 0 for x < kSigmoidZeroBelow and 1 / (1 + e^-x) otherwise.
+// kExpMax is the largest float whose e^x is finite, so below -kExpMax e^-x overflows and 0 is what IEEE float gives
+// (and Keras's sigmoid(-inf)); every exp clamps its input at kExpMax, so above it e^-x is never clamped and the
+// sigmoid keeps its subnormal values, down to 2.9e-39.
+constexpr float kExpMax = 88.7228317f;
+constexpr float kSigmoidZeroBelow = -kExpMax;
+
 // e^x. Inputs below -87.33 give ~1.2e-38 (the smallest normal float) instead of underflowing, inputs above
-// 88.72 give ~3.4e38 instead of inf; NaN gives NaN.
+// kExpMax give ~3.4e38 instead of inf; NaN gives NaN.
 RL_INLINE float exp_approx(float x) {
   using namespace simd;
-  float c = fmax_(fmin_(x, 88.7228317f), -87.3365448f);
+  float c = fmax_(fmin_(x, kExpMax), -87.3365448f);
   // n = round(c / ln 2) by the 1.5*2^23 trick (round-to-nearest, exact for |n| < 2^22).
   const float magic = 12582912.0f;
   float t = c * 1.44269504088896341f + magic;
@@ -79,11 +87,11 @@ RL_INLINE float exp_approx(float x) {
   return x != x ? x : y;
 }
 
-// 1 / (1 + e^-x), relative accuracy kept for very negative x. Where exp_approx would clamp e^-x (x below -88.72) it
-// is 0, as Keras's sigmoid(-inf): the clamped 2.9e-39 would turn a later 0 * inf (NaN) into a finite or infinite value.
+// 1 / (1 + e^-x), relative accuracy kept for very negative x; 0 below kSigmoidZeroBelow, where the clamped e^-x
+// would give 2.9e-39 and turn a later 0 * inf (NaN, as Keras's sigmoid(-inf) gives) into a finite or infinite value.
 RL_INLINE float sigmoid_approx(float x) {
   float y = 1.0f / (1.0f + exp_approx(-x));
-  return x < -88.7228317f ? 0.0f : y;
+  return x < kSigmoidZeroBelow ? 0.0f : y;
 }
 
 // tanh: an odd polynomial for |x| < 0.625 (Cephes tanhf), 1 - 2 / (e^{2|x|} + 1) with the sign above.
@@ -230,16 +238,17 @@ RL_INLINE float max_f(const float* x, long n) {
 // ============================================================================ explicit-vector section
 // exp, sigmoid, tanh and the Keras activations on one register of an instruction set described by traits V
 // (V::reg, set1, zero, fmadd, fnmadd, mul, add, sub, div, min, max, and_, or_, andnot, round, scale2,
-// select_lt, keep_nan, and the exp clamp kExpLo/kExpHi), with the coefficients above. Included again, inside
+// select_lt, keep_nan, and the exp's lower clamp kExpLo), with the coefficients above and kExpMax. Included again, inside
 // the including file's namespace and target, with RL_VEC_TRAITS_PASS defined.
 #ifdef RL_VEC_TRAITS_PASS
 
-// e^x: the clamp to [V::kExpLo, V::kExpHi] (min/max take x second, so NaN passes), x = n ln2 + r, the Cephes
-// polynomial for e^r and V::scale2 for the factor 2^n.
+// e^x: the clamp to [V::kExpLo, kExpMax] (min/max take x second, so NaN passes), x = n ln2 + r, the Cephes
+// polynomial for e^r and V::scale2 for the factor 2^n (n up to 128). The callers only take e^x of x >= -86 or so
+// (e^-x of a sigmoid's x below 86 and tanh's e^2|x|), so V::kExpLo only has to keep scale2's 2^n in its range.
 template <class V>
 RL_INLINE typename V::reg exp_v(typename V::reg x) {
   using R = typename V::reg;
-  x = V::min(V::set1(V::kExpHi), V::max(V::set1(V::kExpLo), x));
+  x = V::min(V::set1(rl::kExpMax), V::max(V::set1(V::kExpLo), x));
   R n = V::round(V::mul(x, V::set1(rl::kLog2e)));
   R r = V::fnmadd(n, V::set1(rl::kLn2Hi), x);
   r = V::fnmadd(n, V::set1(rl::kLn2Lo), r);
@@ -249,12 +258,12 @@ RL_INLINE typename V::reg exp_v(typename V::reg x) {
   return V::scale2(y, n);
 }
 
-// 0 where exp_v clamps e^-x, as sigmoid_approx.
+// sigmoid_approx's rule: 0 below kSigmoidZeroBelow.
 template <class V>
 RL_INLINE typename V::reg sigmoid_v(typename V::reg x) {
   const typename V::reg one = V::set1(1.0f);
   const typename V::reg y = V::div(one, V::add(one, exp_v<V>(V::sub(V::zero(), x))));
-  return V::select_lt(x, V::set1(-V::kExpHi), V::zero(), y);
+  return V::select_lt(x, V::set1(rl::kSigmoidZeroBelow), V::zero(), y);
 }
 
 // tanh as tanh_approx: the odd polynomial below |x| = kTanhSmall, 1 - 2 / (e^2|x| + 1) above, x's sign.

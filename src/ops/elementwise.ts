@@ -4,6 +4,7 @@
  * native kernels.
  */
 import { Act, kernels, type ActCode } from '../backend/index.js';
+import { sigmoid as sigmoidValue } from '../backend/reference/pointwise.js';
 import { Tensor, type DType, type TensorLike } from '../tensor.js';
 import { alloc, asTensor, kernelFloats, result, resultFrom, upcast, type ParseAs } from './convert.js';
 import { broadcastIndex, broadcastShape } from './broadcast.js';
@@ -104,7 +105,7 @@ export const square = (x: TensorLike): Tensor => unary(x, 'square', (v) => v * v
 export const exp = (x: TensorLike): Tensor => unary(x, 'exp', Math.exp, toFloat);
 export const log = (x: TensorLike): Tensor => unary(x, 'log', Math.log, toFloat, 'float32');
 export const sqrt = (x: TensorLike): Tensor => unary(x, 'sqrt', Math.sqrt, toFloat, 'float32');
-export const sigmoid = (x: TensorLike): Tensor => unary(x, 'sigmoid', (v) => 1 / (1 + Math.exp(-v)), toFloat, 'float32', Act.sigmoid);
+export const sigmoid = (x: TensorLike): Tensor => unary(x, 'sigmoid', sigmoidValue, toFloat, 'float32', Act.sigmoid);
 export const tanh = (x: TensorLike): Tensor => unary(x, 'tanh', Math.tanh, toFloat, 'float32', Act.tanh);
 export const relu = (x: TensorLike): Tensor => unary(x, 'relu', (v) => (v < 0 ? 0 : v), same, 'numeric', Act.relu);
 export const isNaN = (x: TensorLike): Tensor => unary(x, 'isNaN', (v) => +Number.isNaN(v), toBool);

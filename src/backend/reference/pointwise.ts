@@ -1,11 +1,20 @@
 import { Act, type ActCode, type FArray, type PointwiseKernels } from '../kernels.js';
 import { Args, checkRows, checkSameLength, typedLength } from './common.js';
 
+/**
+ * native/simd_math.h's kSigmoidZeroBelow (-kExpMax as a float32): every kernel's sigmoid, native and reference, at
+ * either precision, is exactly 0 below it, where e^-v overflows float32 (tfjs gives a subnormal down to about -103.3).
+ */
+export const SIGMOID_ZERO_BELOW = Math.fround(-88.7228317);
+
+/** 1 / (1 + e^-v), 0 below SIGMOID_ZERO_BELOW. */
+export function sigmoid(v: number): number { return v < SIGMOID_ZERO_BELOW ? 0 : 1 / (1 + Math.exp(-v)); }
+
 /** act(v) for one value. */
 export function activate(act: ActCode, v: number): number {
   switch (act) {
     case Act.relu: return v > 0 ? v : (Number.isNaN(v) ? v : 0);
-    case Act.sigmoid: return 1 / (1 + Math.exp(-v));
+    case Act.sigmoid: return sigmoid(v);
     case Act.tanh: return Math.tanh(v);
     case Act.hardSigmoid: return Number.isNaN(v) ? v : Math.min(Math.max(0.2 * v + 0.5, 0), 1);
     default: return v;

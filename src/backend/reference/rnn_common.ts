@@ -3,12 +3,13 @@
  * argument checks, activations and the per-step masking bookkeeping, so the three kernels differ only in their cells.
  */
 import { Act, type ActCode, type FArray } from '../kernels.js';
+import { sigmoid } from './pointwise.js';
 
 /** act(v) for one value. */
 export function rnnAct(code: ActCode, v: number): number {
   switch (code) {
     case Act.tanh: return Math.tanh(v);
-    case Act.sigmoid: return 1 / (1 + Math.exp(-v));
+    case Act.sigmoid: return sigmoid(v);
     case Act.hardSigmoid: return Number.isNaN(v) ? v : Math.min(Math.max(0.2 * v + 0.5, 0), 1);
     case Act.relu: return v > 0 ? v : (Number.isNaN(v) ? v : 0);
     default: return v;
