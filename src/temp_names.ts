@@ -69,6 +69,17 @@ export function nameTooLongWords(name: string): string {
 export const PATH_MAX_BYTES = process.platform === 'darwin' ? 1024 : 4096;
 
 /**
+ * Why no file system can hold `target`, whatever is on disk (a folder or file name over NAME_MAX_BYTES, or the whole
+ * path over PATH_MAX), in pathTooLongWords' words; null where it may. Known before any write, so a flag naming such a
+ * path is refused up front rather than by the ENAMETOOLONG of its first write.
+ */
+export function impossiblePathWords(target: string): string | null {
+  const parts = target.split(process.platform === 'win32' ? /[\\/]/ : '/');
+  if (Buffer.byteLength(target) < PATH_MAX_BYTES && parts.every((p) => Buffer.byteLength(p) <= NAME_MAX_BYTES)) return null;
+  return pathTooLongWords(target);
+}
+
+/**
  * Why `target` cannot be written when the file system said ENAMETOOLONG, said of the part that is too long: a folder
  * name or the file name over NAME_MAX_BYTES, else the whole path, else (the target's path fitting) the temp file's
  * path beside it, `temp`, which embeds the target's name with a tail and so can pass PATH_MAX where the target does not.

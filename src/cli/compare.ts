@@ -30,7 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
   cmd.action(async (flags: Record<string, unknown>, c: Command) => {
     // The flags first: a usage error is said as itself, not behind the default folder's.
     const models = [...new Set(flags.models as ImdbModelName[])];
-    checkModelFlags(models, flags, c, 'compare');
+    checkModelFlags(models, flags, c, 'compare', COMPARE_FLAGS);
     ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'compare', 'compare', argvOf(c), (folder) => runCompare(models, { ...flags, out: folder.dir }, folder, ctx, argvOf(c), c));
   });
 }

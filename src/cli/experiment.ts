@@ -51,6 +51,28 @@ interface Experiment {
 const exp = (summary: string, flags: Flags, examples: string[], trains = true): ExperimentSpec =>
   ({ summary, flags: { ...flags, ...(trains ? PRECISION_FLAG : {}), ...OUT_FLAG, ...(trains ? VERBOSE_FLAG : { threads: VERBOSE_FLAG.threads }) }, examples });
 
+// Named, so that their checks can read the flags each takes (a size refusal names only those).
+const GRADIENTS_SPEC = exp('||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| against t for SimpleRNN and LSTM on IMDb batches and on the long-range sign task: the vanishing gradient, measured.', {
+  models: { kind: 'list', choices: RECURRENT_MODELS, default: ['simple_rnn', 'lstm'], help: 'models to measure' },
+  ...IMDB_DATA_FLAGS,
+  'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
+  units: { kind: 'int', min: 1, max: 100000, default: 100, help: 'recurrent units' },
+  'batch-size': { kind: 'int', min: 1, max: 100000, default: 32, help: 'reviews per batch' },
+  batches: { kind: 'int', min: 1, max: 10000, default: 4, help: 'batches to average over' },
+  epochs: { kind: 'int', min: 0, max: 1000, default: 0, help: 'train this many epochs before measuring (0: at initialisation)' },
+  'long-range-epochs': { kind: 'int', min: 0, max: 1000, default: 30, help: 'also train an LSTM and a SimpleRNN this many epochs on the long-range sign task and measure them before and after (0: skip it)' },
+  lr: { ...TRAIN_FLAGS.lr, help: 'learning rate of the --epochs of IMDb training (optimizer default: 0.001 for adam, rmsprop and adamw, 0.01 for sgd)' },
+  // No default, so that one given with --epochs 0 (nothing trained on IMDb) can be refused rather than ignored.
+  optimizer: { ...TRAIN_FLAGS.optimizer, default: undefined, help: 'optimizer of the --epochs of IMDb training (default: adam)' },
+  seed: TRAIN_FLAGS.seed,
+}, ['rnnlab experiment gradients', 'rnnlab experiment gradients --models simple_rnn,lstm,gru --maxlen 200']);
+
+const PARAMS_SPEC = exp('Calculate the number of parameters: the formula and the count for each layer of each lab model.', {
+  vocab: IMDB_DATA_FLAGS.vocab, maxlen: IMDB_DATA_FLAGS.maxlen,
+  'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
+  units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) / Dense width (250)' },
+}, ['rnnlab experiment params', 'rnnlab experiment params --vocab 5000 --units 64'], false);
+
 export const EXPERIMENTS: Record<string, Experiment> = {
   reverse: {
     spec: exp('The addition model with and without reversed queries: accuracy per epoch side by side.', ADDITION_FLAGS,
@@ -88,20 +110,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     }),
   },
   gradients: {
-    spec: exp('||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| against t for SimpleRNN and LSTM on IMDb batches and on the long-range sign task: the vanishing gradient, measured.', {
-      models: { kind: 'list', choices: RECURRENT_MODELS, default: ['simple_rnn', 'lstm'], help: 'models to measure' },
-      ...IMDB_DATA_FLAGS,
-      'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
-      units: { kind: 'int', min: 1, max: 100000, default: 100, help: 'recurrent units' },
-      'batch-size': { kind: 'int', min: 1, max: 100000, default: 32, help: 'reviews per batch' },
-      batches: { kind: 'int', min: 1, max: 10000, default: 4, help: 'batches to average over' },
-      epochs: { kind: 'int', min: 0, max: 1000, default: 0, help: 'train this many epochs before measuring (0: at initialisation)' },
-      'long-range-epochs': { kind: 'int', min: 0, max: 1000, default: 30, help: 'also train an LSTM and a SimpleRNN this many epochs on the long-range sign task and measure them before and after (0: skip it)' },
-      lr: { ...TRAIN_FLAGS.lr, help: 'learning rate of the --epochs of IMDb training (optimizer default: 0.001 for adam, rmsprop and adamw, 0.01 for sgd)' },
-      // No default, so that one given with --epochs 0 (nothing trained on IMDb) can be refused rather than ignored.
-      optimizer: { ...TRAIN_FLAGS.optimizer, default: undefined, help: 'optimizer of the --epochs of IMDb training (default: adam)' },
-      seed: TRAIN_FLAGS.seed,
-    }, ['rnnlab experiment gradients', 'rnnlab experiment gradients --models simple_rnn,lstm,gru --maxlen 200']),
+    spec: GRADIENTS_SPEC,
     check: checkGradientsFlags,
     load: async (f, p) => {
       const limit = gradientsLimit(f);
@@ -122,15 +131,11 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     run: (f) => shapesExperiment({ seed: f.seed as number }),
   },
   params: {
-    spec: exp('Calculate the number of parameters: the formula and the count for each layer of each lab model.', {
-      vocab: IMDB_DATA_FLAGS.vocab, maxlen: IMDB_DATA_FLAGS.maxlen,
-      'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
-      units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) / Dense width (250)' },
-    }, ['rnnlab experiment params', 'rnnlab experiment params --vocab 5000 --units 64'], false),
+    spec: PARAMS_SPEC,
     check: (f) => {
       checkMaxlen(IMDB_MODELS, f, 'experiment params');
       // It builds every model (to count what each reports), but trains none.
-      checkModelSizes(IMDB_MODELS, f, 'experiment params', 'build');
+      checkModelSizes(IMDB_MODELS, f, 'experiment params', PARAMS_SPEC.flags, 'build');
     },
     run: (f) => paramsExperiment({ vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined }),
   },
@@ -181,7 +186,7 @@ function checkMaxlen(models: readonly ImdbModelName[], f: Record<string, unknown
 function checkGradientsFlags(f: Record<string, unknown>, onCommandLine: (flag: string) => boolean): void {
   checkMaxlen(f.models as ImdbModelName[], f, 'experiment gradients');
   // Measured at initialisation, a model holds its weights and their gradients; trained first, the optimizer's slots too.
-  checkModelSizes(f.models as ImdbModelName[], f, 'experiment gradients', (f.epochs as number) > 0 ? (f.optimizer as OptimizerChoice | undefined) ?? 'adam' : 'gradients');
+  checkModelSizes(f.models as ImdbModelName[], f, 'experiment gradients', GRADIENTS_SPEC.flags, (f.epochs as number) > 0 ? (f.optimizer as OptimizerChoice | undefined) ?? 'adam' : 'gradients');
   if ((f.epochs as number) > 0) return;
   const given = (['lr', 'optimizer'] as const).filter((k) => f[k] !== undefined).map((k) => `--${k}`);
   if (given.length) {

@@ -14,6 +14,7 @@ import { fileAbove, statOf } from './paths.js';
 import { dispatchPendingSignals } from './early_stop.js';
 import { finishTheWrite } from './stop_signals.js';
 import { isRunRecordFile } from '../report/record.js';
+import { impossiblePathWords } from '../temp_names.js';
 
 const FORMATS = ['onnx'];
 
@@ -30,8 +31,9 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 /**
- * --out names a file to (re)write, not a folder (a folder there would only fail the rename after the export). A path
- * that cannot be written (no such folder) fails the export itself, exit code 1, with nothing written.
+ * --out names a file to (re)write, not a folder (a folder there would only fail the rename after the export), nor one
+ * no file system can hold (a name over 255 bytes). A path that cannot be written (no such folder) fails the export
+ * itself, exit code 1, with nothing written.
  */
 function checkExportOut(out: string): void {
   // '-' is not stdout here: the bytes would land in a file named '-' in the working folder.
@@ -40,6 +42,8 @@ function checkExportOut(out: string): void {
   // Below a file: the nearest part of the path that exists must be a folder (as the run commands' --out).
   const file = fileAbove(out);
   if (file) throw new UsageError(`--out: cannot write ${out}: ${file} is a file`, 'export');
+  const tooLong = impossiblePathWords(out);
+  if (tooLong) throw new UsageError(`--out: cannot write ${out}: ${tooLong}`, 'export');
 }
 
 /**

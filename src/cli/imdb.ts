@@ -73,29 +73,31 @@ export function trainFlags(f: Record<string, unknown>, ctx: CliContext) {
 
 /**
  * Refuses --mask-zero, --embedding-dim, --layers that none of `models` would use, a --maxlen they cannot take, and
- * sizes that make one of them too large to build (checkModelSizes).
+ * sizes that make one of them too large to build (checkModelSizes). `takes`: the command's flag table.
  */
-export function checkModelFlags(models: readonly ImdbModelName[], f: Record<string, unknown>, c: Command, cmd: string): void {
+export function checkModelFlags(models: readonly ImdbModelName[], f: Record<string, unknown>, c: Command, cmd: string, takes: Flags): void {
   const problems = unusedModelOptions(models, { maskZero: f.maskZero as boolean, embeddingDimGiven: c.getOptionValueSource('embeddingDim') === 'cli', layers: f.layers as number | undefined });
   const short = maxlenProblem(models, f.maxlen as number);
   if (short) problems.push(short);
   if (problems.length) throw new UsageError(problems.join('; '), cmd);
-  checkModelSizes(models, f, cmd);
+  checkModelSizes(models, f, cmd, takes);
 }
 
-/** Refuses, before any data is read or folder made, the models of `models` these flags make too large to build. */
-export function checkModelSizes(models: readonly ImdbModelName[], f: Record<string, unknown>, cmd: string, use?: ModelUse): void {
-  // Only imdb and compare take --layers: the experiments' refusals must not name a flag they would refuse.
-  const layersFlag = cmd === 'imdb' || cmd === 'compare';
-  const tooLarge = models.map((m) => modelSizeProblem(m, f, use, layersFlag)).filter((why) => why !== null);
+/**
+ * Refuses, before any data is read or folder made, the models of `models` these flags make too large to build.
+ * `takes`: the command's flag table, so that the refusal names only flags the command has.
+ */
+export function checkModelSizes(models: readonly ImdbModelName[], f: Record<string, unknown>, cmd: string, takes: Flags, use?: ModelUse): void {
+  const tooLarge = models.map((m) => modelSizeProblem(m, f, use, takes)).filter((why) => why !== null);
   if (tooLarge.length) throw new UsageError(tooLarge.join('; '), cmd);
 }
 
-/** The flags that size each model's weights, as a refusal names them. */
-function sizingFlags(m: ImdbModelName, layersFlag: boolean): string {
-  if (m === 'ff_raw') return '--maxlen or --units';
-  if (!STACKABLE_MODELS.includes(m)) return '--vocab, --embedding-dim, --maxlen or --units';
-  return layersFlag ? '--vocab, --embedding-dim, --units or --layers' : '--vocab, --embedding-dim or --units';
+/** The flags that size a model's weights, as a refusal names them: those of `takes` (a command's flag table). */
+function sizingFlags(m: ImdbModelName, takes: Flags): string {
+  const sizing = m === 'ff_raw' ? ['maxlen', 'units']
+    : STACKABLE_MODELS.includes(m) ? ['vocab', 'embedding-dim', 'units', 'layers'] : ['vocab', 'embedding-dim', 'maxlen', 'units'];
+  const named = sizing.filter((k) => Object.hasOwn(takes, k)).map((k) => `--${k}`);
+  return named.length > 1 ? `${named.slice(0, -1).join(', ')} or ${named[named.length - 1]}` : named.join('');
 }
 
 /**
@@ -105,12 +107,13 @@ function sizingFlags(m: ImdbModelName, layersFlag: boolean): string {
 export type ModelUse = 'build' | 'gradients' | OptimizerChoice;
 
 /**
- * Why the model these flags make cannot be built for `use` (default: trained by --optimizer) here, or null: counted from the layers' weight specs before
+ * Why the model these flags make cannot be built for `use` (default: trained by --optimizer) here, or null, naming the
+ * sizing flags of `takes` (default imdb's): counted from the layers' weight specs before
  * anything is allocated, so a model too large fails now, naming the flags, rather than after the reviews are read
  * (or compare's models before it trained), as JavaScript's own "Invalid typed array length" or an out-of-memory kill.
  */
 export function modelSizeProblem(m: ImdbModelName, f: Record<string, unknown>,
-  use: ModelUse = (f.optimizer as OptimizerChoice | undefined) ?? IMDB_RUN_DEFAULTS.optimizer, layersFlag = true): string | null {
+  use: ModelUse = (f.optimizer as OptimizerChoice | undefined) ?? IMDB_RUN_DEFAULTS.optimizer, takes: Flags = IMDB_FLAGS): string | null {
   const plan = withNamesGivenBack(() => planStack(imdbLayers(m, {
     vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined,
     layers: STACKABLE_MODELS.includes(m) ? f.layers as number | undefined : undefined, dropout: f.dropout as number | undefined, maskZero: f.maskZero as boolean | undefined,
@@ -120,7 +123,7 @@ export function modelSizeProblem(m: ImdbModelName, f: Record<string, unknown>,
   const n = (v: number) => v.toLocaleString('en-US');
   if (largest.size > bufferLimits.MAX_LENGTH) {
     return `${m}'s layer ${largest.layer} would hold a weight of ${largest.shape.map(n).join(' × ')} = ${n(largest.size)} numbers, ` +
-      `more than one array can hold (${n(bufferLimits.MAX_LENGTH)}): lower ${sizingFlags(m, layersFlag)}`;
+      `more than one array can hold (${n(bufferLimits.MAX_LENGTH)}): lower ${sizingFlags(m, takes)}`;
   }
   const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
   // What no run can do without: a float32 array as large as the weights for each of them, their gradients and the
@@ -130,7 +133,7 @@ export function modelSizeProblem(m: ImdbModelName, f: Record<string, unknown>,
   const bytes = plan.params * 4 * (use === 'build' ? 1 : 2 + slots);
   if (bytes > totalmem()) {
     return `${m} would have ${n(plan.params)} parameters, whose ${held} alone take ${gb(bytes)}, ` +
-      `more than this machine's ${gb(totalmem())} of memory: lower ${sizingFlags(m, layersFlag)}`;
+      `more than this machine's ${gb(totalmem())} of memory: lower ${sizingFlags(m, takes)}`;
   }
   return null;
 }
@@ -183,7 +186,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   const name = f.model as ImdbModelName;
   const bucketBlocker = f.bucket ? imdbBucketBlocker(name, { maskZero: f.maskZero as boolean }) : null;
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
-  checkModelFlags([name], f, c, 'imdb');
+  checkModelFlags([name], f, c, 'imdb', IMDB_FLAGS);
   const epochTimes = new ResumedEpochTimes();
   const sameOptions = imdbSameOptions(f, c, name, inForce);
   const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, runFolder: IMDB_FLAGS.out.runFolder, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err,

@@ -11,6 +11,7 @@ import { createRunDir, defaultOutDir } from '../report/run.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
 import { lockRunFolder, RunFolderBusy, type RunFolderLock } from '../report/run_lock.js';
 import { modelClashes } from '../tasks/text_output.js';
+import { impossiblePathWords } from '../temp_names.js';
 import { UsageError } from './context.js';
 import { stopWhileLocked } from './stop_signals.js';
 
@@ -79,8 +80,8 @@ export function fileAbove(p: string): string | null {
 }
 
 /**
- * A folder a flag names (--out, serve's --runs), checked up front: not empty, not a file, not below a file. Whether
- * it exists already.
+ * A folder a flag names (--out, serve's --runs, cache's --cache), checked up front: not empty, not a file, not below
+ * a file, not a name no file system takes (over 255 bytes). Whether it exists already.
  */
 export function checkFolderFlag(flag: string, dir: string, command: string | undefined): boolean {
   if (dir === '') throw new UsageError(`${flag} expects a folder, got ''`, command);
@@ -90,6 +91,8 @@ export function checkFolderFlag(flag: string, dir: string, command: string | und
     // A new folder: the nearest part of the path that exists must be a folder.
     const file = fileAbove(dir);
     if (file) throw new UsageError(`${flag}: cannot make the folder ${dir}: ${file} is a file`, command);
+    const tooLong = impossiblePathWords(dir);
+    if (tooLong) throw new UsageError(`${flag}: cannot make the folder ${dir}: ${tooLong}`, command);
     return false;
   }
   if (!st.isDirectory()) throw new UsageError(`${flag}: ${dir} is a file, not a folder`, command);

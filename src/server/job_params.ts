@@ -31,7 +31,7 @@ function sizeFields(c: JobConfig): { shown: string; lower: string } {
  * Why the job's model is too large for the dashboard's --max-model-params (a sentence naming the fields and the cap),
  * or null. `plan` is jobPlan(c), passed in where the caller has it already (job_spec.ts also prices the batch).
  */
-export function modelSizeProblem(c: JobConfig, maxParams: number, plan: StackPlan = jobPlan(c)): string | null {
+export function maxModelParamsProblem(c: JobConfig, maxParams: number, plan: StackPlan = jobPlan(c)): string | null {
   const n = plan.params;
   if (n <= maxParams) return null;
   const { shown, lower } = sizeFields(c);

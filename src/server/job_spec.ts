@@ -8,7 +8,7 @@ import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, unusedModelOptions } from '../experiments/lab_models.js';
 import { badRequest, HttpError } from './http.js';
 import { batchCostProblem } from './job_cost.js';
-import { modelSizeProblem } from './job_params.js';
+import { maxModelParamsProblem } from './job_params.js';
 import { RNN_KINDS, type AdditionJobConfig, type ImdbJobConfig, type JobConfig, type Task } from './job_config.js';
 import { checkRequest, requestChecker } from './params.js';
 import { jobPlan } from './job_plan.js';
@@ -125,7 +125,7 @@ export function parseJobSpec(body: Record<string, unknown>, maxParams?: number):
   const plan = jobPlan(config);
   const dear = batchCostProblem(config, plan);
   if (dear) throw badRequest(dear);
-  const large = maxParams === undefined ? null : modelSizeProblem(config, maxParams, plan);
+  const large = maxParams === undefined ? null : maxModelParamsProblem(config, maxParams, plan);
   if (large) throw new HttpError(422, large);
   const name = (rawName ?? '').trim() || defaultName(config);
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw badRequest(`name may hold only letters, digits, '.', '_' and '-'; got ${JSON.stringify(name)}`);

@@ -19,7 +19,7 @@ function imdbCli(argv: readonly string[]): { flags: Record<string, unknown>; giv
   const c = addFlags(new Command('imdb'), IMDB_FLAGS, 'imdb').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
   c.parse(booleanValues(c, argv, 'imdb'), { from: 'user' });
   const flags = c.opts();
-  checkModelFlags([flags.model as ImdbModelName], flags, c, 'imdb');
+  checkModelFlags([flags.model as ImdbModelName], flags, c, 'imdb', IMDB_FLAGS);
   return { flags, given: (k) => c.getOptionValueSource(k) === 'cli' };
 }
 

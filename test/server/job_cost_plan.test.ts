@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { imdbLayers } from '../../src/experiments/lab_models.js';
 import { planStack } from '../../src/models/param_plan.js';
 import { batchCostProblem, batchGflops } from '../../src/server/job_cost.js';
-import { jobModelParams, modelSizeProblem } from '../../src/server/job_params.js';
+import { jobModelParams, maxModelParamsProblem } from '../../src/server/job_params.js';
 import { jobPlan } from '../../src/server/job_plan.js';
 import { additionJob, costGrid, imdbJob } from './job_cost_grid.js';
 
@@ -47,11 +47,11 @@ describe('a dashboard job batch cost, from the planned lab models', () => {
     const plan = jobPlan(c);
     expect(batchGflops(c, plan)).toBe(batchGflops(c));
     expect(plan.params).toBe(jobModelParams(c));
-    expect(modelSizeProblem(c, plan.params - 1, plan)).toBe(modelSizeProblem(c, plan.params - 1));
+    expect(maxModelParamsProblem(c, plan.params - 1, plan)).toBe(maxModelParamsProblem(c, plan.params - 1));
     // A plan of another model (units 30, not 3) is what gets priced and sized, so the caller must pass the job's own.
     const other = jobPlan({ ...c, units: 30 });
     expect(batchGflops(c, other)).toBe(batchGflops({ ...c, units: 30 }));
-    expect(modelSizeProblem(c, plan.params, other)).toMatch(/makes a model of [\d,]+ parameters/);
+    expect(maxModelParamsProblem(c, plan.params, other)).toMatch(/makes a model of [\d,]+ parameters/);
     expect(batchCostProblem(c, plan)).toBeNull();
   });
 
