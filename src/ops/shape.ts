@@ -2,9 +2,12 @@
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
 import { asTensor, axisNotInteger, normAxis, result, shownArg } from './convert.js';
 
-/** The shape with a single -1 resolved against size (tfjs's inferFromImplicitShape). */
+/**
+ * The shape with a single -1 resolved against size (tfjs's inferFromImplicitShape). Its messages carry no op name:
+ * reshape, its caller, prefixes them once.
+ */
 export function inferShape(shape: Shape, size: number): Shape {
-  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array, got ${shownArg(shape)}`);
+  if (!Array.isArray(shape)) throw new Error(`shape must be an array, got ${shownArg(shape)}`);
   let implicit = -1, known = 1;
   shape.forEach((d, i) => {
     if (d === -1) {

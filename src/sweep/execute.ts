@@ -84,6 +84,35 @@ export function epochOfLine(line: string): { epoch: number; epochs: number } | n
   return m ? { epoch: Number(m[1]), epochs: Number(m[2]) } : null;
 }
 
+/** A V8 stack frame, as lineSplitter hands it over (trimmed): `at fn (file:///x.js:1:2)`, `at node:internal/y:3:4`, `at <anonymous>`. */
+const STACK_FRAME = /^at (?:.* \()?(?:[^()]*:\d+:\d+|<anonymous>|native)\)?$/;
+/** The stderr lines (stack frames left out) kept for a failure's reason and missingChart. */
+const KEPT_LINES = 12;
+const REASON_LINES = 5;
+
+/**
+ * Why a run failed, from the last lines of its stderr (stack frames already left out): its error's message, not the
+ * rest of a stack. Node's own trailer of an uncaught error ("Node.js v20.1.0"), the source excerpt it prints above
+ * one (location, code, caret) and a stack's heading that repeats a message already said (RNNLAB_DEBUG prints the
+ * stack after the CLI's "rnnlab <command>: error: <message>") are left out too.
+ */
+export function failureReason(lines: readonly string[]): string {
+  const kept: string[] = [];
+  for (const line of lines) {
+    if (/^Node\.js v\d/.test(line)) continue;
+    if (/^\^+$/.test(line)) {
+      // Above the caret: the code line, and above it the file:line it is at.
+      kept.pop();
+      if (/:\d+$/.test(kept[kept.length - 1] ?? '')) kept.pop();
+      continue;
+    }
+    const heading = /^[\w.]*(?:Error|Exception)\w*: (.+)$/.exec(line);
+    if (heading && kept.some((k) => k.endsWith(heading[1]))) continue;
+    kept.push(line);
+  }
+  return kept.slice(-REASON_LINES).join(' | ');
+}
+
 /** Runs the child to its end, passing its lines on (and its progress to the stamp); resolves with its exit code. */
 function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: ReturnType<typeof workerLog>, tail: string[]): Promise<number | null> {
   return new Promise<number | null>((resolve, reject) => {
@@ -100,7 +129,8 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
       o.onLine?.(line);
       const e = epochOfLine(line);
       if (e) seen.epoch(e);
-      if (keep) { tail.push(line); if (tail.length > 5) tail.shift(); }
+      // Stack frames never explain a failure; kept, they would push the message out of the tail.
+      if (keep && !STACK_FRAME.test(line)) { tail.push(line); if (tail.length > KEPT_LINES) tail.shift(); }
     });
     const out = lines(false), err = lines(true);
     child.stdout.setEncoding('utf8');
@@ -119,7 +149,8 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
 
 /**
  * A completed run lacks its chart when report.png could not be written (a full disk): what to say, with the reason
- * the run printed on its stderr (the last lines of which are `stderrTail`; a sweep shows them only for failed runs).
+ * the run printed on its stderr (the last lines of which, stack frames left out, are `stderrTail`; a sweep shows them
+ * only for failed runs).
  */
 export function missingChart(dir: string, stderrTail: readonly string[]): string | null {
   if (existsSync(path.join(dir, 'report.png'))) return null;
@@ -176,7 +207,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   const completed = code === 0 && outcome?.status === 'completed';
   close(completed ? 'completed' : o.signal?.aborted ? 'interrupted' : 'failed');
   if (!completed && o.signal?.aborted) throw new RunInterruptedError(run.id, code);
-  if (!completed) throw new RunFailedError(run.id, code, tail.join(' | '));
+  if (!completed) throw new RunFailedError(run.id, code, failureReason(tail));
   const chart = missingChart(dir, tail);
   if (chart) warn(o, `run ${run.id}: ${chart}`);
   return { how: resumed ? 'resumed' : 'ran', outcome: outcome! };

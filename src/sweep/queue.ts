@@ -256,11 +256,45 @@ export async function connectRedis(url: string, o: { timeoutMs?: number; signal?
       o.signal?.addEventListener('abort', onAbort, { once: true });
       connection.once('ready', () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); connection.off('error', onError); resolve(); });
     });
+    const ignored = await ignoredPassword(url, ms);
+    if (ignored) throw new Error(`--queue: Redis at ${shownUrl(url)} needs no password, yet the URL gives one (${ignored}), which Redis accepts and ignores; remove it, or set one on the server (requirepass)`);
   } catch (e) {
     connection.disconnect();
     throw e;
   }
   return connection;
+}
+
+/**
+ * Where the URL gives a password that Redis ignores, or null. A server whose default user needs no password takes
+ * any password for it (HELLO ... AUTH default PASSWORD succeeds; an older Redis answers AUTH with an error ioredis
+ * only warns of), so a password meant to protect the queue would protect nothing. A named user's password is not
+ * checked: it says who connects, whatever the default user needs.
+ */
+async function ignoredPassword(url: string, ms: number): Promise<string | null> {
+  const u = new URL(url);
+  const user = u.username || u.searchParams.get('username');
+  const where = u.password ? "the password before the '@'" : u.searchParams.has('password') ? '?password=' : null;
+  if (!where || (user && decodeURIComponent(user) !== 'default')) return null;
+  for (const k of ['username', 'password', 'db']) u.searchParams.delete(k);
+  u.username = u.password = u.pathname = '';
+  // No credentials, no database (SELECT would need them) and RESP2 (HELLO needs them too): a bare PING is answered
+  // PONG exactly when the default user needs no password, NOAUTH when it does.
+  const probe = new Redis(u.toString(), {
+    protocol: 2, lazyConnect: true, enableReadyCheck: false, enableOfflineQueue: false, maxRetriesPerRequest: 0,
+    retryStrategy: () => null, connectTimeout: ms, disconnectTimeout: DISCONNECT_MS,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+    return where;
+  } catch (e) {
+    if (/^NOAUTH\b/.test((e as Error).message)) return null;
+    throw new Error(`--queue: cannot ask Redis at ${shownUrl(url)} whether it needs the URL's password: ${(e as Error).message}`);
+  } finally {
+    probe.disconnect();
+  }
 }
 
 /**

@@ -1,0 +1,62 @@
+/**
+ * A failed run's recorded reason is its error's message, not the last lines of a stack: with RNNLAB_DEBUG=1 the
+ * run's CLI prints its stack after the message, and a Node crash ends with frames and "Node.js vNN".
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureReason } from '../../src/sweep/execute.js';
+import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
+import { readSweepRecord } from '../../src/sweep/record.js';
+import { parseSpec } from '../../src/sweep/spec.js';
+import { envForFile } from '../helpers/env.js';
+import { cleanup, requireFreshDist, tempDir } from './helpers.js';
+
+requireFreshDist();
+
+let root: string;
+beforeAll(() => { root = tempDir(); });
+afterAll(() => cleanup());
+envForFile(() => ({ RNNLAB_DEBUG: '1', RNNLAB_CACHE: path.join(root, 'cache') }));
+
+describe('a sweep whose run fails with a stack on its stderr', () => {
+  it('records and reports the error message as the run\'s reason, no stack frame', async () => {
+    const bad = path.join(root, 'bad.tar.gz');
+    writeFileSync(bad, 'not a tarball\n');
+    const spec = parseSpec(`command: imdb
+flags: { data: ${JSON.stringify(bad)}, limit: 40, epochs: 1, maxlen: 8, vocab: 500, embedding_dim: 4, units: 4, model: lstm }
+attempts: 1
+`);
+    const dir = path.join(root, 'sweep');
+    const events: SweepEvent[] = [];
+    const out = await runSweepLocal(spec, { dir, parallel: 1, threads: 1, onEvent: (e) => events.push(e) });
+    expect(out.summary).toMatchObject({ completed: 0, failed: 1 });
+    const message = `${bad} is truncated: the archive ends inside a header (at byte 14)`;
+    const want = `run seed-1 failed (exit 1): rnnlab imdb: data error: ${message}`;
+    const run = readSweepRecord(dir)!.runs[0];
+    expect(run).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(run.error).toBe(want);
+    const failed = events.find((e) => e.type === 'failed');
+    expect(failed?.type === 'failed' && failed.error).toBe(want);
+  }, 120_000);
+});
+
+describe('failureReason', () => {
+  it('keeps the message of a Node crash, not its source excerpt, frames or version trailer', () => {
+    // Node's report of an uncaught error, as lineSplitter hands it over (trimmed, blank lines dropped, frames left out).
+    const lines = [
+      'Epoch 1/2 done',
+      'file:///app/dist/layers/dense.js:41',
+      'throw new Error(`Dense: units must be a positive integer, got ${units}`);',
+      '^',
+      'Error: Dense: units must be a positive integer, got 0',
+      'Node.js v20.11.0',
+    ];
+    expect(failureReason(lines)).toBe('Epoch 1/2 done | Error: Dense: units must be a positive integer, got 0');
+  });
+
+  it('keeps every line of a message that spans lines, and a heading that says something new', () => {
+    expect(failureReason(['rnnlab train: error: first line', 'second line', 'RangeError: other']))
+      .toBe('rnnlab train: error: first line | second line | RangeError: other');
+  });
+});
