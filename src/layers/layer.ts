@@ -548,9 +548,18 @@ export function engineFoldsActivation(layer: Layer, kind: 'sigmoid' | 'softmax')
   return !usersApply(layer) && builtInMethod(layer, 'call') && layer.foldsActivation(kind);
 }
 
+/**
+ * The key of Layer's protected [HANDS_ON_CALL_KWARGS]: engine machinery, so a symbol the package does not export,
+ * which no method of a user's subclass can shadow and the published types do not offer.
+ */
+export const HANDS_ON_CALL_KWARGS: unique symbol = Symbol('rnnlab.handsOnCallKwargs');
+
+/** A layer's protected [HANDS_ON_CALL_KWARGS], for takesCallKwargs (outside the class); set by Layer. */
+let handsOnOf: (layer: Layer) => boolean;
+
 /** Whether the layer's apply takes call arguments beyond ENGINE_KWARGS: its call is a user's, or hands them on to one. */
 export function takesCallKwargs(layer: Layer): boolean {
-  return !builtInMethod(layer, 'call') || layer.handsOnCallKwargs();
+  return !builtInMethod(layer, 'call') || handsOnOf(layer);
 }
 
 /** Whether apply is a user's: a subclass's override, or one set on the instance (this.apply = ... in a constructor). */
@@ -559,6 +568,10 @@ function usersApply(layer: Layer): boolean {
 }
 
 export abstract class Layer {
+  static {
+    handsOnOf = (layer) => layer[HANDS_ON_CALL_KWARGS]();
+  }
+
   /** The Keras class name; each subclass sets its own static className. */
   static readonly className: string = 'Layer';
   /**
@@ -971,7 +984,7 @@ export abstract class Layer {
       throw new Error(`${where}: call(inputs, kwargs) takes kwargs as an object such as {training: true}, got ${describe(kwargs)}`);
     }
     const args = (kwargs ?? {}) as ApplyArgs;
-    const extras = extraCallKwargs(where, 'call', args, this.handsOnCallKwargs());
+    const extras = extraCallKwargs(where, 'call', args, this[HANDS_ON_CALL_KWARGS]());
     let list = (Array.isArray(x) ? x : [x]) as unknown[];
     if (list.length === 0) throw new Error(`${where}: call needs at least one input tensor`);
     if (list.some(isSymbolic)) throw new Error(`${where}: call() computes on tensors; on rl.input() use apply(), which builds the layer and records it in the graph`);
@@ -1360,7 +1373,7 @@ export abstract class Layer {
    * Whether rnnlab's computation of this layer hands a user's call arguments (apply(x, {scale: 3})) on to a user's
    * call it runs: a wrapper of a user's layer does (TimeDistributed, as tfjs's passes its kwargs on); others refuse them.
    */
-  handsOnCallKwargs(): boolean {
+  protected [HANDS_ON_CALL_KWARGS](): boolean {
     return false;
   }
 
