@@ -15,6 +15,7 @@ import { globalRandom } from '../random.js';
 import { ModelFormatError, ModelTooLargeError } from './errors.js';
 import { checkBuildConfig, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
+import { layerDtypePolicy } from '../mixed_precision.js';
 import { withoutMaskOps } from './keras3_mask_ops.js';
 
 type TensorRef = [string, number, number];
@@ -140,6 +141,9 @@ export function modelConfigFields(cfg: Record<string, unknown>, kind: 'Functiona
   const { name, trainable } = cfg;
   if (name !== undefined && name !== null && (typeof name !== 'string' || name === '')) throw new ModelFormatError(`${where}: the model's name must be a non-empty string, got ${describe(name)}`);
   if (trainable !== undefined && trainable !== null && typeof trainable !== 'boolean') throw new ModelFormatError(`${where}: the model's trainable must be true or false, got ${describe(trainable)}`);
+  // Keras 3 writes a Sequential's policy and its from_config reads only its layers' own, so a policy rnnlab runs
+  // changes nothing and needs no warning (the layers give theirs); any other value is a broken file.
+  try { layerDtypePolicy(`the ${kind} model's dtype`, cfg.dtype, () => {}); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
   return { name: name ?? undefined, trainable: trainable ?? undefined } as { name?: string; trainable?: boolean };
 }
 

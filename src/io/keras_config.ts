@@ -13,6 +13,7 @@ import { isBuiltInInitializerClass } from '../layers/initializer_catalogue.js';
 import { userLayerClassOf } from '../layers/serialization.js';
 import { checkRegularizer } from '../layers/regularizers.js';
 import { checkConstraint } from '../layers/constraints.js';
+import { twoSpellingsMessage } from '../layers/config_reader.js';
 
 export interface KerasLayerJSON { class_name: string; config: Record<string, unknown> }
 
@@ -59,33 +60,40 @@ export function withMemoryForms<T>(fn: () => T): T {
  * The one place keys change case: every object key in value, recursively, to 'snake' (writing) or 'camel'
  * (reading), as tfjs does; keys that are not identifiers ('New York') are no option names and stay as given. Values
  * change only as `values` says (ValueSpelling); a user's class's config read back from the file form convertKeys
- * made of it is as its getConfig returned it (memoryForm). Throws ModelFormatError past MAX_CONFIG_DEPTH levels.
+ * made of it is as its getConfig returned it (memoryForm). Throws ModelFormatError past MAX_CONFIG_DEPTH levels, and
+ * where one object gives a key in both spellings (go_backwards and goBackwards): converted, one would silently
+ * overwrite the other, where a layer's fromConfig refuses the pair.
  */
 export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'config', depth = 0, values: ValueSpelling = 'respell'): unknown {
   return convert(value, to, where, depth, values === 'respell' ? 'all' : null);
 }
 
-function convert(value: unknown, to: 'snake' | 'camel', where: string, depth: number, own: Own): unknown {
+/** `path` locates value in the converted object ('.cell.config'), for errors. */
+function convert(value: unknown, to: 'snake' | 'camel', where: string, depth: number, own: Own, path = ''): unknown {
   if (depth > MAX_CONFIG_DEPTH) throw new ModelFormatError(`${where}: nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a model configuration`);
-  if (Array.isArray(value)) return value.map((v) => convert(v, to, where, depth + 1, own));
+  if (Array.isArray(value)) return value.map((v, i) => convert(v, to, where, depth + 1, own, `${path}[${i}]`));
   if (!isObject(value)) return value;
   const cls = entryClass(value);
   const out: Record<string, unknown> = {};
+  const spelledAs = new Map<string, string>();
   for (const [k, v] of Object.entries(value)) {
     const key = fileKey(k, to);
-    if (cls !== null && k === 'config') out[key] = classConfig(cls, v as Record<string, unknown>, to, where, depth + 1, own);
+    const other = spelledAs.get(key);
+    if (other !== undefined) throw new ModelFormatError(twoSpellingsMessage(where, path, other, k));
+    spelledAs.set(key, k);
+    if (cls !== null && k === 'config') out[key] = classConfig(cls, v as Record<string, unknown>, to, where, depth + 1, own, `${path}.${k}`);
     // A plain object in a built-in's config is part of it; in a user's, the user's own value.
-    else out[key] = convert(own === 'all' || own === 'layer' ? optionValueSpelling(k, v, to, own === 'all' ? 'any' : 'layer') : v, to, where, depth + 1, own === 'all' ? 'all' : own && 'none');
+    else out[key] = convert(own === 'all' || own === 'layer' ? optionValueSpelling(k, v, to, own === 'all' ? 'any' : 'layer') : v, to, where, depth + 1, own === 'all' ? 'all' : own && 'none', `${path}.${k}`);
   }
   return out;
 }
 
 /** The config of one {className, config} entry, its values respelled as its class says (ownSpelling) unless `outer` is null. */
-function classConfig(cls: string, config: Record<string, unknown>, to: 'snake' | 'camel', where: string, depth: number, outer: Own): Record<string, unknown> {
+function classConfig(cls: string, config: Record<string, unknown>, to: 'snake' | 'camel', where: string, depth: number, outer: Own, path = ''): Record<string, unknown> {
   const memory = to === 'camel' ? memoryForm(cls, config, where, depth) : undefined;
   if (memory) return memory;
   const own = outer === null ? null : ownSpelling(cls);
-  const out = convert(config, to, where, depth, own);
+  const out = convert(config, to, where, depth, own, path);
   if (to === 'snake' && (own === 'layer' || own === 'none')) memoryForms?.set(out as object, convert(config, 'camel', where, depth, null) as Record<string, unknown>);
   return out as Record<string, unknown>;
 }

@@ -39,6 +39,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 
+/** The error for one config object giving one key in two spellings; model loading (convertKeys) says the same. */
+export function twoSpellingsMessage(where: string, path: string, first: string, second: string): string {
+  return `${where}: the config${path} gives both '${first}' and '${second}', two spellings (Keras's snake_case, tfjs's camelCase) of one option; give one`;
+}
+
 /**
  * v with every key of its plain objects, at any depth, in camelCase; an object giving one key in two spellings
  * (reset_after and resetAfter) is an error naming both.
@@ -52,9 +57,7 @@ function camelConfig(v: unknown, where: string, path: string, depth = 0): unknow
   for (const [k, x] of Object.entries(v)) {
     const camel = camelKey(k);
     const other = seen.get(camel);
-    if (other !== undefined) {
-      throw new Error(`${where}: the config${path} gives both '${other}' and '${k}', two spellings (Keras's snake_case, tfjs's camelCase) of one option; give one`);
-    }
+    if (other !== undefined) throw new Error(twoSpellingsMessage(where, path, other, k));
     seen.set(camel, k);
     out[camel] = camelConfig(x, where, `${path}.${k}`, depth + 1);
   }
