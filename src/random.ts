@@ -2,6 +2,7 @@
  * One seeded generator for everything random in rnnlab: initializers, shuffles, dropout masks, data
  * generation. `setSeed(n)` plays numpy.random.seed's role: same seed, same run.
  */
+import { randomBytes } from 'node:crypto';
 
 /**
  * xoshiro128** (Blackman & Vigna, 2018), its state filled by splitmix32 from the seed. Only 32-bit integer
@@ -129,13 +130,26 @@ export function offsetSeed(seed: number, k: number): number {
 /**
  * A seed for something random made without one (an unseeded dataset shuffle): after setSeed, the next of a sequence
  * derived from its seed (the same sequence after the same setSeed, in the order they are asked for), as Keras derives
- * an op's seed from the global one; before any setSeed, the clock's, as tfjs's. It is not drawn from globalRandom, so
- * asking for one leaves the stream of initializers and dropout masks as it was.
+ * an op's seed from the global one; before any setSeed, a fresh one each time (tfjs's sub-millisecond clock gives two
+ * shuffles made in a row their own orders; the millisecond clock alone would give them one). It is not drawn from
+ * globalRandom, so asking for one leaves the stream of initializers and dropout masks as it was.
  */
 export function derivedSeed(): number {
-  if (lastSeed === null) return Date.now();
+  if (lastSeed === null) return freshSeed();
   derivedCount++;
   // The seed's low 32 bits and the count as the high ones: a safe integer for any seed and the first 2^20 counts.
   const low = ((lastSeed % 4294967296) + 4294967296) % 4294967296;
   return new Random(low + 4294967296 * (derivedCount % 1048576)).int(2 ** 31);
+}
+
+let freshCount = 0;
+
+/**
+ * An unseeded seed: the count of those drawn in this process as the high bits, so no two in one process are the same
+ * (for the first 2^20), and 32 bits of crypto randomness as the low ones, so two processes started together differ too.
+ */
+function freshSeed(): number {
+  const low = randomBytes(4).readUInt32LE(0);
+  freshCount = (freshCount + 1) % 1048576;
+  return low + 4294967296 * freshCount;
 }

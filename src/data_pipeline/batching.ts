@@ -108,7 +108,8 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
           if (!flatValues.every((b) => typeof b === 'boolean')) throw new Error('a list mixing booleans and other values');
           return tensor(x as never, undefined, 'bool');
         }
-        return toTensor(x as never, 'value');
+        // rl.tensor's dtype (tfjs's stack of rows): Uint8Array rows are int32, where a model input's rule reads them as float32.
+        return x instanceof Tensor ? toTensor(x, 'value') : tensor(x as never);
       } catch (e) {
         throw new Error(`${where(i)}: ${(e as Error).message}`);
       }

@@ -131,7 +131,7 @@ export class Dataset<T> {
     if (seed === null) seed = undefined;
     if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`dataset.shuffle: seed must be an integer or a string, got ${String(seed)}`);
     const src = this.source;
-    // Unseeded: after rl.setSeed a seed derived from it (reproducible, as Keras's global seed makes a shuffle), else the clock's.
+    // Unseeded: after rl.setSeed a seed derived from it (reproducible, as Keras's global seed makes a shuffle), else a fresh one.
     const own = seed ?? derivedSeed();
     const base = new Random(own);
     return new Dataset(async function* () {
@@ -191,8 +191,8 @@ export class Dataset<T> {
 
   /** The first count elements; none, a negative or an infinite count takes them all (tfjs). */
   take(count?: number): Dataset<T> {
-    // tfjs: no count, a negative one or one past the end takes everything.
-    if (count === undefined || count === Infinity) count = -1;
+    // tfjs: no count, a negative one (-Infinity too) or one past the end takes everything.
+    if (count === undefined || count === Infinity || count === -Infinity) count = -1;
     integer('take', count);
     if (count < 0) return new Dataset(this.source, this.size);
     const src = this.source;
@@ -209,7 +209,7 @@ export class Dataset<T> {
   skip(count?: number): Dataset<T> {
     // tfjs's docs and size: no count or a negative one skips everything, as one past the end does. (tfjs 4.x's
     // iterator then yields every element under size 0; the documented reading is the one that agrees with size.)
-    if (count === undefined || count === Infinity) count = -1;
+    if (count === undefined || count === Infinity || count === -Infinity) count = -1;
     integer('skip', count);
     if (count < 0) return new Dataset<T>(async function* () { return OWN_END; }, 0);
     const src = this.source;
@@ -234,8 +234,8 @@ export class Dataset<T> {
 
   /** Repeats the whole dataset count times (forever without a count), re-running the source each time. */
   repeat(count?: number): Dataset<T> {
-    // tfjs: a negative count repeats forever, as no count does; Infinity reads the same, as take(Infinity) takes all.
-    if (count === Infinity) count = undefined;
+    // tfjs: a negative count (-Infinity too) repeats forever, as no count does; Infinity reads the same, as take(Infinity) takes all.
+    if (count === Infinity || count === -Infinity) count = undefined;
     if (count !== undefined) integer('repeat', count);
     if (count !== undefined && count < 0) count = undefined;
     const src = this.source;
