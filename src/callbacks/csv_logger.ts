@@ -1,6 +1,6 @@
 /**
- * Keras 3's CSVLogger: one row per epoch (epoch, then the first epoch's log keys sorted; a key missing from a later
- * epoch's logs is 'NA') in a CSV file.
+ * Keras 3's CSVLogger: one row per epoch (epoch, then the first epoch's log keys sorted, then, when none of them is a
+ * `val_` key, `val_<key>` for each; a key missing from an epoch's logs is 'NA') in a CSV file.
  */
 import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import type { Logs } from '../models/progress.js';
@@ -33,7 +33,7 @@ export class CSVLogger extends BaseCallback {
   }
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const sep = this.opts.separator ?? ',';
-    this.keys ??= Object.keys(logs).sort();
+    this.keys ??= columnKeys(logs);
     const field = (v: string) => csvField(v, sep);
     const row = [String(epoch), ...this.keys.map((k) => (k in logs ? cellText(logs[k]) : 'NA'))].map(field).join(sep);
     const text = `${this.needsHeader ? `${['epoch', ...this.keys].map(field).join(sep)}\n` : ''}${row}\n`;
@@ -42,6 +42,17 @@ export class CSVLogger extends BaseCallback {
     this.replace = false;
     this.needsHeader = false;
   }
+}
+
+/**
+ * The first epoch's keys sorted, as Keras 3 takes them. With validationFreq > 1 that epoch has no validation values,
+ * so, as Keras 3 does, a `val_` column is added for every key when none is there, to hold the later epochs' values
+ * (and 'NA' without them, so a run without validation data has `val_` columns of 'NA' too).
+ */
+function columnKeys(logs: Logs): string[] {
+  const keys = Object.keys(logs).sort();
+  if (keys.length === 0 || keys.some((k) => k.startsWith('val_'))) return keys;
+  return [...keys, ...keys.map((k) => `val_${k}`)];
 }
 
 /** csvLogger({filename}) was told "filename must be a non-empty path" though it gave one: say that it comes first. */

@@ -37,6 +37,6 @@ describe('csvLogger and a run refused before training', () => {
   it('a run that trains replaces the old log with its own rows (one header)', async () => {
     const f = logFile('trained');
     const h = await model().fit(xs, ys, { epochs: 2, verbose: 0, callbacks: [rl.callbacks.csvLogger(f)] });
-    expect(readFileSync(f, 'utf8')).toBe(`epoch,loss\n0,${h.history.loss[0]}\n1,${h.history.loss[1]}\n`);
+    expect(readFileSync(f, 'utf8')).toBe(`epoch,loss,val_loss\n0,${h.history.loss[0]},NA\n1,${h.history.loss[1]},NA\n`);
   });
 });

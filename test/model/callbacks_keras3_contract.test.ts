@@ -158,7 +158,7 @@ describe('the exported callback classes are rl.Callbacks', () => {
       expect(cb.model).toBe(m);
       expect(cb.params.epochs).toBe(1);
     }
-    // Keras 3's columns without validation data: epoch, then the logs' keys sorted (no val_ columns).
-    expect(readFileSync(f, 'utf8').split('\n')[0]).toBe('epoch,learning_rate,loss');
+    // Keras 3's columns without validation data: epoch, the logs' keys sorted, then a val_ column for each.
+    expect(readFileSync(f, 'utf8').split('\n')[0]).toBe('epoch,learning_rate,loss,val_learning_rate,val_loss');
   });
 });

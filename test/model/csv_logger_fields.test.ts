@@ -22,14 +22,14 @@ describe("csvLogger's quoting", () => {
     const h = await model().fit(X, Y, { epochs: 1, verbose: 0, callbacks: [adder(extra), rl.callbacks.csvLogger(file)] });
     const loss = String(h.history.loss[0]);
     expect(readFileSync(file, 'utf8')).toBe(
-      'epoch,groups,line,loss,nested,note,plain,quote,typed\n' +
-      `0,"""[0.1, 0.2]""","l1\nl2",${loss},"""[[1, 2], [3]]""","a,b",ok,"say ""hi""","""[0.5, 2]"""\n`);
+      'epoch,groups,line,loss,nested,note,plain,quote,typed,val_groups,val_line,val_loss,val_nested,val_note,val_plain,val_quote,val_typed\n' +
+      `0,"""[0.1, 0.2]""","l1\nl2",${loss},"""[[1, 2], [3]]""","a,b",ok,"say ""hi""","""[0.5, 2]""",NA,NA,NA,NA,NA,NA,NA,NA\n`);
   });
 
   it('with another separator, quotes what holds it (and leaves commas alone); header names too', async () => {
     const file = join(tempDir(), 'log.csv');
     const h = await model().fit(X, Y, { epochs: 2, verbose: 0, callbacks: [adder({ 'a;b': 'x;y', c: 'p,q' }), rl.callbacks.csvLogger(file, { separator: ';' })] });
     const [l0, l1] = h.history.loss.map(String);
-    expect(readFileSync(file, 'utf8')).toBe(`epoch;"a;b";c;loss\n0;"x;y";p,q;${l0}\n1;"x;y";p,q;${l1}\n`);
+    expect(readFileSync(file, 'utf8')).toBe(`epoch;"a;b";c;loss;"val_a;b";val_c;val_loss\n0;"x;y";p,q;${l0};NA;NA;NA\n1;"x;y";p,q;${l1};NA;NA;NA\n`);
   });
 });
