@@ -1,7 +1,8 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
+import { IMDB_DEFAULTS } from '../experiments/lab_models.js';
+import { defaultOutDir, keepRunFolder, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
@@ -47,8 +48,26 @@ export function trainSummary(r: TextTrainResult, out: string): string[] {
     `Examples: ${r.counts.train} train, ${r.counts.validation} validation${heldOutNote(r)}${unvalidatedNote(r)}${r.counts.skipped ? `, ${r.counts.skipped} bad rows skipped` : ''}`,
     `Model: ${r.config.model}, ${r.params.toLocaleString('en-US')} parameters, vocabulary ${r.vectorizer.vocabularySize}, maxlen ${r.vectorizer.maxlen}; ` +
       `${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s`,
-    `Saved: ${path.join(out, 'model')} and ${path.join(out, 'results.json')}`,
   ];
+}
+
+/** Said once model/ and every file of the run are written, never before. */
+function savedLine(out: string): string {
+  return `Saved: ${path.join(out, 'model')} and ${path.join(out, 'results.json')}`;
+}
+
+/**
+ * An --epochs or --batch-size default as help and docs/CLI.md state it: the lab's for each model
+ * (experiments/lab_models.ts), the most common first, e.g. "default 3; 2 for cnn, ff_embed; 20 for simple_rnn".
+ */
+function labDefaultWords(key: 'epochs' | 'batchSize'): string {
+  const byValue = new Map<number, string[]>();
+  for (const m of TEXT_MODELS) {
+    const v = IMDB_DEFAULTS[m as keyof typeof IMDB_DEFAULTS][key];
+    byValue.set(v, [...(byValue.get(v) ?? []), m]);
+  }
+  const [first, ...rest] = [...byValue].sort((a, b) => b[1].length - a[1].length);
+  return [`default ${first[0]}`, ...rest.map(([v, ms]) => `${v} for ${[...ms].sort().join(', ')}`)].join('; ');
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -56,11 +75,11 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Train a text classifier on your own labelled texts (CSV/TSV, JSON Lines, or a folder of class subfolders).');
   addDataOptions(cmd)
     .addOption(choice('--model <name>', 'architecture', TEXT_MODELS).default('lstm'))
-    .option('--layers <n>', 'stacked recurrent layers', positiveInt('--layers'))
-    .option('--units <n>', 'recurrent units (cnn / ff_embed: hidden Dense width)', positiveInt('--units', MAX_SIZE))
+    .option('--layers <n>', 'stacked recurrent layers (recurrent models only; default 1)', positiveInt('--layers'))
+    .option('--units <n>', 'recurrent units, or the hidden Dense width of cnn / ff_embed (default 100; 250 for cnn, ff_embed)', positiveInt('--units', MAX_SIZE))
     .option('--embedding-dim <n>', 'embedding size (default 100)', positiveInt('--embedding-dim', MAX_SIZE))
-    .option('--dropout <rate>', 'input dropout of the recurrent layers (cnn / ff_embed: before the output)', fraction('--dropout', false))
-    .option('--recurrent-dropout <rate>', 'recurrent dropout of the recurrent layers (Keras recurrent_dropout; training composes each step, slower)', fraction('--recurrent-dropout', false))
+    .option('--dropout <rate>', 'input dropout of the recurrent layers, before the output for cnn / ff_embed (default 0)', fraction('--dropout', false))
+    .option('--recurrent-dropout <rate>', 'recurrent dropout of the recurrent layers: Keras recurrent_dropout, training composes each step, slower (default 0)', fraction('--recurrent-dropout', false))
     .option('--mask-zero', 'the embedding masks padding (id 0) for the recurrent layers')
     .option('--bucket', 'length-bucketed batches, each trimmed to its longest text (needs --mask-zero and a recurrent model; seeded)')
     .option('--maxlen <n|auto>', "words per text; 'auto': the 95th percentile of the training lengths", sizeOrAuto('--maxlen', MAX_SIZE), 'auto')
@@ -71,8 +90,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--validation <path>', 'a separate labelled validation set instead of a split')
     .option('--early-stopping [patience]', 'stop when val_loss stops improving for patience epochs (default 2; 0 as Keras: at the first epoch without improvement) and keep the best weights', nonNegativeInt('--early-stopping'))
     .addOption(choice('--class-weight <mode>', "'balanced': weigh classes by n / (classes * count)", ['balanced']))
-    .option('--epochs <n>', 'epochs (default: the lab\'s for the model, else 3)', positiveInt('--epochs'))
-    .option('--batch-size <n>', 'batch size (default: the lab\'s for the model, else 64)', positiveInt('--batch-size'))
+    .option('--epochs <n>', `epochs, the lab's for the model (${labDefaultWords('epochs')})`, positiveInt('--epochs'))
+    .option('--batch-size <n>', `batch size, the lab's for the model (${labDefaultWords('batchSize')})`, positiveInt('--batch-size'))
     .option('--seed <n>', 'seed for the split, the weights and the shuffles (any integer, default 1)', integer('--seed'))
     .option('--limit <n>', 'train on a stratified sample of exactly n examples (at least one per class)', positiveInt('--limit'))
     .option('--out <dir>', 'run folder for model/ and results.json (default runs/<timestamp>-train-<model>)', (v: string) => {
@@ -114,7 +133,9 @@ export function register(program: Command, ctx: CliContext): void {
     // An earlier run's record in out is marked running before the new model is saved over its model/ (a new folder
     // gets this run's running record), and put back if that save fails (the earlier model is then kept): a kill in
     // between leaves an interrupted run, never the earlier run's finished record beside the new model.
+    // Should a write after the save fail, the copies keepRunFolder took put the folder back as it was before the run.
     let unmark: (() => void) | null = null;
+    let kept: ReturnType<typeof keepRunFolder> | null = null;
     let saved = false;
     try {
       const r = await trainTextClassifier({
@@ -123,7 +144,7 @@ export function register(program: Command, ctx: CliContext): void {
         maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
         classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
         saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
-        beforeSave: async () => { await end.writing(); unmark = markRunBeingReplaced(out, startRecord({ command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, source: 'cli' })); },
+        beforeSave: async () => { await end.writing(); kept = keepRunFolder(out); unmark = markRunBeingReplaced(out, startRecord({ command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, source: 'cli' })); },
       });
       saved = true;
       const body = textTrainBody(r, f.data);
@@ -131,13 +152,28 @@ export function register(program: Command, ctx: CliContext): void {
       for (const note of (body.details?.notes as string[] | undefined) ?? []) ctx.err.write(`rnnlab train: ${note}\n`);
       for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
       finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
+      ctx.out.write(`${savedLine(out)}\n`);
+      (kept as ReturnType<typeof keepRunFolder> | null)?.drop();
       ctx.exitCode = await end.finish(0);
     } catch (e) {
-      if (!saved) (unmark as (() => void) | null)?.();
+      const k = kept as ReturnType<typeof keepRunFolder> | null;
+      let undone = '';
+      if (!saved) {
+        (unmark as (() => void) | null)?.();
+        k?.drop();
+      } else if (k) {
+        try {
+          k.restore();
+          undone = `rnnlab train: this run's model/ and files were removed; ${made ? `its folder ${out} was removed` : `${out} holds what it held before the run`}`;
+        } catch (re) {
+          undone = `rnnlab train: ${out} could not be put back as it was before the run (${(re as Error)?.message ?? String(re)}): it reads as an interrupted run, which the next run into it replaces`;
+        }
+      }
       end.release();
       giveBack();
       if (e instanceof UsageError) throw e;
       reportFailure(ctx, 'train', e);
+      if (undone) ctx.err.write(`${undone}\n`);
     } finally {
       lock.release();
     }

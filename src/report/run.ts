@@ -2,17 +2,18 @@
  * What every run leaves behind in its output folder: results.json (config, history, metrics, timing,
  * engine and machine), report.html (self-contained) and report.png (the curves).
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { commitStaged, discardStaged, fsyncDir, stageFile, sweepDeadWritersTemps, writeFileAtomic } from '../io/atomic.js';
 import { ownProcessStart } from '../io/process_alive.js';
-import { FolderError, folderError, folderWriteWords, makeFolders } from '../local_files.js';
+import { errnoWords, FolderError, folderError, folderWriteWords, makeFolders } from '../local_files.js';
+import { tempName } from '../temp_names.js';
 import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
 import { chartGridSvg } from './svg.js';
-import { isRunRecordFile, RecordError, recordJson, recordProblems, RESULTS_FILE, RUN_RECORD_VERSION, type RecordBody, type RunRecord, type RunStatus } from './record.js';
+import { isRunRecordFile, RecordError, recordJson, recordProblems, REPORT_FILES, RESULTS_FILE, RUN_RECORD_VERSION, type RecordBody, type RunRecord, type RunStatus } from './record.js';
 
 /** runs/<timestamp>-<name>, the timestamp in local time and safe in file names. */
 export function defaultOutDir(name: string, now = new Date(), base = 'runs'): string {
@@ -99,15 +100,54 @@ export interface RunFiles { dir: string; results: string; html: string; png: str
  * renamed in last. A kill at any point leaves the earlier run, an interrupted run, or this one.
  */
 export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
+  const at = { file: dir };
   try {
-    return writeRunFiles(dir, record, doc);
+    return writeRunFiles(dir, record, doc, at);
   } catch (e) {
-    // Checked writable before the run; still a full disk or a folder removed meanwhile is said in words, naming it.
+    // Checked writable before the run; still a full disk or a folder removed meanwhile is said in words, naming it
+    // and the file being written when it failed.
     const code = (e as NodeJS.ErrnoException).code;
-    // Only a system's errno code (EACCES, ENOSPC...) is the folder's trouble; Node's own ERR_* codes are bugs to see as such.
-    if (e instanceof FolderError || code === undefined || code.startsWith('ERR_')) throw e;
-    throw new Error(`cannot write the run folder ${dir}: ${folderWriteWords(e)}`);
+    if (e instanceof FolderError || e instanceof RecordError) throw e;
+    // Only a system's errno code (EACCES, ENOSPC...) is the folder's trouble; Node's own ERR_* codes and errors without
+    // a code (a RangeError) are bugs to see as such, kept in their own words beside the file they stopped.
+    if (code === undefined || code.startsWith('ERR_')) throw Object.assign(new Error(`cannot write ${at.file}: ${(e as Error)?.message ?? String(e)}`), { cause: e });
+    throw new Error(`cannot write the run folder ${dir}: ${folderWriteWords(e)}${at.file === dir ? '' : ` (writing ${at.file})`}`);
   }
+}
+
+/**
+ * What a run that saves <dir>/model replaces there (model/, results.json and the reports), copied aside before the
+ * first of them changes: a failure after the model's save (a report or record that cannot be written) then puts the
+ * folder back as it was with restore(), this run's files removed and the earlier ones renamed back; drop() removes
+ * the copies once the run is written. A run folder's model is small beside the training that made it. The copies are
+ * named as this process's temp files, so those of a killed run are swept by the next run's writes.
+ */
+export function keepRunFolder(dir: string): { restore(): void; drop(): void } {
+  const kept: [string, string | null][] = [];
+  const drop = () => { for (const [, copy] of kept) if (copy) rmSync(copy, { recursive: true, force: true }); };
+  try {
+    for (const name of ['model', ...REPORT_FILES]) {
+      const file = path.join(dir, name);
+      let exists = true;
+      try { lstatSync(file); } catch { exists = false; }
+      // model/ as a save's own old-model folder is named, so that sweep takes a killed run's copy.
+      const copy = exists ? path.join(dir, tempName(name === 'model' ? 'model-old' : name)) : null;
+      kept.push([file, copy]);
+      if (copy) cpSync(file, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    }
+  } catch (e) {
+    drop();
+    throw new Error(`cannot keep a copy of the earlier run in ${dir} while it is replaced: ${errnoWords(e)}; nothing was changed`);
+  }
+  return {
+    restore: () => {
+      for (const [file, copy] of kept) {
+        rmSync(file, { recursive: true, force: true });
+        if (copy) renameSync(copy, file);
+      }
+    },
+    drop,
+  };
 }
 
 /** The record as this process writes it while it replaces a folder's files: `running`, naming this process. */
@@ -150,7 +190,8 @@ export function markRunBeingReplaced(dir: string, starting?: RunRecord): (() => 
   return () => { try { writeFileAtomic(file, text); } catch { /* it then reads as interrupted */ } };
 }
 
-function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
+/** `at.file`: the file being written, for writeRun's error. */
+function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc, at: { file: string }): RunFiles {
   makeFolders(dir);
   // Temp files an earlier run into dir staged and never renamed (it was killed): whole-size reports otherwise stay.
   sweepDeadWritersTemps(dir, () => true);
@@ -165,11 +206,13 @@ function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles
       started: record.startedAt, finished: record.finishedAt ?? '',
     },
   };
+  at.file = files.results;
   const recordText = checkedRecordJson(dir, record);
   const runningText = checkedRecordJson(dir, runningAs(record));
   const staged: string[] = [];
   let html: string, png: string | null = null, final: string;
   try {
+    at.file = files.html;
     html = stageFile(files.html, renderHtml(full));
     staged.push(html);
     try {
@@ -178,6 +221,7 @@ function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles
     } catch (e) {
       files.pngError = `cannot write ${files.png}: ${(e as Error).message}`;
     }
+    at.file = files.results;
     final = stageFile(files.results, recordText);
     staged.push(final);
     // Nothing in dir has changed yet. From here on each step is a rename or a small write.
@@ -187,7 +231,9 @@ function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles
     throw e;
   }
   try {
+    at.file = files.html;
     commitStaged(html, files.html);
+    at.file = files.png!;
     if (png !== null) commitStaged(png, files.png!);
     else {
       // An earlier run's report.png would sit beside this run's record with another run's charts.
@@ -197,6 +243,7 @@ function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles
       } catch { /* there was none */ }
       files.png = null;
     }
+    at.file = files.results;
     commitStaged(final, files.results);
   } catch (e) {
     // Those renamed in are gone from their temp names already; the rest would wait an hour for a sweep.

@@ -33,9 +33,60 @@ export function perClassTable(m: ClassificationMetrics): Table {
   };
 }
 
+/**
+ * Up to this many classes the record (details.confusion) and the report keep the whole confusion matrix; beyond it,
+ * whose C x C cells grow past any useful table (and, at thousands of classes, past what JSON.stringify can write), they
+ * keep its bounded form instead (details.confusionTop; docs/results.schema.json).
+ */
+export const FULL_CONFUSION_MAX_CLASSES = 100;
+/** How many of the largest off-diagonal cells the bounded form keeps. */
+export const TOP_CONFUSIONS = 100;
+
+/** The bounded form of confusion[true][predicted]: per-class counts and the largest confusions, as [true, predicted, count]. */
+export interface ConfusionTop {
+  correct: number[]; support: number[]; predicted: number[];
+  top: [number, number, number][];
+  /** The non-zero off-diagonal cells left out of top, and the examples they hold. */
+  otherCells: number; otherCount: number;
+}
+
+export function confusionTop(confusion: readonly (readonly number[])[], k = TOP_CONFUSIONS): ConfusionTop {
+  const C = confusion.length;
+  const predicted = new Array<number>(C).fill(0);
+  const cells: [number, number, number][] = [];
+  for (let t = 0; t < C; t++) {
+    for (let p = 0; p < C; p++) {
+      const v = confusion[t][p];
+      predicted[p] += v;
+      if (p !== t && v > 0) cells.push([t, p, v]);
+    }
+  }
+  // The largest first; ties in class order, so the same matrix always keeps the same cells.
+  cells.sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]);
+  const rest = cells.slice(k);
+  return {
+    correct: confusion.map((row, i) => row[i]), support: confusion.map((row) => row.reduce((a, b) => a + b, 0)), predicted,
+    top: cells.slice(0, k), otherCells: rest.length, otherCount: rest.reduce((a, c) => a + c[2], 0),
+  };
+}
+
+/** details' confusion entry: the whole matrix up to FULL_CONFUSION_MAX_CLASSES classes, else its bounded form. */
+function confusionDetails(m: ClassificationMetrics): { confusion: number[][] } | { confusionTop: ConfusionTop } {
+  return m.confusion.length <= FULL_CONFUSION_MAX_CLASSES ? { confusion: m.confusion } : { confusionTop: confusionTop(m.confusion) };
+}
+
 export function confusionTable(m: ClassificationMetrics): Table {
   const names = m.perClass.map((c) => c.name);
-  return { caption: 'Confusion matrix (rows: true class, columns: predicted)', columns: ['true \\ predicted', ...names], rows: m.confusion.map((row, i) => [names[i], ...row]) };
+  if (names.length <= FULL_CONFUSION_MAX_CLASSES) {
+    return { caption: 'Confusion matrix (rows: true class, columns: predicted)', columns: ['true \\ predicted', ...names], rows: m.confusion.map((row, i) => [names[i], ...row]) };
+  }
+  const c = confusionTop(m.confusion);
+  const more = c.otherCells ? `; ${c.otherCells} other confusion(s) of ${c.otherCount} example(s) not shown` : '';
+  return {
+    caption: `Most frequent confusions (${names.length} classes: over ${FULL_CONFUSION_MAX_CLASSES}, the whole matrix is not shown${more})`,
+    columns: ['true', 'predicted', 'count', 'share of true class'],
+    rows: c.top.map(([t, p, v]) => [names[t], names[p], v, percent(v / c.support[t])]),
+  };
 }
 
 function worstTable(worst: readonly ScoredExample[]): Table {
@@ -60,7 +111,7 @@ export function textTrainBody(r: TextTrainResult, dataPath: string): RecordBody 
     finding,
     tables: [perClassTable(r.validation), confusionTable(r.validation)],
     // What train says beside its results (classes that differ only in case), kept with them so the record says it too.
-    details: { confusion: r.validation.confusion, seconds: r.seconds, ...(notes.length ? { notes } : {}) },
+    details: { ...confusionDetails(r.validation), seconds: r.seconds, ...(notes.length ? { notes } : {}) },
   };
 }
 
@@ -95,7 +146,7 @@ export function textEvaluateBody(r: TextEvaluateResult): RecordBody {
     metrics: classificationMetrics(m, 'test'),
     finding: `The model scores ${percent(m.accuracy)} accuracy on ${m.n} labelled examples (macro F1 ${m.macro.f1.toFixed(4)}${m.auc === null ? '' : `, ROC AUC ${m.auc.toFixed(4)}`}).`,
     tables: [perClassTable(m), confusionTable(m), worstTable(r.worst)],
-    details: { confusion: m.confusion, worst: r.worst, seconds: r.seconds },
+    details: { ...confusionDetails(m), worst: r.worst, seconds: r.seconds },
   };
 }
 

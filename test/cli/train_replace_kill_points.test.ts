@@ -1,10 +1,10 @@
 /**
- * A train run into an earlier run's folder replaces model/, the reports and results.json. Stopped at any point of
- * those writes (simulated by a write that fails there: nothing after it runs, as after a SIGKILL), the folder holds
- * the earlier run whole, or reads as an interrupted run that the next run replaces, never as the earlier run's
- * finished record beside the new run's model.
+ * A train run into an earlier run's folder replaces model/, the reports and results.json. Killed at any point of
+ * those writes (the folder as it stands when a write there is about to happen), the folder holds the earlier run
+ * whole, or reads as an interrupted run that the next run replaces, never as the earlier run's finished record beside
+ * the new run's model. A write that fails there instead puts the earlier run back (copies of it are kept meanwhile).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { setBeforeRenameHook } from '../../src/io/atomic.js';
@@ -28,22 +28,26 @@ describe('train into an earlier run, stopped during its writes', () => {
   // record marked running (before the reports are renamed in), this run's final record (last).
   const points: [string, number][] = [['report.html', 0], ['report.png', 0], ['results.json', 1], ['results.json', 2]];
   for (const [stopAt, nth] of points) {
-    it(`stopped at write ${nth + 1} of ${stopAt}: the folder reads as an interrupted run with the new model, and the next run replaces it`, async () => {
+    it(`at write ${nth + 1} of ${stopAt}: a kill leaves an interrupted run with the new model; a failure puts the earlier run back`, async () => {
       const cwd = dataFolder(), out = path.join(cwd, 'run');
       expect((await train(cwd, 1)).code).toBe(0);
       const earlierWeights = weights(out);
+      const before = snapshotFiles(out);
       let seen = 0;
+      let killedHere: Record<string, unknown> | null = null;
       setBeforeRenameHook((_tmp, target) => {
-        if (target === path.join(out, stopAt) && seen++ === nth) throw new Error(`stopped at ${stopAt}`);
+        if (target !== path.join(out, stopAt) || seen++ !== nth) return;
+        // What a SIGKILL here would leave: not the earlier run's finished record but one running, naming the (here
+        // still live) writer, which a reader lists as interrupted once it is gone.
+        const left = readResults(out);
+        killedHere = { newModel: !weights(out).equals(earlierWeights), status: left.status, pid: left.pid };
+        throw new Error(`stopped at ${stopAt}`);
       });
       const r = await train(cwd, 2);
       setBeforeRenameHook(null);
       expect(r.code).toBe(1);
-      expect(weights(out).equals(earlierWeights)).toBe(false);
-      const left = readResults(out);
-      // Not the earlier run's finished record: running, naming the (here still live) writer, which a reader lists as interrupted once it is gone.
-      expect(left.status).toBe('running');
-      expect(left.pid).toBe(process.pid);
+      expect(killedHere).toEqual({ newModel: true, status: 'running', pid: process.pid });
+      expect(snapshotFiles(out)).toEqual(before);
       expect(readdirSync(out).filter((n) => n.startsWith('.rnnlab-tmp-'))).toEqual([]);
       const again = await train(cwd, 3);
       expect(again.code).toBe(0);
@@ -76,16 +80,22 @@ describe('train into an earlier run, stopped during its writes', () => {
     expect(readdirSync(out).filter((n) => n.startsWith('.rnnlab-tmp-'))).toEqual([]);
   }, 60_000);
 
-  it('into a new folder, stopped after the model is in place: a running record stands beside it, and the next run replaces it', async () => {
+  it('into a new folder, after the model is in place: a kill leaves a running record beside it; a failure leaves no folder', async () => {
     const cwd = dataFolder(), out = path.join(cwd, 'run');
     let seen = 0;
+    let killedHere: Record<string, unknown> | null = null;
     // Write 1 is this run's start record (before model/ is saved), write 2 its running mark in writeRun.
-    setBeforeRenameHook((_tmp, target) => { if (target === path.join(out, 'results.json') && seen++ === 1) throw new Error('stopped'); });
+    setBeforeRenameHook((_tmp, target) => {
+      if (target !== path.join(out, 'results.json') || seen++ !== 1) return;
+      const left = readResults(out);
+      killedHere = { model: readdirSync(path.join(out, 'model')).includes('model.json'), status: left.status, command: left.command, config: left.config };
+      throw new Error('stopped');
+    });
     const r = await train(cwd, 2);
     setBeforeRenameHook(null);
     expect(r.code).toBe(1);
-    expect(readdirSync(path.join(out, 'model'))).toContain('model.json');
-    expect(readResults(out)).toMatchObject({ status: 'running', command: 'train', config: {} });
+    expect(killedHere).toEqual({ model: true, status: 'running', command: 'train', config: {} });
+    expect(existsSync(out)).toBe(false);
     expect((await train(cwd, 3)).code).toBe(0);
     expect(readResults(out)).toMatchObject({ status: 'completed', config: { seed: 3 } });
   }, 60_000);

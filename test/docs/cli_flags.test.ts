@@ -115,3 +115,33 @@ describe('docs/CLI.md and the commands --help shows', () => {
     expect([...flagsIn('use `--epochs=3`, not x--y or --Foo; --no-reverse')]).toEqual(['epochs', 'no-reverse']);
   });
 });
+
+/** "default X" as --help or docs/CLI.md states it, with the per-model values after it ("default 100; 250 for cnn, ff_embed"), backticks dropped. */
+function statedDefaults(text: string): string[] {
+  return [...text.replace(/`/g, '').replace(/\s+/g, ' ').matchAll(/\bdefault:? "?([\w.]+)"?((?:; [\d.]+ for [^;)]+)*)/g)].map((m) => `default ${m[1]}${m[2]}`);
+}
+
+describe('train: the defaults --help states are the ones docs/CLI.md states', () => {
+  const train = buildProgram({ out: silent, err: silent }).commands.find((c) => c.name() === 'train')!;
+  const section = sections(commandTree()).filter((p) => p.command === 'train').map((p) => p.text).join('\n');
+  /** What the doc says right after each mention of `--flag`, up to the next flag. */
+  const docOf = (flag: string) => section.split(/(?=`--[a-z])/).filter((s) => s.startsWith(`\`--${flag} `) || s.startsWith(`\`--${flag}\``)).join('\n');
+  const helpOf = (flag: string) => {
+    const o = train.options.find((x) => x.long === `--${flag}`)!;
+    return [...statedDefaults(o.description), ...(o.defaultValue === undefined ? [] : [`default ${String(o.defaultValue)}`])];
+  };
+
+  for (const flag of ['model', 'layers', 'units', 'embedding-dim', 'dropout', 'recurrent-dropout', 'maxlen', 'vocab', 'validation-split', 'epochs', 'batch-size', 'seed']) {
+    it(`--${flag}`, () => {
+      const help = helpOf(flag);
+      expect(help.length, `--help of train --${flag} states no default`).toBe(1);
+      expect(statedDefaults(docOf(flag)), `docs/CLI.md's train section on --${flag}`).toEqual(help);
+    });
+  }
+
+  it('reads a default with its per-model values, and tells two apart', () => {
+    expect(statedDefaults('(`--units N` default 100; 250 for `cnn`, `ff_embed`), more')).toEqual(['default 100; 250 for cnn, ff_embed']);
+    expect(statedDefaults('(default 3; 2 for cnn; 20 for simple_rnn)')).not.toEqual(statedDefaults('(default 3; 2 for cnn)'));
+    expect(statedDefaults('(default: "lstm")')).toEqual(['default lstm']);
+  });
+});
