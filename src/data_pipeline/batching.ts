@@ -84,6 +84,23 @@ export function batchElements(items: unknown[]): unknown {
   return batchAt(items, '', items);
 }
 
+/**
+ * One dtype for a batch's rows. Tensors must agree, as tfjs's stack of tensors requires. Lists and typed arrays
+ * mixing int32 (Int32Array, Uint8Array) and float32 rows (plain lists, Float32Array) batch as float32: tfjs takes
+ * element 0's dtype, which would cut a later row's fractions when element 0 is a Uint8Array; float32 keeps them.
+ */
+function batchDtype(rows: Tensor[], items: unknown[], where: (i: number) => string): Tensor['dtype'] {
+  const first = rows[0].dtype;
+  const mixed = rows.findIndex((r) => r.dtype !== first);
+  if (mixed < 0) return first;
+  const tensorAt = items.findIndex((x) => x instanceof Tensor);
+  const numeric = rows.every((r) => r.dtype === 'int32' || r.dtype === 'float32');
+  if (tensorAt >= 0 || !numeric) {
+    throw new Error(`${where(mixed)} has dtype ${rows[mixed].dtype} but element 0 has ${first}; cast them to one dtype`);
+  }
+  return 'float32';
+}
+
 /** roots: the batch's whole elements, where a csv row keeps its file and line (looked up only for an error). */
 function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
   const where = (i: number): string => {
@@ -119,12 +136,12 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
       if (r.shape.length !== shape.length || r.shape.some((d, k) => d !== shape[k])) {
         throw new Error(`dataset.batch: ${path ? `column '${path}': ` : ''}element ${i} has shape [${r.shape.join(', ')}] but element 0 has [${shape.join(', ')}]`);
       }
-      if (r.dtype !== rows[0].dtype) throw new Error(`${where(i)} has dtype ${r.dtype} but element 0 has ${rows[0].dtype}; cast them to one dtype`);
     });
+    const dtype = batchDtype(rows, items, where);
     const per = rows[0].size;
-    const out = rows[0].dtype === 'float32' ? new Float32Array(per * rows.length) : new Int32Array(per * rows.length);
+    const out = dtype === 'float32' ? new Float32Array(per * rows.length) : new Int32Array(per * rows.length);
     rows.forEach((r, i) => out.set(r.values, i * per));
-    return track(new Tensor(out, [rows.length, ...shape], rows[0].dtype));
+    return track(new Tensor(out, [rows.length, ...shape], dtype));
   }
   if (Array.isArray(first)) {
     items.forEach((x, i) => {

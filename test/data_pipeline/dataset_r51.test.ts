@@ -66,8 +66,16 @@ describe('batch of typed-array rows takes rl.tensor\'s dtype', () => {
     rl.dispose([b, h]);
   });
 
-  it('a Uint8Array row after a Float32Array one is an error naming the dtypes, not a silent cast', async () => {
-    await expect(rl.data.array([Float32Array.of(1, 2), Uint8Array.of(3, 0)] as never[]).batch(2).toArray())
+  it('lists and typed arrays mixing int32 and float32 rows batch as float32, fractions kept, whichever comes first', async () => {
+    for (const rows of [[Float32Array.of(1.5, 2), Uint8Array.of(3, 0)], [Uint8Array.of(3, 0), [1.5, 2]], [[1, 2], Uint8Array.of(3, 4)]]) {
+      const [b] = await rl.data.array(rows as never[]).batch(2).toArray() as rl.Tensor[];
+      expect(b.dtype).toBe('float32');
+      expect(Array.from(b.dataSync())).toEqual((rows as ArrayLike<number>[]).flatMap((r) => Array.from(r)));
+    }
+  });
+
+  it('tensor rows of two dtypes are an error naming them, as tfjs stacks tensors', async () => {
+    await expect(rl.data.array([rl.tensor([1.5, 2]), rl.tensor([3, 0], [2], 'int32')] as never[]).batch(2).toArray())
       .rejects.toThrow('element 1 of the batch has dtype int32 but element 0 has float32');
   });
 });
