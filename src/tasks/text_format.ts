@@ -1,5 +1,7 @@
 /** Text renderings of the text tasks' results: prediction records as table/CSV/JSONL, the evaluation report. */
 import type { ClassificationMetrics, ScoredExample } from './text_metrics.js';
+import { formatTable } from '../report/table.js';
+import { confusionTable, FULL_CONFUSION_MAX_CLASSES } from './text_result.js';
 import type { PredictionRecord } from './text_predict.js';
 
 export const PREDICT_FORMATS = ['table', 'csv', 'jsonl'] as const;
@@ -64,13 +66,31 @@ export async function* formatPredictions(records: AsyncIterable<PredictionRecord
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
+/**
+ * The whole confusion matrix up to FULL_CONFUSION_MAX_CLASSES classes; beyond, the report's table of the most frequent
+ * confusions (confusionTable's), as a C x C matrix printed at thousands of classes would be millions of numbers.
+ */
+function confusionLines(m: ClassificationMetrics): string[] {
+  const names = m.perClass.map((c) => c.name);
+  if (names.length > FULL_CONFUSION_MAX_CLASSES) {
+    const t = confusionTable(m);
+    return [...formatTable({ ...t, caption: `${t.caption}:` }), ...(t.rows.length ? [] : ['(none: every example was predicted as its true class)'])];
+  }
+  const w = Math.max(12, ...names.map((n) => n.length));
+  const cw = Math.max(6, ...names.map((n) => n.length), ...m.confusion.flat().map((v) => String(v).length));
+  return [
+    'Confusion matrix (rows: true class, columns: predicted):',
+    `${''.padEnd(w)} ${names.map((n) => n.padStart(cw)).join(' ')}`,
+    ...m.confusion.map((r, i) => `${names[i].padEnd(w)} ${r.map((v) => String(v).padStart(cw)).join(' ')}`),
+  ];
+}
+
 /** The evaluation report: first line `Accuracy: NN.NN%` (as rnnlab imdb prints it). */
 export function evaluationLines(m: ClassificationMetrics, worst: readonly ScoredExample[]): string[] {
   const names = m.perClass.map((c) => c.name);
   const w = Math.max(12, ...names.map((n) => n.length));
   const row = (name: string, p: number, r: number, f: number, s: number | string) =>
     `${name.padEnd(w)} ${p.toFixed(4).padStart(9)} ${r.toFixed(4).padStart(9)} ${f.toFixed(4).padStart(9)} ${String(s).padStart(8)}`;
-  const cw = Math.max(6, ...names.map((n) => n.length), ...m.confusion.flat().map((v) => String(v).length));
   const lines = [
     `Accuracy: ${pct(m.accuracy)}`,
     `Loss: ${m.loss.toFixed(4)}`,
@@ -81,9 +101,7 @@ export function evaluationLines(m: ClassificationMetrics, worst: readonly Scored
     row('macro avg', m.macro.precision, m.macro.recall, m.macro.f1, m.n),
     row('weighted avg', m.weighted.precision, m.weighted.recall, m.weighted.f1, m.n),
     '',
-    'Confusion matrix (rows: true class, columns: predicted):',
-    `${''.padEnd(w)} ${names.map((n) => n.padStart(cw)).join(' ')}`,
-    ...m.confusion.map((r, i) => `${names[i].padEnd(w)} ${r.map((v) => String(v).padStart(cw)).join(' ')}`),
+    ...confusionLines(m),
   ];
   if (m.auc !== null) lines.push('', `ROC AUC (${names[1]}): ${m.auc.toFixed(4)}`);
   if (worst.length) {

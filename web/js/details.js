@@ -1,7 +1,7 @@
 // One run's results beyond its curves: the notes it printed, the confusion matrix and the misclassified examples of a classifier
 // (IMDb runs of the dashboard, `rnnlab train` / `rnnlab evaluate` records), and the adder's sample answers
 // after every epoch (✓/✗), a seq2seq run's accuracies and attention matrix.
-import { $, api, el } from './api.js';
+import { $, api, el, pct } from './api.js';
 import { histogramsOf, histogramsPanel } from './histograms.js';
 import { attentionOf, drawAttention, scoresTable, seq2seqScores } from './attention.js';
 
@@ -32,6 +32,26 @@ function confusionTable(classes, m) {
   return el('table', { class: 'data confusion' }, el('thead', {}, head), el('tbody', {}, ...rows));
 }
 
+/**
+ * Over 100 classes a record keeps the confusion matrix's bounded form (details.confusionTop): the report's table of the
+ * most frequent confusions, same columns, with the share of the true class's examples.
+ */
+function topConfusionsTable(classes, c) {
+  const head = el('tr', {}, ...['true', 'predicted', 'count', 'share of true class'].map((t, i) => el('th', { class: i < 2 ? '' : 'num', text: t })));
+  const rows = c.top.map(([t, p, n]) => el('tr', {}, el('td', { text: classes[t] }), el('td', { text: classes[p] }),
+    el('td', { class: 'num', dataset: { true: classes[t], predicted: classes[p], count: String(n) }, text: String(n) }),
+    el('td', { class: 'num', text: pct(n / c.support[t], 2) })));
+  const more = c.otherCells ? `; ${c.otherCells} other confusion(s) of ${c.otherCount} example(s) not shown` : '';
+  const none = c.top.length ? [] : [el('tr', {}, el('td', { colspan: '4', text: 'none: every example was predicted as its true class' }))];
+  return el('table', { class: 'data confusion-top' },
+    el('caption', { text: `${classes.length} classes: the record keeps the largest confusions, not the whole matrix${more}` }),
+    el('thead', {}, head), el('tbody', {}, ...rows, ...none));
+}
+
+function isConfusionTop(c) {
+  return !!c && typeof c === 'object' && Array.isArray(c.top) && Array.isArray(c.support);
+}
+
 function misclassifiedList(items) {
   return el('ol', { class: 'misclassified' }, ...items.map((w) => el('li', { dataset: { label: w.label, predicted: w.predicted } },
     el('p', { class: 'small' }, el('span', { class: `badge ${w.label === 'positive' ? 'positive' : w.label === 'negative' ? 'negative' : ''}`, text: `true: ${w.label}` }), ' ',
@@ -39,16 +59,20 @@ function misclassifiedList(items) {
     el('blockquote', { class: 'review', text: w.text || '(no text recorded)' }))));
 }
 
-/** What a record says a classifier got wrong: its classes, [model, confusion[true][predicted]] tables and wrong examples. */
+/**
+ * What a record says a classifier got wrong: its classes, [model, confusion[true][predicted]] tables, or (over 100
+ * classes) the bounded form `top` in their place, and wrong examples.
+ */
 export function classificationOf(r) {
   const d = r?.details ?? {};
   const classes = d.classes ?? r?.data?.classes;
   // `rnnlab compare` records one matrix per model; every other classifier run one.
   const byModel = d.confusionByModel && typeof d.confusionByModel === 'object' ? Object.entries(d.confusionByModel) : [];
   const tables = Array.isArray(d.confusion) ? [['', d.confusion]] : byModel;
-  if (tables.length === 0 || !Array.isArray(classes)) return null;
+  const top = isConfusionTop(d.confusionTop) ? d.confusionTop : null;
+  if ((tables.length === 0 && !top) || !Array.isArray(classes)) return null;
   const wrong = d.misclassified ?? (d.worst ?? []).filter((w) => w.label !== w.predicted);
-  return { classes, tables, misclassified: wrong };
+  return { classes, tables, top, misclassified: wrong };
 }
 
 /** The notes a run printed beside its results (`rnnlab train`: labels differing only in case), as plain strings. */
@@ -80,8 +104,10 @@ export async function showRunDetail(id) {
   const cls = classificationOf(d.results);
   $('#run-confusion-box').hidden = !cls;
   if (cls) {
-    $('#run-confusion').replaceChildren(...cls.tables.map(([model, m]) => el('div', { class: 'confusion-of', dataset: { model } },
-      ...(model ? [el('h4', { text: model })] : []), confusionTable(cls.classes, m))));
+    // Set here, as the record's form decides it.
+    $('#run-confusion-title').textContent = cls.top ? 'Most frequent confusions' : 'Confusion matrix (rows: true label, columns: predicted)';
+    $('#run-confusion').replaceChildren(...(cls.top ? [topConfusionsTable(cls.classes, cls.top)] : cls.tables.map(([model, m]) => el('div', { class: 'confusion-of', dataset: { model } },
+      ...(model ? [el('h4', { text: model })] : []), confusionTable(cls.classes, m)))));
     $('#run-misclassified-note').textContent = cls.misclassified.length
       ? `The ${cls.misclassified.length} most confidently wrong (lowest probability of the true label first):` : 'No misclassified example was recorded.';
     $('#run-misclassified').replaceChildren(misclassifiedList(cls.misclassified));
