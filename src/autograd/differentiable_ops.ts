@@ -13,6 +13,7 @@ import { stridedSlicePlan } from '../ops/strided_slice.js';
 import { gatherGradient } from '../ops/slicing.js';
 import { parseAxes } from '../ops/reduction.js';
 import { dropoutMask } from '../ops/random.js';
+import { sigmoid as exactSigmoid } from './extra_activations.js';
 
 type Axis = number | number[] | null;
 
@@ -35,8 +36,15 @@ export const log1p = unaryOp(T.log1p, (x) => T.reciprocal(T.add(x, 1)));
 export const expm1 = unaryOp(T.expm1, (x) => T.exp(x));
 export const sin = unaryOp(T.sin, (x) => T.cos(x));
 export const cos = unaryOp(T.cos, (x) => T.neg(T.sin(x)));
-export const softplus = unaryOp(T.softplus, (x) => T.sigmoid(float(x)));
-export const logSigmoid = unaryOp(T.logSigmoid, (x) => T.sigmoid(T.neg(float(x))));
+/** The logistic of x (negated first if negate), as a float32 tensor without the sigmoid op's zero below -88.72. */
+function logistic(x: TensorLike, negate: boolean): Tensor {
+  const t = float(x), d = t.values;
+  return resultFrom(t.shape, 'float32', (i) => exactSigmoid(negate ? -d[i] : d[i]));
+}
+// tfjs's gradients, sigmoid(x) and sigmoid(-x): the subnormal tfjs gives (softplus(-100) itself is 3.8e-44), not the
+// sigmoid op's 0, which is a rule for the model's outputs.
+export const softplus = unaryOp(T.softplus, (x) => logistic(x, false));
+export const logSigmoid = unaryOp(T.logSigmoid, (x) => logistic(x, true));
 export const elu = unaryOp(T.elu, (x, y) => T.where(T.greater(x, 0), T.onesLike(y), T.add(y, 1)));
 export const selu = unaryOp(T.selu, (x) => T.where(T.greater(x, 0), T.fill(asTensor(x, 'x', 'selu').shape, 1.0507009873554805),
   T.mul(1.7580993408473766, T.exp(float(x)))));

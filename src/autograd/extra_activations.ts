@@ -15,7 +15,11 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/**
+ * The logistic function in float64 without the kernels' zero rule (a subnormal down to about -103.3 once stored as
+ * float32): the derivative of softplus and log_sigmoid, which tfjs takes as a value, not the sigmoid op's output.
+ */
+export const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 // log(1 + e^x) without overflow for large x or loss for very negative x.
 const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 

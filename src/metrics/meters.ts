@@ -1,6 +1,7 @@
 /** The per-epoch accumulation fit/evaluate/trainOnBatch run for a model's compiled metrics. */
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { FArray } from '../backend/index.js';
+import { sigmoid } from '../backend/reference/pointwise.js';
 import type { Tensor } from '../tensor.js';
 import { binaryHit, countArgmax, countBinary } from './accuracy.js';
 import { AUC, Precision, Recall, type Meter } from './confusion.js';
@@ -74,7 +75,10 @@ class AccuracyCounter {
   setSums(s: readonly number[]): void { [this.correct, this.total] = s; }
 }
 
-/** The activation a loss folded in, applied and rounded to float32 as the model's own outputs are. */
+/**
+ * The activation a loss folded in, applied and rounded to float32 as the model's own outputs are: the kernels' one
+ * sigmoid rule (exactly 0 below SIGMOID_ZERO_BELOW), so a metric sees the 0 that predict gives, not a subnormal.
+ */
 function foldedProbabilities(out: Tensor, loss: LossKind | null): Float32Array {
   return loss === 'binaryCrossentropy' ? sigmoidOf(out.values) : softmaxRows(out.values, out.shape[out.rank - 1]);
 }
@@ -84,10 +88,10 @@ function foldedProbabilities(out: Tensor, loss: LossKind | null): Float32Array {
  * logits within float32 rounding of 0, whose sigmoid is computed.
  */
 function sigmoidSides(d: FArray | Int32Array): Float32Array {
-  return Float32Array.from(d, (v) => (Math.abs(v) < 1e-6 ? 1 / (1 + Math.exp(-v)) : v > 0 ? 1 : 0));
+  return Float32Array.from(d, (v) => (Math.abs(v) < 1e-6 ? sigmoid(v) : v > 0 ? 1 : 0));
 }
 
-function sigmoidOf(d: FArray | Int32Array): Float32Array { return Float32Array.from(d, (v) => 1 / (1 + Math.exp(-v))); }
+function sigmoidOf(d: FArray | Int32Array): Float32Array { return Float32Array.from(d, sigmoid); }
 
 function softmaxRows(d: FArray | Int32Array, cols: number): Float32Array {
   const out = new Float64Array(d.length);
