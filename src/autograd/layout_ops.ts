@@ -4,7 +4,7 @@
  */
 import type { Tensor, TensorLike } from '../tensor.js';
 import { scoped } from './scoped.js';
-import { asTensor } from '../ops/convert.js';
+import { asTensor, shownArg } from '../ops/convert.js';
 import { add, div, mul, reshape, slice, square, transpose } from './public_ops.js';
 import { pad, pow } from './differentiable_ops.js';
 import { channelsLast } from './conv_ops.js';
@@ -24,10 +24,10 @@ function depthToSpaceOp(x: TensorLike, blockSize: number, dataFormat: 'NHWC' = '
 
 function blockArgs(x: Tensor, blockShape: number[], pairs: number[][], op: string, pairName: string): void {
   const m = Array.isArray(blockShape) ? blockShape.length : -1;
-  if (m < 1 || blockShape.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${op}: blockShape must be a non-empty list of positive integers, got ${JSON.stringify(blockShape)}`);
+  if (m < 1 || blockShape.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${op}: blockShape must be a non-empty list of positive integers, got ${shownArg(blockShape)}`);
   if (x.rank < m + 1) throw new Error(`${op}: input rank ${x.rank} must be greater than blockShape's length ${m}`);
   if (!Array.isArray(pairs) || pairs.length !== m || pairs.some((p) => !Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
-    throw new Error(`${op}: ${pairName} must be ${m} [before, after] pairs of non-negative integers, got ${JSON.stringify(pairs)}`);
+    throw new Error(`${op}: ${pairName} must be ${m} [before, after] pairs of non-negative integers, got ${shownArg(pairs)}`);
   }
 }
 

@@ -118,19 +118,33 @@ export function normAxis(axis: number | null, rank: number, op: string, inclusiv
 /**
  * A user's argument as an op's error shows it: its JSON, or describe()'s words where JSON cannot write it (a bigint,
  * an object that refers to itself) or writes nothing (a function, undefined); a number as JavaScript writes it (NaN).
+ * A list entry by entry: JSON writes NaN as null and gives up on a whole list for one bigint in it.
  */
-export function shownArg(v: unknown): string {
+export function shownArg(v: unknown, seen = new Set<unknown>()): string {
   if (typeof v === 'number') return String(v);
+  if (Array.isArray(v) && !seen.has(v)) {
+    seen.add(v);
+    const text = `[${v.map((e) => shownArg(e, seen)).join(',')}]`;
+    seen.delete(v);
+    return text;
+  }
   let text: string | undefined;
   try { text = JSON.stringify(v); } catch { text = undefined; }
   return text ?? describe(v);
 }
 
 export function assertShape(shape: unknown, op: string): Shape {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`${op}: shape must be an array of non-negative integers, got ${shownArg(shape)}`);
+  const bad = Array.isArray(shape) ? shape.findIndex((d) => !Number.isInteger(d) || d < 0) : -1;
+  if (!Array.isArray(shape) || bad !== -1) {
+    const entry = bad === -1 ? '' : ` (shape[${bad}] is ${shownArg((shape as unknown[])[bad])})`;
+    throw new Error(`${op}: shape must be an array of non-negative integers, got ${shownArg(shape)}${entry}`);
   }
   return shape as Shape;
+}
+
+/** A value an op writes into its output (fill, pad, oneHot): a number or boolean, never a string read as a number. */
+export function assertFillValue(v: unknown, op: string, arg: string): void {
+  if (typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`${op}: ${arg} must be a number or boolean, got ${shownArg(v)}`);
 }
 
 /** tfjs's sumOutType: the dtype a sum of this dtype gives (bool and int32 sum to int32). */

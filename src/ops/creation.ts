@@ -1,7 +1,7 @@
 /** Tensor creation with tfjs's signatures, defaults and dtype inference. */
 import { Tensor, isTypedArray, nestedShape, sizeOf, tensor as makeTensor, type DType, type Rank, type Shape, type TensorLike } from '../tensor.js';
 import { track } from './memory.js';
-import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, shownArg, storedBool, strides } from './convert.js';
+import { alloc, asTensor, assertFillValue, assertShape, checkDtype, result, resultFrom, shownArg, storedBool, strides } from './convert.js';
 
 /** tf.tensor: nested arrays or a flat/typed array with a shape. */
 export function tensor(values: TensorLike, shape?: Shape | null, dtype?: DType | null): Tensor {
@@ -67,7 +67,7 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
 
 export function fill(shape: Shape, value: number | boolean, dtype?: DType | null): Tensor {
   assertShape(shape, 'fill');
-  if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`fill: value must be a number or boolean, got ${typeof value}`);
+  assertFillValue(value, 'fill', 'value');
   const dt = dtype == null ? (typeof value === 'boolean' ? 'bool' : 'float32') : checkDtype(dtype, 'fill');
   const v = typeof value === 'number' && dt === 'bool' ? storedBool(value) : Number(value);
   return resultFrom(shape, dt, () => v);
@@ -83,6 +83,8 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
   const idx = asTensor(indices, 'indices', 'oneHot', 'int32');
   if (!Number.isInteger(depth)) throw new Error(`oneHot: depth must be an integer, got ${shownArg(depth)}`);
   if (depth < 2) throw new Error(`Error in oneHot: depth must be >=2, but it is ${depth}`);
+  assertFillValue(onValue, 'oneHot', 'onValue');
+  assertFillValue(offValue, 'oneHot', 'offValue');
   checkDtype(dtype, 'oneHot');
   const [on, off] = dtype === 'bool' ? [storedBool(onValue), storedBool(offValue)] : [onValue, offValue];
   const out = resultFrom([...idx.shape, depth], dtype, () => off);
@@ -98,6 +100,8 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
  * down by 1; any other step pointing away from stop gives an empty tensor.
  */
 export function range(start: number, stop: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
+  // tfjs gives an empty tensor for a NaN and concatenates a string ('2' as step: 0, 2, 22); a bigint throws a TypeError.
+  finiteArgs('range', { start, stop, step });
   if (step === 0) throw new Error('Cannot have a step of zero');
   if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`range: dtype must be 'float32' or 'int32', got '${String(dtype)}'`);
   if (stop < start && step === 1) step = -1;
@@ -111,10 +115,17 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
 }
 
 export function linspace(start: number, stop: number, num: number): Tensor {
+  finiteArgs('linspace', { start, stop });
   if (!Number.isInteger(num)) throw new Error(`linspace: num must be an integer, got ${shownArg(num)}`);
   if (num <= 0) throw new Error('The number of values should be positive.');
   const step = num === 1 ? 0 : (stop - start) / (num - 1);
   return resultFrom([num], 'float32', (i) => (i === num - 1 && num > 1 ? stop : start + i * step));
+}
+
+function finiteArgs(op: string, args: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(args)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${name} must be a finite number, got ${shownArg(v)}`);
+  }
 }
 
 /** Identity matrices [numRows, numColumns], repeated over batchShape. */

@@ -2,7 +2,7 @@
  * tfjs-core's index-driven ops: gatherND, scatterND, tensorScatterUpdate, unsortedSegmentSum, mirrorPad, diag and
  * meshgrid, and the shape checks ensureShape and broadcastArgs. Plain (non-recording) ops: none of them carries a gradient here.
  */
-import { sizeOf, type DType, type Shape, type Tensor, type TensorLike } from '../tensor.js';
+import { sizeOf, Tensor, type DType, type Shape, type TensorLike } from '../tensor.js';
 import { alloc, assertShape, asTensor, result, resultFrom, shownArg, strides } from './convert.js';
 import { broadcastShape } from './broadcast.js';
 
@@ -145,9 +145,20 @@ export function ensureShape(x: TensorLike, shape: Array<number | null>): Tensor 
   return t;
 }
 
+/**
+ * A shape argument of broadcastArgs: an int32 tensor, or plain sizes read as they are (an int32 parse would read 1.5
+ * as 1, a size nobody gave); either way every size a non-negative integer.
+ */
+function shapeTensor(s: TensorLike, arg: string): Tensor {
+  const t = asTensor(s, arg, 'broadcastArgs', s instanceof Tensor ? 'int32' : 'numeric');
+  const bad = t.values.findIndex((v) => !Number.isInteger(v) || v < 0);
+  if (bad !== -1) throw new Error(`broadcastArgs: ${arg} must hold non-negative integer sizes, got ${t.values[bad]} at index ${bad}`);
+  return t;
+}
+
 /** tfjs's broadcastArgs: the broadcast of two int32 1-D shape tensors, as an int32 1-D tensor. */
 export function broadcastArgs(s0: TensorLike, s1: TensorLike): Tensor {
-  const a = asTensor(s0, 's0', 'broadcastArgs', 'int32'), b = asTensor(s1, 's1', 'broadcastArgs', 'int32');
+  const a = shapeTensor(s0, 's0'), b = shapeTensor(s1, 's1');
   if (a.rank !== 1 || b.rank !== 1) throw new Error(`broadcastArgs: the shapes must be 1-D tensors, got ranks ${a.rank} and ${b.rank}`);
   const shape = broadcastShape(Array.from(a.values), Array.from(b.values), 'broadcastArgs');
   return result(Int32Array.from(shape), [shape.length], 'int32');

@@ -4,7 +4,7 @@
  * rsqrt, sin, cos and elu require float32.
  */
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, normAxis, result, resultFrom } from './convert.js';
+import { alloc, assertShape, asTensor, normAxis, result, resultFrom } from './convert.js';
 import { broadcastIndex, broadcastShape } from './broadcast.js';
 import { add, cast, mul, same, sub, square, unary } from './elementwise.js';
 import { mean, parseAxes } from './reduction.js';
@@ -135,9 +135,9 @@ export function moments(x: TensorLike, axis: number | number[] | null = null, ke
 /** x repeated along new leading axes and size-1 axes to fill shape. */
 export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
   const t = asTensor(x, 'x', 'broadcastTo');
-  if (!Array.isArray(shape)) throw new Error(`broadcastTo(): shape must be an array of sizes, got ${String(shape)}`);
+  assertShape(shape, 'broadcastTo()');
   const bad = (): Error => new Error(`broadcastTo(): [${t.shape.join(',')}] cannot be broadcast to [${shape.join(',')}].`);
-  if (!Array.isArray(shape) || shape.length < t.rank) throw bad();
+  if (shape.length < t.rank) throw bad();
   let out: Shape;
   try { out = broadcastShape(t.shape, shape); } catch { throw bad(); }
   if (out.some((d, i) => d !== shape[i])) throw bad();

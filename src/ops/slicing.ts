@@ -1,6 +1,6 @@
 /** Slicing and joining: slice, gather, concat, stack, unstack, split, tile, reverse, pad. */
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, normAxis, result, resultFrom, shownArg, storedBool, strides, upcast } from './convert.js';
+import { alloc, assertFillValue, asTensor, normAxis, result, resultFrom, shownArg, storedBool, strides, upcast } from './convert.js';
 
 /**
  * Copies the box begin..begin+size of x. A number begin/size applies to the first axis; shorter arrays are
@@ -10,8 +10,8 @@ export function slice(x: TensorLike, begin: number | number[], size?: number | n
   const t = asTensor(x, 'x', 'slice');
   const where = `Error in slice${t.rank}D`;
   const listOrNumber = (v: unknown): boolean => typeof v === 'number' || Array.isArray(v);
-  if (!listOrNumber(begin)) throw new Error(`${where}: begin must be a number or an array of numbers, got ${String(begin)}`);
-  if (size != null && !listOrNumber(size)) throw new Error(`${where}: size must be a number or an array of numbers, got ${String(size)}`);
+  if (!listOrNumber(begin)) throw new Error(`${where}: begin must be a number or an array of numbers, got ${shownArg(begin)}`);
+  if (size != null && !listOrNumber(size)) throw new Error(`${where}: size must be a number or an array of numbers, got ${shownArg(size)}`);
   const b = typeof begin === 'number' ? [begin] : [...begin];
   if (b.length > t.rank) throw new Error(`${where}: Length of begin ${b.join(',')} must match the rank of the array (${t.rank}).`);
   while (b.length < t.rank) b.push(0);
@@ -19,9 +19,9 @@ export function slice(x: TensorLike, begin: number | number[], size?: number | n
   if (s.length > t.rank) throw new Error(`${where}: Length of size ${s.join(',')} must match the rank of the array (${t.rank}).`);
   while (s.length < t.rank) s.push(-1);
   for (let i = 0; i < t.rank; i++) {
-    if (!Number.isInteger(b[i]) || b[i] < 0 || b[i] > t.shape[i]) throw new Error(`${where}: begin[${i}] (${b[i]}) must be an integer in [0, ${t.shape[i]}]`);
+    if (!Number.isInteger(b[i]) || b[i] < 0 || b[i] > t.shape[i]) throw new Error(`${where}: begin[${i}] (${shownArg(b[i])}) must be an integer in [0, ${t.shape[i]}]`);
     if (s[i] === -1) s[i] = t.shape[i] - b[i];
-    if (!Number.isInteger(s[i]) || s[i] < 0) throw new Error(`${where}: size[${i}] (${s[i]}) must be a non-negative integer or -1`);
+    if (!Number.isInteger(s[i]) || s[i] < 0) throw new Error(`${where}: size[${i}] (${shownArg(s[i])}) must be a non-negative integer or -1`);
     if (b[i] + s[i] > t.shape[i]) throw new Error(`${where}: begin[${i}] + size[${i}] (${b[i] + s[i]}) would overflow input.shape[${i}] (${t.shape[i]})`);
   }
   return copyBox(t, b, s);
@@ -154,7 +154,7 @@ export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 
   const dim = t.shape[ax];
   let sizes: number[];
   if (typeof numOrSizeSplits !== 'number' && !Array.isArray(numOrSizeSplits)) {
-    throw new Error(`split: numOrSizeSplits must be a number of equal pieces or an array of sizes, got ${String(numOrSizeSplits)}`);
+    throw new Error(`split: numOrSizeSplits must be a number of equal pieces or an array of sizes, got ${shownArg(numOrSizeSplits)}`);
   }
   if (typeof numOrSizeSplits === 'number') {
     if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits <= 0 || dim % numOrSizeSplits !== 0) {
@@ -163,6 +163,9 @@ export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 
     sizes = new Array<number>(numOrSizeSplits).fill(dim / numOrSizeSplits);
   } else {
     sizes = [...numOrSizeSplits];
+    // Checked before the sum: a bigint would throw a TypeError there, and a string would be concatenated.
+    const bad = sizes.findIndex((s) => !Number.isInteger(s) || s < -1);
+    if (bad !== -1) throw new Error(`split: numOrSizeSplits[${bad}] must be a non-negative integer or -1, got ${shownArg(sizes[bad])} in ${shownArg(numOrSizeSplits)}`);
     const implicit = sizes.filter((s) => s === -1).length;
     if (implicit > 1) throw new Error('There should be only one negative value in split array.');
     const known = sizes.reduce((a, s) => (s === -1 ? a : a + s), 0);
@@ -188,8 +191,8 @@ function splitSizes(t: Tensor, sizes: number[], axis: number, pieceShape?: Shape
 /** Repeats x reps[i] times along axis i. */
 export function tile(x: TensorLike, reps: number[]): Tensor {
   const t = asTensor(x, 'x', 'tile');
-  if (!Array.isArray(reps) || reps.length !== t.rank) throw new Error(`Error in tile: rank of input ${t.rank} must match length of reps ${Array.isArray(reps) ? reps.length : String(reps)}.`);
-  if (reps.some((r) => !Number.isInteger(r) || r < 0)) throw new Error(`Error in tile: reps must be non-negative integers, got [${reps.join(', ')}]`);
+  if (!Array.isArray(reps) || reps.length !== t.rank) throw new Error(`Error in tile: rank of input ${t.rank} must match length of reps ${Array.isArray(reps) ? reps.length : shownArg(reps)}.`);
+  if (reps.some((r) => !Number.isInteger(r) || r < 0)) throw new Error(`Error in tile: reps must be non-negative integers, got ${shownArg(reps)}`);
   const shape = t.shape.map((d, i) => d * reps[i]);
   const src = strides(t.shape), dst = strides(shape);
   const out = alloc(sizeOf(shape), t.dtype);
@@ -226,6 +229,7 @@ export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
 export function pad(x: TensorLike, paddings: Array<[number, number]>, constantValue = 0): Tensor {
   const t = asTensor(x, 'x', 'pad');
   if (t.rank === 0) throw new Error('pad(scalar) is not defined. Pass non-scalar to pad');
+  assertFillValue(constantValue, 'pad', 'constantValue');
   if (!Array.isArray(paddings) || paddings.length !== t.rank) {
     throw new Error(`pad: paddings must have one [before, after] pair per axis (${t.rank}), got ${shownArg(paddings)}`);
   }

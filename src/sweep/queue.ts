@@ -570,9 +570,26 @@ function missingInput(run: SweepRun, inputs: readonly string[], problem: WorkerO
 /** A job this worker will not start (another version, an input it lacks): it fails for good, spending no attempt (attemptsOf). */
 class JobRefusedError extends Error {}
 
-/** Takes runs off the queue until `stop()` is called, which stops the runs under way and puts them back on the queue. */
+/**
+ * Takes runs off the queue until `stop()` is called, which stops the runs under way and puts them back on the queue.
+ * `connection`: one connectRedis made (the CLI's, which reports its wait); without it the worker makes one the same
+ * way, so a URL that Redis refuses or would misread (an ignored password, a database it lacks) rejects `done`
+ * instead of a worker that listens on the wrong queue. A stop before Redis is reached ends the wait, and `done` resolves.
+ */
 export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: () => Promise<void>; done: Promise<void> } {
-  const connection = o.connection ?? redisConnection(o.url);
+  if (o.connection) return startWorker(o, o.connection);
+  const connecting = new AbortController();
+  const started = connectRedis(o.url, { signal: connecting.signal }).then((c) => startWorker(o, c));
+  return {
+    done: started.then((w) => w.done, (e: unknown) => { if (!(e instanceof ConnectStoppedError)) throw e; }),
+    stop: async () => {
+      connecting.abort();
+      await (await started.catch(() => null))?.stop();
+    },
+  };
+}
+
+function startWorker(o: WorkerOptions, connection: Redis): { stop: () => Promise<void>; done: Promise<void> } {
   const me = o.workerName ?? `${hostname()}:${process.pid}`;
   const lockDuration = o.lockMs ?? 30_000;
   const ownVersion = o.version ?? rnnlabVersion();

@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis } from '../../src/sweep/queue.js';
-import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+import { connectRedis, runWorker } from '../../src/sweep/queue.js';
+import { freePort, redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 import { cleanup, run, tempDir } from './helpers.js';
 
 const hasRedis = redisAvailable();
@@ -54,6 +54,24 @@ describe.skipIf(!hasRedis)('a --queue password on a Redis that needs none', () =
     const c = new Redis(open!.url);
     try { expect(await c.dbsize()).toBe(0); } finally { c.disconnect(); }
   });
+
+  it('stops a worker started from code without a connection, as the CLI\'s, before it takes any job', async () => {
+    // runWorker makes its own connection then: it is checked as connectRedis checks the CLI's, and `done` rejects.
+    const refusedBy = async (url: string) => {
+      const w = runWorker({ url, name: 'r51-unchecked', threads: 1 });
+      try { return await w.done.then(() => 'resolved', (e: Error) => e.message); } finally { await w.stop(); }
+    };
+    const password = await refusedBy(`redis://:s3cret@127.0.0.1:${open!.port}`);
+    expect(password).toMatch(/^--queue: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ needs no password, yet the URL gives one/);
+    expect(password).not.toContain('s3cret');
+    expect(await refusedBy(`redis://127.0.0.1:${open!.port}/99`)).toMatch(/^--queue: Redis at .* cannot select database 99 /);
+    const c = new Redis(open!.url);
+    try { expect(await c.dbsize()).toBe(0); } finally { c.disconnect(); }
+    // Stopped while it still waits for Redis: the wait ends, and `done` resolves as the CLI's stop before Redis does.
+    const waiting = runWorker({ url: `redis://127.0.0.1:${await freePort()}`, name: 'r51-unreached', threads: 1 });
+    await waiting.stop();
+    await expect(waiting.done).resolves.toBeUndefined();
+  }, 30_000);
 
   it('connects with the password a server needs, and with a named user\'s password', async () => {
     const needed = await connectRedis(`redis://:s3cret@127.0.0.1:${locked!.port}`, { timeoutMs: 10_000 });
