@@ -3,6 +3,8 @@
  * JSON bodies with a size limit, and errors that become 4xx answers with a message instead of crashes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /** An error with an HTTP status; anything else thrown by a handler is a 500. */
 export class HttpError extends Error {
@@ -106,13 +108,45 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, tra
     res.end();
     return;
   }
-  const text = transform(JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+  const data = Buffer.from(transform(JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
-    'content-length': Buffer.byteLength(text),
+    'content-length': data.length,
   });
-  res.end(text);
+  void sendBody(res, data, data.length);
+}
+
+/** Bodies up to this size are sent in one write; larger ones a piece of this size at a time (sendBody). */
+export const BODY_PIECE_BYTES = 64 << 10;
+
+function* piecesOf(body: Uint8Array): Generator<Uint8Array> {
+  for (let at = 0; at < body.length; at += BODY_PIECE_BYTES) yield body.subarray(at, at + BODY_PIECE_BYTES);
+}
+
+/**
+ * Sends the body of an answer whose headers are set (`size` bytes, as its content-length says), a piece at a time,
+ * each once the socket has taken the one before. The server drops a client whose answer makes no progress, and
+ * progress shows only when a write is taken whole: one write of a large body would show none until its last byte was
+ * read, and so cut off a client reading it steadily but slowly. A body that fails or comes short, or a client gone,
+ * ends in a destroyed connection, so that a keep-alive client never reads the next answer as the rest of this body.
+ * Resolves whether the whole body was sent; never rejects.
+ */
+export async function sendBody(res: ServerResponse, body: Uint8Array | Readable, size: number): Promise<boolean> {
+  const small = body instanceof Uint8Array && body.length <= BODY_PIECE_BYTES;
+  // An answer to HEAD has no body (Node drops what is written to it): its headers, with the length a GET would get, are all.
+  if (small || res.req?.method === 'HEAD') {
+    if (body instanceof Readable) body.destroy();
+    res.end(small ? body : undefined);
+    return true;
+  }
+  const source = body instanceof Readable ? body : Readable.from(piecesOf(body), { objectMode: false });
+  let sent = 0;
+  source.on('data', (chunk: Uint8Array) => { sent += chunk.length; });
+  const complete = await pipeline(source, res, { end: false }).then(() => sent === size, () => false);
+  if (complete) res.end();
+  else res.destroy();
+  return complete;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

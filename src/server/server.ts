@@ -422,8 +422,8 @@ function lingerOnClose(socket: Socket): void {
  * timeout would count idleness both ways and so cut an event stream with nothing to send, or a request the server
  * takes long to answer; what counts here is whether the client takes what is waiting for it. A connection whose
  * pending output has not moved for `stallMs` is destroyed. Progress shows when a write completes (the kernel took all
- * of it), so the bound, as long as a whole request may take to arrive, leaves a slow reader time for the largest
- * single write (a JSON answer) beyond what the kernel's buffers hold.
+ * of it): answers are written a piece at a time (sendBody), so a client reading steadily, however slowly, shows
+ * progress with every piece it takes.
  */
 function dropStalledWriters(server: http.Server, stallMs: number, everyMs: number): void {
   const marks = new Map<Socket, { taken: number; at: number }>();
@@ -431,19 +431,22 @@ function dropStalledWriters(server: http.Server, stallMs: number, everyMs: numbe
     marks.set(socket, { taken: 0, at: performance.now() });
     socket.once('close', () => marks.delete(socket));
   });
-  // One timer for every connection; performance.now() does not jump when the wall clock is set.
-  const timer = setInterval(() => {
-    const now = performance.now();
-    for (const [socket, mark] of marks) {
-      if (socket.destroyed) continue;
-      const pending = socket.writableLength;
-      // bytesWritten counts what was handed to the socket, writableLength what of it the kernel has not yet taken.
-      const taken = socket.bytesWritten - pending;
-      if (pending === 0 || taken !== mark.taken) Object.assign(mark, { taken, at: now });
-      else if (now - mark.at >= stallMs) socket.destroy();
-    }
-  }, everyMs).unref();
-  server.once('close', () => clearInterval(timer));
+  // One timer for every connection; performance.now() does not jump when the wall clock is set. Started once the
+  // server listens: one that fails to listen never closes, and would leave its timer (and itself) behind.
+  server.once('listening', () => {
+    const timer = setInterval(() => {
+      const now = performance.now();
+      for (const [socket, mark] of marks) {
+        if (socket.destroyed) continue;
+        const pending = socket.writableLength;
+        // bytesWritten counts what was handed to the socket, writableLength what of it the kernel has not yet taken.
+        const taken = socket.bytesWritten - pending;
+        if (pending === 0 || taken !== mark.taken) Object.assign(mark, { taken, at: now });
+        else if (now - mark.at >= stallMs) socket.destroy();
+      }
+    }, everyMs).unref();
+    server.once('close', () => clearInterval(timer));
+  });
 }
 
 /** The answers to requests Node's parser refuses before the router sees them. */

@@ -7,8 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import { notFound } from './http.js';
+import { BODY_PIECE_BYTES, notFound, sendBody } from './http.js';
 import { openFileInside } from './safe_files.js';
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
@@ -74,15 +73,9 @@ export async function sendFile(res: ServerResponse, file: ServedFile, head = fal
     res.end();
     return;
   }
-  // The stream closes the handle when it ends or fails; a client gone mid-way destroys it through pipeline.
-  const stream = fh.createReadStream({ start: 0, end: size - 1 });
-  let sent = 0;
-  stream.on('data', (chunk) => { sent += chunk.length; });
-  const complete = await pipeline(stream, res, { end: false }).then(() => sent === size, () => false);
-  // A client that went away, a file that vanished mid-read, or one that shrank after it was opened: the connection is
-  // dropped, so a keep-alive client never reads the next response as the rest of this body.
-  if (complete) res.end();
-  else res.destroy();
+  // The stream closes the handle when it ends or fails; a client gone mid-way destroys it. A file that vanished
+  // mid-read, or one that shrank after it was opened, drops the connection (sendBody).
+  await sendBody(res, fh.createReadStream({ start: 0, end: size - 1, highWaterMark: BODY_PIECE_BYTES }), size);
 }
 
 /** A file of the app for a URL path, or a 404. Never leaves web/. */

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDashboard } from '../../src/server/index.js';
 import { SERVER_LIMITS } from '../../src/server/server.js';
 import { imdbRunId, tempDir, until, writeImdbRuns } from './helpers.js';
@@ -18,11 +18,16 @@ const CAP = 2;
 const STALL_MS = 1500;
 // Far more than the kernel's buffers on both ends take in for a client that does not read.
 const SIZE = 24 << 20;
+// A run record's note this long makes its JSON answer many times what the kernel's buffers hold.
+const NOTE = 16 << 20;
 let d: Dashboard;
 
 beforeAll(async () => {
   const runsDir = tempDir();
-  writeImdbRuns(runsDir, 1);
+  writeImdbRuns(runsDir, 2);
+  const at = new Date(Date.UTC(2025, 0, 1, 10, 0, 1)).toISOString();
+  const record = { command: 'imdb', startedAt: at, finishedAt: at, config: { model: 'lstm' }, history: { loss: [0.5] }, metrics: {}, details: { notes: ['n'.repeat(NOTE)] } };
+  writeFileSync(join(runsDir, imdbRunId(1), 'results.json'), JSON.stringify(record));
   const page = Buffer.alloc(SIZE, 'x');
   page.write('<!doctype html>');
   writeFileSync(join(runsDir, imdbRunId(0), 'report.html'), page);
@@ -36,7 +41,7 @@ afterAll(async () => {
 });
 
 const connections = () => new Promise<number>((resolve, reject) => d.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
-const request = (extra: string) => `GET /api/runs/${imdbRunId(0)}/report.html HTTP/1.1\r\nhost: 127.0.0.1\r\n${extra}\r\n`;
+const request = (extra: string, path = `/api/runs/${imdbRunId(0)}/report.html`) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${extra}\r\n`;
 
 /** A client that sends its request and never reads the answer (what arrives stays in the kernel's buffers). */
 function neverReads(head: string): net.Socket {
@@ -101,6 +106,20 @@ describe('a client that stops reading its answer', () => {
     expect(r.ended).toBe(true);
   }, 120_000);
 
+  it('a client that reads a large JSON answer slowly gets all of it (the answer is written a piece at a time)', async () => {
+    const r = await readsSlowly(request('connection: close\r\n', `/api/runs/${imdbRunId(1)}`), 1 << 20, 400);
+    const split = r.data.indexOf('\r\n\r\n');
+    const head = r.data.subarray(0, split).toString('latin1');
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    const length = Number(/\r\ncontent-length: (\d+)\r\n/.exec(head)?.[1]);
+    const body = r.data.subarray(split + 4);
+    expect(length).toBeGreaterThan(NOTE);
+    expect(body.length).toBe(length);
+    const detail = JSON.parse(body.toString('utf8')) as { results: { details: { notes: string[] } } };
+    expect(detail.results.details.notes[0]).toBe('n'.repeat(NOTE));
+    expect(r.ended).toBe(true);
+  }, 120_000);
+
   it('an event stream the client reads is not cut while the server has nothing to send', async () => {
     const sock = net.connect({ port: d.port, host: '127.0.0.1' });
     let text = '';
@@ -120,4 +139,42 @@ describe('a client that stops reading its answer', () => {
       sock.destroy();
     }
   }, 30_000);
+});
+
+describe('a server that fails to listen', () => {
+  it('leaves no stall-check timer behind; one that listened clears its timer when it closes', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    // The stall check's timer told from any other by its period, one no other timer here has.
+    const every = 7_777;
+    const live = new Set<unknown>();
+    const { setInterval: realSet, clearInterval: realClear } = globalThis;
+    const set = vi.spyOn(globalThis, 'setInterval').mockImplementation(((f: () => void, ms?: number) => {
+      const t = realSet(f, ms);
+      if (ms === every) live.add(t);
+      return t;
+    }) as typeof setInterval);
+    const clear = vi.spyOn(globalThis, 'clearInterval').mockImplementation(((t?: NodeJS.Timeout) => {
+      live.delete(t);
+      realClear(t);
+    }) as typeof clearInterval);
+    const saved = { ...SERVER_LIMITS };
+    Object.assign(SERVER_LIMITS, { checkEveryMs: every });
+    try {
+      for (let i = 0; i < 2; i++) {
+        await expect(startDashboard({ port, host: '127.0.0.1', runsDir: tempDir(), dataPath: tempDir('rnnlab-no-imdb-') })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      }
+      expect(live.size).toBe(0);
+      const ok = await startDashboard({ port: 0, runsDir: tempDir(), dataPath: tempDir('rnnlab-no-imdb-') });
+      expect(live.size).toBe(1);
+      await ok.close();
+      expect(live.size).toBe(0);
+    } finally {
+      Object.assign(SERVER_LIMITS, saved);
+      set.mockRestore();
+      clear.mockRestore();
+      blocker.close();
+    }
+  });
 });
