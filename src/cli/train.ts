@@ -1,4 +1,5 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { IMDB_DEFAULTS } from '../experiments/lab_models.js';
@@ -133,10 +134,11 @@ export function register(program: Command, ctx: CliContext): void {
     // An earlier run's record in out is marked running before the new model is saved over its model/ (a new folder
     // gets this run's running record), and put back if that save fails (the earlier model is then kept): a kill in
     // between leaves an interrupted run, never the earlier run's finished record beside the new model.
-    // Should a write after the save fail, the copies keepRunFolder took put the folder back as it was before the run.
+    // Should a write after the save fail, the copies keepRunFolder took put the folder back as it was before the run;
+    // once the run is written (its record in), nothing undoes it, and removing the copies is tidying that cannot fail it.
     let unmark: (() => void) | null = null;
     let kept: ReturnType<typeof keepRunFolder> | null = null;
-    let saved = false;
+    let saved = false, written = false, copiesLeft = false;
     try {
       const r = await trainTextClassifier({
         data: f.data, ...dataOptions(f, TRAIN_OPTION_NAMES), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
@@ -152,29 +154,33 @@ export function register(program: Command, ctx: CliContext): void {
       for (const note of (body.details?.notes as string[] | undefined) ?? []) ctx.err.write(`rnnlab train: ${note}\n`);
       for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
       finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
+      written = true;
       ctx.out.write(`${savedLine(out)}\n`);
-      (kept as ReturnType<typeof keepRunFolder> | null)?.drop();
       ctx.exitCode = await end.finish(0);
     } catch (e) {
       const k = kept as ReturnType<typeof keepRunFolder> | null;
-      let undone = '';
-      if (!saved) {
-        (unmark as (() => void) | null)?.();
-        k?.drop();
-      } else if (k) {
+      let restored = false, notRestored = '';
+      if (!saved) (unmark as (() => void) | null)?.();
+      else if (k && !written) {
         try {
           k.restore();
-          undone = `rnnlab train: this run's model/ and files were removed; ${made ? `its folder ${out} was removed` : `${out} holds what it held before the run`}`;
+          restored = true;
         } catch (re) {
-          undone = `rnnlab train: ${out} could not be put back as it was before the run (${(re as Error)?.message ?? String(re)}): it reads as an interrupted run, which the next run into it replaces`;
+          // The copies not yet renamed back stay for the next run's sweep; results.json, put back last, still reads running.
+          copiesLeft = true;
+          notRestored = `rnnlab train: ${out} could not be put back as it was before the run (${(re as Error)?.message ?? String(re)}): it reads as an interrupted run, which the next run into it replaces`;
         }
       }
       end.release();
       giveBack();
       if (e instanceof UsageError) throw e;
       reportFailure(ctx, 'train', e);
-      if (undone) ctx.err.write(`${undone}\n`);
+      // Said once the lock is given back, which removes a folder this run made (now empty again).
+      if (restored) ctx.err.write(`rnnlab train: this run's model/ and files were removed; ${existsSync(out) ? `${out} holds what it held before the run` : `its folder ${out} was removed`}\n`);
+      if (notRestored) ctx.err.write(`${notRestored}\n`);
     } finally {
+      const left = copiesLeft ? [] : (kept as ReturnType<typeof keepRunFolder> | null)?.drop() ?? [];
+      if (left.length) ctx.err.write(`rnnlab train: warning: could not remove the copies of the earlier run kept while it was replaced (${left.join(', ')}); the next run into ${out} removes them\n`);
       lock.release();
     }
   });

@@ -115,18 +115,44 @@ export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFil
   }
 }
 
+/** Test hook: called before each step of keepRunFolder's restore() and drop() with the path it puts back or removes; a throw there is that step failing. */
+let keepStepHook: ((step: 'restore' | 'drop', file: string) => void) | null = null;
+export function setKeepRunFolderHook(fn: ((step: 'restore' | 'drop', file: string) => void) | null): void {
+  keepStepHook = fn;
+}
+
+/** What keepRunFolder keeps, in the order restore() puts it back: the record last (see there). */
+const KEPT_IN_RESTORE_ORDER = [...REPORT_FILES.filter((n) => n !== RESULTS_FILE), 'model', RESULTS_FILE];
+
 /**
  * What a run that saves <dir>/model replaces there (model/, results.json and the reports), copied aside before the
  * first of them changes: a failure after the model's save (a report or record that cannot be written) then puts the
  * folder back as it was with restore(), this run's files removed and the earlier ones renamed back; drop() removes
  * the copies once the run is written. A run folder's model is small beside the training that made it. The copies are
- * named as this process's temp files, so those of a killed run are swept by the next run's writes.
+ * named as this process's temp files, so those of a killed run, or ones drop() could not remove, are swept by the
+ * next run's writes into dir (writeRun's sweep takes the files, the model save's the model-old folder).
+ *
+ * restore() is for a run not yet recorded: results.json then reads `running` under this process (markRunBeingReplaced,
+ * then writeRun's running record, until writeRun's last rename). It puts results.json back LAST, after the reports and
+ * model/: killed midway, the folder still reads as an interrupted run, which the next run replaces, never as the
+ * earlier run's finished record beside this run's reports or model. drop() never throws: it returns the copies it
+ * could not remove (a tidy-up; the sweep above takes them).
  */
-export function keepRunFolder(dir: string): { restore(): void; drop(): void } {
+export function keepRunFolder(dir: string): { restore(): void; drop(): string[] } {
   const kept: [string, string | null][] = [];
-  const drop = () => { for (const [, copy] of kept) if (copy) rmSync(copy, { recursive: true, force: true }); };
+  const drop = (): string[] => {
+    const left: string[] = [];
+    for (const [, copy] of kept) {
+      if (!copy) continue;
+      try {
+        keepStepHook?.('drop', copy);
+        rmSync(copy, { recursive: true, force: true });
+      } catch { left.push(copy); }
+    }
+    return left;
+  };
   try {
-    for (const name of ['model', ...REPORT_FILES]) {
+    for (const name of KEPT_IN_RESTORE_ORDER) {
       const file = path.join(dir, name);
       let exists = true;
       try { lstatSync(file); } catch { exists = false; }
@@ -142,12 +168,18 @@ export function keepRunFolder(dir: string): { restore(): void; drop(): void } {
   return {
     restore: () => {
       for (const [file, copy] of kept) {
-        rmSync(file, { recursive: true, force: true });
+        keepStepHook?.('restore', file);
+        // A file is renamed over this run's in one step, so results.json is never missing; a folder (model/) must go first.
+        if (!copy || isFolder(file) || isFolder(copy)) rmSync(file, { recursive: true, force: true });
         if (copy) renameSync(copy, file);
       }
     },
     drop,
   };
+}
+
+function isFolder(p: string): boolean {
+  return lstatSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 /** The record as this process writes it while it replaces a folder's files: `running`, naming this process. */
