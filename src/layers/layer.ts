@@ -567,6 +567,19 @@ function usersApply(layer: Layer): boolean {
   return Object.prototype.hasOwnProperty.call(layer, 'apply') || !builtInMethod(layer, 'apply');
 }
 
+/**
+ * The weights made while a layer is built by the engine (ensureBuilt, a cell's build): tfjs makes those in a layer's
+ * name scope (apply's), and a weight made elsewhere (a constructor, a direct build() call) bare ('v'), which decides
+ * what a wrapper or rnn layer saves it as. Depth, not a flag: builds nest (a held layer's inside its holder's).
+ */
+const madeInBuild = new WeakSet<Variable>();
+let buildDepth = 0;
+
+/** Whether the weight was made while the engine built a layer (see madeInBuild), not in a constructor. */
+export function madeWhileBuilding(w: Variable): boolean {
+  return madeInBuild.has(w);
+}
+
 export abstract class Layer {
   static {
     handsOnOf = (layer) => layer[HANDS_ON_CALL_KWARGS]();
@@ -1210,6 +1223,15 @@ export abstract class Layer {
    * symbolically), and its weights join the layer's, so they train and save.
    */
   private buildTrackingSublayers(shapes: SymbolicShape[], list: boolean, cellStates?: number[]): void {
+    buildDepth++;
+    try {
+      this.buildAndTrack(shapes, list, cellStates);
+    } finally {
+      buildDepth--;
+    }
+  }
+
+  private buildAndTrack(shapes: SymbolicShape[], list: boolean, cellStates?: number[]): void {
     // Only a user's own class: rnnlab's wrappers (and users' subclasses of them) hold their inner layers themselves.
     const subs = builtInMethod(this, 'call') || builtInDefines(this, COMPUTE) ? [] : heldLayers(this);
     for (const [key, sub] of subs) if (!sub.built && sub.inboundNodes.length === 0 && sub.weights.length === 0) sub.name = `${this.name}/${key}`;
@@ -1406,6 +1428,7 @@ export abstract class Layer {
       if (typeof init === 'function') init(spec.shape, v.values as Float32Array);
       else INITIALIZERS[init](spec.shape, v.values as Float32Array);
     }
+    if (buildDepth > 0) madeInBuild.add(v);
     this.track(v);
     rememberWeight(v);
     if (spec.regularizer) this.penalties.push({ variable: v, regularizer: spec.regularizer });

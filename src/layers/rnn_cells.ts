@@ -406,7 +406,7 @@ export class StackedRNNCells extends BuiltInLayer {
     if (this.cells.some(isUserCell)) {
       // A user's build is known only by running it.
       if (!this.built) this.buildFor([inputShape]);
-      return builtWeightSpecs(this.weights, this.name, `${this.name} (StackedRNNCells)`);
+      return this.cells.flatMap((c, i) => builtWeightSpecs(c.weights, `${this.name}/RNNCell_${i}`, `${this.name} (StackedRNNCells)`).map((w) => ({ ...w, name: `RNNCell_${i}/${w.name}` })));
     }
     const shapes = this.cellInputs(inputShape);
     return this.cells.flatMap((c, i) => c.weightSpecs(shapes[i]).map((w) => ({ ...w, name: `RNNCell_${i}/${w.name}` })));

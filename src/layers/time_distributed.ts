@@ -3,7 +3,7 @@ import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
 import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { COMPUTE, HANDS_ON_CALL_KWARGS, heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, takesCallKwargs, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { COMPUTE, HANDS_ON_CALL_KWARGS, heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, madeWhileBuilding, takesCallKwargs, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { builtInMethod } from './built_in_classes.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
@@ -71,8 +71,6 @@ export class TimeDistributed extends BuiltInLayer {
   readonly layer: Layer;
   /** The layer stands for a model (saved as tfjs saves one: the model's class and config). */
   private readonly wrapsModel: boolean;
-  /** The layer was built before it was wrapped, so its build's weights carry its own name, not the wrapper's. */
-  private readonly builtBeforeWrapped: boolean;
 
   constructor(args: TimeDistributedArgs) {
     super(args, 'time_distributed');
@@ -82,7 +80,6 @@ export class TimeDistributed extends BuiltInLayer {
     const extra = given.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (TimeDistributed): ${extra} of the wrapped layer is not supported`);
     this.layer = given;
-    this.builtBeforeWrapped = given.built;
     // A wrapped model's weights keep its layers' names ('dense/kernel', tfjs's originalName), as a custom layer's
     // keep the names it gave them: planning no specs makes savers and loaders read the variables' own names.
     this.wrapsModel = given !== args.layer;
@@ -139,16 +136,15 @@ export class TimeDistributed extends BuiltInLayer {
     if (!this.userWeights) return this.layer.weightSpecs(this.innerShape(inputShape));
     this.buildInner(inputShape);
     const names = this.layer.weights.map((w) => w.name.startsWith(`${this.name}/`) ? w.name.slice(this.name.length + 1) : w.name);
-    // A layer built before it was wrapped keeps its own names: saved under the wrapper's, as tfjs's loadWeights and
-    // rnnlab's loaders read 'time_distributed/<inner>/k' as 'time_distributed/k'. Otherwise a weight under the
-    // inner's own name was made outside its build (in its constructor): saved as 'td/v', since tfjs names that weight
-    // bare ('v') and its loadWeights drops the scope of 'td/v' to find it, where 'td/cw/v' reaches neither 'v' nor
-    // 'td/v'. rnnlab's loaders pair tfjs's bare 'v' with it and still read older files' 'td/cw/v' as 'td/v'. Kept
-    // whole where the leaf is another weight's name.
-    const own = `${this.layer.name}/`;
-    const leafOf = (n: string) => !this.builtBeforeWrapped && n.startsWith(own) && !names.includes(n.slice(own.length)) ? n.slice(own.length) : n;
+    // A layer built before it was wrapped keeps its build's names: saved under the wrapper's ('td/cw/k'), as tfjs's
+    // loadWeights and rnnlab's loaders read it as 'td/k'. A weight made outside any build (in a constructor, even one
+    // that sets built) tfjs names bare ('v'): saved as 'td/v', which its loadWeights reads as 'v', where 'td/cw/v'
+    // would reach 'td/v', no weight of tfjs's. rnnlab's loaders pair tfjs's bare 'v' with it and read older files'
+    // 'td/cw/v' as 'td/v'. Kept whole where the leaf is another weight's name, or two such weights' leaf.
+    const leaves = this.layer.weights.map((w, i) => (names[i] === w.name && !madeWhileBuilding(w) ? w.name.slice(w.name.lastIndexOf('/') + 1) : null));
+    const taken = (leaf: string) => names.includes(leaf) || leaves.filter((l) => l === leaf).length > 1;
     return this.layer.weights.map((w, i) => ({
-      name: leafOf(names[i]),
+      name: leaves[i] !== null && !taken(leaves[i]!) ? leaves[i]! : names[i],
       shape: [...w.shape],
       initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array),
     }));

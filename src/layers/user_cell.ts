@@ -10,7 +10,7 @@ import { stack, unstack, where as select } from '../autograd/differentiable_ops.
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { Layer, kerasShape, type CallContext, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { Layer, kerasShape, madeWhileBuilding, type CallContext, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import type { SequenceOptions } from './cell_driver.js';
 import { detachedCopy } from './recurrent.js';
 
@@ -182,13 +182,27 @@ export function whileNamed(layer: Layer, name: string, fn: () => void): void {
   }
 }
 
-/** Built weights as specs named relative to scope; each spec's initializer gives the weight's current values. */
+/**
+ * Built weights as specs named relative to scope; each spec's initializer gives the weight's current values. A weight
+ * made outside any build (the cell's constructor) is named by its leaf ('g', saved '<rnn>/g'), as tfjs names it bare
+ * ('g') and its loadWeights reads '<rnn>/g' as 'g'; rnnlab's loaders pair tfjs's bare 'g' with it.
+ */
 export function builtWeightSpecs(weights: Variable[], scope: string, where: string): WeightSpec[] {
-  return weights.map((w) => {
+  const specs = weights.map((w) => {
+    let name: string;
+    if (w.name.startsWith(`${scope}/`)) name = w.name.slice(scope.length + 1);
+    else if (!madeWhileBuilding(w)) name = w.name.slice(w.name.lastIndexOf('/') + 1);
     // A layer the cell holds that is also applied in a graph keeps its own name: its weight cannot be saved under scope.
-    if (!w.name.startsWith(`${scope}/`)) throw new Error(`${where}: weight '${w.name}' was not made under '${scope}/' (a layer the cell holds that is also used outside it?); rnn saves a cell's weights under its own name`);
-    return { name: w.name.slice(scope.length + 1), shape: [...w.shape], initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array) };
+    else throw new Error(`${where}: weight '${w.name}' was made by a build outside '${scope}/' (a layer the cell holds that is also used outside it?); rnn saves a cell's weights under its own name`);
+    return { name, shape: [...w.shape], initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array) };
   });
+  specs.forEach((s, i) => {
+    const j = specs.findIndex((o) => o.name === s.name);
+    if (j < i) {
+      throw new Error(`${where}: weights '${weights[j].name}' and '${weights[i].name}' would both be saved as '${scope}/${s.name}' (a weight the cell makes in its constructor is saved under its bare name, as tfjs names it); give them different names`);
+    }
+  });
+  return specs;
 }
 
 /** Step t's mask as a bool [B, 1] (broadcast over units), or null when every row is real at t. */
