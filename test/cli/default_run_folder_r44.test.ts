@@ -12,14 +12,7 @@ import { lockDefaultRunFolder, withRunFolder } from '../../src/cli/paths.js';
 import { UsageError } from '../../src/cli/context.js';
 import { RUN_LOCK_FILE, type RunLockHolder } from '../../src/report/run_lock.js';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
-import { cleanup, expectRefused, REPO_ROOT, run, tempDir } from './helpers.js';
-
-const BIN = path.join(REPO_ROOT, 'bin/rnnlab.js');
-const asRoot = process.getuid?.() === 0;
-/** As root, the CLI is run as the unprivileged user 65534 (root may write anywhere). */
-const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-const canBeDenied = process.platform === 'linux'
-  && (!asRoot || spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), process.execPath, BIN, '--version']).status === 0);
+import { canBeDenied, cleanup, expectRefused, REPO_ROOT, run, spawnCliSync, tempDir } from './helpers.js';
 
 beforeAll(() => assertDistFresh('cli/main.ts'));
 afterAll(cleanup);
@@ -101,12 +94,6 @@ describe('withRunFolder', () => {
   });
 });
 
-/** The compiled CLI run as an unprivileged user in cwd, killed after a minute. */
-function cliAsNobody(args: string[], cwd: string): SpawnSyncReturns<string> {
-  const [cmd, ...pre] = asRoot ? [...AS_NOBODY, process.execPath] : [process.execPath];
-  return spawnSync(cmd, [...pre, BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
-}
-
 function expectDefaultRefused(r: SpawnSyncReturns<string>, command: string, runName: string, why: string): void {
   expect(r.signal).toBeNull();
   expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^rnnlab ${command}: error: --out: cannot make the default run folder runs/\\d{8}-\\d{6}-${runName}: ${why}; nothing was changed\\. Give --out a folder this run can write$`));
@@ -115,7 +102,7 @@ function expectDefaultRefused(r: SpawnSyncReturns<string>, command: string, runN
   expect(r.stdout).toBe('');
 }
 
-describe.skipIf(!canBeDenied)('a working folder that cannot take the default run folder', () => {
+describe.skipIf(!canBeDenied())('a working folder that cannot take the default run folder', () => {
   it('is refused before any work, for train and seq2seq, with nothing made; so is a runs/ that cannot be written in', () => {
     const cwd = tempDir('rnnlab-default-');
     chmodSync(cwd, 0o755);
@@ -125,15 +112,15 @@ describe.skipIf(!canBeDenied)('a working folder that cannot take the default run
     const ro = path.join(cwd, 'ro');
     mkdirSync(ro);
     chmodSync(ro, 0o555);
-    expectDefaultRefused(cliAsNobody(['train', '--data', '../d.csv', '--units', '4', '--embedding-dim', '4', '--epochs', '1'], ro), 'train', 'train-lstm', 'permission denied');
-    expectDefaultRefused(cliAsNobody(['seq2seq', '--data', '../pairs.tsv', '--epochs', '1'], ro), 'seq2seq', 'seq2seq', 'permission denied');
+    expectDefaultRefused(spawnCliSync(['train', '--data', '../d.csv', '--units', '4', '--embedding-dim', '4', '--epochs', '1'], ro, true), 'train', 'train-lstm', 'permission denied');
+    expectDefaultRefused(spawnCliSync(['seq2seq', '--data', '../pairs.tsv', '--epochs', '1'], ro, true), 'seq2seq', 'seq2seq', 'permission denied');
     expect(readdirSync(ro)).toEqual([]);
     // A runs/ of its own that the user may not write in.
     const rw = path.join(cwd, 'rw');
     mkdirSync(path.join(rw, 'runs'), { recursive: true });
     chmodSync(rw, 0o777);
     chmodSync(path.join(rw, 'runs'), 0o555);
-    expectDefaultRefused(cliAsNobody(['train', '--data', '../d.csv', '--units', '4', '--embedding-dim', '4', '--epochs', '1'], rw), 'train', 'train-lstm', 'permission denied');
+    expectDefaultRefused(spawnCliSync(['train', '--data', '../d.csv', '--units', '4', '--embedding-dim', '4', '--epochs', '1'], rw, true), 'train', 'train-lstm', 'permission denied');
     expect(readdirSync(path.join(rw, 'runs'))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,28 @@ export async function run(argv: string[]): Promise<RunResult> {
   let out = '', err = '';
   const code = await main(argv, { out: { write: (s: string) => { out += s; return true; } }, err: { write: (s: string) => { err += s; return true; } } });
   return { code, out, err };
+}
+
+const BIN = path.join(REPO_ROOT, 'bin/rnnlab.js');
+export const asRoot = process.getuid?.() === 0;
+/** As root (whom no permission stops) the CLI is run as the unprivileged user 65534; without setpriv that is not possible. */
+const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+let deniable: boolean | undefined;
+
+/** Whether a folder's permissions can stop the CLI here: on Linux, as a user, or as root able to run it as user 65534. */
+export function canBeDenied(): boolean {
+  deniable ??= process.platform === 'linux'
+    && (!asRoot || spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), process.execPath, BIN, '--version']).status === 0);
+  return deniable;
+}
+
+/**
+ * The compiled CLI in its own process in cwd, killed after a minute: a hang fails the test instead of stopping the
+ * suite. unprivileged: as root, run as user 65534 (see canBeDenied).
+ */
+export function spawnCliSync(args: string[], cwd: string, unprivileged = false): SpawnSyncReturns<string> {
+  const [cmd, ...pre] = unprivileged && asRoot ? [...AS_NOBODY, process.execPath] : [process.execPath];
+  return spawnSync(cmd, [...pre, BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
 }
 
 /** A usage error: exit code 2, one error line naming what is wrong (then the help hint), nothing on stdout, `out` not made. */
@@ -150,7 +172,7 @@ export const IMDB_TINY = ['imdb', '--model', 'lstm', '--vocab', '60', '--maxlen'
  */
 export function spawnCli(args: string[], interruptAt?: RegExp): Promise<{ code: number | null; signal: string | null; out: string; err: string; sent: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/rnnlab.js'), ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '', sent = false;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();

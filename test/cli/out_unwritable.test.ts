@@ -15,24 +15,12 @@ import type { ReportDoc } from '../../src/report/html.js';
 import type { RecordBody } from '../../src/report/record.js';
 import { finishRecord, startRecord, writeRun } from '../../src/report/run.js';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
-import { cleanup, REPO_ROOT, tempDir } from './helpers.js';
+import { asRoot, canBeDenied, cleanup, REPO_ROOT, spawnCliSync, tempDir } from './helpers.js';
 
-const BIN = path.join(REPO_ROOT, 'bin/rnnlab.js');
 const linux = process.platform === 'linux';
-const asRoot = process.getuid?.() === 0;
-/** As root, the CLI is run as the unprivileged user 65534 (root may write anywhere); without setpriv that is not possible. */
-const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-const nobodyCanRun = asRoot && linux && spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), process.execPath, BIN, '--version']).status === 0;
-const canBeDenied = linux && (asRoot ? nobodyCanRun : true);
 
 beforeAll(() => assertDistFresh('cli/main.ts'));
 afterAll(() => cleanup());
-
-/** The compiled CLI in its own process, killed after a minute: a hang fails the test instead of stopping the suite. */
-function cli(args: string[], cwd: string, unprivileged = false): SpawnSyncReturns<string> {
-  const [cmd, ...pre] = unprivileged && asRoot ? [...AS_NOBODY, process.execPath] : [process.execPath];
-  return spawnSync(cmd, [...pre, BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
-}
 
 function expectOutRefused(r: SpawnSyncReturns<string>, command: string, message: string): void {
   expect(r.signal).toBeNull();
@@ -53,20 +41,20 @@ function workFolder(): string {
   return cwd;
 }
 
-describe.skipIf(!canBeDenied)('an --out the user may not make or write in', () => {
+describe.skipIf(!canBeDenied())('an --out the user may not make or write in', () => {
   it('is refused before any work, naming --out, for train, seq2seq, tokenize and addition; nothing is made', () => {
     const cwd = workFolder();
     const fast = ['--epochs', '1', '--out', 'ro/run'];
-    expectOutRefused(cli(['train', '--data', 'd.csv', '--units', '4', '--embedding-dim', '4', ...fast], cwd, true), 'train', '--out: cannot make the folder ro/run: permission denied');
-    expectOutRefused(cli(['seq2seq', '--data', 'pairs.tsv', ...fast], cwd, true), 'seq2seq', '--out: cannot make the folder ro/run: permission denied');
-    expectOutRefused(cli(['tokenize', 'hi', '--out', 'ro/run'], cwd, true), 'tokenize', '--out: cannot make the folder ro/run: permission denied');
-    expectOutRefused(cli(['addition', '--digits', '1', '--training-size', '50', ...fast], cwd, true), 'addition', '--out: cannot make the folder ro/run: permission denied');
+    expectOutRefused(spawnCliSync(['train', '--data', 'd.csv', '--units', '4', '--embedding-dim', '4', ...fast], cwd, true), 'train', '--out: cannot make the folder ro/run: permission denied');
+    expectOutRefused(spawnCliSync(['seq2seq', '--data', 'pairs.tsv', ...fast], cwd, true), 'seq2seq', '--out: cannot make the folder ro/run: permission denied');
+    expectOutRefused(spawnCliSync(['tokenize', 'hi', '--out', 'ro/run'], cwd, true), 'tokenize', '--out: cannot make the folder ro/run: permission denied');
+    expectOutRefused(spawnCliSync(['addition', '--digits', '1', '--training-size', '50', ...fast], cwd, true), 'addition', '--out: cannot make the folder ro/run: permission denied');
     expect(readdirSync(path.join(cwd, 'ro'))).toEqual([]);
   });
 
   it('an existing folder that cannot be written in is refused too', () => {
     const cwd = workFolder();
-    expectOutRefused(cli(['tokenize', 'hi', '--out', 'ro'], cwd, true), 'tokenize', '--out: cannot write in the folder ro: permission denied');
+    expectOutRefused(spawnCliSync(['tokenize', 'hi', '--out', 'ro'], cwd, true), 'tokenize', '--out: cannot write in the folder ro: permission denied');
   });
 });
 
@@ -76,10 +64,10 @@ describe.skipIf(!linux)('an --out under /proc', () => {
     const why = '--out: cannot make the folder /proc/rnnlab-x: ';
     // Root may make no folder there either; anyone else is refused by the permissions first.
     const reason = asRoot ? 'no folder can be made in /proc' : 'permission denied';
-    expectOutRefused(cli(['train', '--data', 'd.csv', '--epochs', '1', '--units', '4', '--out', '/proc/rnnlab-x'], cwd), 'train', why + reason);
-    expectOutRefused(cli(['tokenize', 'hi', '--out', '/proc/rnnlab-x/run'], cwd), 'tokenize', why.replace('-x:', '-x/run:') + reason);
+    expectOutRefused(spawnCliSync(['train', '--data', 'd.csv', '--epochs', '1', '--units', '4', '--out', '/proc/rnnlab-x'], cwd), 'train', why + reason);
+    expectOutRefused(spawnCliSync(['tokenize', 'hi', '--out', '/proc/rnnlab-x/run'], cwd), 'tokenize', why.replace('-x:', '-x/run:') + reason);
     writeFileSync(path.join(cwd, 'spec.yaml'), 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 1, samples: 0 }\ngrid: { hidden: [4] }\n');
-    expectOutRefused(cli(['sweep', 'spec.yaml', '--out', '/proc/rnnlab-x'], cwd), 'sweep', why + reason);
+    expectOutRefused(spawnCliSync(['sweep', 'spec.yaml', '--out', '/proc/rnnlab-x'], cwd), 'sweep', why + reason);
   });
 
   it('makeFolders fails with a FolderError naming the folder (in a child process: a regression would hang)', () => {

@@ -3,30 +3,16 @@
  * and then fail to empty the old one, leaving the new model beside the earlier record and a stray folder. It is
  * refused up front instead, naming --out and model/, with nothing changed.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, chownSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
-import { cleanup, REPO_ROOT, snapshotFiles, tempDir, TRAIN_FAST } from './helpers.js';
-
-const BIN = path.join(REPO_ROOT, 'bin/rnnlab.js');
-const asRoot = process.getuid?.() === 0;
-/** As root (whom no permission stops) the CLI runs as the unprivileged user 65534. */
-const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-const linux = process.platform === 'linux';
-const nobodyCanRun = asRoot && linux && spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), process.execPath, BIN, '--version']).status === 0;
-const canBeDenied = linux && (asRoot ? nobodyCanRun : true);
+import { asRoot, canBeDenied, cleanup, snapshotFiles, spawnCliSync, tempDir, TRAIN_FAST } from './helpers.js';
 
 beforeAll(() => assertDistFresh('cli/main.ts'));
 afterAll(() => cleanup());
 
-function cli(args: string[], cwd: string): SpawnSyncReturns<string> {
-  const [cmd, ...pre] = asRoot ? [...AS_NOBODY, process.execPath] : [process.execPath];
-  return spawnSync(cmd, [...pre, BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
-}
-
-describe.skipIf(!canBeDenied)('train into an earlier run whose model/ is read-only', () => {
+describe.skipIf(!canBeDenied())('train into an earlier run whose model/ is read-only', () => {
   it('is refused before any work with exit code 2, naming --out and model/; the folder is unchanged', () => {
     const cwd = tempDir();
     chmodSync(cwd, 0o777);
@@ -35,11 +21,11 @@ describe.skipIf(!canBeDenied)('train into an earlier run whose model/ is read-on
     const rows = Array.from({ length: 12 }, (_, i) => `${i % 2 ? 'good fine nice' : 'bad poor awful'} ${i},${i % 2}`);
     writeFileSync(path.join(cwd, 'd.csv'), `text,label\n${rows.join('\n')}\n`);
     const args = ['train', '--data', 'd.csv', ...TRAIN_FAST, '--threads', '1', '--out', 'run'];
-    expect(cli(args, cwd).status).toBe(0);
+    expect(spawnCliSync(args, cwd, true).status).toBe(0);
     if (asRoot) chownSync(path.join(cwd, 'run'), 65534, 65534);
     chmodSync(path.join(cwd, 'run', 'model'), 0o555);
     const before = snapshotFiles(path.join(cwd, 'run'));
-    const r = cli([...args, '--seed', '7'], cwd);
+    const r = spawnCliSync([...args, '--seed', '7'], cwd, true);
     expect(r.stderr.split('\n')[0]).toBe(`rnnlab train: error: --out: cannot write in the folder ${path.join('run', 'model')}, whose saved model this run would replace: permission denied; nothing was changed`);
     expect(r.status).toBe(2);
     expect(snapshotFiles(path.join(cwd, 'run'))).toEqual(before);

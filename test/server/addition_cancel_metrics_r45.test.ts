@@ -5,13 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afterFirstBatch, finished, PAUSE_MS, post, SMALL_SUM, startTestServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { afterFirstBatch, finished, PAUSE_MS, post, SMALL_SUM, useTestServer } from './helpers.js';
 
 describe('a dashboard addition job cancelled mid-epoch', () => {
-  let s: TestServer;
-  beforeAll(async () => { s = await startTestServer({ batchDelayMs: PAUSE_MS }); });
-  afterAll(async () => { await s?.close(); });
+  const s = useTestServer({ batchDelayMs: PAUSE_MS });
 
   it('has train accuracy and validation scores null in the job, the record and its model entry, no samples, the cut epoch kept in the history', async () => {
     const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'cut' })).body.job.id;

@@ -1,19 +1,13 @@
 /** The HTTP surface: the app's files, bad requests of every kind, the Host check, and `rnnlab serve` itself. */
 import net from 'node:net';
 import { basename } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { isLoopback, runServe, type Dashboard } from '../../src/server/index.js';
-import { get, post, request, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { get, post, request, tempDir, useTestServer } from './helpers.js';
 
-let s: TestServer;
+const s = useTestServer();
 
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(async () => {
-  await s.close();
-});
 
 function capture() {
   const out: string[] = [], err: string[] = [];

@@ -4,12 +4,10 @@
  * The bodies here are jobs with an unknown field: the 400 naming that field shows how the body was decoded, and no
  * job is ever queued.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, request, startTestServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { get, request, useTestServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => { s = await startTestServer(); });
-afterAll(async () => { await s?.close(); });
+const s = useTestServer();
 
 const sendJob = (body: Buffer, contentType: string) => request(s.base, 'POST', '/api/jobs', { body, headers: { 'content-type': contentType } });
 const utf8Body = Buffer.from('{"task":"addition","café":1}', 'utf8');

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trainImdb, type ImdbArrays } from '../../src/experiments/imdb_task.js';
 import { HttpError } from '../../src/server/http.js';
 import { stopMessage } from '../../src/server/index.js';
@@ -13,7 +13,7 @@ import { parseJobSpec } from '../../src/server/job_spec.js';
 import { JobQueue, type JobSummary } from '../../src/server/jobs.js';
 import { JobCancelled, SAVING_PHASE, trainJob } from '../../src/server/train.js';
 import { Tensor } from '../../src/tensor.js';
-import { finished, post, SMALL_SUM, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { finished, post, serverPerTest, SMALL_SUM, tempDir } from './helpers.js';
 
 const sumConfig = (epochs: number) => parseJobSpec({ ...SMALL_SUM, epochs, name: 'sum' }).config;
 
@@ -66,14 +66,10 @@ describe('a cancel before the first batch', () => {
 });
 
 describe('a dashboard job cancelled early or late', () => {
-  let s: TestServer | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
+  const s = serverPerTest();
 
   it('ends a job cancelled while starting as cancelled after 0 epochs, no batch trained', async () => {
-    s = await startTestServer();
+    await s.start();
     const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'early' })).body.job.id;
     const cancel = await post(s.base, `/api/jobs/${id}/cancel`, {});
     expect(cancel.body.job).toMatchObject({ status: 'running', phase: 'cancelling' });

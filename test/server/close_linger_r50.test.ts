@@ -5,18 +5,13 @@
  * (and, if it had not read the answer yet, loses it) instead of a clean end.
  */
 import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type Dashboard } from '../../src/server/index.js';
-import { tempDir } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, useTestServer } from './helpers.js';
 
-let d: Dashboard;
+const s = useTestServer(() => ({ dataPath: tempDir('rnnlab-no-imdb-') }));
 
 beforeAll(async () => {
-  d = await startDashboard({ port: 0, runsDir: tempDir(), dataPath: tempDir('rnnlab-no-imdb-') });
-  expect((await fetch(`http://127.0.0.1:${d.port}/api/health`)).status).toBe(200);
-});
-afterAll(async () => {
-  await d.close();
+  expect((await fetch(`http://127.0.0.1:${s.d.port}/api/health`)).status).toBe(200);
 });
 
 // Far more than the kernel's buffers take in while the server does not read: left unread, the close is a reset.
@@ -44,7 +39,7 @@ s.end();`;
 
 function send(head: string): Promise<{ text: string; ended: boolean; error?: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', CLIENT, String(d.port), head, String(AFTER)], { timeout: 30_000 }, (err, stdout) => {
+    execFile(process.execPath, ['-e', CLIENT, String(s.d.port), head, String(AFTER)], { timeout: 30_000 }, (err, stdout) => {
       if (err) reject(err);
       else resolve(JSON.parse(stdout));
     });

@@ -5,12 +5,10 @@
  * that field shows the body was read, and no job is ever queued.
  */
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, request, startTestServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { get, request, useTestServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => { s = await startTestServer(); });
-afterAll(async () => { await s?.close(); });
+const s = useTestServer();
 
 const job = Buffer.from('{"task":"addition","colour":1}', 'utf8');
 const sendJob = (body: Buffer, encoding?: string) =>

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/server/index.js';
 import { envFlag } from '../../src/env.js';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
@@ -84,6 +84,49 @@ export async function startTestServer(o: DashboardOptions = {}): Promise<TestSer
       if (noData) rmSync(noData, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A test server read through a handle: its fields are those of the server started last, read inside tests or hooks;
+ * closed by the test (close) or else after it.
+ */
+function serverHandle(closeAfter: typeof afterAll): TestServer & { start(o?: DashboardOptions): Promise<void> } {
+  let t: TestServer | undefined;
+  const started = () => {
+    if (!t) throw new Error('the test server is not started yet: read it inside a test or hook');
+    return t;
+  };
+  closeAfter(async () => {
+    const last = t;
+    t = undefined;
+    await last?.close();
+  });
+  return {
+    get d() { return started().d; },
+    get base() { return started().base; },
+    get runsDir() { return started().runsDir; },
+    async close() {
+      const c = started();
+      t = undefined;
+      await c.close();
+    },
+    async start(o = {}) { t = await startTestServer(o); },
+  };
+}
+
+/**
+ * A test server for the enclosing file or describe block, started before its tests (each: before each test) and
+ * closed after them. options a function: called in the hook, so what it makes (a runs folder) is made then.
+ */
+export function useTestServer(options: DashboardOptions | (() => DashboardOptions | Promise<DashboardOptions>) = {}, o: { each?: boolean; timeoutMs?: number } = {}): TestServer {
+  const h = serverHandle(o.each ? afterEach : afterAll);
+  (o.each ? beforeEach : beforeAll)(async () => h.start(typeof options === 'function' ? await options() : options), o.timeoutMs);
+  return h;
+}
+
+/** A test server each test starts itself, with its own options (start); closed after each test. */
+export function serverPerTest(): TestServer & { start(o?: DashboardOptions): Promise<void> } {
+  return serverHandle(afterEach);
 }
 
 export interface Reply {

@@ -5,13 +5,13 @@
  */
 import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imdbModel } from '../../src/experiments/lab_models.js';
 import { saveImdbModel } from '../../src/experiments/model_store.js';
 import { parseJobSpec } from '../../src/server/job_spec.js';
-import { get, post, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { get, post, tempDir, useTestServer } from './helpers.js';
 
-let s: TestServer;
+const s = useTestServer(() => ({ runsDir: tempDir() }));
 
 /** A run folder as `rnnlab imdb` leaves it: results.json with the given status and a saved tiny model. */
 async function imdbRun(id: string, status: string): Promise<string> {
@@ -25,10 +25,6 @@ async function imdbRun(id: string, status: string): Promise<string> {
   return dir;
 }
 
-beforeAll(async () => {
-  s = await startTestServer({ runsDir: tempDir() });
-});
-afterAll(async () => { await s?.close(); });
 
 describe('wrong JSON types in a job', () => {
   it.each([

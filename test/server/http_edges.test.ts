@@ -4,17 +4,11 @@
  * crowd of idle sockets from holding every file descriptor.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SERVER_LIMITS } from '../../src/server/server.js';
-import { get, request, startTestServer, type TestServer } from './helpers.js';
+import { get, request, useTestServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(async () => {
-  await s.close();
-});
+const s = useTestServer();
 
 /** Opens a raw connection, writes `text`, and resolves with everything the server sent once it closes the connection. */
 function raw(text: string, then?: (sock: net.Socket) => void): Promise<string> {

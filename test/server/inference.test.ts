@@ -1,17 +1,16 @@
 /** "Try it" and "Inside the network": predictions, hidden states, gradients, commutativity; good and bad inputs. */
 import { cpSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finished, get, imdbDataPath, post, startTestServer, type TestServer } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { finished, get, imdbDataPath, post, startTestServer, useTestServer } from './helpers.js';
 
-let s: TestServer;
+const s = useTestServer();
 let sumModel = '';
 let reversedModel = '';
 let imdbModel = '';
 const hasImdb = imdbDataPath() !== undefined;
 
 beforeAll(async () => {
-  s = await startTestServer();
   const jobs = [
     (await post(s.base, '/api/jobs', { task: 'addition', digits: 3, trainingSize: 400, hidden: 12, epochs: 1, batchSize: 64, name: 'sum' })).body.job,
     (await post(s.base, '/api/jobs', { task: 'addition', digits: 2, trainingSize: 200, hidden: 8, epochs: 1, batchSize: 64, reverse: true, rnn: 'gru', name: 'sum-rev' })).body.job,
@@ -23,9 +22,6 @@ beforeAll(async () => {
   if (hasImdb) imdbModel = done[2].runId;
 });
 
-afterAll(async () => {
-  await s.close();
-});
 
 describe('GET /api/models', () => {
   it('lists the trained models and the untrained reference networks', async () => {

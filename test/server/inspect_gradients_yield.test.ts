@@ -4,15 +4,13 @@
  * measurement's process itself (health checks meanwhile, crashes, deadlines, the line of requests) is
  * gradients_process.test.ts's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gradientNorms, reviewBatch, TestReviews } from '../../src/server/inference.js';
 import { ModelRegistry } from '../../src/server/models.js';
 import { RunStore } from '../../src/server/runs.js';
-import { imdbDataPath, post, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { imdbDataPath, post, tempDir, useTestServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => { s = await startTestServer(); });
-afterAll(async () => { await s?.close(); });
+const s = useTestServer();
 
 const TEXT = { text: 'a dull and boring film', label: 'negative' };
 

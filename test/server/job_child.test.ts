@@ -6,14 +6,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { afterFirstBatch, PAUSE_MS, restoreEnvAfterEach, SMALL_SUM, finished, get, post, REPO_ROOT, startTestServer, tempDir, until, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { afterFirstBatch, finished, get, PAUSE_MS, post, REPO_ROOT, restoreEnvAfterEach, serverPerTest, SMALL_SUM, tempDir } from './helpers.js';
 
-let s: TestServer | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
+const s = serverPerTest();
 restoreEnvAfterEach();
 
 const sum = SMALL_SUM;
@@ -21,7 +17,7 @@ const sum = SMALL_SUM;
 describe("a dashboard job's process", () => {
   it.skipIf(process.platform !== 'linux')('inherits the RNNLAB_* settings and PATH, but not the access token or other secrets', async () => {
     Object.assign(process.env, { RNNLAB_TOKEN: 'sekret-token-123456789', AWS_SECRET_ACCESS_KEY: 'xyz', RNNLAB_OFFLINE: '1' });
-    s = await startTestServer({ batchDelayMs: PAUSE_MS });
+    await s.start({ batchDelayMs: PAUSE_MS });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'env' })).body.job.id;
     await afterFirstBatch(s, id);
     const pid = s.d.jobs.trainingPid()!;
@@ -43,7 +39,7 @@ describe("a dashboard job's process", () => {
     const preload = join(dir, 'crash.cjs');
     writeFileSync(preload, `process.on('message', (m) => { if (m.type === 'start') setImmediate(() => { throw new Error('boom in ' + ${JSON.stringify(join(REPO_ROOT, 'dist', 'server', 'job_child.js'))} + ' ' + 'x'.repeat(400)); }); });\n`);
     process.env.NODE_OPTIONS = `--require ${preload}`;
-    s = await startTestServer({});
+    await s.start();
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'crash' })).body.job.id;
     const job = await finished(s.base, id);
     expect(job.status).toBe('failed');
@@ -57,16 +53,14 @@ describe("a dashboard job's process", () => {
 
   it('is killed when it does not stop within the deadline after the server begins closing, failing its job', async () => {
     const runsDir = tempDir();
-    s = await startTestServer({ runsDir, batchDelayMs: PAUSE_MS });
+    await s.start({ runsDir, batchDelayMs: PAUSE_MS });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'stuck' })).body.job.id;
     const { runId } = await afterFirstBatch(s, id);
     const pid = s.d.jobs.trainingPid()!;
     // Frozen: the cancel close() sends is never read.
     process.kill(pid, 'SIGSTOP');
     s.d.jobs.closeDeadlineMs = 1000;
-    const t = s;
-    s = undefined;
-    await t.close();
+    await s.close();
     expect(() => process.kill(pid, 0)).toThrow();
     const record = JSON.parse(readFileSync(join(runsDir, runId, 'results.json'), 'utf8'));
     expect(record).toMatchObject({ status: 'failed' });
@@ -74,7 +68,7 @@ describe("a dashboard job's process", () => {
   });
 
   it('saves the model into the run folder itself, and a model it cannot save leaves the job completed without one, saying why', async () => {
-    s = await startTestServer({ batchDelayMs: PAUSE_MS });
+    await s.start({ batchDelayMs: PAUSE_MS });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'unsaveable' })).body.job.id;
     const { runId } = await afterFirstBatch(s, id);
     // A file where the model folder goes: the job's process cannot save there.

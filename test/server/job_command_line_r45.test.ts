@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addFlags, booleanValues } from '../../src/cli/flags.js';
 import { checkModelFlags, IMDB_FLAGS } from '../../src/cli/imdb.js';
 import { EMBEDDING_MODELS, IMDB_MODELS, MASK_READING_MODELS, STACKABLE_MODELS, type ImdbModelName } from '../../src/experiments/lab_models.js';
 import { commandLine, parseJobSpec, type ImdbJobConfig } from '../../src/server/job_spec.js';
 import { trainJob } from '../../src/server/train.js';
-import { finished, imdbDataPath, post, startTestServer, type TestServer } from './helpers.js';
+import { finished, imdbDataPath, post, useTestServer } from './helpers.js';
 
 /** `rnnlab imdb ARGS` read by the CLI's own flags and checked as the command checks them before it trains. */
 function imdbCli(argv: readonly string[]): { flags: Record<string, unknown>; given: (k: string) => boolean } {
@@ -69,9 +69,7 @@ describe.skipIf(imdbDataPath() === undefined)('an IMDb job\'s config', () => {
 });
 
 describe.skipIf(imdbDataPath() === undefined)('a dashboard ff_raw job', () => {
-  let s: TestServer;
-  beforeAll(async () => { s = await startTestServer(); });
-  afterAll(async () => { await s?.close(); });
+  const s = useTestServer();
 
   it('records a command line the CLI takes, and the config its results.json holds', async () => {
     const r = await post(s.base, '/api/jobs', { task: 'imdb', model: 'ff_raw', limit: 32, maxlen: 10, vocab: 50, units: 2, epochs: 1, batchSize: 16, name: 'ffraw' });

@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IMDB_FLAGS } from '../../src/cli/imdb.js';
 import { parseFlags } from '../../src/cli/flags.js';
 import { unusedModelOptions } from '../../src/experiments/lab_models.js';
 import { commandLine, parseJobSpec } from '../../src/server/job_spec.js';
-import { finished, imdbDataPath, post, startTestServer, type TestServer } from './helpers.js';
+import { finished, imdbDataPath, post, useTestServer } from './helpers.js';
 
 describe('layers and dropout in a job spec', () => {
   it('are kept as given, absent when not given (the lab model), and shown on the command line the CLI accepts', () => {
@@ -64,9 +64,7 @@ describe('unusedModelOptions words both spellings', () => {
 });
 
 describe('a dashboard job with layers and dropout', () => {
-  let s: TestServer;
-  beforeAll(async () => { s = await startTestServer(); });
-  afterAll(async () => { await s?.close(); });
+  const s = useTestServer();
 
   it.skipIf(imdbDataPath() === undefined)('trains a stacked LSTM with input dropout and saves that model', async () => {
     const r = await post(s.base, '/api/jobs', { task: 'imdb', model: 'lstm', layers: 2, dropout: 0.3, units: 4, embeddingDim: 4, limit: 40, maxlen: 12, vocab: 200,

@@ -6,17 +6,13 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { schemaProblems } from '../cli/helpers.js';
-import { afterFirstBatch, PAUSE_MS, SMALL_SUM, finished, get, imdbDataPath, post, request, startTestServer, until, type TestServer } from './helpers.js';
+import { afterFirstBatch, finished, get, imdbDataPath, PAUSE_MS, post, request, serverPerTest, SMALL_SUM, type TestServer, until } from './helpers.js';
 import { processAlive } from '../../src/io/process_alive.js';
 import { restoredJobs } from '../../src/server/job_history.js';
 
-let s: TestServer | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
+const s = serverPerTest();
 
 const sum = SMALL_SUM;
 const reviews = { task: 'imdb', model: 'gru', limit: 200, maxlen: 40, units: 8, embeddingDim: 8, epochs: 2, batchSize: 32 };
@@ -32,7 +28,7 @@ const alive = processAlive;
 
 describe('a job in its own process', () => {
   it.skipIf(imdbDataPath() === undefined)('leaves the server answering while the process is frozen loading or training, and a cancel given then still stops it', async () => {
-    s = await startTestServer({ batchDelayMs: PAUSE_MS });
+    await s.start({ batchDelayMs: PAUSE_MS });
     const r = await post(s.base, '/api/jobs', { ...reviews, name: 'frozen' });
     expect(r.status).toBe(202);
     const id = r.body.job.id;
@@ -77,7 +73,7 @@ describe('a job in its own process', () => {
   });
 
   it('stops at once when cancelled during a batch pause, keeping the batches it did', async () => {
-    s = await startTestServer({ batchDelayMs: PAUSE_MS });
+    await s.start({ batchDelayMs: PAUSE_MS });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'paused' })).body.job.id;
     const running = await afterFirstBatch(s, id);
     expect(running).toMatchObject({ status: 'running', phase: 'training', progress: { epoch: 1, batch: 1, steps: 9 } });
@@ -97,7 +93,7 @@ describe('a job in its own process', () => {
   });
 
   it('fails a job whose process dies, saying so in its folder, and trains the next one, which follows a changed batch pause', async () => {
-    s = await startTestServer({ batchDelayMs: PAUSE_MS });
+    await s.start({ batchDelayMs: PAUSE_MS });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'killed' })).body.job.id;
     await afterFirstBatch(s, id);
     process.kill(s.d.jobs.trainingPid()!, 'SIGKILL');

@@ -6,17 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { REPORT_PHASE } from '../../src/server/jobs.js';
-import { finished, get, post, startTestServer, until, type TestServer } from './helpers.js';
+import { finished, get, post, until, useTestServer } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startTestServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = useTestServer({}, { each: true });
 
 const LONG_TINY = { task: 'addition', digits: 2, trainingSize: 200, hidden: 8, epochs: 200, batchSize: 32 };
 

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { finished, get, post, SseClient, until, startTestServer, type TestServer } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { finished, get, post, serverPerTest, SseClient, until } from './helpers.js';
 
 vi.mock('../../src/report/run.js', async (original) => {
   const m = await original<typeof import('../../src/report/run.js')>();
@@ -16,17 +16,13 @@ vi.mock('../../src/report/run.js', async (original) => {
 const { writeRun } = await import('../../src/report/run.js');
 
 const sum = { task: 'addition', digits: 1, trainingSize: 40, hidden: 8, epochs: 2, batchSize: 8, name: 'report-child' };
-let s: TestServer | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
+const s = serverPerTest();
 
 const record = (runsDir: string, runId: string) => JSON.parse(readFileSync(join(runsDir, runId, 'results.json'), 'utf8'));
 
 describe("a job's report", () => {
   it('is written by the job\'s process: report.html, report.png, then the final record; the server renders nothing', async () => {
-    s = await startTestServer();
+    await s.start();
     const id = (await post(s.base, '/api/jobs', sum)).body.job.id;
     const job = await finished(s.base, id);
     expect(job.error).toBeNull();
@@ -41,7 +37,7 @@ describe("a job's report", () => {
   });
 
   it.skipIf(process.platform !== 'linux')('is written while the server goes on answering: the job\'s process is stopped mid-way and requests still succeed', async () => {
-    s = await startTestServer();
+    await s.start();
     const sse = await SseClient.connect(s.base);
     try {
       // The render can end before the signal lands (the server sends it as it announces the phase): then that job
@@ -82,7 +78,7 @@ describe("a job's report", () => {
   });
 
   it.skipIf(process.platform !== 'linux')('is still written for a job whose process was killed, by a process started for it', async () => {
-    s = await startTestServer({ batchDelayMs: 300 });
+    await s.start({ batchDelayMs: 300 });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'killed' })).body.job.id;
     await until(async () => (await get(s!.base, `/api/jobs/${id}`)).body.job.progress?.batch >= 1, 60_000, 'the first batch');
     const pid = s.d.jobs.trainingPid()!;

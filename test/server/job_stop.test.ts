@@ -6,15 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processAlive } from '../../src/io/process_alive.js';
-import { afterFirstBatch, PAUSE_MS, serveWithTrainingJob, SMALL_SUM, finished, get, post, request, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { afterFirstBatch, finished, get, PAUSE_MS, post, request, serverPerTest, serveWithTrainingJob, SMALL_SUM, tempDir, type TestServer } from './helpers.js';
 
-let s: TestServer | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
+const s = serverPerTest();
 
 const sum = SMALL_SUM;
 
@@ -22,7 +18,7 @@ const record = (t: TestServer, runId: string) => JSON.parse(readFileSync(join(t.
 
 describe('a cancel the job\'s process does not answer', () => {
   it('kills the process after the deadline: the job ends cancelled, saying so, and the next one trains', async () => {
-    s = await startTestServer({ batchDelayMs: PAUSE_MS });
+    await s.start({ batchDelayMs: PAUSE_MS });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'frozen' })).body.job.id;
     const next = (await post(s.base, '/api/jobs', { ...sum, name: 'next' })).body.job.id;
     const { runId } = await afterFirstBatch(s, id);
@@ -44,7 +40,7 @@ describe('a cancel the job\'s process does not answer', () => {
   });
 
   it('leaves alone a process that stops in time, and the next job once its deadline has passed', async () => {
-    s = await startTestServer({ batchDelayMs: PAUSE_MS });
+    await s.start({ batchDelayMs: PAUSE_MS });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'prompt' })).body.job.id;
     const next = (await post(s.base, '/api/jobs', { ...sum, name: 'next' })).body.job.id;
     await afterFirstBatch(s, id);
@@ -67,7 +63,7 @@ describe('a cancel the job\'s process does not answer', () => {
 
 describe.skipIf(process.platform === 'win32')("a signal sent to the job's process alone", () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s fails the job, saying that the server did not send it', async (signal) => {
-    s = await startTestServer({ batchDelayMs: PAUSE_MS });
+    await s.start({ batchDelayMs: PAUSE_MS });
     const id = (await post(s.base, '/api/jobs', { ...sum, name: 'signalled' })).body.job.id;
     await afterFirstBatch(s, id);
     process.kill(s.d.jobs.trainingPid()!, signal);

@@ -1,24 +1,17 @@
 /** Training jobs: validation, the queue, live events, cancelling, failures, and the run folders they leave. */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADDITION_COMMAND_FLAGS } from '../../src/cli/addition.js';
 import { parseFlags } from '../../src/cli/flags.js';
 import { IMDB_FLAGS } from '../../src/cli/imdb.js';
 import { commandLine, parseJobSpec } from '../../src/server/job_spec.js';
 import { main } from '../../src/cli/main.js';
 import { schemaProblems } from '../cli/helpers.js';
-import { finished, get, imdbDataPath, post, request, SseClient, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { finished, get, imdbDataPath, post, request, SseClient, startTestServer, tempDir, useTestServer } from './helpers.js';
 
 // Every test gets its own server and runs folder: none depends on what another left behind.
-let s: TestServer;
-
-beforeEach(async () => {
-  s = await startTestServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = useTestServer({}, { each: true });
 
 const tiny = { task: 'addition', digits: 2, trainingSize: 300, hidden: 8, epochs: 2, batchSize: 32, name: 'tiny-sum' };
 /** Long enough to still be training when the test cancels it. */

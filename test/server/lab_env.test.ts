@@ -4,14 +4,10 @@
  * started with; and it runs offline, so the dashboard never downloads the IMDb data.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { post, restoreEnvAfterEach, startTestServer, until, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { post, restoreEnvAfterEach, serverPerTest, until } from './helpers.js';
 
-let s: TestServer | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
+const s = serverPerTest();
 restoreEnvAfterEach();
 
 describe("a Lab section's process", () => {
@@ -19,7 +15,7 @@ describe("a Lab section's process", () => {
     Object.assign(process.env, { RNNLAB_TOKEN: 'sekret-token-123456789', FAKE_CLOUD_SECRET: 'hunter2', RNNLAB_DEBUG: '1' });
     // The server itself may download; the section never does (RNNLAB_OFFLINE is the runner's own addition).
     delete process.env.RNNLAB_OFFLINE;
-    s = await startTestServer();
+    await s.start();
     // The seq2seq section trains for a while even in quick mode: its process lives long enough to be read.
     const r = await post(s.base, '/api/lab/run', { section: 11 });
     expect(r.status, r.text).toBe(202);

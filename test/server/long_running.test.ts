@@ -8,22 +8,16 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultOutDir } from '../../src/report/run.js';
 import { EventHub } from '../../src/server/sse.js';
-import { finished, get, post, request, SseClient, startTestServer, until, type TestServer } from './helpers.js';
+import { finished, get, post, request, SseClient, until, useTestServer } from './helpers.js';
 
 const tiny = { task: 'addition', digits: 2, trainingSize: 300, hidden: 8, epochs: 2, batchSize: 32, name: 'tiny-sum' };
 /** Long enough to still be training when the test acts on it (each batch waits batchDelayMs). */
 const long = { task: 'addition', digits: 2, trainingSize: 2000, hidden: 8, epochs: 200, batchSize: 32, name: 'long-sum' };
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startTestServer({ batchDelayMs: 5 });
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = useTestServer({ batchDelayMs: 5 }, { each: true });
 
 const outsideDirs: string[] = [];
 afterAll(() => {

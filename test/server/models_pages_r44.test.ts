@@ -2,20 +2,18 @@
  * GET /api/models a page at a time, as GET /api/runs: ?limit= (default 100, at most 1000) and ?offset= over the
  * newest-first list with the untrained models last, `total` to page through, and bad values refused by name.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, imdbRunId, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { get, imdbRunId, tempDir, useTestServer, writeImdbRuns } from './helpers.js';
 
-let s: TestServer;
 const RUNS = 150;
 /** The model ids, newest run first, then the untrained networks. */
 const ids = [...Array.from({ length: RUNS }, (_, i) => imdbRunId(i)).reverse(), 'fresh:simple_rnn', 'fresh:lstm', 'fresh:gru'];
 
-beforeAll(async () => {
+const s = useTestServer(() => {
   const runsDir = tempDir();
   writeImdbRuns(runsDir, RUNS, { metrics: { testAccuracy: 0.8 }, withModel: true });
-  s = await startTestServer({ runsDir });
+  return { runsDir };
 });
-afterAll(async () => { await s?.close(); });
 
 const idsOf = (body: { models: { id: string }[] }) => body.models.map((m) => m.id);
 

@@ -5,17 +5,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkSameOrigin } from '../../src/server/request_guard.js';
-import { get, request, startTestServer, type TestServer } from './helpers.js';
+import { get, request, useTestServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await startTestServer();
-});
-afterAll(async () => {
-  await s?.close();
-});
+const s = useTestServer();
 
 const json = { 'content-type': 'application/json' };
 /** A request that changes nothing but goes through the same-origin check as every POST. */

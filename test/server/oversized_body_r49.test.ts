@@ -6,21 +6,16 @@
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type Dashboard } from '../../src/server/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_LIMITS } from '../../src/server/server.js';
-import { tempDir } from './helpers.js';
+import { tempDir, useTestServer } from './helpers.js';
 
 // No job runs here: the bodies are refused before any handler looks at them, and so is a job request behind one.
-let d: Dashboard;
+const server = useTestServer(() => ({ dataPath: tempDir('rnnlab-no-imdb-') }));
 
 beforeAll(async () => {
-  d = await startDashboard({ port: 0, runsDir: tempDir(), dataPath: tempDir('rnnlab-no-imdb-') });
   // A fresh server answers its first request slowly, and a body sent meanwhile mostly arrives before the 413 does.
-  expect((await fetch(`http://127.0.0.1:${d.port}/api/health`)).status).toBe(200);
-});
-afterAll(async () => {
-  await d.close();
+  expect((await fetch(`http://127.0.0.1:${server.d.port}/api/health`)).status).toBe(200);
 });
 
 const LIMIT = 1 << 20;
@@ -59,7 +54,7 @@ if (how.startsWith('fetch')) {
 
 function send(how: 'fetch' | 'fetch-stream' | 'http-length' | 'http-chunked', path: string): Promise<{ status?: number; text?: string; error?: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', CLIENT, how, `http://127.0.0.1:${d.port}${path}`, String(BIG), String(PIECE)], { timeout: 30_000 }, (err, stdout) => {
+    execFile(process.execPath, ['-e', CLIENT, how, `http://127.0.0.1:${server.d.port}${path}`, String(BIG), String(PIECE)], { timeout: 30_000 }, (err, stdout) => {
       if (err) reject(err);
       else resolve(JSON.parse(stdout));
     });
@@ -100,9 +95,9 @@ describe('an oversized body sent whole before the answer is read gets its 413, n
 /** Writes `first` and then a job request on one connection; resolves with the status lines received once it closes. */
 function pipelineJob(first: Buffer, name: string, oneWrite: boolean): Promise<string[]> {
   const job = JSON.stringify({ task: 'addition', name, epochs: 1, digits: 2, trainingSize: 100 });
-  const second = Buffer.from(`POST /api/jobs HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(job)}\r\n\r\n${job}`);
+  const second = Buffer.from(`POST /api/jobs HTTP/1.1\r\nhost: 127.0.0.1:${server.d.port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(job)}\r\n\r\n${job}`);
   return new Promise((resolve, reject) => {
-    const s = net.connect(d.port, '127.0.0.1');
+    const s = net.connect(server.d.port, '127.0.0.1');
     let got = '';
     s.on('data', (b) => (got += b.toString('latin1')));
     s.on('error', reject);
@@ -117,12 +112,12 @@ function pipelineJob(first: Buffer, name: string, oneWrite: boolean): Promise<st
   });
 }
 
-const head = (path: string, headers: string) => `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\ncontent-type: application/json\r\n${headers}\r\n`;
+const head = (path: string, headers: string) => `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${server.d.port}\r\ncontent-type: application/json\r\n${headers}\r\n`;
 
 async function jobNames(): Promise<string[]> {
   // Longer than the moment the refused connection is kept reading: anything parsed in it has been handled by now.
   await sleep(SERVER_LIMITS.unreadLingerMs + 500);
-  const r = await fetch(`http://127.0.0.1:${d.port}/api/jobs`);
+  const r = await fetch(`http://127.0.0.1:${server.d.port}/api/jobs`);
   return ((await r.json()) as { jobs: { name: string }[] }).jobs.map((j) => j.name);
 }
 
@@ -142,15 +137,15 @@ describe('a request pipelined behind one answered with connection: close is not 
   });
 
   it('behind a 415 sent in the same write', async () => {
-    const first = Buffer.from(`POST /api/predict/sum HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello`);
+    const first = Buffer.from(`POST /api/predict/sum HTTP/1.1\r\nhost: 127.0.0.1:${server.d.port}\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello`);
     expect(await pipelineJob(first, 'pipelined-after-415', true)).toEqual(['HTTP/1.1 415']);
     expect(await jobNames()).not.toContain('pipelined-after-415');
   });
 
   it('requests pipelined on a connection kept open are all answered, in order', async () => {
-    const get = (path: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\n\r\n`;
+    const get = (path: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${server.d.port}\r\n\r\n`;
     const got = await new Promise<string>((resolve, reject) => {
-      const s = net.connect(d.port, '127.0.0.1');
+      const s = net.connect(server.d.port, '127.0.0.1');
       let text = '';
       s.on('data', (b) => {
         text += b.toString('latin1');
@@ -167,9 +162,9 @@ describe('a request pipelined behind one answered with connection: close is not 
 
 describe('a request carrying connection: close with more bytes behind it', () => {
   it('is answered once, and the connection then closes with nothing after it processed', async () => {
-    const get = (path: string, extra: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${d.port}\r\n${extra}\r\n`;
+    const get = (path: string, extra: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${server.d.port}\r\n${extra}\r\n`;
     const got = await new Promise<string>((resolve, reject) => {
-      const s = net.connect(d.port, '127.0.0.1');
+      const s = net.connect(server.d.port, '127.0.0.1');
       let text = '';
       s.on('data', (b) => (text += b.toString('latin1')));
       s.on('error', reject);

@@ -2,11 +2,11 @@
  * A query word the projection does not show: "ask for more words" only where more words would show it; a word outside
  * the model's vocabulary (or beyond the most a projection shows) is said to be so, with the model's count of words.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { layers } from '../../src/layers/index.js';
 import { Sequential } from '../../src/models/sequential.js';
 import { MAX_PROJECTED_WORDS, projectEmbedding } from '../../src/server/projector.js';
-import { post, startTestServer, type TestServer } from './helpers.js';
+import { post, useTestServer } from './helpers.js';
 
 /** An embedding model of `rows` ids (ids 0 to 3 are padding, start, OOV and unused: rows - 4 words). */
 function model(rows: number): Sequential {
@@ -42,9 +42,7 @@ describe('projectEmbedding, a query not shown', () => {
 });
 
 describe('POST /api/inspect/embedding with a query not shown', () => {
-  let s: TestServer;
-  beforeAll(async () => { s = await startTestServer(); });
-  afterAll(async () => { await s?.close(); });
+  const s = useTestServer();
 
   it('answers 400s in those words, and refuses more words than a projection shows naming the same cap', async () => {
     // fresh:lstm has the lab's 10,000 ids: 9,996 words.

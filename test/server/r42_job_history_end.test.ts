@@ -4,18 +4,16 @@
  */
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modelNewerThanRecord, restoredJobs } from '../../src/server/job_history.js';
 import { parseRecord } from '../../src/report/record.js';
-import { get, imdbRunId, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
+import { get, imdbRunId, tempDir, useTestServer, writeImdbRuns } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
+const s = useTestServer(() => {
   const runsDir = tempDir();
   writeImdbRuns(runsDir, 1);
-  s = await startTestServer({ runsDir });
+  return { runsDir };
 });
-afterAll(async () => { await s?.close(); });
 
 describe('a job no longer kept', () => {
   it('is said to be no longer in the list, pointing at the runs, for ids of the forms the server hands out', async () => {

@@ -4,9 +4,9 @@
  * since, a 401 without the token). The rest of the API, and clients not asking for HTML, still get JSON.
  */
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { wantsPage } from '../../src/server/http.js';
-import { request, startTestServer, type TestServer } from './helpers.js';
+import { request, useTestServer } from './helpers.js';
 
 const TOKEN = 'token-for-r48';
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
@@ -29,13 +29,7 @@ describe('wantsPage', () => {
 });
 
 describe('a run\'s report refused to a browser', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ token: TOKEN });
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useTestServer({ token: TOKEN });
 
   it('answers a missing report with the HTML page', async () => {
     const r = await request(server.base, 'GET', '/api/runs/nope/report.html', { headers: { ...HTML, ...AUTH } });

@@ -5,12 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { get, imdbRunId, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
+import { expect, it } from 'vitest';
+import { get, imdbRunId, tempDir, useTestServer, writeImdbRuns } from './helpers.js';
 
-let s: TestServer;
-
-beforeAll(async () => {
+const s = useTestServer(() => {
   const runsDir = tempDir();
   writeImdbRuns(runsDir, 3);
   // Undated names on either side of "2025…"; timestamped ones newer and older than the dated runs.
@@ -18,9 +16,8 @@ beforeAll(async () => {
     mkdirSync(join(runsDir, id));
     writeFileSync(join(runsDir, id, 'results.json'), '{"command": ');
   }
-  s = await startTestServer({ runsDir });
+  return { runsDir };
 });
-afterAll(async () => { await s?.close(); });
 
 it('orders by the recorded start, else the folder name\'s time, and puts runs with neither last', async () => {
   const all = await get(s.base, '/api/runs');

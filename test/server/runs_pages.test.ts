@@ -1,18 +1,16 @@
 /** GET /api/runs a page at a time: ?limit= and ?offset= over the newest-first list, checked and refused by name. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, imdbRunId, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { get, imdbRunId, tempDir, useTestServer, writeImdbRuns } from './helpers.js';
 
-let s: TestServer;
 const RUNS = 105;
 /** The folder names, newest first. */
 const ids = Array.from({ length: RUNS }, (_, i) => imdbRunId(i)).reverse();
 
-beforeAll(async () => {
+const s = useTestServer(() => {
   const runsDir = tempDir();
   writeImdbRuns(runsDir, RUNS, { metrics: { testAccuracy: 0.5 } });
-  s = await startTestServer({ runsDir });
+  return { runsDir };
 });
-afterAll(async () => { await s?.close(); });
 
 describe('runs pages', () => {
   it('gives the newest 100 by default, with the total to page through', async () => {

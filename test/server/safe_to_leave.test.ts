@@ -7,22 +7,18 @@
 import { getEventListeners } from 'node:events';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { finished, get, imdbRunId, post, SseClient, until, writeImdbRuns, startTestServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { finished, get, imdbRunId, post, serverPerTest, SseClient, until, writeImdbRuns } from './helpers.js';
 
 
 const sum = { task: 'addition', digits: 1, trainingSize: 20, hidden: 4, epochs: 1, batchSize: 10 };
-let s: TestServer | undefined;
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-});
+const s = serverPerTest();
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 
 describe('a dashboard left running', () => {
   it.skipIf(process.platform !== 'linux')('keeps no file descriptor or listener of the jobs it ran', async () => {
-    s = await startTestServer();
+    await s.start();
     const runJob = async (name: string) => {
       const job = await finished(s!.base, (await post(s!.base, '/api/jobs', { ...sum, name })).body.job.id);
       expect(job.status).toBe('completed');
@@ -39,7 +35,7 @@ describe('a dashboard left running', () => {
   });
 
   it('frees the event-stream place of every page that goes away mid-stream, so later pages still connect', async () => {
-    s = await startTestServer();
+    await s.start();
     // Twice as many pages as the hub holds at once (32), each gone before the next comes.
     for (let i = 0; i < 64; i++) {
       const page = await SseClient.connect(s.base);
@@ -54,7 +50,7 @@ describe('a dashboard left running', () => {
   });
 
   it('finishes a job whose run folder is removed while it trains, writing the folder again whole at the end', async () => {
-    s = await startTestServer({ batchDelayMs: 200 });
+    await s.start({ batchDelayMs: 200 });
     const id = (await post(s.base, '/api/jobs', { ...sum, epochs: 2, name: 'removed' })).body.job.id;
     const runId = await until<string>(async () => {
       const job = (await get(s!.base, `/api/jobs/${id}`)).body.job;
@@ -72,7 +68,7 @@ describe('a dashboard left running', () => {
   });
 
   it('lists a runs folder of 1,000 runs whole, and forgets the runs removed behind its back', async () => {
-    s = await startTestServer();
+    await s.start();
     writeImdbRuns(s.runsDir, 1000);
     const all = (await get(s.base, '/api/runs')).body;
     expect(all.total).toBe(1000);

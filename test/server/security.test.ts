@@ -9,14 +9,13 @@ import { newJobId } from '../../src/server/job_id.js';
 import { pathRedactor } from '../../src/server/redact.js';
 import { parseHost } from '../../src/server/request_guard.js';
 import { runServe, type Dashboard } from '../../src/server/index.js';
-import { get, request, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { get, request, startTestServer, tempDir, useTestServer } from './helpers.js';
 
-let s: TestServer;
+const s = useTestServer();
 const outside = tempDir('rnnlab-outside-');
 const json = { 'content-type': 'application/json' };
 
-beforeAll(async () => {
-  s = await startTestServer();
+beforeAll(() => {
   writeFileSync(join(outside, 'secret.txt'), 'root:*:0:0:secret\n');
   writeFileSync(join(outside, 'results.json'), JSON.stringify({ command: 'imdb', status: 'completed' }));
   writeFileSync(join(outside, 'report.html'), '<p>from outside</p>');
@@ -33,10 +32,7 @@ beforeAll(async () => {
     execFileSync('mkfifo', [join(run('fifo-report'), 'report.html')]);
   }
 });
-afterAll(async () => {
-  await s.close();
-  rmSync(outside, { recursive: true, force: true });
-});
+afterAll(() => rmSync(outside, { recursive: true, force: true }));
 
 const own = () => `http://127.0.0.1:${s.d.port}`;
 

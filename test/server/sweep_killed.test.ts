@@ -5,17 +5,16 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SweepRecord } from '../../src/sweep/record.js';
-import { get, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { get, tempDir, useTestServer } from './helpers.js';
 import { writeSmallSweep } from './sweep_fixture.js';
 import { attemptsOf } from '../../src/sweep/worker_file.js';
 
-let s: TestServer;
+const s = useTestServer();
 let finishedRecord: SweepRecord;
 
 beforeAll(async () => {
-  s = await startTestServer();
   const dir = await writeSmallSweep(s.runsDir, 'killed-sweep', tempDir('rnnlab-sweep-data-'));
   const file = path.join(dir, 'sweep.json');
   finishedRecord = JSON.parse(readFileSync(file, 'utf8'));
@@ -26,7 +25,6 @@ beforeAll(async () => {
   // The second run was killed mid-training: no finished results.json in its folder.
   rmSync(path.join(dir, 'runs', finishedRecord.runs[1].id, 'results.json'));
 }, 180000);
-afterAll(async () => { await s?.close(); });
 
 describe('a sweep whose process was killed', () => {
   it('lists a run that finished on disk as completed, the unfinished one as pending', async () => {

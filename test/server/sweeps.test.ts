@@ -1,14 +1,13 @@
 /** GET /api/sweeps and /api/sweeps/:id: sweep folders in the runs folder, their progress, ranking and per-axis effects. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { get, tempDir, useTestServer } from './helpers.js';
 import { writeSmallSweep } from './sweep_fixture.js';
 
-let s: TestServer;
+const s = useTestServer();
 
 beforeAll(async () => {
-  s = await startTestServer();
   await writeSmallSweep(s.runsDir, 'lab-sweep', tempDir('rnnlab-sweep-data-'));
   mkdirSync(path.join(s.runsDir, 'broken-sweep'));
   writeFileSync(path.join(s.runsDir, 'broken-sweep', 'sweep.json'), '{"kind": "sweep", ');
@@ -17,7 +16,6 @@ beforeAll(async () => {
   writeFileSync(path.join(s.runsDir, 'no-metric-sweep', 'sweep.json'), JSON.stringify({ kind: 'sweep', schemaVersion: 1, spec: { command: 'addition' },
     createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', finishedAt: null, runs: [{ id: 'r1', status: 'pending', axes: {}, seed: 1, attempts: 0 }], summary: null }));
 }, 120000);
-afterAll(async () => { await s?.close(); });
 
 describe('sweeps API', () => {
   it('lists the sweep folders with their progress and best setting', async () => {

@@ -6,11 +6,11 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSweepRecord } from '../../src/sweep/record.js';
 import type { SweepSpec } from '../../src/sweep/spec.js';
 import { summarize, type RunEntry } from '../../src/sweep/summary.js';
-import { REPO_ROOT, get, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { get, REPO_ROOT, tempDir, useTestServer } from './helpers.js';
 
 const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'CLI.md'), 'utf8').replace(/\s*\n\s*/g, ' ');
 
@@ -24,11 +24,10 @@ function documented(subject: string): string[] {
 
 const keys = (o: object) => Object.keys(o).sort();
 
-let s: TestServer;
+const s = useTestServer();
 const spec: SweepSpec = { command: 'addition', flags: {}, grid: { hidden: [4, 8] }, samples: null, sampleSeed: 1, list: [], seeds: [1], goal: 'max', attempts: 1, metric: 'per_char_accuracy' };
 
-beforeAll(async () => {
-  s = await startTestServer();
+beforeAll(() => {
   const dir = path.join(s.runsDir, 'doc-sweep');
   const runs: RunEntry[] = [
     { id: 'h4', axes: { hidden: 4 }, seed: 1, status: 'completed', attempts: 1, value: 0.5, worker: 'w1' },
@@ -51,7 +50,6 @@ beforeAll(async () => {
   mkdirSync(path.join(s.runsDir, 'huge-sweep'));
   writeFileSync(path.join(s.runsDir, 'huge-sweep', 'sweep.json'), Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
 }, 60_000);
-afterAll(async () => { await s?.close(); });
 
 describe('docs/CLI.md documents the sweeps routes as they answer', () => {
   it('GET /api/sweeps: the fields of each sweep and of its best setting', async () => {

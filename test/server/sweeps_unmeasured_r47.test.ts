@@ -5,12 +5,12 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSweepRecord } from '../../src/sweep/record.js';
 import { summaryLines } from '../../src/sweep/render.js';
 import type { SweepSpec } from '../../src/sweep/spec.js';
 import { summarize, type RunEntry, type SweepSummary } from '../../src/sweep/summary.js';
-import { get, startTestServer, type TestServer } from './helpers.js';
+import { get, useTestServer } from './helpers.js';
 
 const ok = (id: string, axes: RunEntry['axes'], value: number): RunEntry => ({ id, axes, seed: 1, status: 'completed', attempts: 1, value });
 const failed = (id: string, axes: RunEntry['axes']): RunEntry => ({ id, axes, seed: 1, status: 'failed', attempts: 1, error: 'refused' });
@@ -19,7 +19,7 @@ const spec = (list: SweepSpec['list']): SweepSpec => ({ command: 'addition', fla
 /** The unmeasured-axis line among the terminal's summary lines (the one after the effect tables, before the finding). */
 const printed = (s: SweepSummary, runs: RunEntry[]) => summaryLines(s, runs).filter((l) => /^(No run varying|Of the runs varying)/.test(l));
 
-let server: TestServer;
+const server = useTestServer();
 const terminal: Record<string, string[]> = {};
 
 function writeSweep(id: string, runs: RunEntry[], list: SweepSpec['list'] = []): SweepSummary {
@@ -31,8 +31,7 @@ function writeSweep(id: string, runs: RunEntry[], list: SweepSpec['list'] = []):
   return summary;
 }
 
-beforeAll(async () => {
-  server = await startTestServer();
+beforeAll(() => {
   // Only a failed run varies lr: no effect of lr.
   writeSweep('failed-axis', [ok('h4', { hidden: 4 }, 0.5), ok('h8', { hidden: 8 }, 0.7), failed('lr', { hidden: 4, lr: 9 })]);
   // The grid's runs all failed; a completed list entry sets hidden (and lr), which makes no effect.
@@ -47,7 +46,6 @@ beforeAll(async () => {
   rec.summary.unmeasured = 'lr';
   writeFileSync(file, JSON.stringify(rec));
 }, 60_000);
-afterAll(async () => { await server?.close(); });
 
 const sweep = async (id: string) => {
   const r = await get(server.base, `/api/sweeps/${id}`);

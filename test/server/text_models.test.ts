@@ -5,10 +5,10 @@
  */
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { MAX_TEXT_CHARS, MAX_TEXTS } from '../../src/server/inference.js';
-import { get, post, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { get, post, startTestServer, tempDir, useTestServer } from './helpers.js';
 
 async function cli(argv: string[]): Promise<string> {
   let out = '', err = '';
@@ -20,7 +20,7 @@ async function cli(argv: string[]): Promise<string> {
 const FAST = ['--units', '4', '--embedding-dim', '4', '--epochs', '1', '--maxlen', '6', '--threads', '1'];
 const TEXTS = ['a great and lovely film', 'dull awful boring mess', '', 'so so, fine I guess', 'qwzxv'];
 
-let s: TestServer;
+const s = useTestServer();
 let data: string;
 
 function csv(rows: [string, string][]): string {
@@ -36,15 +36,11 @@ const threeClass = () => csv(Array.from({ length: 24 }, (_, i) => {
 const twoClass = () => csv(Array.from({ length: 16 }, (_, i) => [i % 2 ? `great film ${i}` : `bad film ${i}`, i % 2 ? 'yes' : 'no'] as [string, string]));
 
 beforeAll(async () => {
-  s = await startTestServer();
   data = threeClass();
   await cli(['train', '--data', data, '--model', 'gru', ...FAST, '--out', join(s.runsDir, 'mine')]);
   await cli(['train', '--data', twoClass(), '--model', 'lstm', ...FAST, '--out', join(s.runsDir, 'binary')]);
 }, 120_000);
 
-afterAll(async () => {
-  await s.close();
-});
 
 /** What `rnnlab predict --model RUN --format jsonl` prints for the texts, one record per text. */
 async function predictJsonl(run: string, texts: string[]) {

@@ -3,20 +3,14 @@
  * readable page saying what to do, not raw JSON, while the API still answers JSON; with the right token the page
  * loads, takes the token out of the address bar, and keeps working after a reload (from the cookie).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
-import { request, startTestServer, type TestServer } from './helpers.js';
+import { request, useTestServer } from './helpers.js';
 
 const TOKEN = 'token-for-tests';
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ token: TOKEN });
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer({ token: TOKEN });
 
 describe('the dashboard refused for want of its token', () => {
   it('answers a page request with a page naming what to open', async () => {
