@@ -84,14 +84,41 @@ export function epochOfLine(line: string): { epoch: number; epochs: number } | n
   return m ? { epoch: Number(m[1]), epochs: Number(m[2]) } : null;
 }
 
-/** A V8 stack frame, as lineSplitter hands it over (trimmed): `at fn (file:///x.js:1:2)`, `at node:internal/y:3:4`, `at <anonymous>`. */
-const STACK_FRAME = /^at (?:.* \()?(?:[^()]*:\d+:\d+|<anonymous>|native)\)?$/;
-/** The stderr lines (stack frames left out) kept for a failure's reason and missingChart. */
+/**
+ * A V8 stack frame, as lineSplitter hands it over (trimmed): `at fn (file:///x.js:1:2)`, `at node:internal/y:3:4`,
+ * `at <anonymous>`, `at async Promise.all (index 0)`; Node ends an error's last frame with ` {` when the error's own
+ * properties follow.
+ */
+const STACK_FRAME = /^at (?:.* \()?(?:[^()]*:\d+:\d+|<anonymous>|native|index \d+)\)?( \{)?$/;
+/** The heading Node gives the frames of an 'error' event no listener took (its error's message is the line above). */
+const EMITTED_AT = /^Emitted '[^']*' event on .* at:$/;
+/** The stderr lines (explainingLines only) kept for a failure's reason and missingChart. */
 const KEPT_LINES = 12;
 const REASON_LINES = 5;
 
 /**
- * Why a run failed, from the last lines of its stderr (stack frames already left out): its error's message, not the
+ * Which lines of a run's stderr can say why it failed (one filter per stream: it remembers where it is). Not a stack
+ * frame, its "Emitted 'error' event" heading, nor the `{ ... }` block of an error's own properties (code, errno,
+ * cause ...) Node prints after the last frame, which would push the message out of the kept lines and the reason.
+ */
+export function explainingLines(): (line: string) => boolean {
+  // Nesting in the property block: Node's util.inspect ends a line with each `{`/`[` it opens across lines and starts
+  // one with its `}`/`]`.
+  let depth = 0;
+  return (line) => {
+    if (depth > 0) {
+      if (/^[}\]]/.test(line)) depth--;
+      if (/[{[]$/.test(line)) depth++;
+      return false;
+    }
+    const frame = STACK_FRAME.exec(line);
+    if (frame?.[1]) depth = 1;
+    return !frame && !EMITTED_AT.test(line);
+  };
+}
+
+/**
+ * Why a run failed, from the last lines of its stderr (only explainingLines kept): its error's message, not the
  * rest of a stack. Node's own trailer of an uncaught error ("Node.js v20.1.0"), the source excerpt it prints above
  * one (location, code, caret) and a stack's heading that repeats a message already said (RNNLAB_DEBUG prints the
  * stack after the CLI's "rnnlab <command>: error: <message>") are left out too.
@@ -125,13 +152,15 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
     });
     const onAbort = () => child.kill('SIGINT');
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    const lines = (keep: boolean) => lineSplitter((line) => {
-      o.onLine?.(line);
-      const e = epochOfLine(line);
-      if (e) seen.epoch(e);
-      // Stack frames never explain a failure; kept, they would push the message out of the tail.
-      if (keep && !STACK_FRAME.test(line)) { tail.push(line); if (tail.length > KEPT_LINES) tail.shift(); }
-    });
+    const lines = (keep: boolean) => {
+      const explains = explainingLines();
+      return lineSplitter((line) => {
+        o.onLine?.(line);
+        const e = epochOfLine(line);
+        if (e) seen.epoch(e);
+        if (keep && explains(line)) { tail.push(line); if (tail.length > KEPT_LINES) tail.shift(); }
+      });
+    };
     const out = lines(false), err = lines(true);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -149,7 +178,7 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
 
 /**
  * A completed run lacks its chart when report.png could not be written (a full disk): what to say, with the reason
- * the run printed on its stderr (the last lines of which, stack frames left out, are `stderrTail`; a sweep shows them
+ * the run printed on its stderr (the last lines of which, explainingLines only, are `stderrTail`; a sweep shows them
  * only for failed runs).
  */
 export function missingChart(dir: string, stderrTail: readonly string[]): string | null {

@@ -204,7 +204,8 @@ export function redisConnection(url: string): Redis {
   // disconnectTimeout: after a refused connect, disconnect() ends a socket that has already closed, and ioredis then
   // waits this long (2 s by default) for a 'close' that never comes, keeping a stopped worker or sweep alive. rnnlab's
   // disconnects are final and ioredis's own precede a reconnect: neither needs to wait long on a socket that stays open.
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false, enableOfflineQueue: true, disconnectTimeout: DISCONNECT_MS });
+  // The URL as checked, its scheme lower-cased: ioredis takes REDISS:// for a Redis URL, but uses TLS only for rediss://.
+  return new Redis(new URL(url).href, { maxRetriesPerRequest: null, lazyConnect: false, enableOfflineQueue: true, disconnectTimeout: DISCONNECT_MS });
 }
 
 /** How long a sweep or worker waits for Redis before it gives up (RNNLAB_QUEUE_CONNECT_MS overrides it, for tests). */

@@ -81,4 +81,15 @@ describe.skipIf(!hasRedis)('a --queue password on a Redis that needs none', () =
     const alice = await connectRedis(`redis://alice:wonder@127.0.0.1:${open!.port}`, { timeoutMs: 10_000 });
     try { expect(await alice.call('ACL', 'WHOAMI')).toBe('alice'); } finally { alice.disconnect(); }
   });
+
+  it('takes the scheme in any case: REDIS:// connects, REDISS:// uses TLS as rediss:// does', async () => {
+    const plain = await connectRedis(`REDIS://127.0.0.1:${open!.port}`, { timeoutMs: 10_000 });
+    try { expect(await plain.ping()).toBe('PONG'); } finally { plain.disconnect(); }
+    expect(await refusal(`REDIS://:s3cret@127.0.0.1:${open!.port}`)).toMatch(/needs no password, yet the URL gives one/);
+    // This Redis speaks no TLS: a TLS client never gets an answer from it, whatever the scheme's case.
+    const tls = (url: string) => connectRedis(url, { timeoutMs: 1_000 }).then((c) => { c.disconnect(); return 'connected'; }, (e: Error) => e.message);
+    const lower = await tls(`rediss://127.0.0.1:${open!.port}`);
+    expect(lower).toMatch(/^--queue: cannot reach Redis at rediss:\/\/127\.0\.0\.1:\d+/);
+    expect((await tls(`REDISS://127.0.0.1:${open!.port}`)).replace('REDISS://', 'rediss://')).toBe(lower);
+  });
 });

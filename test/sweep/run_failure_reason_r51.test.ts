@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureReason } from '../../src/sweep/execute.js';
+import { lineSplitter } from '../../src/line_splitter.js';
+import { explainingLines, failureReason } from '../../src/sweep/execute.js';
 import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
@@ -53,6 +54,81 @@ describe('failureReason', () => {
       'Node.js v20.11.0',
     ];
     expect(failureReason(lines)).toBe('Epoch 1/2 done | Error: Dense: units must be a positive integer, got 0');
+  });
+
+  // Node 20's stderr for three crashes, verbatim but for the file names: the reason is the error's message alone.
+  const reasonOf = (stderr: string) => {
+    const explains = explainingLines();
+    const kept: string[] = [];
+    const split = lineSplitter((line) => { if (explains(line)) kept.push(line); });
+    split.push(stderr);
+    split.flush();
+    return failureReason(kept);
+  };
+
+  it("leaves out an unhandled 'error' event's heading, frames and the error's properties", () => {
+    expect(reasonOf(`node:events:502
+      throw er; // Unhandled 'error' event
+      ^
+
+Error: ENOENT: no such file or directory, open '/nonexistent-dir/x.txt'
+Emitted 'error' event on WriteStream instance at:
+    at emitErrorNT (node:internal/streams/destroy:169:8)
+    at emitErrorCloseNT (node:internal/streams/destroy:128:3)
+    at process.processTicksAndRejections (node:internal/process/task_queues:82:21) {
+  errno: -2,
+  code: 'ENOENT',
+  syscall: 'open',
+  path: '/nonexistent-dir/x.txt'
+}
+
+Node.js v20.20.2
+`)).toBe("Error: ENOENT: no such file or directory, open '/nonexistent-dir/x.txt'");
+  });
+
+  it('leaves out the last frame and the property block of an error with a code, nested ones too', () => {
+    const frames = `    at file:///app/crash.mjs:3:50
+    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)
+    at async ModuleLoader.import (node:internal/modules/esm/loader:606:24)
+    at async asyncRunEntryPointWithESMLoader (node:internal/modules/run_main:117:5) {`;
+    const crash = (props: string) => `file:///app/crash.mjs:3
+setTimeout(() => { throw e; });
+                   ^
+
+Error: units must be a positive integer, got 0
+${frames}
+${props}
+}
+
+Node.js v20.20.2
+`;
+    expect(reasonOf(crash("  code: 'ERR_BAD_UNITS'"))).toBe('Error: units must be a positive integer, got 0');
+    expect(reasonOf(crash(`  code: 'Y',
+  info: {
+    a: { b: 1 },
+    list: [
+      'item0',  'item1',
+      'item2',  'item3'
+    ]
+  },
+  [cause]: Error: inner
+  ${frames}
+    code: 'X'
+  }`))).toBe('Error: units must be a positive integer, got 0');
+  });
+
+  it('leaves out the frame of a task in Promise.all', () => {
+    expect(reasonOf(`file:///app/crash.mjs:4
+await Promise.all([task()]);
+                  ^
+
+Error: boom in a task
+    at file:///app/crash.mjs:4:93
+    at async Promise.all (index 0)
+    at async file:///app/crash.mjs:4:37
+
+Node.js v20.20.2
+`)).toBe('Error: boom in a task');
   });
 
   it('keeps every line of a message that spans lines, and a heading that says something new', () => {
