@@ -9,7 +9,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, runWorker } from '../../src/sweep/queue.js';
 import { freePort, redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { cleanup, run, tempDir } from './helpers.js';
+import { cleanup, requireFreshDist, run, tempDir } from './helpers.js';
+
+requireFreshDist();
 
 const hasRedis = redisAvailable();
 let open: RedisServer | undefined;
