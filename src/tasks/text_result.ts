@@ -50,7 +50,18 @@ export interface ConfusionTop {
   otherCells: number; otherCount: number;
 }
 
+/** One pass over a matrix however many views (record, report table, evaluate's printout) ask for its bounded form. */
+const topsOf = new WeakMap<readonly (readonly number[])[], ConfusionTop>();
+
 export function confusionTop(confusion: readonly (readonly number[])[], k = TOP_CONFUSIONS): ConfusionTop {
+  const known = k === TOP_CONFUSIONS ? topsOf.get(confusion) : undefined;
+  if (known) return known;
+  const top = boundedConfusion(confusion, k);
+  if (k === TOP_CONFUSIONS) topsOf.set(confusion, top);
+  return top;
+}
+
+function boundedConfusion(confusion: readonly (readonly number[])[], k: number): ConfusionTop {
   const C = confusion.length;
   const predicted = new Array<number>(C).fill(0);
   const cells: [number, number, number][] = [];
