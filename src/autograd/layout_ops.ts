@@ -4,7 +4,7 @@
  */
 import type { Tensor, TensorLike } from '../tensor.js';
 import { scoped } from './scoped.js';
-import { asTensor, shownArg } from '../ops/convert.js';
+import { asTensor, finiteArgs, shownArg } from '../ops/convert.js';
 import { add, div, mul, reshape, slice, square, transpose } from './public_ops.js';
 import { pad, pow } from './differentiable_ops.js';
 import { channelsLast } from './conv_ops.js';
@@ -15,7 +15,7 @@ function depthToSpaceOp(x: TensorLike, blockSize: number, dataFormat: 'NHWC' = '
   channelsLast(dataFormat, 'NHWC', op);
   const t = asTensor(x, 'x', op);
   if (t.rank !== 4) throw new Error(`${op}: input must be rank 4, got rank ${t.rank}`);
-  if (!Number.isInteger(blockSize) || blockSize < 2) throw new Error(`${op}: blockSize should be > 1 for depthToSpace, but was: ${blockSize}`);
+  if (!Number.isInteger(blockSize) || blockSize < 2) throw new Error(`${op}: blockSize should be > 1 for depthToSpace, but was: ${shownArg(blockSize)}`);
   const [b, h, w, c] = t.shape, s = blockSize;
   if (c % (s * s) !== 0) throw new Error(`${op}: dimension size must be evenly divisible by ${s * s} but is ${c} for depthToSpace with input shape ${t.shape}`);
   const r = reshape(t, [b, h, w, s, s, c / (s * s)]);
@@ -71,8 +71,8 @@ function localResponseNormalizationOp(x: TensorLike, depthRadius = 5, bias = 1, 
   const op = 'localResponseNormalization';
   const t = asTensor(x, 'x', op, 'float32');
   if (t.rank !== 4 && t.rank !== 3) throw new Error(`Error in ${op}: x must be rank 3 or 4 but got rank ${t.rank}.`);
-  if (!Number.isInteger(depthRadius) || depthRadius < 0) throw new Error(`Error in ${op}: depthRadius must be a non-negative integer but got depthRadius ${depthRadius}.`);
-  for (const [k, v] of Object.entries({ bias, alpha, beta })) if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${k} must be a finite number, got ${String(v)}`);
+  if (!Number.isInteger(depthRadius) || depthRadius < 0) throw new Error(`Error in ${op}: depthRadius must be a non-negative integer but got depthRadius ${shownArg(depthRadius)}.`);
+  finiteArgs(op, { bias, alpha, beta });
   const c = t.shape[t.rank - 1], sq = square(t);
   const padded = pad(sq, t.shape.map((_, i) => (i === t.rank - 1 ? [depthRadius, depthRadius] : [0, 0]) as [number, number]));
   let total: Tensor | null = null;

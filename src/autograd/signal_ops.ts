@@ -4,12 +4,12 @@
  */
 import { sizeOf, type Tensor, type TensorLike } from '../tensor.js';
 import { scoped } from './scoped.js';
-import { asTensor, resultFrom } from '../ops/convert.js';
+import { asTensor, resultFrom, shownArg } from '../ops/convert.js';
 import { hammingWindow, hannWindow } from '../ops/signal.js';
 import { grads } from './public_ops.js';
 
 function positiveInt(v: unknown, name: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`frame: ${name} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`frame: ${name} must be a positive integer, got ${shownArg(v)}`);
   return v;
 }
 
@@ -21,8 +21,8 @@ function frameOp(signal: TensorLike, frameLength: number, frameStep: number, pad
   const x = asTensor(signal, 'signal', 'frame');
   if (x.rank !== 1) throw new Error(`frame: signal must be 1-D, got shape [${x.shape.join(', ')}]`);
   const len = positiveInt(frameLength, 'frameLength'), step = positiveInt(frameStep, 'frameStep');
-  if (typeof padEnd !== 'boolean') throw new Error(`frame: padEnd must be a boolean, got ${String(padEnd)}`);
-  if (typeof padValue !== 'number') throw new Error(`frame: padValue must be a number, got ${String(padValue)}`);
+  if (typeof padEnd !== 'boolean') throw new Error(`frame: padEnd must be a boolean, got ${shownArg(padEnd)}`);
+  if (typeof padValue !== 'number') throw new Error(`frame: padValue must be a number, got ${shownArg(padValue)}`);
   const n = x.size;
   let count = n >= len ? Math.floor((n - len) / step) + 1 : 0;
   if (padEnd) count = Math.ceil(n / step);

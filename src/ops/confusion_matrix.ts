@@ -1,6 +1,6 @@
 /** tfjs's tf.math namespace: confusionMatrix. */
 import type { Tensor, TensorLike } from '../tensor.js';
-import { asTensor, result } from './convert.js';
+import { asTensor, result, shownArg } from './convert.js';
 
 /**
  * counts[i][j]: how many examples have label i and prediction j (int32 [numClasses, numClasses]). As tfjs, labels
@@ -8,7 +8,7 @@ import { asTensor, result } from './convert.js';
  */
 export function confusionMatrix(labels: TensorLike, predictions: TensorLike, numClasses: number): Tensor {
   const l = asTensor(labels, 'labels', 'confusionMatrix'), p = asTensor(predictions, 'predictions', 'confusionMatrix');
-  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new Error(`confusionMatrix: numClasses must be a positive integer, but got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new Error(`confusionMatrix: numClasses must be a positive integer, but got ${shownArg(numClasses)}`);
   if (l.rank !== 1) throw new Error(`confusionMatrix: expected the rank of labels to be 1, but got ${l.rank}`);
   if (p.rank !== 1) throw new Error(`confusionMatrix: expected the rank of predictions to be 1, but got ${p.rank}`);
   if (l.size !== p.size) throw new Error(`confusionMatrix: mismatch in the number of examples: labels ${l.size} vs. predictions ${p.size}`);

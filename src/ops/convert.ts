@@ -133,13 +133,21 @@ export function shownArg(v: unknown, seen = new Set<unknown>()): string {
   return text ?? describe(v);
 }
 
-export function assertShape(shape: unknown, op: string): Shape {
+/** A list of sizes; arg is the name the op's signature gives it (eye's batchShape). */
+export function assertShape(shape: unknown, op: string, arg = 'shape'): Shape {
   const bad = Array.isArray(shape) ? shape.findIndex((d) => !Number.isInteger(d) || d < 0) : -1;
   if (!Array.isArray(shape) || bad !== -1) {
-    const entry = bad === -1 ? '' : ` (shape[${bad}] is ${shownArg((shape as unknown[])[bad])})`;
-    throw new Error(`${op}: shape must be an array of non-negative integers, got ${shownArg(shape)}${entry}`);
+    const entry = bad === -1 ? '' : ` (${arg}[${bad}] is ${shownArg((shape as unknown[])[bad])})`;
+    throw new Error(`${op}: ${arg} must be an array of non-negative integers, got ${shownArg(shape)}${entry}`);
   }
   return shape as Shape;
+}
+
+/** Bounds and moments an op computes with: a string would be concatenated, a bigint throws a TypeError mid-op. */
+export function finiteArgs(op: string, args: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(args)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${name} must be a finite number, got ${shownArg(v)}`);
+  }
 }
 
 /** A value an op writes into its output (fill, pad, oneHot): a number or boolean, never a string read as a number. */

@@ -1,7 +1,7 @@
 /** Tensor creation with tfjs's signatures, defaults and dtype inference. */
 import { Tensor, isTypedArray, nestedShape, sizeOf, tensor as makeTensor, type DType, type Rank, type Shape, type TensorLike } from '../tensor.js';
 import { track } from './memory.js';
-import { alloc, asTensor, assertFillValue, assertShape, checkDtype, result, resultFrom, shownArg, storedBool, strides } from './convert.js';
+import { alloc, asTensor, assertFillValue, assertShape, checkDtype, finiteArgs, result, resultFrom, shownArg, storedBool, strides } from './convert.js';
 
 /** tf.tensor: nested arrays or a flat/typed array with a shape. */
 export function tensor(values: TensorLike, shape?: Shape | null, dtype?: DType | null): Tensor {
@@ -38,7 +38,7 @@ function ranked(rank: number) {
   const name = `tensor${rank}d`;
   return (values: TensorLike, shape?: Shape | null, dtype?: DType | null): Tensor => {
     if (shape === null) shape = undefined;
-    if (shape !== undefined && !Array.isArray(shape)) throw new Error(`${name}() requires shape to be an array of ${rank} numbers, got ${String(shape)}`);
+    if (shape !== undefined && !Array.isArray(shape)) throw new Error(`${name}() requires shape to be an array of ${rank} numbers, got ${shownArg(shape)}`);
     if (typeof values === 'number' || typeof values === 'boolean' || values instanceof Tensor) throw new Error(`${name}() requires values to be an array or TypedArray`);
     if (shape !== undefined && shape.length !== rank) throw new Error(`${name}() requires shape to have ${rank} numbers, got [${shape.join(', ')}]`);
     if (isFlat(values)) {
@@ -122,17 +122,13 @@ export function linspace(start: number, stop: number, num: number): Tensor {
   return resultFrom([num], 'float32', (i) => (i === num - 1 && num > 1 ? stop : start + i * step));
 }
 
-function finiteArgs(op: string, args: Record<string, unknown>): void {
-  for (const [name, v] of Object.entries(args)) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${name} must be a finite number, got ${shownArg(v)}`);
-  }
-}
-
 /** Identity matrices [numRows, numColumns], repeated over batchShape. */
 export function eye(numRows: number, numColumns?: number | null, batchShape?: Shape | null, dtype: DType | null = 'float32'): Tensor {
+  for (const [arg, n] of [['numRows', numRows], ['numColumns', numColumns ?? numRows]] as const) {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`eye: ${arg} must be a non-negative integer, got ${shownArg(n)}`);
+  }
   const cols = numColumns ?? numRows;
-  assertShape([numRows, cols], 'eye');
-  const batch = batchShape == null ? [] : assertShape(batchShape, 'eye');
+  const batch = batchShape == null ? [] : assertShape(batchShape, 'eye', 'batchShape');
   const dt = checkDtype(dtype ?? 'float32', 'eye');
   const per = numRows * cols;
   return resultFrom([...batch, numRows, cols], dt, (i) => {

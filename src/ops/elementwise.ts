@@ -6,7 +6,7 @@
 import { Act, kernels, type ActCode } from '../backend/index.js';
 import { sigmoid as sigmoidValue } from '../backend/reference/pointwise.js';
 import { Tensor, type DType, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, kernelFloats, result, resultFrom, upcast, type ParseAs } from './convert.js';
+import { alloc, asTensor, kernelFloats, result, resultFrom, shownArg, upcast, type ParseAs } from './convert.js';
 import { broadcastIndex, broadcastShape } from './broadcast.js';
 import { tidy } from './memory.js';
 
@@ -114,6 +114,8 @@ export const isInf = (x: TensorLike): Tensor => unary(x, 'isInf', (v) => +(v ===
 export const logicalNot = (x: TensorLike): Tensor => unary(x, 'logicalNot', (v) => +(v === 0), toBool, 'bool');
 
 export function clipByValue(x: TensorLike, clipValueMin: number, clipValueMax: number): Tensor {
+  // A string bound would be silently read as a number; a bigint one fails with a TypeError as the output is written.
+  for (const [arg, v] of Object.entries({ clipValueMin, clipValueMax })) if (typeof v !== 'number') throw new Error(`clipByValue: ${arg} must be a number, got ${shownArg(v)}`);
   if (!(clipValueMin <= clipValueMax)) throw new Error(`Error in clip: min (${clipValueMin}) must be less than or equal to max (${clipValueMax}).`);
   return unary(x, 'clipByValue', (v) => (v < clipValueMin ? clipValueMin : v > clipValueMax ? clipValueMax : v), same);
 }

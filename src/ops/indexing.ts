@@ -66,7 +66,7 @@ export function tensorScatterUpdate(tensor: TensorLike, indices: TensorLike, upd
 /** tfjs's unsortedSegmentSum: row i of x added into output row segmentIds[i]; ids outside [0, numSegments) are dropped. */
 export function unsortedSegmentSum(x: TensorLike, segmentIds: TensorLike, numSegments: number): Tensor {
   const t = asTensor(x, 'x', 'unsortedSegmentSum'), ids = asTensor(segmentIds, 'segmentIds', 'unsortedSegmentSum', 'int32');
-  if (!Number.isInteger(numSegments) || numSegments < 0) throw new Error(`unsortedSegmentSum: numSegments must be a non-negative integer, got ${numSegments}`);
+  if (!Number.isInteger(numSegments) || numSegments < 0) throw new Error(`unsortedSegmentSum: numSegments must be a non-negative integer, got ${shownArg(numSegments)}`);
   if (ids.rank !== 1 || t.rank < 1 || ids.shape[0] !== t.shape[0]) {
     throw new Error(`unsortedSegmentSum: segmentIds must be 1-D with one id per row of x (x [${t.shape.join(', ')}], segmentIds [${ids.shape.join(', ')}])`);
   }
@@ -90,7 +90,7 @@ export function mirrorPad(x: TensorLike, paddings: Array<[number, number]>, mode
   paddings.forEach(([a, b], i) => {
     const most = t.shape[i] - shift;
     if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0 || a > most || b > most) {
-      throw new Error(`mirrorPad: padding [${a}, ${b}] of axis ${i} must be integers in [0, ${most}] for size ${t.shape[i]} in '${mode}' mode`);
+      throw new Error(`mirrorPad: padding [${shownArg(a)}, ${shownArg(b)}] of axis ${i} must be integers in [0, ${most}] for size ${t.shape[i]} in '${mode}' mode`);
     }
   });
   const from = mirrorPadSources(t.shape, paddings, mode);
@@ -138,9 +138,9 @@ export function meshgrid(x?: TensorLike, y?: TensorLike, { indexing = 'xy' }: { 
 /** tfjs's ensureShape: x itself when its shape fits `shape` (null matches any size), else an error naming both. */
 export function ensureShape(x: TensorLike, shape: Array<number | null>): Tensor {
   const t = asTensor(x, 'x', 'ensureShape');
-  if (!Array.isArray(shape)) throw new Error(`ensureShape: shape must be an array of sizes (null for any), got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new Error(`ensureShape: shape must be an array of sizes (null for any), got ${shownArg(shape)}`);
   if (t.rank !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i])) {
-    throw new Error(`ensureShape: the shape of the tensor [${t.shape.join(', ')}] does not match the expected shape [${shape.map(String).join(', ')}]`);
+    throw new Error(`ensureShape: the shape of the tensor [${t.shape.join(', ')}] does not match the expected shape [${shape.map((d) => shownArg(d)).join(', ')}]`);
   }
   return t;
 }

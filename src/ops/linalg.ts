@@ -55,7 +55,7 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
 export function transpose(x: TensorLike, perm?: number[]): Tensor {
   const t = asTensor(x, 'x', 'transpose');
   const p = perm ?? [...Array(t.rank).keys()].reverse();
-  if (!Array.isArray(p) || p.length !== t.rank) throw new Error(`Error in transpose: rank of input ${t.rank} must match length of perm ${Array.isArray(p) ? p.length : String(p)}.`);
+  if (!Array.isArray(p) || p.length !== t.rank) throw new Error(`Error in transpose: rank of input ${t.rank} must match length of perm ${Array.isArray(p) ? p.length : shownArg(p)}.`);
   const seen = new Set<number>();
   for (const a of p) {
     if (!Number.isInteger(a) || a < 0 || a >= t.rank) throw new Error(`All entries in 'perm' must be between 0 and ${t.rank - 1} but got ${shownArg(p)}`);

@@ -4,7 +4,7 @@
  * rsqrt, sin, cos and elu require float32.
  */
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, assertShape, asTensor, normAxis, result, resultFrom } from './convert.js';
+import { alloc, assertShape, asTensor, normAxis, result, resultFrom, shownArg } from './convert.js';
 import { broadcastIndex, broadcastShape } from './broadcast.js';
 import { add, cast, mul, same, sub, square, unary } from './elementwise.js';
 import { mean, parseAxes } from './reduction.js';
@@ -77,7 +77,7 @@ export const step = (x: TensorLike, alpha = 0): Tensor => { numeric(alpha, 'step
 
 /** A scalar option given as a number; anything else (an array, a tensor) is an error naming it, not NaN values. */
 function numeric(v: unknown, op: string, what: string): number {
-  if (typeof v !== 'number') throw new Error(`${op}: ${what} must be a number, got ${Array.isArray(v) ? `[${v.join(', ')}]` : typeof v}`);
+  if (typeof v !== 'number') throw new Error(`${op}: ${what} must be a number, got ${shownArg(v)}`);
   return v;
 }
 

@@ -5,14 +5,14 @@
 import { Random, globalRandom } from '../random.js';
 import { Tensor as TensorClass, type Shape, type Tensor } from '../tensor.js';
 import { allocPersistent } from '../backend/index.js';
-import { asTensor, assertShape, result, resultFrom, shownArg } from './convert.js';
+import { asTensor, assertShape, finiteArgs, result, resultFrom, shownArg } from './convert.js';
 import { clone, mul } from './elementwise.js';
 
 type NumericDtype = 'float32' | 'int32';
 
 function generator(seed: number | undefined, op: string): Random {
   if (seed === undefined) return globalRandom;
-  if (!Number.isSafeInteger(seed)) throw new Error(`${op}: seed must be an integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed)) throw new Error(`${op}: seed must be an integer, got ${shownArg(seed)}`);
   return new Random(seed);
 }
 
@@ -28,6 +28,7 @@ function draw(shape: Shape, dtype: NumericDtype, next: () => number, toInt: (v: 
 
 export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
   assertShape(shape, 'randomNormal');
+  finiteArgs('randomNormal', { mean, stdDev });
   const rng = generator(seed, 'randomNormal');
   return draw(shape, numeric(dtype, 'randomNormal'), () => mean + stdDev * rng.normal());
 }
@@ -35,6 +36,7 @@ export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: NumericD
 /** Normal values redrawn until within two standard deviations of the mean. */
 export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
   assertShape(shape, 'truncatedNormal');
+  finiteArgs('truncatedNormal', { mean, stdDev });
   const rng = generator(seed, 'truncatedNormal');
   return draw(shape, numeric(dtype, 'truncatedNormal'), () => {
     for (;;) { const z = rng.normal(); if (Math.abs(z) <= 2) return mean + stdDev * z; }
@@ -43,6 +45,7 @@ export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: Numer
 
 export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
   assertShape(shape, 'randomUniform');
+  finiteArgs('randomUniform', { minval, maxval });
   const dt = numeric(dtype, 'randomUniform');
   if (dt === 'int32' && maxval - minval <= 1) throw new Error(`The difference between ${minval} - ${maxval} <= 1 and dtype is not float`);
   const rng = generator(seed, 'randomUniform');
@@ -54,8 +57,11 @@ export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: Numer
 
 /** tfjs's randomUniformInt(shape, minval, maxval, seed?): int32 values uniform on [minval, maxval); the bounds must be integers. */
 export function randomUniformInt(shape: Shape, minval: number, maxval: number, seed?: number): Tensor {
-  if (!Number.isInteger(minval) || !Number.isInteger(maxval) || maxval <= minval) {
-    throw new Error(`randomUniformInt: minval and maxval must be integers with minval < maxval, got ${String(minval)} and ${String(maxval)}`);
+  // Names the bound at fault (both when they are out of order): "got 3" cannot tell minval from maxval, 3 from '3'.
+  const bounds = Object.entries({ minval, maxval }), bad = bounds.filter(([, v]) => !Number.isInteger(v));
+  if (bad.length > 0 || maxval <= minval) {
+    const got = (bad.length > 0 ? bad : bounds).map(([arg, v]) => `${arg} ${shownArg(v)}`).join(' and ');
+    throw new Error(`randomUniformInt: minval and maxval must be integers with minval < maxval, got ${got}`);
   }
   assertShape(shape, 'randomUniformInt');
   const rng = generator(seed, 'randomUniformInt');
@@ -75,7 +81,7 @@ export function randomStandardNormal(shape: Shape, dtype: NumericDtype = 'float3
 export function multinomial(logits: unknown, numSamples: number, seed?: number | null, normalized = false): Tensor {
   const t = asTensor(logits, 'logits', 'multinomial');
   if (t.rank !== 1 && t.rank !== 2) throw new Error(`Error in multinomial: logits must be 1D or 2D, but got rank ${t.rank}`);
-  if (!Number.isInteger(numSamples) || numSamples < 1) throw new Error(`multinomial: numSamples must be a positive integer, got ${String(numSamples)}`);
+  if (!Number.isInteger(numSamples) || numSamples < 1) throw new Error(`multinomial: numSamples must be a positive integer, got ${shownArg(numSamples)}`);
   const rng = generator(seed ?? undefined, 'multinomial');
   const classes = t.shape[t.rank - 1], rows = t.rank === 1 ? 1 : t.shape[0];
   const out = new Int32Array(rows * numSamples);
@@ -101,7 +107,7 @@ export function multinomial(logits: unknown, numSamples: number, seed?: number |
  */
 export function dropoutMask(x: Tensor, rate: number, noiseShape?: Array<number | null>, seed?: number): Tensor | null {
   if (x.dtype !== 'float32') throw new Error(`dropout: x has to be a floating point tensor since it's going to be scaled, but got a ${x.dtype} tensor instead.`);
-  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be a float in the range [0, 1), but got ${String(rate)}.`);
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be a float in the range [0, 1), but got ${shownArg(rate)}.`);
   if (rate === 0) return null;
   let shape: Shape = x.shape;
   if (noiseShape !== undefined && noiseShape !== null) {
@@ -138,8 +144,8 @@ export function rand(shape: Shape, randFunction: () => number, dtype: 'float32' 
  */
 export function randomGamma(shape: Shape, alpha: number, beta = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
   assertShape(shape, 'randomGamma');
-  if (typeof alpha !== 'number' || !(alpha > 0) || !Number.isFinite(alpha)) throw new Error(`randomGamma: alpha must be a positive number, got ${String(alpha)}`);
-  if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) throw new Error(`randomGamma: beta must be a positive number, got ${String(beta)}`);
+  if (typeof alpha !== 'number' || !(alpha > 0) || !Number.isFinite(alpha)) throw new Error(`randomGamma: alpha must be a positive number, got ${shownArg(alpha)}`);
+  if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) throw new Error(`randomGamma: beta must be a positive number, got ${shownArg(beta)}`);
   const dt = numeric(dtype, 'randomGamma');
   const rng = generator(seed, 'randomGamma');
   const d = (alpha < 1 ? alpha + 1 : alpha) - 1 / 3, c = 1 / Math.sqrt(9 * d);

@@ -213,7 +213,7 @@ function normOf(x: TensorLike, ord: NormOrd, axis: number | number[] | null, kee
     return result(absT.values, [], absT.dtype);
   }
   const axes = parseAxes(axis, t.rank, 'norm');
-  const invalid = (): Error => new Error(`Error in norm: invalid ord value: ${ord}`);
+  const invalid = (): Error => new Error(`Error in norm: invalid ord value: ${shownArg(ord)}`);
   if (axis === null || axes.length === 1) {
     const over: Axis = axis === null ? null : axes;
     if (ord === 1) return sum(absT, over, keepDims);

@@ -4,7 +4,7 @@
  * as tfjs's do (they only await so tfjs code runs unchanged). Plain (non-recording) ops.
  */
 import { sizeOf, type DType, type Tensor, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, normAxis, result } from './convert.js';
+import { alloc, asTensor, normAxis, result, shownArg } from './convert.js';
 import { gather } from './slicing.js';
 import { reshape } from './shape.js';
 import { tidy } from './memory.js';
@@ -114,7 +114,7 @@ function counts(x: Tensor, w: Tensor, size: number, binary: boolean, op: string,
 export function bincount(x: TensorLike, weights: TensorLike, size: number): Tensor {
   const t = asTensor(x, 'x', 'bincount', 'int32'), w = asTensor(weights, 'weights', 'bincount');
   if (t.dtype !== 'int32') throw new Error(`bincount: x must be int32, got ${t.dtype}`);
-  if (!Number.isInteger(size) || size < 0) throw new Error(`bincount: size must be a non-negative integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 0) throw new Error(`bincount: size must be a non-negative integer, got ${shownArg(size)}`);
   if (w.size > 0 && (w.rank !== t.rank || w.shape.some((d, i) => d !== t.shape[i]))) {
     throw new Error(`bincount: weights [${w.shape.join(', ')}] must have x's shape [${t.shape.join(', ')}] or be empty`);
   }
@@ -128,7 +128,7 @@ export function bincount(x: TensorLike, weights: TensorLike, size: number): Tens
 export function denseBincount(x: TensorLike, weights: TensorLike, size: number, binaryOutput = false): Tensor {
   const t = asTensor(x, 'x', 'denseBincount', 'int32'), w = asTensor(weights, 'weights', 'denseBincount');
   if (t.rank !== 1 && t.rank !== 2) throw new Error(`denseBincount: x must be rank 1 or 2, got rank ${t.rank}`);
-  if (!Number.isInteger(size) || size < 0) throw new Error(`denseBincount: size must be a non-negative integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 0) throw new Error(`denseBincount: size must be a non-negative integer, got ${shownArg(size)}`);
   if (w.size > 0 && (w.rank !== t.rank || w.shape.some((d, i) => d !== t.shape[i]))) {
     throw new Error(`denseBincount: weights [${w.shape.join(', ')}] must have x's shape [${t.shape.join(', ')}] or be empty`);
   }
@@ -150,7 +150,7 @@ export async function inTopKAsync(predictions: TensorLike, targets: TensorLike, 
     throw new Error(`inTopKAsync: targets [${t.shape.join(', ')}] must have the leading dimensions of predictions [${p.shape.join(', ')}]`);
   }
   const width = p.shape[p.rank - 1];
-  if (!Number.isInteger(k) || k < 0 || k > width) throw new Error(`inTopKAsync: k must be an integer in [0, ${width}], got ${k}`);
+  if (!Number.isInteger(k) || k < 0 || k > width) throw new Error(`inTopKAsync: k must be an integer in [0, ${width}], got ${shownArg(k)}`);
   const out = new Int32Array(t.size);
   for (let r = 0; r < t.size; r++) {
     const target = t.values[r];

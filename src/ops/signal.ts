@@ -1,9 +1,9 @@
 /** tfjs's window helpers (tf.signal.hannWindow / hammingWindow, tf.cosineWindow, tf.enclosingPowerOfTwo). */
 import type { Tensor } from '../tensor.js';
-import { resultFrom } from './convert.js';
+import { resultFrom, shownArg } from './convert.js';
 
 function windowLength(n: unknown, op: string): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`${op}: windowLength must be a non-negative integer, got ${String(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`${op}: windowLength must be a non-negative integer, got ${shownArg(n)}`);
   return n;
 }
 
@@ -23,6 +23,6 @@ export function hammingWindow(length: number): Tensor { return cosineWindow(wind
 
 /** The smallest power of two >= value (an FFT size). Only positive values have one (tfjs gives 0 or NaN). */
 export function enclosingPowerOfTwo(value: number): number {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new Error(`enclosingPowerOfTwo: value must be a positive finite number, got ${String(value)}`);
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new Error(`enclosingPowerOfTwo: value must be a positive finite number, got ${shownArg(value)}`);
   return Math.floor(Math.pow(2, Math.ceil(Math.log(value) / Math.log(2))));
 }

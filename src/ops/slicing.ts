@@ -71,7 +71,7 @@ function gatherPlan(shape: Shape, idx: Tensor, axis: number, batchDims: number) 
   // tfjs counts a negative batchDims from the rank of indices.
   if (Number.isInteger(batchDims) && batchDims < 0) batchDims += idx.rank;
   if (!Number.isInteger(batchDims) || batchDims < 0 || batchDims > ax || batchDims > idx.rank) {
-    throw new Error(`gather: batchDims (${batchDims}) must be in [0, min(axis, rank of indices)]`);
+    throw new Error(`gather: batchDims (${shownArg(batchDims)}) must be in [0, min(axis, rank of indices)]`);
   }
   for (let d = 0; d < batchDims; d++) {
     if (shape[d] !== idx.shape[d]) throw new Error(`gather: x.shape[${d}] (${shape[d]}) must equal indices.shape[${d}] (${idx.shape[d]}) for batchDims ${batchDims}`);

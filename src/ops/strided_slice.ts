@@ -26,7 +26,7 @@ export function stridedSlicePlan(shape: readonly number[], begin: number[], end:
     throw new Error(`stridedSlice: begin, end and strides must have the same length, got ${begin.length}, ${end.length} and ${st.length}`);
   }
   for (const [name, m] of [['beginMask', beginMask], ['endMask', endMask], ['ellipsisMask', ellipsisMask], ['newAxisMask', newAxisMask], ['shrinkAxisMask', shrinkAxisMask]] as const) {
-    if (!Number.isInteger(m) || m < 0) throw new Error(`stridedSlice: ${name} must be a non-negative integer bit mask, got ${String(m)}`);
+    if (!Number.isInteger(m) || m < 0) throw new Error(`stridedSlice: ${name} must be a non-negative integer bit mask, got ${shownArg(m)}`);
   }
   if ((ellipsisMask & (ellipsisMask - 1)) !== 0) throw new Error('Multiple ellipses in slice spec not allowed.');
   const n = begin.length;

@@ -1,6 +1,7 @@
 /** rl.util: the tfjs.util helpers data-preparation code uses. */
 import { globalRandom } from '../random.js';
 import { sizeOf } from '../tensor.js';
+import { shownArg } from './convert.js';
 
 /** Throws Error(msg) when expr is falsy; msg may be a string or a function that builds it lazily. */
 export function assert(expr: unknown, msg: string | (() => string)): asserts expr {
@@ -25,7 +26,7 @@ export function shuffleCombo<T, U>(array: T[] | Float32Array | Int32Array | Uint
 
 /** tfjs's createShuffledIndices: 0..n-1 in a Uint32Array, shuffled with the seeded generator (as shuffle). */
 export function createShuffledIndices(n: number): Uint32Array {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`createShuffledIndices: n must be a non-negative integer, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`createShuffledIndices: n must be a non-negative integer, got ${shownArg(n)}`);
   const indices = new Uint32Array(n);
   for (let i = 0; i < n; i++) indices[i] = i;
   shuffle(indices);
