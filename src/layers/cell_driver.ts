@@ -23,8 +23,8 @@ export interface CellDriver {
   adopt(owner: string, seq: SequenceOptions): void;
   /** Built for input [batch, steps, features], the weights named under scope ('<rnn>' or '<rnn>/RNNCell_<i>'). */
   builtAs(scope: string, inputShape: SymbolicShape): void;
-  /** The weights builtAs makes, named relative to scope (a user's cell: only once built). */
-  sequenceWeightSpecs(inputShape: SymbolicShape, scope: string): WeightSpec[];
+  /** The weights builtAs makes, named relative to the rnn layer `layer` (a user's cell: only once built). */
+  sequenceWeightSpecs(inputShape: SymbolicShape, scope: string, layer: string): WeightSpec[];
   readonly engine: {
     run(x: Tensor, ctx: CallContext, initialState?: Tensor[]): { output: Tensor; states: Tensor[] };
     resetStates(states?: Tensor[]): void;

@@ -580,6 +580,14 @@ export function madeWhileBuilding(w: Variable): boolean {
   return madeInBuild.has(w);
 }
 
+/** Layers whose build the engine ran (a call of theirs built them), as against a constructor that set built itself. */
+const engineBuilt = new WeakSet<Layer>();
+
+/** Whether the engine ran the layer's build (see engineBuilt): false for one a constructor marked built. */
+export function builtByEngine(layer: Layer): boolean {
+  return engineBuilt.has(layer);
+}
+
 export abstract class Layer {
   static {
     handsOnOf = (layer) => layer[HANDS_ON_CALL_KWARGS]();
@@ -1229,6 +1237,7 @@ export abstract class Layer {
     } finally {
       buildDepth--;
     }
+    engineBuilt.add(this);
   }
 
   private buildAndTrack(shapes: SymbolicShape[], list: boolean, cellStates?: number[]): void {

@@ -178,8 +178,9 @@ export abstract class RNNCell extends BuiltInLayer {
     return this.engine.weightSpecs(stepAsSequence(this, inputShape));
   }
 
-  sequenceWeightSpecs(inputShape: SymbolicShape): WeightSpec[] {
-    return this.engine.weightSpecs(inputShape);
+  sequenceWeightSpecs(inputShape: SymbolicShape, scope: string, layer: string): WeightSpec[] {
+    const under = `${scope}/`.slice(layer.length + 1);
+    return this.engine.weightSpecs(inputShape).map((s) => ({ ...s, name: `${under}${s.name}` }));
   }
 
   build(inputShape: SymbolicShape): void {
@@ -406,7 +407,7 @@ export class StackedRNNCells extends BuiltInLayer {
     if (this.cells.some(isUserCell)) {
       // A user's build is known only by running it.
       if (!this.built) this.buildFor([inputShape]);
-      return this.cells.flatMap((c, i) => builtWeightSpecs(c.weights, `${this.name}/RNNCell_${i}`, `${this.name} (StackedRNNCells)`).map((w) => ({ ...w, name: `RNNCell_${i}/${w.name}` })));
+      return builtWeightSpecs(this.cells.map((c, i) => ({ weights: c.weights, scope: `${this.name}/RNNCell_${i}` })), this.name, `${this.name} (StackedRNNCells)`);
     }
     const shapes = this.cellInputs(inputShape);
     return this.cells.flatMap((c, i) => c.weightSpecs(shapes[i]).map((w) => ({ ...w, name: `RNNCell_${i}/${w.name}` })));

@@ -4,13 +4,14 @@
  * a stack chains them, each cell's output sequence feeding the next, which is what Keras's step-by-step loop over
  * StackedRNNCells computes (masked steps carry every cell's state and output). Saved as tfjs saves it: class 'RNN',
  * config.cell = {className: 'LSTMCell', config} or StackedRNNCells, weights '<rnn>/kernel' for one cell and
- * '<rnn>/RNNCell_<i>/kernel' for a stack.
+ * '<rnn>/RNNCell_<i>/kernel' for a stack (a user's cell's constructor weight: '<rnn>/g', see builtWeightSpecs).
  */
 import { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { COMPUTE, BuiltInLayer, Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNNCell, StackedRNNCells, checkCells, driverOf, isUserCell, refuseCallOverride } from './rnn_cells.js';
 import type { CellDriver } from './cell_driver.js';
+import { distinctSpecs } from './user_cell.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -138,17 +139,15 @@ export class CellRNN extends BuiltInLayer {
     return this.drivers.map((_c, i) => (i === 0 ? [...inputShape] : [inputShape[0], inputShape[1], this.drivers[i - 1].units]));
   }
 
-  /** tfjs's names: the cell's weights directly under the layer for one cell, under RNNCell_<i>/ for a stack. */
-  private scope(i: number): string { return this.cells.length === 1 ? '' : `RNNCell_${i}/`; }
-
-  /** The name cell i's weights are made under: the layer's, or its RNNCell_<i> in a stack. */
-  private scopeName(i: number): string { return `${this.name}${this.scope(i) ? `/${this.scope(i).slice(0, -1)}` : ''}`; }
+  /** The name cell i's weights are made under (tfjs's): the layer's for one cell, its RNNCell_<i> in a stack. */
+  private scopeName(i: number): string { return this.cells.length === 1 ? this.name : `${this.name}/RNNCell_${i}`; }
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const shapes = this.cellInputs(inputShape);
     // A user's cell makes its weights in its own build, known only by running it.
     if (!this.built && this.cells.some(isUserCell)) this.build(inputShape);
-    return this.drivers.flatMap((c, i) => c.sequenceWeightSpecs(shapes[i], this.scopeName(i)).map((s) => ({ ...s, name: `${this.scope(i)}${s.name}` })));
+    const specs = this.drivers.map((c, i) => ({ specs: c.sequenceWeightSpecs(shapes[i], this.scopeName(i), this.name), weights: c.weights }));
+    return distinctSpecs(specs, this.name, `${this.name} (RNN)`);
   }
 
   build(inputShape: SymbolicShape): void {

@@ -10,7 +10,7 @@ import { stack, unstack, where as select } from '../autograd/differentiable_ops.
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { Layer, kerasShape, madeWhileBuilding, type CallContext, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { Layer, builtByEngine, kerasShape, madeWhileBuilding, type CallContext, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import type { SequenceOptions } from './cell_driver.js';
 import { detachedCopy } from './recurrent.js';
 
@@ -46,6 +46,8 @@ export class UserCellLoop {
   private carried: Tensor[] | null = null;
   /** The batch size a stateful layer was built for. */
   private batch: number | null = null;
+  /** The cell came marked built by its constructor: the rnn still runs its build, as tfjs's RNN.build always does. */
+  private builtByConstructor = false;
 
   constructor(readonly cell: Layer) {
     userStateSizes(cell);
@@ -56,14 +58,17 @@ export class UserCellLoop {
   get units(): number { return userOutputSize(this.cell); }
   get stateSizes(): number[] { return userStateSizes(this.cell); }
   get weights(): Variable[] { return this.cell.weights; }
-  get built(): boolean { return this.cell.built; }
+  get built(): boolean { return this.cell.built && !this.builtByConstructor; }
   weightPenalties(): WeightPenalty[] { return this.cell.weightPenalties(); }
   /** The loop is its own engine: CellRNN runs `driver.engine.run(...)` for every kind of cell. */
   get engine(): UserCellLoop { return this; }
 
   adopt(owner: string, seq: SequenceOptions): void {
     if (this.owner !== null) throw new Error(`${this.where}: the cell already belongs to rnn layer '${this.owner}'; give each rnn layer its own cells`);
-    if (this.cell.built) throw new Error(`${this.where}: the cell was already built by a call of its own; give the rnn layer a new cell`);
+    // Built by a call of its own, its build made its weights under its own name ('<cell>/k'), not the rnn's. One that
+    // set built in its constructor (tfjs's RNN takes it, its weights named bare) is built again by the rnn, as tfjs does.
+    if (this.cell.built && builtByEngine(this.cell)) throw new Error(`${this.where}: the cell was already built by a call of its own; give the rnn layer a new cell`);
+    this.builtByConstructor = this.cell.built;
     this.owner = owner;
     this.seq = seq;
   }
@@ -73,19 +78,21 @@ export class UserCellLoop {
    * (<rnn>/<weight>, or <rnn>/RNNCell_<i>/<weight> in a stack): the cell carries that name while it builds.
    */
   builtAs(scope: string, inputShape: SymbolicShape): void {
-    if (this.cell.built) return;
+    if (this.cell.built && !this.builtByConstructor) return;
     if (inputShape.length !== 3 || inputShape[2] === null) throw new Error(`${this.where}: needs input (batch, steps, features), got ${kerasShape(inputShape)}`);
     if (this.seq.stateful && inputShape[0] === null) {
       throw new Error(`${this.owner} (RNN): stateful needs a fixed batch size; give the first layer batchInputShape (or batchSize with inputShape), or rl.input a batchShape; got input ${kerasShape(inputShape)}`);
     }
+    this.cell.built = false;
+    this.builtByConstructor = false;
     whileNamed(this.cell, scope, () => buildUserCell(this.cell, [inputShape[0], inputShape[2]]));
     this.batch = inputShape[0];
   }
 
-  /** What the build made, as specs named relative to `scope` (a user's build is known only by running it). */
-  sequenceWeightSpecs(_inputShape: SymbolicShape, scope: string): WeightSpec[] {
-    if (!this.cell.built) throw new Error(`${this.where}: a user's cell creates its weights in its build; build the rnn layer first`);
-    return builtWeightSpecs(this.cell.weights, scope, this.where);
+  /** What the build made, as specs named relative to the rnn layer (a user's build is known only by running it). */
+  sequenceWeightSpecs(_inputShape: SymbolicShape, scope: string, layer: string): WeightSpec[] {
+    if (!this.cell.built || this.builtByConstructor) throw new Error(`${this.where}: a user's cell creates its weights in its build; build the rnn layer first`);
+    return builtWeightSpecs([{ weights: this.cell.weights, scope }], layer, this.where);
   }
 
   /** The cell over x [batch, steps, features]: the output (sequence or last step) and the final states. */
@@ -183,23 +190,37 @@ export function whileNamed(layer: Layer, name: string, fn: () => void): void {
 }
 
 /**
- * Built weights as specs named relative to scope; each spec's initializer gives the weight's current values. A weight
- * made outside any build (the cell's constructor) is named by its leaf ('g', saved '<rnn>/g'), as tfjs names it bare
- * ('g') and its loadWeights reads '<rnn>/g' as 'g'; rnnlab's loaders pair tfjs's bare 'g' with it.
+ * Built weights as specs named relative to the rnn layer (or stack) `layer`, each cell's build weights under its scope
+ * ('<layer>' or '<layer>/RNNCell_<i>', tfjs's names); each spec's initializer gives the weight's current values. A
+ * weight made outside any build (the cell's constructor) is named by its leaf ('g', saved '<layer>/g') wherever the
+ * cell sits, as tfjs names it bare ('g') and its loadWeights reads '<layer>/g' as 'g' (not '<layer>/RNNCell_0/g',
+ * which it reads as '<layer>/g'); rnnlab's loaders pair tfjs's bare 'g' with it.
  */
-export function builtWeightSpecs(weights: Variable[], scope: string, where: string): WeightSpec[] {
-  const specs = weights.map((w) => {
-    let name: string;
-    if (w.name.startsWith(`${scope}/`)) name = w.name.slice(scope.length + 1);
-    else if (!madeWhileBuilding(w)) name = w.name.slice(w.name.lastIndexOf('/') + 1);
-    // A layer the cell holds that is also applied in a graph keeps its own name: its weight cannot be saved under scope.
-    else throw new Error(`${where}: weight '${w.name}' was made by a build outside '${scope}/' (a layer the cell holds that is also used outside it?); rnn saves a cell's weights under its own name`);
-    return { name, shape: [...w.shape], initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array) };
-  });
-  specs.forEach((s, i) => {
-    const j = specs.findIndex((o) => o.name === s.name);
+export function builtWeightSpecs(cells: { weights: Variable[]; scope: string }[], layer: string, where: string): WeightSpec[] {
+  return distinctSpecs(cells.map(({ weights, scope }) => ({
+    weights,
+    specs: weights.map((w) => {
+      let name: string;
+      if (w.name.startsWith(`${scope}/`)) name = `${scope}/`.slice(layer.length + 1) + w.name.slice(scope.length + 1);
+      else if (!madeWhileBuilding(w)) name = w.name.slice(w.name.lastIndexOf('/') + 1);
+      // A layer the cell holds that is also applied in a graph keeps its own name: its weight cannot be saved under scope.
+      else throw new Error(`${where}: weight '${w.name}' was made by a build outside '${scope}/' (a layer the cell holds that is also used outside it?); rnn saves a cell's weights under its own name`);
+      return { name, shape: [...w.shape], initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array) };
+    }),
+  })), layer, where);
+}
+
+/**
+ * The specs of an rnn's cells (each cell's aligned with its weights once built), refusing two saved under one name:
+ * a weight made outside the build keeps only its leaf, which another such weight or a build's weight may share.
+ */
+export function distinctSpecs(cells: { specs: WeightSpec[]; weights: Variable[] }[], layer: string, where: string): WeightSpec[] {
+  const specs = cells.flatMap((c) => c.specs);
+  const names = cells.flatMap((c) => c.specs.map((sp, k) => c.weights[k]?.name ?? `${layer}/${sp.name}`));
+  specs.forEach((sp, i) => {
+    const j = specs.findIndex((o) => o.name === sp.name);
     if (j < i) {
-      throw new Error(`${where}: weights '${weights[j].name}' and '${weights[i].name}' would both be saved as '${scope}/${s.name}' (a weight the cell makes in its constructor is saved under its bare name, as tfjs names it); give them different names`);
+      throw new Error(`${where}: weights '${names[j]}' and '${names[i]}' would both be saved as '${layer}/${sp.name}' (a weight a cell makes outside the rnn's build, in its constructor or a build() call of its own, is saved under its bare name, as tfjs names it); give them different names`);
     }
   });
   return specs;
