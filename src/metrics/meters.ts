@@ -1,6 +1,6 @@
 /** The per-epoch accumulation fit/evaluate/trainOnBatch run for a model's compiled metrics. */
 import type { LossKind } from '../autograd/loss_ops.js';
-import type { FArray } from '../backend/index.js';
+import { allocPersistent, kernels, type FArray } from '../backend/index.js';
 import { sigmoid } from '../backend/reference/pointwise.js';
 import type { Tensor } from '../tensor.js';
 import { binaryHit, countArgmax, countBinary } from './accuracy.js';
@@ -31,19 +31,17 @@ class AccuracyCounter {
   correct = 0;
   total = 0;
   constructor(private kind: AccuracyKind, private loss: LossKind) {}
-  add(out: Tensor, y: Tensor, fromLogits: boolean, mask: Uint8Array | null): void {
+  /** probabilities: the outputs with the activation the loss folded in applied (null when nothing was folded). */
+  add(out: Tensor, y: Tensor, probabilities: (() => Values) | null, mask: Uint8Array | null): void {
     const C = out.shape[out.rank - 1];
     let kind = this.kind;
     if (kind === 'accuracy') {
       kind = this.loss === 'binaryCrossentropy' || C === 1 ? 'binaryAccuracy'
         : this.loss === 'sparseCategoricalCrossentropy' ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy';
     }
-    // Binary accuracy thresholds float32 probabilities as tfjs does: a logit of 1e-8 is p = 0.5 there, not above it.
-    // An argmax reads the logits themselves: a softmax keeps each row's order, and is costly on wide outputs.
-    if (fromLogits && kind === 'binaryAccuracy') {
-      const p = this.loss === 'binaryCrossentropy' ? sigmoidSides(out.values) : softmaxRows(out.values, C);
-      out = new TensorClass(p, out.shape, 'float32');
-    }
+    // Binary accuracy thresholds predict's probabilities (a logit of 1e-8 is p = 0.5 in float32, not above it, as in
+    // tfjs; in float64 it is above). An argmax reads the logits themselves: a softmax keeps each row's order.
+    if (probabilities && kind === 'binaryAccuracy') out = new TensorClass(probabilities(), out.shape, 'float32');
     if (mask) return this.addMasked(kind, out, y, mask);
     const c = kind === 'binaryAccuracy' ? countBinary(out.values, y.values, 0.5) : countArgmax(out.values, y.values, C, kind === 'sparseCategoricalAccuracy');
     this.correct += c.correct;
@@ -76,32 +74,20 @@ class AccuracyCounter {
 }
 
 /**
- * The activation a loss folded in, applied and rounded to float32 as the model's own outputs are: the kernels' one
- * sigmoid rule (exactly 0 below SIGMOID_ZERO_BELOW), so a metric sees the 0 that predict gives, not a subnormal.
+ * The activation a loss folded in, as predict applies it: in the precision in force (float64 under
+ * rl.setPrecision(64)), the kernels' one sigmoid rule (exactly 0 below SIGMOID_ZERO_BELOW, as predict gives), and
+ * the softmax kernel of the backend in force itself, since the backends differ by design (the native exp's floor
+ * makes [-100, 0] 1.18e-38 there, the reference's exact exp 3.8e-44).
  */
-function foldedProbabilities(out: Tensor, loss: LossKind | null): Float32Array {
-  return loss === 'binaryCrossentropy' ? sigmoidOf(out.values) : softmaxRows(out.values, out.shape[out.rank - 1]);
-}
-
-/**
- * Where each logit's float32 sigmoid falls against 0.5 (1 above, 0.5 on it, 0 below): the sign of the logit, but for
- * logits within float32 rounding of 0, whose sigmoid is computed.
- */
-function sigmoidSides(d: FArray | Int32Array): Float32Array {
-  return Float32Array.from(d, (v) => (Math.abs(v) < 1e-6 ? sigmoid(v) : v > 0 ? 1 : 0));
-}
-
-function sigmoidOf(d: FArray | Int32Array): Float32Array { return Float32Array.from(d, sigmoid); }
-
-function softmaxRows(d: FArray | Int32Array, cols: number): Float32Array {
-  const out = new Float64Array(d.length);
-  for (let r = 0; r < d.length; r += cols) {
-    let mx = -Infinity, sum = 0;
-    for (let c = 0; c < cols; c++) mx = Math.max(mx, d[r + c]);
-    for (let c = 0; c < cols; c++) sum += out[r + c] = Math.exp(d[r + c] - mx);
-    for (let c = 0; c < cols; c++) out[r + c] /= sum;
+function foldedProbabilities(out: Tensor, loss: LossKind | null): FArray {
+  const p = allocPersistent(out.size), d = out.values;
+  if (loss === 'binaryCrossentropy') {
+    for (let i = 0; i < d.length; i++) p[i] = sigmoid(d[i]);
+  } else if (out.size > 0) {
+    const cols = out.shape[out.rank - 1];
+    kernels().softmax(out.size / cols, cols, out.floatData(), p);
   }
-  return Float32Array.from(out);
+  return p;
 }
 
 /** Class ids [.., 1] (or [..]) as one-hot rows C wide: tfjs's sparseCategoricalCrossentropy metric. */
@@ -248,11 +234,13 @@ export class MetricMeters {
    */
   add(out: Tensor, y: Tensor, fromLogits: boolean, mask: Uint8Array | null = null): void {
     if (!this.widthChecked) this.checkWidth(out);
-    let probs: Values | null = null;
+    // Threshold metrics, binary accuracy and user functions read probabilities: the activation the loss folded in,
+    // applied once per batch.
+    let folded: Values | null = null;
+    const probabilities = fromLogits ? () => (folded ??= foldedProbabilities(out, this.loss)) : null;
     for (const e of this.entries) {
-      if (e.acc) { e.acc.add(out, y, fromLogits, mask); continue; }
-      // Threshold metrics and user functions read probabilities: undo the activation the loss folded in.
-      probs ??= !fromLogits ? out.values : foldedProbabilities(out, this.loss);
+      if (e.acc) { e.acc.add(out, y, probabilities, mask); continue; }
+      const probs = probabilities ? probabilities() : out.values;
       if (e.mean) e.mean.add(y, new TensorClass(probs, out.shape, 'float32'), mask);
       else e.meter!.add(probs, y.values);
     }

@@ -76,12 +76,12 @@ function confusionLines(m: ClassificationMetrics): string[] {
     const t = confusionTable(m);
     return [...formatTable({ ...t, caption: `${t.caption}:` }), ...(t.rows.length ? [] : ['(none: every example was predicted as its true class)'])];
   }
-  const w = Math.max(12, ...names.map((n) => n.length));
-  const cw = Math.max(6, ...names.map((n) => n.length), ...m.confusion.flat().map((v) => String(v).length));
+  const w = Math.max(12, ...names.map((n) => n.length)), confusion = m.confusion.dense();
+  const cw = Math.max(6, ...names.map((n) => n.length), ...confusion.flat().map((v) => String(v).length));
   return [
     'Confusion matrix (rows: true class, columns: predicted):',
     `${''.padEnd(w)} ${names.map((n) => n.padStart(cw)).join(' ')}`,
-    ...m.confusion.map((r, i) => `${names[i].padEnd(w)} ${r.map((v) => String(v).padStart(cw)).join(' ')}`),
+    ...confusion.map((r, i) => `${names[i].padEnd(w)} ${r.map((v) => String(v).padStart(cw)).join(' ')}`),
   ];
 }
 

@@ -11,13 +11,54 @@ export interface ClassificationMetrics {
   perClass: ClassScores[];
   macro: Averages;
   weighted: Averages;
-  /** confusion[true][predicted]. */
-  confusion: number[][];
+  /** confusion[true][predicted], counted sparsely. */
+  confusion: ConfusionCounts;
   /** ROC AUC of classes[1] for two classes, else null. */
   auc: number | null;
 }
 
 const EPS = 1e-7;
+
+/**
+ * confusion[true][predicted] as per-class counts and the off-diagonal cells that occur (at most one per example):
+ * thousands of classes cost no C x C array (10,000 classes took 800 MB and 15 s as a dense matrix of numbers).
+ */
+export class ConfusionCounts {
+  readonly correct: number[];
+  /** Examples per true class. */
+  readonly support: number[];
+  /** Examples per predicted class. */
+  readonly predicted: number[];
+  /** true * classes + predicted -> count, for true != predicted. */
+  private readonly cells = new Map<number, number>();
+
+  constructor(readonly classes: number) {
+    [this.correct, this.support, this.predicted] = [0, 1, 2].map(() => new Array<number>(classes).fill(0));
+  }
+
+  /** One example of class t predicted as p. */
+  add(t: number, p: number): void {
+    for (const [what, c] of [['true', t], ['predicted', p]] as const) {
+      if (!Number.isInteger(c) || c < 0 || c >= this.classes) throw new Error(`confusion counts: ${what} class ${c} is not one of the ${this.classes} classes' ids 0..${this.classes - 1}`);
+    }
+    this.support[t]++;
+    this.predicted[p]++;
+    if (t === p) this.correct[t]++;
+    else this.cells.set(t * this.classes + p, (this.cells.get(t * this.classes + p) ?? 0) + 1);
+  }
+
+  /** The non-zero off-diagonal cells as [true, predicted, count], in no particular order. */
+  confusions(): [number, number, number][] {
+    return [...this.cells].map(([k, v]) => [Math.floor(k / this.classes), k % this.classes, v]);
+  }
+
+  /** The whole matrix, for the tables and records that show it (a few classes). */
+  dense(): number[][] {
+    const m = this.correct.map((v, i) => { const row = new Array<number>(this.classes).fill(0); row[i] = v; return row; });
+    for (const [t, p, v] of this.confusions()) m[t][p] = v;
+    return m;
+  }
+}
 
 /** probs is [n, C] row-major (C = classes.length); the predicted class is the argmax (first on ties). */
 export function predictedClass(probs: ArrayLike<number>, row: number, C: number): number {
@@ -53,24 +94,22 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): numb
 
 export function classificationMetrics(yTrue: Int32Array, probs: ArrayLike<number>, classes: readonly string[]): ClassificationMetrics {
   const C = classes.length, n = yTrue.length;
-  const confusion = Array.from({ length: C }, () => new Array<number>(C).fill(0));
+  const confusion = new ConfusionCounts(C);
   let loss = 0, correct = 0;
   for (let i = 0; i < n; i++) {
     const t = yTrue[i], p = predictedClass(probs, i, C);
-    confusion[t][p]++;
+    confusion.add(t, p);
     if (p === t) correct++;
     loss -= Math.log(Math.min(1 - EPS, Math.max(EPS, probs[i * C + t])));
   }
   const perClass = classes.map((name, c): ClassScores => {
-    const tp = confusion[c][c];
-    const support = confusion[c].reduce((a, b) => a + b, 0);
-    const predicted = confusion.reduce((a, row) => a + row[c], 0);
+    const tp = confusion.correct[c], support = confusion.support[c], predicted = confusion.predicted[c];
     const precision = predicted ? tp / predicted : 0, recall = support ? tp / support : 0;
     return { name, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, support };
   });
   // sklearn's report averages over the labels that occur, true or predicted: a class the data lacks and the model
   // never predicts has no precision or recall to average (counting it as 0 would halve a perfect macro F1).
-  const occurs = perClass.filter((s, c) => s.support > 0 || confusion.some((row) => row[c] > 0));
+  const occurs = perClass.filter((s, c) => s.support > 0 || confusion.predicted[c] > 0);
   const average = (w: (s: ClassScores) => number): Averages => {
     const total = occurs.reduce((a, s) => a + w(s), 0) || 1;
     const avg = (k: keyof Averages) => occurs.reduce((a, s) => a + s[k] * w(s), 0) / total;

@@ -6,7 +6,7 @@ import { caseOnlyClassNotes } from '../data/text_labels.js';
 import type { ReportDoc } from '../report/html.js';
 import { modelSummary, type Num, type RecordBody } from '../report/record.js';
 import { percent, type Table } from '../report/table.js';
-import type { ClassificationMetrics, ScoredExample } from './text_metrics.js';
+import type { ClassificationMetrics, ConfusionCounts, ScoredExample } from './text_metrics.js';
 import type { TextEvaluateResult } from './text_evaluate.js';
 import type { TextTrainResult } from './text_train.js';
 
@@ -50,10 +50,10 @@ export interface ConfusionTop {
   otherCells: number; otherCount: number;
 }
 
-/** One pass over a matrix however many views (record, report table, evaluate's printout) ask for its bounded form. */
-const topsOf = new WeakMap<readonly (readonly number[])[], ConfusionTop>();
+/** One pass over the counts however many views (record, report table, evaluate's printout) ask for their bounded form. */
+const topsOf = new WeakMap<ConfusionCounts, ConfusionTop>();
 
-export function confusionTop(confusion: readonly (readonly number[])[], k = TOP_CONFUSIONS): ConfusionTop {
+export function confusionTop(confusion: ConfusionCounts, k = TOP_CONFUSIONS): ConfusionTop {
   const known = k === TOP_CONFUSIONS ? topsOf.get(confusion) : undefined;
   if (known) return known;
   const top = boundedConfusion(confusion, k);
@@ -61,35 +61,25 @@ export function confusionTop(confusion: readonly (readonly number[])[], k = TOP_
   return top;
 }
 
-function boundedConfusion(confusion: readonly (readonly number[])[], k: number): ConfusionTop {
-  const C = confusion.length;
-  const predicted = new Array<number>(C).fill(0);
-  const cells: [number, number, number][] = [];
-  for (let t = 0; t < C; t++) {
-    for (let p = 0; p < C; p++) {
-      const v = confusion[t][p];
-      predicted[p] += v;
-      if (p !== t && v > 0) cells.push([t, p, v]);
-    }
-  }
-  // The largest first; ties in class order, so the same matrix always keeps the same cells.
-  cells.sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]);
+function boundedConfusion(confusion: ConfusionCounts, k: number): ConfusionTop {
+  // The largest first; ties in class order, so the same counts always keep the same cells.
+  const cells = confusion.confusions().sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]);
   const rest = cells.slice(k);
   return {
-    correct: confusion.map((row, i) => row[i]), support: confusion.map((row) => row.reduce((a, b) => a + b, 0)), predicted,
+    correct: [...confusion.correct], support: [...confusion.support], predicted: [...confusion.predicted],
     top: cells.slice(0, k), otherCells: rest.length, otherCount: rest.reduce((a, c) => a + c[2], 0),
   };
 }
 
 /** details' confusion entry: the whole matrix up to FULL_CONFUSION_MAX_CLASSES classes, else its bounded form. */
 function confusionDetails(m: ClassificationMetrics): { confusion: number[][] } | { confusionTop: ConfusionTop } {
-  return m.confusion.length <= FULL_CONFUSION_MAX_CLASSES ? { confusion: m.confusion } : { confusionTop: confusionTop(m.confusion) };
+  return m.confusion.classes <= FULL_CONFUSION_MAX_CLASSES ? { confusion: m.confusion.dense() } : { confusionTop: confusionTop(m.confusion) };
 }
 
 export function confusionTable(m: ClassificationMetrics): Table {
   const names = m.perClass.map((c) => c.name);
   if (names.length <= FULL_CONFUSION_MAX_CLASSES) {
-    return { caption: 'Confusion matrix (rows: true class, columns: predicted)', columns: ['true \\ predicted', ...names], rows: m.confusion.map((row, i) => [names[i], ...row]) };
+    return { caption: 'Confusion matrix (rows: true class, columns: predicted)', columns: ['true \\ predicted', ...names], rows: m.confusion.dense().map((row, i) => [names[i], ...row]) };
   }
   const c = confusionTop(m.confusion);
   const more = c.otherCells ? `; ${c.otherCells} other confusion(s) of ${c.otherCount} example(s) not shown` : '';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { setBeforeRenameHook } from '../../src/io/atomic.js';
 import { confusionTable, confusionTop, FULL_CONFUSION_MAX_CLASSES, TOP_CONFUSIONS } from '../../src/tasks/text_result.js';
-import type { ClassificationMetrics } from '../../src/tasks/text_metrics.js';
+import { ConfusionCounts, type ClassificationMetrics } from '../../src/tasks/text_metrics.js';
 import { cleanup, readResults, run, schemaProblems, snapshotFiles, tempDir, TRAIN_FAST } from './helpers.js';
 
 afterAll(() => cleanup());
@@ -107,8 +107,14 @@ describe('train into an earlier run, a write failing after the model is saved', 
 });
 
 describe('the confusion matrix in the record and report', () => {
+  /** The counts of a matrix confusion[true][predicted], one example at a time. */
+  const counted = (confusion: number[][]): ConfusionCounts => {
+    const c = new ConfusionCounts(confusion.length);
+    confusion.forEach((row, t) => row.forEach((v, p) => { for (let i = 0; i < v; i++) c.add(t, p); }));
+    return c;
+  };
   const metrics = (confusion: number[][]): ClassificationMetrics =>
-    ({ perClass: confusion.map((_, i) => ({ name: `c${i}`, precision: 0, recall: 0, f1: 0, support: 0 })), confusion } as unknown as ClassificationMetrics);
+    ({ perClass: confusion.map((_, i) => ({ name: `c${i}`, precision: 0, recall: 0, f1: 0, support: 0 })), confusion: counted(confusion) } as unknown as ClassificationMetrics);
   const diagonal = (n: number): number[][] => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 3 : 0)));
 
   it('keeps the whole matrix up to the threshold, the top confusions one class over it', () => {
@@ -122,9 +128,9 @@ describe('the confusion matrix in the record and report', () => {
 
   it('counts per class and keeps the largest off-diagonal cells, ties in class order', () => {
     const m = [[5, 2, 1], [0, 4, 3], [2, 0, 1]];
-    expect(confusionTop(m, 2)).toEqual({
+    expect(confusionTop(counted(m), 2)).toEqual({
       correct: [5, 4, 1], support: [8, 7, 3], predicted: [7, 6, 5], top: [[1, 2, 3], [0, 1, 2]], otherCells: 2, otherCount: 3,
     });
-    expect(confusionTop(m, 10).top).toEqual([[1, 2, 3], [0, 1, 2], [2, 0, 2], [0, 2, 1]]);
+    expect(confusionTop(counted(m), 10).top).toEqual([[1, 2, 3], [0, 1, 2], [2, 0, 2], [0, 2, 1]]);
   });
 });

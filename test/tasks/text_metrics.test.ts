@@ -12,7 +12,7 @@ describe('classification metrics against hand-computed values', () => {
   it('accuracy, loss, confusion matrix', () => {
     expect(m.accuracy).toBeCloseTo(0.6, 12);
     expect(m.loss).toBeCloseTo(-(Math.log(0.9) + Math.log(0.4) + Math.log(0.65) + Math.log(0.2) + Math.log(0.7)) / 5, 6);
-    expect(m.confusion).toEqual([[1, 1], [1, 2]]);
+    expect(m.confusion.dense()).toEqual([[1, 1], [1, 2]]);
   });
 
   it('per-class precision / recall / F1, macro and weighted averages', () => {
@@ -36,7 +36,7 @@ describe('classification metrics against hand-computed values', () => {
     const y = Int32Array.from([0, 1, 2, 2]);
     const p = [0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.6, 0.3, 0.1, 0.2, 0.3, 0.5];
     const mm = classificationMetrics(y, p, ['a', 'b', 'c']);
-    expect(mm.confusion).toEqual([[1, 0, 0], [0, 1, 0], [1, 0, 1]]);
+    expect(mm.confusion.dense()).toEqual([[1, 0, 0], [0, 1, 0], [1, 0, 1]]);
     expect(mm.perClass[2]).toMatchObject({ precision: 1, recall: 0.5, support: 2 });
     expect(mm.perClass[0].precision).toBeCloseTo(0.5, 12);
     expect(mm.auc).toBeNull();

@@ -41,7 +41,7 @@ describe('trainTextClassifier', () => {
     expect(ev.metrics.n).toBe(90);
     expect(ev.metrics.accuracy).toBeGreaterThan(0.8);
     expect(ev.metrics.auc).toBeNull();
-    expect(ev.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(90);
+    expect(ev.metrics.confusion.dense().flat().reduce((a, b) => a + b, 0)).toBe(90);
     expect(ev.worst).toHaveLength(3);
     expect(ev.worst[0].trueProbability).toBeLessThanOrEqual(ev.worst[2].trueProbability);
   });
