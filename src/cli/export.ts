@@ -2,15 +2,16 @@
  * rnnlab export --model DIR --format onnx --out FILE: a saved model (model.json + weights, or a run folder) as an
  * ONNX file for ONNX Runtime and the other ONNX engines.
  */
-import { realpathSync } from 'node:fs';
+import { readlinkSync, realpathSync } from 'node:fs';
 import nodePath from 'node:path';
 import type { Command } from 'commander';
 import { loadLayersModel } from '../io/index.js';
-import { exportOnnx } from '../onnx/export.js';
+import { endsInSeparator, exportOnnx, specialFileWords } from '../onnx/export.js';
+import { manifestPaths } from '../io/files.js';
 import { resolveModelDir } from '../experiments/model_store.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { UsageError, type CliContext } from './context.js';
-import { fileAbove, statOf } from './paths.js';
+import { entryOf, fileAbove, statOf } from './paths.js';
 import { dispatchPendingSignals } from './early_stop.js';
 import { finishTheWrite } from './stop_signals.js';
 import { isRunRecordFile } from '../report/record.js';
@@ -31,14 +32,22 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 /**
- * --out names a file to (re)write, not a folder (a folder there would only fail the rename after the export), nor one
- * no file system can hold (a name over 255 bytes). A path that cannot be written (no such folder) fails the export
- * itself, exit code 1, with nothing written.
+ * --out names a regular file to (re)write, or a link to one (written through), not a folder (a folder there would
+ * only fail the rename after the export), nor a device, named pipe or socket (the rename would replace it with a
+ * regular file), nor one no file system can hold (a name over 255 bytes). A path that cannot be written (no such
+ * folder) fails the export itself, exit code 1, with nothing written.
  */
 function checkExportOut(out: string): void {
+  const usage = (msg: string): never => { throw new UsageError(`--out: ${msg}`, 'export'); };
   // '-' is not stdout here: the bytes would land in a file named '-' in the working folder.
   if (out === '-') throw new UsageError('--out -: the ONNX model is binary and is written to a file, not to stdout; give the file to write, e.g. model.onnx', 'export');
-  if (statOf(out)?.isDirectory()) throw new UsageError(`--out: ${out} is a folder; give the file to write, e.g. ${nodePath.join(out, 'model.onnx')}`, 'export');
+  const st = statOf(out);
+  if (st?.isDirectory()) usage(`${out} is a folder; give the file to write, e.g. ${nodePath.join(out, 'model.onnx')}`);
+  if (endsInSeparator(out)) usage(`${out} ends in '${out.slice(-1)}', so it names a folder; give the file to write without it, e.g. ${out.replace(/[\\/]+$/, '')}`);
+  const link = entryOf(out)?.isSymbolicLink() ? `a link to ${readlinkSync(out)}, ` : '';
+  if (link && !st) usage(`${out} is ${link.slice(0, -2)}, which does not exist; give a file to write, or make the file it leads to first`);
+  const special = st && specialFileWords(st);
+  if (special) usage(`${out} is ${link}${special}, not a regular file, which the export would replace with one; give a regular file to write, e.g. model.onnx`);
   // Below a file: the nearest part of the path that exists must be a folder (as the run commands' --out).
   const file = fileAbove(out);
   if (file) throw new UsageError(`--out: cannot write ${out}: ${file} is a file`, 'export');
@@ -60,18 +69,33 @@ function protectedFolders(model: string, dir: string): string[] {
 }
 
 /**
- * An existing --out that is not an .onnx file, in (or below) the saved model's folder or its run folder, is one of the
- * model's or the run's own files (model.json, weights, rnnlab-input.json, results.json, a report, a checkpoint):
- * replacing it would destroy what is being exported or its record.
+ * An existing --out (through a link: the file it leads to, which the export replaces) that is a weights file the
+ * saved model's model.json lists, whatever its name and folder, or that is not an .onnx file and lies in (or below)
+ * the saved model's folder or its run folder, is one of the model's or the run's own files (model.json, weights,
+ * rnnlab-input.json, results.json, a report, a checkpoint): replacing it would destroy what is being exported or its
+ * record.
  */
 function checkNotModelFile(out: string, model: string, dir: string): void {
-  if (!statOf(out)?.isFile() || /\.onnx$/i.test(out)) return;
-  const at = realpathSync(nodePath.dirname(out));
+  const st = statOf(out);
+  if (!st?.isFile()) return;
+  const shown = entryOf(out)?.isSymbolicLink() ? `${out} (a link to ${readlinkSync(out)})` : out;
+  const target = realpathSync(out);
+  const at = nodePath.dirname(target);
   const inside = (root: string) => { const rel = nodePath.relative(root, at); return rel.split(nodePath.sep)[0] !== '..' && !nodePath.isAbsolute(rel); };
-  const folder = protectedFolders(model, dir).find(inside);
-  if (!folder) return;
-  const what = folder === realpathSync(dir) ? 'the saved model being exported' : 'the run folder of the model being exported';
-  throw new UsageError(`--out: ${out} is a file of ${what} (in ${folder}); only an .onnx file may be written there; give another file, e.g. ${besideRun(model, dir)}`, 'export');
+  const folder = /\.onnx$/i.test(target) ? undefined : protectedFolders(model, dir).find(inside);
+  if (folder) {
+    const what = folder === realpathSync(dir) ? 'the saved model being exported' : 'the run folder of the model being exported';
+    throw new UsageError(`--out: ${shown} is a file of ${what} (in ${folder}); only an .onnx file may be written there; give another file, e.g. ${besideRun(model, dir)}`, 'export');
+  }
+  // As the loader reads them: each manifest path joined to the model's folder. Compared as files, so a link or a
+  // second spelling of the path is found too.
+  const weights = manifestPaths(nodePath.join(dir, 'model.json')).find((p) => {
+    const w = statOf(nodePath.join(dir, p));
+    return w !== null && w.dev === st.dev && w.ino === st.ino;
+  });
+  if (weights !== undefined) {
+    throw new UsageError(`--out: ${shown} is the weights file '${weights}' that ${nodePath.join(dir, 'model.json')} lists: replacing it would destroy the saved model being exported; give another file, e.g. ${besideRun(model, dir)}`, 'export');
+  }
 }
 
 /**

@@ -169,7 +169,7 @@ function weightsOfOtherModels(dir: string, jsonName: string): Map<string, string
 }
 
 /** The weight paths a model .json lists, normalized as loading resolves them; none when it is not such a file. */
-function manifestPaths(path: string): string[] {
+export function manifestPaths(path: string): string[] {
   try {
     const st = statSync(path);
     if (!st.isFile() || st.size > MAX_JSON_BYTES) return [];

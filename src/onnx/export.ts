@@ -2,9 +2,9 @@
  * rnnlab Sequential -> ONNX (opset 17; functional models: functional_export.ts): one graph input (token ids as int32 when the model starts with an Embedding,
  * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
  */
-import { existsSync } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, type Stats } from 'node:fs';
+import { lstat, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
 import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
 import { guardedIds } from './ids_guard.js';
@@ -239,15 +239,44 @@ function errnoOnly(e: Error, code: string | undefined): string {
   return code && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2).split(', ')[0] : e.message;
 }
 
+/** What an entry that is neither a regular file nor a folder is, in words ("a named pipe (FIFO)"); null for those two. */
+export function specialFileWords(st: Stats): string | null {
+  if (st.isFile() || st.isDirectory()) return null;
+  return st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file';
+}
+
+/** A path ending in a separator names a folder (the rename onto it would fail only after the export). */
+export const endsInSeparator = (path: string): boolean => path.endsWith('/') || path.endsWith(sep);
+
+/**
+ * The file the bytes replace: the path itself, or the file a link there leads to (the link stays a link, as when a
+ * shell or an editor writes through it). Refused (why, in words): a folder, a link that leads nowhere, and anything
+ * but a regular file: renaming a regular file over a device, a named pipe or a socket would replace it for every
+ * program that uses it (/dev/null, as root).
+ */
+async function targetFile(path: string): Promise<string | { why: string }> {
+  if (endsInSeparator(path)) return { why: `the path ends in '${path.slice(-1)}', so it names a folder; give the file's path without it` };
+  const entry = await lstat(path).catch(() => null);
+  if (!entry) return path;
+  const st = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry;
+  if (!st) return { why: `it is a link to ${await readlink(path)}, which does not exist` };
+  if (st.isDirectory()) return { why: 'it is a folder' };
+  const special = specialFileWords(st);
+  if (special) return { why: `it is ${entry.isSymbolicLink() ? `a link to ${await readlink(path)}, ` : ''}${special}, not a regular file (the export would replace it with one)` };
+  return entry.isSymbolicLink() ? realpath(path) : path;
+}
+
 /**
  * Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). source, the path
- * or URL the caller gave (src/onnx/url.ts), names the file in errors.
+ * or URL the caller gave (src/onnx/url.ts), names the file in errors. A link at path is written through: the file it
+ * leads to is replaced.
  */
 export async function exportOnnx(model: ExportableModel | ExportableGraph, path: string, options?: OnnxExportOptions, source: string = path): Promise<{ path: string; bytes: number }> {
   if (typeof path !== 'string' || path === '') throw new OnnxExportError(`ONNX export: the file path must be a non-empty string, got ${typeof path === 'string' ? '""' : describe(path)}`);
   checkExportOptions('exportONNX', options);
   const bytes = modelBytes(model, 'exportONNX');
-  const folder = dirname(path);
+  const target = await targetFile(path);
+  const folder = dirname(typeof target === 'string' ? target : path);
   // Said of the file asked for (as given) and its folder, not of the temporary file beside it that a failed write names.
   // ENOENT from the write itself, the folder being there, is a file system that takes no new files (/proc).
   const noEntry = (tmp?: string) => tmp && existsSync(folder) ? `no file can be made in ${folder}` : `the folder ${folder} does not exist`;
@@ -259,14 +288,14 @@ export async function exportOnnx(model: ExportableModel | ExportableGraph, path:
         : errnoOnly(e as Error, code);
     return new Error(`ONNX export: cannot write '${source}': ${why}`);
   };
+  if (typeof target !== 'string') throw fail(target.why);
   const folderStat = await stat(folder).catch((e: NodeJS.ErrnoException) => e);
   if (folderStat instanceof Error) throw fail(folderStat);
   if (!folderStat.isDirectory()) throw fail(`${folder} is not a folder`);
-  if ((await stat(path).catch(() => null))?.isDirectory()) throw fail('it is a folder');
   // A temp file of its own per call (two exports to one path at once must not write into one file), synced and
   // renamed over the target: the old file stays whole until the new one is complete. Named as atomic writes name
   // theirs, so it fits the file system's name limit and a crash's leftover is swept like theirs.
-  const tmp = join(folder, tempName(basename(path)));
+  const tmp = join(folder, tempName(basename(target)));
   try {
     const fh = await open(tmp, 'wx', 0o644);
     try {
@@ -275,7 +304,7 @@ export async function exportOnnx(model: ExportableModel | ExportableGraph, path:
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
+    await rename(tmp, target);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw fail(e, tmp);

@@ -3,11 +3,30 @@
  * bytes, and the ModelProto around it, serialised by protobufjs (onnx-proto).
  */
 import { onnxSchema, type OnnxNamespace } from './proto.js';
+import { OnnxExportError } from './layer_view.js';
 
 export const OPSET = 17;
 
 export type AttrValue = number | string | number[] | string[] | { float: number } | { floats: number[] };
 export type ElemType = 'float32' | 'int32' | 'int64';
+
+/** The largest message protobuf reads (2^31 - 1 bytes): ONNX Runtime and the onnx package refuse a larger model file. */
+export const PROTOBUF_LIMIT = 2 ** 31 - 1;
+
+const sizeWords = (bytes: number) => bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
+
+/**
+ * Refuses a model file of `total` bytes over protobuf's limit, naming its size and its largest weights (tensors:
+ * the initializers, named layer/weight): written, it would be a file no ONNX reader opens. rnnlab writes no ONNX
+ * external data (weights in files beside the model), which is what such models need.
+ */
+export function checkOnnxSize(total: number, tensors: readonly { name: string; bytes: number }[]): void {
+  if (total <= PROTOBUF_LIMIT) return;
+  const largest = [...tensors].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((t) => `'${t.name}' (${sizeWords(t.bytes)})`);
+  throw new OnnxExportError(`ONNX export: the model file would be ${sizeWords(total)} (${total} bytes), over the ${PROTOBUF_LIMIT} bytes (2 GiB) `
+    + `protobuf reads in one file, so ONNX Runtime could not load it; largest weights: ${largest.join(', ')}. rnnlab does not write ONNX external data: `
+    + 'export a smaller model (fewer units, a smaller vocabulary)');
+}
 
 /** 2^31 - 1: earlier exporters took token ids mod this before an Embedding's Gather; the importer still skips it. */
 export const ID_GUARD_DIVISOR = 2147483647;
@@ -107,6 +126,9 @@ export class GraphBuilder {
   /** Serialises the graph with its inputs and outputs (one each, or lists in order). */
   toBytes(input: ValueInfo | ValueInfo[], output: ValueInfo | ValueInfo[], graphName: string, docString: string): Uint8Array {
     const inputs = Array.isArray(input) ? input : [input], outputs = Array.isArray(output) ? output : [output];
+    // Checked before the weights are copied into one buffer, and again on the encoded size (the graph adds to them).
+    const tensors = this.initializers.map((t) => ({ name: t.name ?? '', bytes: t.rawData?.byteLength ?? 0 }));
+    checkOnnxSize(tensors.reduce((s, t) => s + t.bytes, 0), tensors);
     const onnx = onnxSchema();
     const model = onnx.ModelProto.create({
       irVersion: 8,
@@ -116,7 +138,9 @@ export class GraphBuilder {
       opsetImport: [{ domain: '', version: OPSET }],
       graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: inputs.map(valueInfo), output: outputs.map(valueInfo) },
     });
-    return onnx.ModelProto.encode(model).finish();
+    const bytes = onnx.ModelProto.encode(model).finish();
+    checkOnnxSize(bytes.length, tensors);
+    return bytes;
   }
 }
 

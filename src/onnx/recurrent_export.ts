@@ -44,7 +44,12 @@ export function recurrentConfig(view: LayerView, statesExported = false): Recurr
   const c = view.config;
   if (!(view.className in ONNX_OP)) refuse(view, 'is not a recurrent layer ONNX can express');
   if (c.returnState && !statesExported) refuse(view, 'returnState has no place in a Sequential export');
-  if (c.stateful) refuse(view, 'is stateful: an ONNX graph cannot carry states from one run to the next (export a copy made with stateful: false)');
+  // A stateful model declares its batch (batchInputShape), which the file would keep: the copy drops both.
+  if (c.stateful) {
+    refuse(view, 'is stateful: an ONNX graph cannot carry states from one run to the next; export a copy built with stateful: false and '
+      + 'inputShape (the shape without the batch) in place of batchInputShape, so the file takes any batch size, its weights set from this '
+      + 'model (copy.setWeights(model.getWeights()))');
+  }
   return {
     cell: view.className as Cell, units: c.units as number, returnSequences: Boolean(c.returnSequences), goBackwards: Boolean(c.goBackwards),
     resetAfter: view.className === 'GRU' && Boolean(c.resetAfter), activation: kerasActivationName(c.activation) as string,
