@@ -10,7 +10,7 @@ import { embedsTarget, fsyncDir, sweepDeadWritersTemps, sweepTempFiles, TEMP_PRE
 import { ModelFormatError } from './errors.js';
 import { checkOptionKeys } from '../near_name.js';
 import { withInitializersDrawn } from '../layers/layer.js';
-import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
+import { buildModel, matchWeights, modelToArtifacts, nestingSequentialFile, parseModelJSON, type ModelJSON } from './model_json.js';
 import { optimizerWeightsOf, restoreOptimizerWeights } from './optimizer_load.js';
 import { decodeWeights, groupByteLength, type ManifestGroup, type WeightSpec } from './weights.js';
 import { describe } from '../describe.js';

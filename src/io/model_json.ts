@@ -446,6 +446,17 @@ function findConvolution(v: unknown, depth: number): { name: string; cls: string
   return null;
 }
 
+/** Functional models read from a Sequential file that holds a model as a layer, with that layer ('inner' (Sequential)). */
+const sequentialFiles = new WeakMap<Functional, string>();
+
+/**
+ * The model-as-layer of the Sequential file `model` was read from (tfjs's seq.add(otherModel)), which rnnlab reads as
+ * a Functional model since its Sequential holds layers only; undefined for any other model.
+ */
+export function nestingSequentialFile(model: Sequential | Functional): string | undefined {
+  return model instanceof Functional ? sequentialFiles.get(model) : undefined;
+}
+
 function parseTopology(json: unknown, where: string, maxParams: number, opts: ParseOptions): ParsedModel {
   if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describe(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') {
@@ -475,8 +486,11 @@ function parseTopology(json: unknown, where: string, maxParams: number, opts: Pa
   const cfg = topo.config;
   // A Sequential holding a model as a layer (tfjs's seq.add(otherModel)) is a chain of calls: read it as the graph it is.
   const entries0 = Array.isArray(cfg) ? cfg : isObject(cfg) && Array.isArray(cfg.layers) ? cfg.layers : [];
-  if (entries0.some(isNestedModelEntry)) {
-    return { ...parseFunctional(json, { class_name: 'Functional', config: sequentialAsFunctional(cfg as Record<string, unknown> | unknown[], where) }, where, maxParams), ...training };
+  const nested = entries0.find(isNestedModelEntry);
+  if (nested !== undefined) {
+    const parsed = parseFunctional(json, { class_name: 'Functional', config: sequentialAsFunctional(cfg as Record<string, unknown> | unknown[], where) }, where, maxParams);
+    sequentialFiles.set(parsed.functional!, `${entryName(nested)} (${String(nested.class_name ?? nested.className)})`);
+    return { ...parsed, ...training };
   }
   let rawLayers: unknown;
   let name: string | undefined;

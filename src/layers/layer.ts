@@ -1496,6 +1496,10 @@ export abstract class Layer {
   /** Tensors (shapes checked) or flat arrays, one per weight in getWeights order; each through its constraint (tfjs). */
   setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
     this.assertNotDisposed();
+    // tfjs says only "the layer was expecting 0 weights": an unbuilt layer has not made its weights yet.
+    if (!this.built && Array.isArray(values) && values.length !== this.weights.length) {
+      throw new Error(`${this.name} (${this.className}): setWeights got ${values.length} arrays, but the layer is not built yet, so it has ${this.weights.length} weights; call build(inputShape) or apply it first`);
+    }
     assignWeights(this.name, this.weights, values, true);
   }
 

@@ -59,6 +59,15 @@ let modelCounter = 0;
 
 function asList<T>(v: T | T[]): T[] { return Array.isArray(v) ? v : [v]; }
 
+/**
+ * A real tensor (rl.ones, rl.tensor) given as a model's input or output: a graph is made of placeholders, which
+ * tfjs 4.22 answers with "input layer has >1 nodes" and rnnlab took for a {name: tensor} map.
+ */
+function concreteMessage(where: string, what: string, t: Tensor): string {
+  const fix = what.startsWith('inputs') ? 'make inputs with rl.input()' : 'an output is what layer.apply() returns on the rl.input() tensors';
+  return `${where}: ${what} is a concrete tensor (shape ${shapeStr(t.shape)}, holding values), where a symbolic one is needed (${fix})`;
+}
+
 export class Functional extends ModelBase<TensorsLike> {
   readonly className = 'Functional';
   name: string;
@@ -89,6 +98,7 @@ export class Functional extends ModelBase<TensorsLike> {
     const where = `model '${this.name}'`;
     for (const k of ['inputs', 'outputs'] as const) {
       const v = args[k] as unknown;
+      if (v instanceof Tensor) throw new Error(concreteMessage(where, k, v));
       // Keras 3 takes {name: tensor} and orders it by sorted key; tfjs 4.22 fails on it with a TypeError.
       if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isSymbolic(v)) {
         throw new Error(`${where}: ${k} must be a symbolic tensor or a list of them, got ${describe(v)}; a map {name: tensor} is not supported (the layer names already name each ${k.slice(0, -1)}): give a list`);
@@ -98,11 +108,13 @@ export class Functional extends ModelBase<TensorsLike> {
     this.outputs = asList(args.outputs);
     if (this.inputs.length === 0 || this.outputs.length === 0) throw new Error(`${where}: needs at least one input and one output`);
     this.inputs.forEach((t, i) => {
+      if (t instanceof Tensor) throw new Error(concreteMessage(where, `inputs[${i}]`, t));
       if (!isSymbolic(t)) throw new Error(`${where}: inputs[${i}] is not a symbolic tensor (make inputs with rl.input())`);
       if (!(t.sourceLayer instanceof InputLayer)) throw new Error(`${where}: inputs[${i}] comes from layer '${t.sourceLayer.name}', not from rl.input(); a model's inputs must be input tensors`);
     });
     if (new Set(this.inputs).size !== this.inputs.length) throw new Error(`${where}: an input tensor is listed twice`);
     this.outputs.forEach((t, i) => {
+      if (t instanceof Tensor) throw new Error(concreteMessage(where, `outputs[${i}]`, t));
       if (!isSymbolic(t)) throw new Error(`${where}: outputs[${i}] is not a symbolic tensor (apply layers to rl.input() tensors)`);
     });
     this.nodes = this.orderNodes(where);
@@ -205,6 +217,10 @@ export class Functional extends ModelBase<TensorsLike> {
     this.assertNotDisposed();
     const list = Array.isArray(x) ? x : [x];
     if (list.some(isSymbolic)) return nestedLayer(this).apply(x as SymbolicTensor, args);
+    // Checked here as predict checks them, so a refused tensor is shown as given ([3]), not as a graph shape ((None,)).
+    if (list.length === this.inputs.length) {
+      list.forEach((t, i) => { if (t instanceof Tensor) (this.inputs[i].sourceLayer as InputLayer).checkFeed(t, `${this.name}.apply`); });
+    }
     // tfjs's Container.call runs in tidy: what the layers' calls make is freed, only the outputs survive.
     return tidy(() => nestedLayer(this).apply(x as Tensor, args) as Tensor | Tensor[]);
   }
@@ -266,8 +282,10 @@ export class Functional extends ModelBase<TensorsLike> {
       if (!l) throw new Error(`${this.name}: no layer named '${name}'; it has ${this.layers.map((x) => x.name).join(', ')}`);
       return l;
     }
-    if (index === undefined || !Number.isInteger(index) || index < 0 || index >= this.layers.length) {
-      throw new Error(`${this.name}: getLayer needs a name or an index in [0, ${this.layers.length}), got ${String(index)}`);
+    // tfjs: "Provide either a layer name or layer index".
+    if (index === undefined) throw new Error(`${this.name}: getLayer needs a name or an index (getLayer(name), or getLayer(undefined, index) as tfjs), got neither`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.layers.length) {
+      throw new Error(`${this.name}: getLayer takes an integer index in [0, ${this.layers.length}), got ${describe(index)}`);
     }
     return this.layers[index];
   }
