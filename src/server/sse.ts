@@ -1,28 +1,66 @@
 /**
  * Server-sent events: every connected page gets job updates and training curves as they happen. The hub holds at
- * most `maxClients` streams (a page opens one; a script opening streams without end gets a 503), and drops a
- * client that stops reading once more than `maxBufferedBytes` beyond its first snapshot wait for it, so a stalled
- * page cannot grow the server's memory for as long as it keeps the connection open. A dropped page reconnects (EventSource does)
- * and gets a fresh snapshot.
+ * most `maxClients` streams (a page opens one; a script opening streams without end gets a 503). A stream is written
+ * as fast as its socket takes it, never faster: the frames a page has not taken yet (it reads slowly, or is still
+ * reading a large first snapshot) wait in its queue, in order, and the server's stall rule sees it progress with
+ * every piece it takes. A frame that gives a job's (or a lab run's) whole state replaces a queued one before it that
+ * nothing else about that job followed. A page whose queue holds more than `maxBufferedBytes` beyond its first
+ * snapshot is dropped, so a stalled page cannot grow the server's memory for as long as it keeps the connection open.
+ * A dropped page reconnects (EventSource does) and gets a fresh snapshot.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from './http.js';
+import { BODY_PIECE_BYTES, HttpError } from './http.js';
 
+const HEARTBEAT = ': keep-alive\n\n';
 const HEARTBEAT_MS = 15000;
 
 export interface EventHubLimits {
   /** Streams open at once; the next is refused with a 503 until one closes. */
   maxClients: number;
-  /** Bytes waiting for one client (written, not yet taken by its socket), beyond its first snapshot, past which it is dropped. */
+  /** Bytes of frames waiting for one client (not yet handed to its socket), beyond its first snapshot, past which it is dropped. */
   maxBufferedBytes: number;
 }
 
 /** Far more streams than tabs anyone keeps open; an epoch's histograms are tens of kilobytes. */
 export const EVENT_HUB_LIMITS: EventHubLimits = { maxClients: 32, maxBufferedBytes: 16 << 20 };
 
+/**
+ * What the dashboard's events are about (the thing, and the field naming which one). `whole`: the event carries the
+ * thing's whole state, so a newer one makes an older one obsolete; the others (new points of a curve, an epoch, a lab
+ * run's output) add to what came before and are never dropped. Events not listed are about nothing, and always kept.
+ */
+const ABOUT = new Map<string, { thing: string; key: string; whole: boolean }>([
+  ['job', { thing: 'job', key: 'id', whole: true }],
+  ['batches', { thing: 'job', key: 'id', whole: false }],
+  ['epoch', { thing: 'job', key: 'id', whole: false }],
+  ['lab-status', { thing: 'lab', key: 'run', whole: true }],
+  ['lab-output', { thing: 'lab', key: 'run', whole: false }],
+]);
+
+/** A frame's bytes, shared by every client it is queued for; `counted`: toward maxBufferedBytes (all but the first snapshot). */
+interface Frame { bytes: Buffer; about: string | null; whole: boolean; counted: boolean }
+
+/** A frame in one client's queue; `frame` null once a newer one replaced it. */
+interface Queued { frame: Frame | null; started: boolean }
+
+interface Client {
+  res: ServerResponse;
+  queue: Queued[];
+  /** The queue's first entry not yet written whole, and how many of its bytes were. */
+  head: number;
+  at: number;
+  /** Bytes of the counted frames not yet handed to the socket. */
+  queued: number;
+  /** The last frame queued about each thing, while it is queued. */
+  last: Map<string, Queued>;
+  /** A write returned false: the next waits for 'drain'. */
+  waiting: boolean;
+  /** The hub closed: the stream ends once what is queued is written. */
+  ending: boolean;
+}
+
 export class EventHub {
-  /** Each client with the backlog it may reach: its first snapshot (however large) plus maxBufferedBytes. */
-  private clients = new Map<ServerResponse, number>();
+  private clients = new Set<Client>();
   private heartbeat: NodeJS.Timeout | null = null;
   private nextId = 1;
 
@@ -51,16 +89,25 @@ export class EventHub {
       throw new HttpError(503, `${this.clients.size} event streams are open, the most this dashboard serves at once; close a dashboard tab and reload`);
     }
     res.writeHead(200, headers);
-    res.write('retry: 2000\n\n');
-    for (const [event, data] of initial) res.write(this.frame(event, data));
+    const c: Client = { res, queue: [], head: 0, at: 0, queued: 0, last: new Map(), waiting: false, ending: false };
     // A long-lived server's snapshot can be large: a page still reading it is not a stalled one.
-    this.clients.set(res, res.writableLength + this.limits.maxBufferedBytes);
-    const drop = () => this.clients.delete(res);
+    const opening = 'retry: 2000\n\n' + initial.map(([event, data]) => this.frame(event, data)).join('');
+    this.enqueue(c, { bytes: Buffer.from(opening), about: null, whole: false, counted: false });
+    this.clients.add(c);
+    const drop = () => this.clients.delete(c);
     req.on('close', drop);
     res.on('close', drop);
     res.on('error', drop);
+    res.on('drain', () => {
+      c.waiting = false;
+      this.pump(c);
+    });
+    this.pump(c);
     if (!this.heartbeat) {
-      this.heartbeat = setInterval(() => this.send(': keep-alive\n\n'), HEARTBEAT_MS);
+      // A stream with frames waiting is busy already: only an idle one needs a sign of life.
+      this.heartbeat = setInterval(() => {
+        for (const s of this.clients) if (!s.waiting && s.head === s.queue.length) s.waiting = !s.res.write(HEARTBEAT);
+      }, HEARTBEAT_MS);
       this.heartbeat.unref();
     }
   }
@@ -70,26 +117,78 @@ export class EventHub {
     return `id: ${this.nextId++}\nevent: ${event}\ndata: ${json}\n\n`;
   }
 
-  /** Writes to every client; one that has let too much pile up is cut off (its socket closed, its buffer freed). */
-  private send(text: string): void {
-    for (const [c, limit] of this.clients) {
-      c.write(text);
-      if (c.writableLength > limit) {
+  private enqueue(c: Client, f: Frame): void {
+    const q: Queued = { frame: f, started: false };
+    if (f.about !== null) {
+      const before = c.last.get(f.about);
+      // Only the one just before about the same thing: one followed by an addition to it stays, as that addition's context.
+      if (f.whole && before?.frame?.whole && !before.started) {
+        c.queued -= before.frame.bytes.length;
+        before.frame = null;
+      }
+      c.last.set(f.about, q);
+    }
+    c.queue.push(q);
+    if (f.counted) c.queued += f.bytes.length;
+  }
+
+  /** Hands the client's socket what is queued, a piece at a time, until a write says to wait for 'drain'. */
+  private pump(c: Client): void {
+    while (!c.waiting && c.head < c.queue.length && !c.res.destroyed) {
+      const q = c.queue[c.head];
+      const f = q.frame;
+      if (!f) {
+        c.head++;
+        continue;
+      }
+      q.started = true;
+      const piece = f.bytes.subarray(c.at, c.at + BODY_PIECE_BYTES);
+      c.at += piece.length;
+      if (f.counted) c.queued -= piece.length;
+      if (c.at === f.bytes.length) {
+        c.head++;
+        c.at = 0;
+        if (f.about !== null && c.last.get(f.about) === q) c.last.delete(f.about);
+      }
+      c.waiting = !c.res.write(piece);
+    }
+    // Drop what was written from the front now and then, not on every frame.
+    if (c.head > 1024 && c.head * 2 > c.queue.length) {
+      c.queue.splice(0, c.head);
+      c.head = 0;
+    }
+    if (c.ending && c.head === c.queue.length) {
+      c.ending = false;
+      c.res.end();
+    }
+  }
+
+  /** Queues for every client; one whose queue has grown past the limit is cut off (its socket closed, its queue freed). */
+  broadcast(event: string, data: unknown): void {
+    if (!this.clients.size) return;
+    const about = ABOUT.get(event);
+    const key = about && data && typeof data === 'object' ? (data as Record<string, unknown>)[about.key] : undefined;
+    const thing = about && key !== undefined ? `${about.thing}:${String(key)}` : null;
+    const f: Frame = { bytes: Buffer.from(this.frame(event, data)), about: thing, whole: !!about?.whole, counted: true };
+    for (const c of this.clients) {
+      this.enqueue(c, f);
+      this.pump(c);
+      // Counted once the socket has taken what it would: a frame larger than the bound is no backlog for a page that reads.
+      if (c.queued > this.limits.maxBufferedBytes) {
         this.clients.delete(c);
-        c.destroy();
+        c.res.destroy();
       }
     }
   }
 
-  broadcast(event: string, data: unknown): void {
-    if (!this.clients.size) return;
-    this.send(this.frame(event, data));
-  }
-
+  /** Ends every stream once what is queued for it is written (the final frames of the jobs the close cancelled included). */
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    for (const c of this.clients.keys()) c.end();
+    for (const c of this.clients) {
+      c.ending = true;
+      this.pump(c);
+    }
     this.clients.clear();
   }
 }

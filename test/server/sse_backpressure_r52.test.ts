@@ -1,0 +1,182 @@
+/**
+ * Event streams are written as the page's socket takes them: a page that stops reading for a while (or reads slowly)
+ * has its frames queued in the server, in order, and gets every one of them once it reads again, the final frame of a
+ * job included; a job's summary that a newer one replaced before it was sent is the only frame it may miss. What
+ * waits for a page stays out of its socket's buffer, a page whose queue passes EVENT_HUB_LIMITS.maxBufferedBytes is
+ * dropped, and a slow reader of a large first snapshot shows the stall rule progress with every piece it takes.
+ */
+import http from 'node:http';
+import { mkdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeRecord } from '../../src/report/record.js';
+import { finishRecord, startRecord } from '../../src/report/run.js';
+import { BODY_PIECE_BYTES } from '../../src/server/http.js';
+import { SERVER_LIMITS } from '../../src/server/server.js';
+import { EVENT_HUB_LIMITS } from '../../src/server/sse.js';
+import { finished, post, serverPerTest, SMALL_SUM, tempDir, until, type TestServer } from './helpers.js';
+
+const RUNS = 40;
+/** Each failed run's error this long: a first snapshot of 24 MiB, far more than the kernel's buffers on both ends take in. */
+const ERROR_CHARS = 600 << 10;
+
+/** A runs folder of RUNS failed dashboard jobs with long errors: the job list a new page's snapshot carries. */
+function runsWithLargeSnapshot(): string {
+  const runsDir = tempDir();
+  for (let i = 0; i < RUNS; i++) {
+    const dir = join(runsDir, `20250101-0000${String(i).padStart(2, '0')}-failed`);
+    mkdirSync(dir);
+    const start = startRecord({ command: 'addition', argv: ['addition'], source: 'dashboard', runName: `failed-${i}`, startedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)) });
+    const body = { config: {}, data: null, models: [], metrics: {}, finding: 'failed' };
+    writeRecord(dir, finishRecord(start, body, 'failed', { error: { name: 'Error', message: `${i}:${'e'.repeat(ERROR_CHARS)}` } }));
+  }
+  return runsDir;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+interface Frame { id: number; event: string; data: any }
+interface Stream { frames: Frame[]; res: http.IncomingMessage; closed: boolean }
+
+/**
+ * /api/events read frame by frame. paused: nothing is read until res.resume(). burst/pauseMs: a page reading slowly,
+ * stopping for pauseMs after every burst characters.
+ */
+function openStream(base: string, o: { paused?: boolean; burst?: number; pauseMs?: number } = {}): Promise<Stream> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${base}/api/events`, { agent: false }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`the stream answered ${res.statusCode}`));
+      if (o.paused) res.pause();
+      const s: Stream = { frames: [], res, closed: false };
+      // Chunks of a frame not yet ended; joined once its end arrives (a 24 MiB snapshot comes in hundreds of chunks).
+      let parts: string[] = [];
+      let quota = 0;
+      res.setEncoding('utf8');
+      res.on('data', (t: string) => {
+        const before = parts.at(-1)?.at(-1) ?? '';
+        if (!(before + t).includes('\n\n')) {
+          parts.push(t);
+        } else {
+          let buf = parts.join('') + t;
+          parts = [];
+          let at: number;
+          while ((at = buf.indexOf('\n\n')) >= 0) {
+            const lines = buf.slice(0, at).split('\n');
+            buf = buf.slice(at + 2);
+            const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+            const data = field('data');
+            if (data !== undefined) s.frames.push({ id: Number(field('id')), event: field('event')!, data: JSON.parse(data) });
+          }
+          if (buf) parts.push(buf);
+        }
+        if (o.burst && (quota += t.length) >= o.burst) {
+          quota = 0;
+          res.pause();
+          setTimeout(() => res.resume(), o.pauseMs);
+        }
+      });
+      res.on('close', () => { s.closed = true; });
+      resolve(s);
+    });
+    req.on('error', () => {});
+  });
+}
+
+/** The server's end of the next connection made. */
+function nextServerSocket(t: TestServer): Promise<Socket> {
+  return new Promise((resolve) => t.d.server.once('connection', resolve));
+}
+
+const finalFrame = (s: Stream, id: string) => s.frames.find((f) => f.event === 'job' && f.data.id === id && f.data.status === 'completed');
+
+function expectWholeSnapshot(s: Stream): void {
+  const first = s.frames[0];
+  expect(first.event).toBe('snapshot');
+  expect(first.data.jobs).toHaveLength(RUNS);
+  for (const j of first.data.jobs) expect(j.error).toMatch(new RegExp(`^\\d+:e{${ERROR_CHARS}}$`));
+}
+
+describe('an event stream whose page reads slower than the server sends', () => {
+  const s = serverPerTest();
+
+  it('a page that stops reading while a job runs gets every frame in order once it reads again; meanwhile they wait in the server, not its socket', async () => {
+    await s.start({ runsDir: runsWithLargeSnapshot() });
+    const socket = nextServerSocket(s);
+    const paused = await openStream(s.base, { paused: true });
+    const pausedSocket = await socket;
+    const reading = await openStream(s.base);
+    await until(() => reading.frames.length > 0, 60_000, "the reading page's snapshot");
+    const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'while-paused' })).body.job.id as string;
+    expect((await finished(s.base, id)).status).toBe('completed');
+    await until(() => finalFrame(reading, id), 30_000, "the job's final frame on the reading page");
+    // The kernel's buffers are full of the snapshot; the socket holds at most the piece being written, and the rest
+    // of the snapshot and every frame of the job wait in the hub's queue.
+    expect(paused.frames.filter((f) => f.data.id === id)).toEqual([]);
+    expect(pausedSocket.writableLength).toBeLessThanOrEqual(BODY_PIECE_BYTES + 64);
+
+    paused.res.resume();
+    await until(() => finalFrame(paused, id), 60_000, "the job's final frame on the page that paused");
+    expect(paused.closed).toBe(false);
+    expectWholeSnapshot(paused);
+    const ids = paused.frames.map((f) => f.id);
+    for (let i = 1; i < ids.length; i++) expect(ids[i], `frame ${i}`).toBeGreaterThan(ids[i - 1]);
+    // Frames are numbered once for every page: the paused page's are the reading page's, each whole, in the same order,
+    // less a job summary that the next frame about the job, a newer summary, replaced.
+    const about = (st: Stream) => st.frames.filter((f) => f.data.id === id);
+    const all = about(reading);
+    const got = new Set(about(paused).map((f) => f.id));
+    expect(about(paused)).toEqual(all.filter((f) => got.has(f.id)));
+    all.forEach((f, i) => {
+      if (got.has(f.id)) return;
+      expect(f.event, `frame ${f.id} left out`).toBe('job');
+      expect(all[i + 1]?.event, `the frame after ${f.id}`).toBe('job');
+    });
+    expect(about(paused).at(-1)).toEqual(all.at(-1));
+    expect(about(paused).filter((f) => f.event !== 'job')).toEqual(all.filter((f) => f.event !== 'job'));
+    expect(about(paused).some((f) => f.event === 'batches')).toBe(true);
+    expect(got.size).toBeLessThan(all.length);
+    paused.res.destroy();
+    reading.res.destroy();
+  }, 180_000);
+
+  it('a page whose queue passes maxBufferedBytes is dropped; a page that reads gets every frame', async () => {
+    const saved = { ...EVENT_HUB_LIMITS };
+    // The hub reads its limits at every frame: a queue of a few frames is past this one.
+    Object.assign(EVENT_HUB_LIMITS, { maxBufferedBytes: 4 << 10 });
+    try {
+      await s.start({ runsDir: runsWithLargeSnapshot() });
+      const socket = nextServerSocket(s);
+      const paused = await openStream(s.base, { paused: true });
+      const pausedSocket = await socket;
+      const reading = await openStream(s.base);
+      await until(() => reading.frames.length > 0, 60_000, "the reading page's snapshot");
+      const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'past-the-bound' })).body.job.id as string;
+      await until(() => pausedSocket.destroyed, 60_000, 'the page that stopped reading to be dropped');
+      expect((await finished(s.base, id)).status).toBe('completed');
+      await until(() => finalFrame(reading, id), 30_000, "the job's final frame on the reading page");
+      expect(reading.closed).toBe(false);
+      paused.res.destroy();
+      reading.res.destroy();
+    } finally {
+      Object.assign(EVENT_HUB_LIMITS, saved);
+    }
+  }, 180_000);
+
+  it('a page reading a large snapshot slowly is not taken for a stalled one: it gets the whole snapshot and stays open', async () => {
+    const saved = { ...SERVER_LIMITS };
+    // The server reads its stall bound when it starts: a short one for this server only.
+    Object.assign(SERVER_LIMITS, { writeStallMs: 3000, checkEveryMs: 250 });
+    try {
+      await s.start({ runsDir: runsWithLargeSnapshot() });
+    } finally {
+      Object.assign(SERVER_LIMITS, saved);
+    }
+    // 1 MiB, then a pause well within the bound: the snapshot takes several times the bound to arrive. (The kernel
+    // lets the server write again only once a good part of its buffers is free, a few reads apart.)
+    const slow = await openStream(s.base, { burst: 1 << 20, pauseMs: 300 });
+    await until(() => slow.frames.length > 0 || slow.closed, 60_000, 'the snapshot, or the stream to be cut');
+    expect(slow.closed).toBe(false);
+    expectWholeSnapshot(slow);
+    slow.res.destroy();
+  }, 120_000);
+});
