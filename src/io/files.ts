@@ -334,6 +334,10 @@ async function restoreOptimizer(loaded: Loaded, where: string): Promise<void> {
 interface Loaded { model: Sequential | Functional; optimizerWeights: ReturnType<typeof optimizerWeightsOf> }
 
 function onlySequential(m: Sequential | Functional, where: string): Sequential {
+  const nested = nestingSequentialFile(m);
+  if (nested !== undefined) {
+    throw new ModelFormatError(`${where}: holds a Sequential model with a model as a layer, ${nested}, which rnnlab reads as a Functional model (an rnnlab Sequential holds layers only); load it with rl.loadLayersModel (loadModel returns Sequential models)`);
+  }
   if (m instanceof Functional) throw new ModelFormatError(`${where}: holds a Functional model; load it with rl.loadLayersModel (loadModel returns Sequential models)`);
   return m;
 }
