@@ -69,32 +69,39 @@ function protectedFolders(model: string, dir: string): string[] {
 }
 
 /**
- * An existing --out (through a link: the file it leads to, which the export replaces) that is a weights file the
- * saved model's model.json lists, whatever its name and folder, or that is not an .onnx file and lies in (or below)
- * the saved model's folder or its run folder, is one of the model's or the run's own files (model.json, weights,
- * rnnlab-input.json, results.json, a report, a checkpoint): replacing it would destroy what is being exported or its
- * record.
+ * An existing --out that is the saved model's model.json or a weights file it lists, whatever its name and folder,
+ * or that is not an .onnx file and lies in (or below) the saved model's folder or its run folder, is one of the
+ * model's or the run's own files (model.json, weights, rnnlab-input.json, results.json, a report, a checkpoint):
+ * replacing it would destroy what is being exported or its record. A link is judged both as the path given and as
+ * the file it leads to (which the export replaces): a model.json that is a link to another folder's is still the
+ * model's model.json.
  */
 function checkNotModelFile(out: string, model: string, dir: string): void {
   const st = statOf(out);
   if (!st?.isFile()) return;
   const shown = entryOf(out)?.isSymbolicLink() ? `${out} (a link to ${readlinkSync(out)})` : out;
-  const target = realpathSync(out);
-  const at = nodePath.dirname(target);
-  const inside = (root: string) => { const rel = nodePath.relative(root, at); return rel.split(nodePath.sep)[0] !== '..' && !nodePath.isAbsolute(rel); };
-  const folder = /\.onnx$/i.test(target) ? undefined : protectedFolders(model, dir).find(inside);
+  const folders = protectedFolders(model, dir);
+  // Each path with its folder's real path: the path given keeps its own name, its folder's links resolved.
+  const paths = [nodePath.join(realpathSync(nodePath.dirname(out)), nodePath.basename(out)), realpathSync(out)];
+  const holder = (p: string) => /\.onnx$/i.test(p) ? undefined : folders.find((root) => {
+    const rel = nodePath.relative(root, nodePath.dirname(p));
+    return rel.split(nodePath.sep)[0] !== '..' && !nodePath.isAbsolute(rel);
+  });
+  const folder = paths.map(holder).find((f) => f !== undefined);
   if (folder) {
     const what = folder === realpathSync(dir) ? 'the saved model being exported' : 'the run folder of the model being exported';
     throw new UsageError(`--out: ${shown} is a file of ${what} (in ${folder}); only an .onnx file may be written there; give another file, e.g. ${besideRun(model, dir)}`, 'export');
   }
-  // As the loader reads them: each manifest path joined to the model's folder. Compared as files, so a link or a
-  // second spelling of the path is found too.
-  const weights = manifestPaths(nodePath.join(dir, 'model.json')).find((p) => {
-    const w = statOf(nodePath.join(dir, p));
-    return w !== null && w.dev === st.dev && w.ino === st.ino;
-  });
+  // As the loader reads them: model.json and each manifest path joined to the model's folder. Compared as files, so
+  // a link or a second spelling of the path is found too (model.json a link to a file elsewhere, --out another link).
+  const json = nodePath.join(dir, 'model.json');
+  const same = (p: string) => { const w = statOf(p); return w !== null && w.dev === st.dev && w.ino === st.ino; };
+  if (same(json)) {
+    throw new UsageError(`--out: ${shown} is the file ${json} of the saved model being exported: replacing it would destroy the model; give another file, e.g. ${besideRun(model, dir)}`, 'export');
+  }
+  const weights = manifestPaths(json).find((p) => same(nodePath.join(dir, p)));
   if (weights !== undefined) {
-    throw new UsageError(`--out: ${shown} is the weights file '${weights}' that ${nodePath.join(dir, 'model.json')} lists: replacing it would destroy the saved model being exported; give another file, e.g. ${besideRun(model, dir)}`, 'export');
+    throw new UsageError(`--out: ${shown} is the weights file '${weights}' that ${json} lists: replacing it would destroy the saved model being exported; give another file, e.g. ${besideRun(model, dir)}`, 'export');
   }
 }
 

@@ -381,7 +381,7 @@ export class Sequential extends ModelBase<SequentialData> {
     const name = givenName ?? undefined, index = givenIndex ?? undefined;
     if (name !== undefined && index !== undefined) throw bothNameAndIndex(this.name, name, index);
     const at = typeof name === 'number' ? name : name === undefined ? index : undefined;
-    if (at === undefined && name === undefined) throw new Error(`${this.name}: getLayer needs a name or an index`);
+    if (at === undefined && name === undefined) throw new Error(`${this.name}: getLayer needs a name or an index (getLayer(name), or getLayer(undefined, index) as tfjs), got neither`);
     const l = at !== undefined ? this.layers[at] : this.layers.find((x) => x.name === name);
     if (!l) throw new Error(`${this.name}: no layer ${at !== undefined ? `at index ${at}` : `named '${name}'`}`);
     return l;

@@ -249,10 +249,10 @@ export function specialFileWords(st: Stats): string | null {
 export const endsInSeparator = (path: string): boolean => path.endsWith('/') || path.endsWith(sep);
 
 /**
- * The file the bytes replace: the path itself, or the file a link there leads to (the link stays a link, as when a
- * shell or an editor writes through it). Refused (why, in words): a folder, a link that leads nowhere, and anything
- * but a regular file: renaming a regular file over a device, a named pipe or a socket would replace it for every
- * program that uses it (/dev/null, as root).
+ * The file the bytes replace: the path itself, or the file a link there leads to (the link stays a link; the file
+ * becomes a new one renamed into place, with its own mode and inode, as an existing file at the path does). Refused
+ * (why, in words): a folder, a link that leads nowhere, and anything but a regular file: renaming a regular file over
+ * a device, a named pipe or a socket would replace it for every program that uses it (/dev/null, as root).
  */
 async function targetFile(path: string): Promise<string | { why: string }> {
   if (endsInSeparator(path)) return { why: `the path ends in '${path.slice(-1)}', so it names a folder; give the file's path without it` };

@@ -44,10 +44,12 @@ export function recurrentConfig(view: LayerView, statesExported = false): Recurr
   const c = view.config;
   if (!(view.className in ONNX_OP)) refuse(view, 'is not a recurrent layer ONNX can express');
   if (c.returnState && !statesExported) refuse(view, 'returnState has no place in a Sequential export');
-  // A stateful model declares its batch (batchInputShape), which the file would keep: the copy drops both.
+  // A stateful model declares its batch, which the file would keep: the copy drops both. The view does not say which
+  // kind of model holds the layer, so the hint names the change for each.
   if (c.stateful) {
     refuse(view, 'is stateful: an ONNX graph cannot carry states from one run to the next; export a copy built with stateful: false and '
-      + 'inputShape (the shape without the batch) in place of batchInputShape, so the file takes any batch size, its weights set from this '
+      + 'no batch size in its input shape (a Sequential: inputShape in place of batchInputShape; a functional model: '
+      + 'rl.input({shape}) in place of rl.input({batchShape})), so the file takes any batch size, its weights set from this '
       + 'model (copy.setWeights(model.getWeights()))');
   }
   return {

@@ -31,7 +31,9 @@ describe('model return types as tfjs-layers returns them', () => {
     expect(m.getLayer(undefined, 1)).toBe(m.layers[1]);
     expect(m.getLayer(m.layers[0].name)).toBe(m.layers[0]);
     expect(() => m.getLayer(undefined, 5)).toThrow(/no layer at index 5/);
-    expect(() => m.getLayer()).toThrow(/needs a name or an index/);
+    // One spelling with the functional model's (test/model/model_surface_messages_r52.test.ts).
+    expect(() => m.getLayer()).toThrow(`${m.name}: getLayer needs a name or an index (getLayer(name), or getLayer(undefined, index) as tfjs), got neither`);
+    expect(() => m.getLayer(null, null)).toThrow(/got neither$/);
   });
 
   it('predictOnBatch equals predict on the same rows', () => {

@@ -3,7 +3,7 @@
 // (the link stays, the file it leads to is replaced). rl.exportONNX throws naming the path; `rnnlab export` exits 2
 // naming --out. Nothing here touches a system file: the pipe and the socket are made in a temp folder.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,5 +159,73 @@ describe("rnnlab export never replaces the saved model's weights file, whatever 
     expect(snapshot(saved)).toEqual(before);
     // Another .onnx file in the model's folder is still written.
     expect(await run(['--model', saved, '--out', join(saved, 'sub', 'other.onnx')])).toMatchObject({ code: 0, err: '' });
+  });
+});
+
+describe('rnnlab export judges a link at --out both where it is and where it leads', () => {
+  // The store holds the files a saved model or a run folder links to: it is no folder of the model being exported.
+  const store = join(dir, 'store');
+  const files = (folder: string) => Object.fromEntries(readdirSync(folder).map((f) => [f, readFileSync(join(folder, f), 'hex')]));
+
+  // A saved model whose model.json is a link to the store's (a relative one, as `ln -s ../store/model.json` makes).
+  const linkedJson = (name: string) => {
+    const saved = join(dir, name);
+    mkdirSync(saved);
+    symlinkSync(join('..', 'store', 'model.json'), join(saved, 'model.json'));
+    writeFileSync(join(saved, 'weights.bin'), readFileSync(join(store, 'weights.bin')));
+    return saved;
+  };
+  beforeAll(async () => { await model.save(store); });
+
+  it("a model.json that is a link to another folder's is refused (was written through, destroying the model)", async () => {
+    const saved = linkedJson('linked-json');
+    const before = files(store);
+    const r = await run(['--model', saved, '--out', join(saved, 'model.json')]);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toContain(`--out: ${join(saved, 'model.json')} (a link to ${join('..', 'store', 'model.json')}) is a file of the saved model being exported (in ${realpathSync(saved)}); only an .onnx file may be written there`);
+    expect(files(store)).toEqual(before);
+    expect(kind(join(saved, 'model.json'))).toBe('link');
+    const x = rl.tensor([[1, 2, 3]]);
+    expect((await rl.loadLayersModel(saved)).predict(x).values).toEqual(model.predict(x).values);
+  });
+
+  it('so is a link to that model.json from outside, whatever its name (.onnx too)', async () => {
+    const saved = linkedJson('linked-json-2');
+    const before = files(store);
+    const link = join(dir, 'json-link.onnx');
+    symlinkSync(join(saved, 'model.json'), link);
+    const r = await run(['--model', saved, '--out', link]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`is the file ${join(saved, 'model.json')} of the saved model being exported: replacing it would destroy the model`);
+    expect(files(store)).toEqual(before);
+  });
+
+  it("a run folder's results.json, report or rnnlab-input.json that is a link is refused, the file it leads to kept", async () => {
+    const run_ = join(dir, 'linked-run');
+    await model.save(join(run_, 'model'));
+    const kept = { 'results.json': '{"command":"imdb"}', 'report.html': '<p>report</p>', 'rnnlab-input.json': '{"vocab":10}' };
+    for (const [name, text] of Object.entries(kept)) writeFileSync(join(store, `run-${name}`), text);
+    symlinkSync(join(store, 'run-results.json'), join(run_, 'results.json'));
+    symlinkSync(join(store, 'run-report.html'), join(run_, 'report.html'));
+    symlinkSync(join(store, 'run-rnnlab-input.json'), join(run_, 'model', 'rnnlab-input.json'));
+    for (const [out, what] of [[join(run_, 'results.json'), 'the run folder of the model being exported'],
+      [join(run_, 'report.html'), 'the run folder of the model being exported'],
+      [join(run_, 'model', 'rnnlab-input.json'), 'the saved model being exported']]) {
+      const r = await run(['--model', run_, '--out', out]);
+      expect(r, out).toMatchObject({ code: 2, out: '' });
+      expect(r.err, out).toContain(`--out: ${out} (a link to ${join(store, 'run-')}`);
+      expect(r.err, out).toContain(`is a file of ${what}`);
+    }
+    for (const [name, text] of Object.entries(kept)) expect(readFileSync(join(store, `run-${name}`), 'utf8')).toBe(text);
+  });
+
+  it('an .onnx link in the model folder to a file outside the protected folders is still written through', async () => {
+    const saved = join(dir, 'onnx-beside'), target = join(store, 'elsewhere.onnx'), link = join(saved, 'latest.onnx');
+    await model.save(saved);
+    writeFileSync(target, 'old');
+    symlinkSync(target, link);
+    expect(await run(['--model', saved, '--out', link])).toMatchObject({ code: 0, err: '' });
+    expect(kind(link)).toBe('link');
+    expect(readFileSync(target)).toEqual(Buffer.from(toOnnx(model)));
   });
 });

@@ -50,10 +50,15 @@ describe('a declared batch size', () => {
     expect(inputDims(toOnnx(free))).toEqual(['batch', 5, 2]);
   });
 
+  const HINT = 'is stateful: an ONNX graph cannot carry states from one run to the next; export a copy built with stateful: false and '
+    + 'no batch size in its input shape (a Sequential: inputShape in place of batchInputShape; a functional model: '
+    + 'rl.input({shape}) in place of rl.input({batchShape})), so the file takes any batch size, its weights set from this model '
+    + '(copy.setWeights(model.getWeights()))';
+
   it("a stateful model's refusal says how to get a copy that takes any batch, and that copy exports to the same predictions", async () => {
     const stateful = rl.sequential({ layers: [L.lstm({ units: 3, stateful: true, batchInputShape: [4, 5, 2] }), L.dense({ units: 2 })] });
     randomize(stateful, 5);
-    expect(() => toOnnx(stateful)).toThrow(/is stateful: an ONNX graph cannot carry states from one run to the next; export a copy built with stateful: false and inputShape \(the shape without the batch\) in place of batchInputShape, so the file takes any batch size, its weights set from this model \(copy\.setWeights\(model\.getWeights\(\)\)\)/);
+    expect(() => toOnnx(stateful)).toThrow(HINT);
     // The hint, followed.
     const copy = rl.sequential({ layers: [L.lstm({ units: 3, inputShape: [5, 2] }), L.dense({ units: 2 })] });
     copy.setWeights(stateful.getWeights());
@@ -65,5 +70,16 @@ describe('a declared batch size', () => {
     stateful.resetStates();
     const first = stateful.predict(rl.concat([x, rl.zeros([1, 5, 2])], 0)).values.slice(0, 6);
     expect(maxAbsDiff(out.output.data as Float32Array, first)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it("a functional model's refusal gives its change too (rl.input({shape}), not batchShape), and that copy takes any batch", () => {
+    const build = (input: rl.SymbolicTensor, stateful: boolean) => rl.model({ inputs: input,
+      outputs: L.dense({ units: 2 }).apply(L.gru({ units: 3, stateful }).apply(input)) as rl.SymbolicTensor });
+    const stateful = build(rl.input({ batchShape: [4, 5, 2] }), true);
+    randomize(stateful, 6);
+    expect(() => toOnnx(stateful)).toThrow(HINT);
+    const copy = build(rl.input({ shape: [5, 2] }), false);
+    copy.setWeights(stateful.getWeights());
+    expect(inputDims(toOnnx(copy))).toEqual(['batch', 5, 2]);
   });
 });
