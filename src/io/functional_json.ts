@@ -46,7 +46,7 @@ const innerOf = (l: NestedModel): Functional => l.model as Functional;
 
 export function functionalTopology(model: Functional): FunctionalTopology {
   const nodes = modelNodes(model);
-  const ref = (t: SymbolicTensor): TensorRef => [t.sourceLayer.name, nodes.get(t.sourceLayer)!.indexOf(t.node) + firstCall(t.sourceLayer), t.outputIndex];
+  const ref = (t: SymbolicTensor): TensorRef => [t.node.layer.name, nodes.get(t.node.layer)!.indexOf(t.node) + firstCall(t.node.layer), t.outputIndex];
   // An unused input is listed last, at depth 0 as Keras's map_graph places it.
   const layers = [...model.layers, ...model.unusedInputLayers].map((l) => {
     const { class_name, config } = l instanceof NestedModel ? { class_name: 'Model', config: functionalTopology(innerOf(l)).config }
@@ -258,7 +258,7 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
         }
         callsHere.set(p.layer, [...nodesOf(p.layer), p.layer.inboundNodes[p.layer.inboundNodes.length - 1]]);
         // Keras 3's build_config records the first call's input shape: it must be the one this graph gives.
-        if (p.layer.inboundNodes.length === 1) checkBuildConfig(p.entry, ins.length === 1 ? ins[0]!.shape : ins.map((t) => t!.shape), at);
+        if (p.layer.inboundNodes.length === firstCall(p.layer) + 1) checkBuildConfig(p.entry, ins.length === 1 ? ins[0]!.shape : ins.map((t) => t!.shape), at);
         p.calls.shift();
         progress = true;
       }

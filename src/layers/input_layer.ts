@@ -137,7 +137,7 @@ export class InputLayer extends BuiltInLayer {
     this.dtype = dtype;
     this.markBuilt(batch);
     const node = new Node(this, [], 0, {});
-    node.outputs = [new SymbolicTensor(dtype, batch, this, node, 0)];
+    node.outputs = [new SymbolicTensor(dtype, batch, node, 0)];
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }

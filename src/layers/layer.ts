@@ -80,6 +80,11 @@ export interface CallContext {
   inputMasks?: (Uint8Array | null)[];
   /** A custom layer's own call arguments given to apply on tensors (apply(x, {scale: 3})), for its call's kwargs. */
   callKwargs?: Readonly<Record<string, unknown>>;
+  /**
+   * Set by a call whose outputs carry different padding masks (a nested model's, one per output); otherwise every
+   * output carries mask. The functional graph clears it before each call.
+   */
+  outputMasks?: (Uint8Array | null)[];
   /** Collects per-layer introspection (hidden states, gates) when set. */
   trace?: TraceRecord[];
   /** Collects d loss / d h_t for every step of every recurrent layer during backward, when set. */
@@ -1089,7 +1094,7 @@ export abstract class Layer {
     const outShapes = this.computeOutputShapes(shapes, inputs.length);
     const args: NodeArgs = training === undefined ? {} : { training };
     const node = new Node(this, all, inputs.length, args);
-    node.outputs = outShapes.map((s, i) => new SymbolicTensor(this.outputDType(all), s, this, node, i));
+    node.outputs = outShapes.map((s, i) => new SymbolicTensor(this.outputDType(all), s, node, i));
     return node.outputs;
   }
 
@@ -1119,9 +1124,12 @@ export abstract class Layer {
     return node;
   }
 
-  /** tfjs's getInputAt: the symbolic input(s) of the layer's call nodeIndex (0 is the first). */
+  /**
+   * tfjs's getInputAt: the symbolic input(s) of the layer's call nodeIndex (0 is the first), its node's inputTensors
+   * (an input layer's own tensor, a model's own inputs at its node 0).
+   */
   getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
-    const ins = this.nodeAt(nodeIndex, 'getInputAt').inputs;
+    const ins = this.nodeAt(nodeIndex, 'getInputAt').inputTensors;
     return ins.length === 1 ? ins[0] : ins;
   }
 
@@ -1131,9 +1139,9 @@ export abstract class Layer {
     return outs.length === 1 ? outs[0] : outs;
   }
 
-  /** The symbolic input(s) of the layer's only call, as tfjs's layer.input. */
+  /** The symbolic input(s) of the layer's only call, as tfjs's layer.input (an input layer's: its own tensor). */
   get input(): SymbolicTensor | SymbolicTensor[] {
-    const ins = this.onlyNode('input').inputs;
+    const ins = this.onlyNode('input').inputTensors;
     return ins.length === 1 ? ins[0] : ins;
   }
 
@@ -1703,17 +1711,25 @@ export type SymbolicDType = 'float32' | 'int32';
 
 let tensorIds = 0;
 
+/**
+ * What users see of a layer in a graph: the layer itself, or, for the layer standing in for a model called inside
+ * another (src/models/nested.ts registers it), the model, as tfjs's sourceLayer and outboundLayer give it.
+ */
+let shownLayer: (layer: Layer) => Layer = (layer) => layer;
+export function registerShownLayer(show: (layer: Layer) => Layer): void { shownLayer = show; }
+
 export class SymbolicTensor {
   readonly id = tensorIds++;
   constructor(
     readonly dtype: SymbolicDType,
     readonly shape: SymbolicShape,
-    /** The layer whose call produced this tensor (an InputLayer for rl.input()). */
-    readonly sourceLayer: Layer,
-    /** The call of sourceLayer that produced it, and which of that call's outputs it is. */
+    /** The call that produced this tensor (an InputLayer's own node for rl.input()), and which of its outputs it is. */
     readonly node: Node,
     readonly outputIndex: number,
   ) {}
+
+  /** tfjs's: the layer (or model) whose call produced this tensor; the graph's own walks read node.layer. */
+  get sourceLayer(): Layer { return shownLayer(this.node.layer); }
 
   /**
    * tfjs's names: an input's is its layer's ('a'); a layer's outputs are '<layer>/<layer>' then '<layer>/<layer>_1',
@@ -1721,15 +1737,16 @@ export class SymbolicTensor {
    * while layer names are unique). Files never hold these names; fit and predict match inputs by layer name.
    */
   get name(): string {
-    const l = this.sourceLayer;
+    const l = this.node.layer;
     if (this.node.inputs.length === 0) return l.name;
     let k = this.outputIndex;
-    for (const n of l.inboundNodes) { if (n === this.node) break; k += n.outputs.length; }
+    // A node that takes nothing (a model's own graph, its node 0) made none of these outputs.
+    for (const n of l.inboundNodes) { if (n === this.node) break; if (n.inputs.length > 0) k += n.outputs.length; }
     return k === 0 ? `${l.name}/${l.name}` : `${l.name}/${l.name}_${k}`;
   }
   /** tfjs's originalName: the name before its per-call count ('<layer>/<layer>' for every output; an input's, its layer's). */
   get originalName(): string {
-    const l = this.sourceLayer;
+    const l = this.node.layer;
     return this.node.inputs.length === 0 ? l.name : `${l.name}/${l.name}`;
   }
   /** tfjs's inputs: the symbolic tensors the call that made this one took (initial states included); [] for an input. */
@@ -1760,12 +1777,12 @@ export class Node {
     this.index = layer.inboundNodes.length;
     layer.inboundNodes.push(this);
     // Once per input, as tfjs and Keras push it: a layer whose two outputs feed one call counts that call twice.
-    for (const t of inputs) t.sourceLayer.outboundNodes.push(this);
+    for (const t of inputs) t.node.layer.outboundNodes.push(this);
   }
 
   // tfjs's Node fields, read from inputs and outputs. Initial states count as inputs (tfjs's RNN puts them in its node);
   // an InputLayer's node, which takes nothing, lists its own tensor as input, as tfjs's does.
-  get outboundLayer(): Layer { return this.layer; }
+  get outboundLayer(): Layer { return shownLayer(this.layer); }
   get inboundLayers(): Layer[] { return this.inputs.map((t) => t.sourceLayer); }
   get nodeIndices(): number[] { return this.inputs.map((t) => t.nodeIndex); }
   get tensorIndices(): number[] { return this.inputs.map((t) => t.tensorIndex); }

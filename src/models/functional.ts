@@ -28,7 +28,7 @@ import { checkInputIds, checkMetricsFit, compileExtras, conformTargets, unknownN
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
-import { NestedModel, existingStandIn, firstCall, nestedLayer } from './nested.js';
+import { NestedModel, existingStandIn, nestedLayer } from './nested.js';
 import { callArgs, inputShapeList, maskOf, ownNode, refuseMask, tensorsAt } from './model_as_layer.js';
 // Registers models as layers rl.layers.timeDistributed can wrap.
 import './wrapped_model.js';
@@ -227,10 +227,11 @@ export class Functional extends ModelBase<TensorsLike> {
 
   /**
    * tfjs's model.inboundNodes: the model's own graph first (its inputs to its outputs), then each call of the model
-   * in another model, in call order; outboundNodes: the calls in other models that take its outputs.
+   * in another model, in call order (its stand-in's nodes, which start with the same own node); outboundNodes: the
+   * calls in other models that take its outputs.
    */
   get inboundNodes(): Node[] {
-    return [ownNode(this, this.inputs, this.outputs), ...(existingStandIn(this)?.inboundNodes ?? [])];
+    return [...(existingStandIn(this)?.inboundNodes ?? [ownNode(this, this.inputs, this.outputs)])];
   }
   get outboundNodes(): Node[] { return [...(existingStandIn(this)?.outboundNodes ?? [])]; }
   /** tfjs's getInputAt(nodeIndex): 0 gives the model's own input(s), k its call k in another model. */
@@ -294,8 +295,7 @@ export class Functional extends ModelBase<TensorsLike> {
     this.assertNotDisposed();
     refuseSummaryExtras(this.name, extra);
     const nodes = new Set(this.nodes);
-    const callIndex = (t: SymbolicTensor) => t.node.index + firstCall(t.sourceLayer);
-    const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${callIndex(t)}][${t.outputIndex}]`));
+    const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${t.nodeIndex}][${t.tensorIndex}]`));
     printSummary(this.name, this.layers, lineLength, positions, printFn, inputsOf);
   }
 
@@ -316,17 +316,20 @@ export class Functional extends ModelBase<TensorsLike> {
     this.folds = this.outputs.map((t, i) => {
       const fold = foldableActivation(this.lossKinds[i]);
       // Only a tensor nothing else reads may hold logits instead of probabilities.
-      return fold !== null && t.node.outputs.length === 1 && !consumed.has(t) && this.outputs.indexOf(t) === i && !t.sourceLayer.activityRegularizer && engineFoldsActivation(t.sourceLayer, fold);
+      return fold !== null && t.node.outputs.length === 1 && !consumed.has(t) && this.outputs.indexOf(t) === i && !t.node.layer.activityRegularizer && engineFoldsActivation(t.node.layer, fold);
     });
   }
 
   get foldsActivation(): boolean { return this.folds[0] ?? false; }
 
-  /** Runs the graph on real tensors (one per input, in order); logitsFor: outputs to leave as logits. */
-  runGraph(xs: Tensor[], ctx: CallContext, logitsFor: boolean[] = [], outputMasks?: (Uint8Array | null)[]): Tensor[] {
+  /**
+   * Runs the graph on real tensors (one per input, in order); logitsFor: outputs to leave as logits; inputMasks: the
+   * padding mask each input carries in (a nested model's, from the outer graph).
+   */
+  runGraph(xs: Tensor[], ctx: CallContext, logitsFor: boolean[] = [], outputMasks?: (Uint8Array | null)[], inputMasks?: (Uint8Array | null)[]): Tensor[] {
     this.assertNotDisposed();
     const values = new Map<SymbolicTensor, { t: Tensor; mask: Uint8Array | null }>();
-    this.inputs.forEach((s, i) => values.set(s, { t: xs[i], mask: null }));
+    this.inputs.forEach((s, i) => values.set(s, { t: xs[i], mask: inputMasks?.[i] ?? null }));
     const logitTensors = new Set(this.outputs.filter((_, i) => logitsFor[i]));
     for (const n of this.nodes) {
       const ins = n.inputs.map((s) => values.get(s)!);
@@ -337,14 +340,18 @@ export class Functional extends ModelBase<TensorsLike> {
       const fixed = n.args.training;
       const modelMode = ctx.training;
       if (fixed !== undefined) ctx.training = fixed;
+      ctx.outputMasks = undefined;
       let outs: Tensor[];
       try {
         outs = engineApplyAll(n.layer, ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
       } finally {
         ctx.training = modelMode;
       }
-      const mask = ctx.mask;
-      n.outputs.forEach((s, i) => values.set(s, { t: outs[i], mask }));
+      // The call may have set outputMasks (cleared above, which TypeScript's narrowing does not see past the call).
+      const perOutput = ctx.outputMasks as (Uint8Array | null)[] | undefined;
+      const masks = perOutput?.length === n.outputs.length ? perOutput : n.outputs.map(() => ctx.mask);
+      ctx.outputMasks = undefined;
+      n.outputs.forEach((s, i) => values.set(s, { t: outs[i], mask: masks[i] }));
     }
     // The padding mask each output carries (Keras weighs a per-step output's loss by it), when asked for.
     if (outputMasks) this.outputs.forEach((s, i) => { outputMasks[i] = values.get(s)!.mask; });

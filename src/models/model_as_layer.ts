@@ -8,19 +8,42 @@ import { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { checkOptionKeys } from '../near_name.js';
 
-const ownNodes = new WeakMap<object, Node>();
-
 /**
- * tfjs's first inbound node of a model: its own inputs to its own outputs, no inbound layers. Made once per graph
- * (a Sequential's changes with add and pop), and registered on no layer, so no graph walk meets it.
+ * tfjs's first inbound node of a model: its own inputs to its own outputs (inputTensors, outputTensors), no inbound
+ * layers. It takes nothing from a graph (inputs is empty, so no graph walk follows it) and is registered on no layer's
+ * outboundNodes; a model called inside another counts it as its node 0, so its calls there are nodes 1, 2, ...
  */
+class OwnNode {
+  readonly inputs: SymbolicTensor[] = [];
+  readonly inputCount = 0;
+  readonly args = {};
+  readonly index = 0;
+  readonly outputs: SymbolicTensor[];
+  constructor(readonly layer: Layer, private readonly modelInputs: readonly SymbolicTensor[], outputs: readonly SymbolicTensor[]) {
+    this.outputs = [...outputs];
+  }
+
+  get outboundLayer(): Layer { return this.layer; }
+  get inboundLayers(): Layer[] { return []; }
+  get nodeIndices(): number[] { return []; }
+  get tensorIndices(): number[] { return []; }
+  get inputTensors(): SymbolicTensor[] { return [...this.modelInputs]; }
+  get outputTensors(): SymbolicTensor[] { return [...this.outputs]; }
+  get inputShapes(): SymbolicShape[] { return this.modelInputs.map((t) => [...t.shape]); }
+  get outputShapes(): SymbolicShape[] { return this.outputs.map((t) => [...t.shape]); }
+  get callArgs(): Record<string, never> { return {}; }
+}
+
+const ownNodes = new WeakMap<object, OwnNode>();
+
+/** The model's own node, made once per graph (a Sequential's changes with add and pop). */
 export function ownNode(model: object, inputs: SymbolicTensor[], outputs: SymbolicTensor[]): Node {
   const known = ownNodes.get(model);
   const same = (a: readonly SymbolicTensor[], b: readonly SymbolicTensor[]) => a.length === b.length && a.every((t, i) => t === b[i]);
-  if (known && same(known.inputs, inputs) && same(known.outputs, outputs)) return known;
-  const node = { layer: model as Layer, inputs: [...inputs], outputs: [...outputs], inputCount: inputs.length, args: {}, index: 0 } as unknown as Node;
+  if (known && same(known.inputTensors, inputs) && same(known.outputs, outputs)) return known as unknown as Node;
+  const node = new OwnNode(model as Layer, inputs, outputs);
   ownNodes.set(model, node);
-  return node;
+  return node as unknown as Node;
 }
 
 /** tfjs's getInputAt / getOutputAt on a model: the tensor, or the list when the call has several. */
@@ -29,7 +52,7 @@ export function tensorsAt(nodes: readonly Node[], nodeIndex: unknown, side: 'inp
   if (!node) {
     throw new Error(`${where}: no call ${typeof nodeIndex === 'number' ? nodeIndex : describe(nodeIndex)}; the model has ${nodes.length} inbound node(s) (0: its own graph, then each call of it in another model)`);
   }
-  const ts = node[side];
+  const ts = side === 'inputs' ? node.inputTensors : node.outputTensors;
   return ts.length === 1 ? ts[0] : ts;
 }
 
@@ -50,7 +73,7 @@ export function inputShapeList(inputShape: unknown, inputs: readonly SymbolicTen
 
 /**
  * call's inputs and kwargs checked as tfjs's Container.call takes them: tensors (one per model input) and
- * {training, mask}. A mask given in is refused: rnnlab's models make their own padding masks and take none in.
+ * {training, mask}. A mask given in on real tensors is refused (a graph hands a nested model its input's mask).
  */
 export function callArgs(inputs: unknown, kwargs: unknown, count: number, where: string): { xs: Tensor[]; training?: boolean } {
   const xs = Array.isArray(inputs) ? inputs : [inputs];
@@ -68,7 +91,7 @@ export function callArgs(inputs: unknown, kwargs: unknown, count: number, where:
 export function refuseMask(mask: unknown, where: string): void {
   const masks = Array.isArray(mask) ? mask : [mask];
   if (masks.some((m) => m !== null && m !== undefined)) {
-    throw new Error(`${where}: an input mask is not taken: rnnlab's models make their padding masks inside (an Embedding with maskZero, a Masking layer); pass null`);
+    throw new Error(`${where}: an input mask is not taken here; pass null (a padding mask reaches a model called in a graph from the layers before the call, or is made inside by an Embedding with maskZero or a Masking layer)`);
   }
 }
 

@@ -8,7 +8,8 @@ import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
 import { uniquePenalties } from './model_common.js';
-import { COMPUTE, Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
+import { COMPUTE, Layer, kerasShape, registerShownLayer, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
+import { ownNode } from './model_as_layer.js';
 
 /** What a stand-in uses of its Functional model (described here: functional.ts imports this file). */
 export interface NestableModel {
@@ -17,13 +18,15 @@ export interface NestableModel {
   readonly layers: Layer[];
   readonly inputs: SymbolicTensor[];
   readonly outputs: SymbolicTensor[];
+  readonly input: SymbolicTensor | SymbolicTensor[];
+  readonly output: SymbolicTensor | SymbolicTensor[];
   readonly inputNames: string[];
   readonly trainableWeights: Variable[];
   readonly nonTrainableWeights: Variable[];
   outputShapesFor(inputShapes: SymbolicShape[]): SymbolicShape[];
   readonly disposed: boolean;
   dispose(): { refCountAfterDispose: number; numDisposedVariables: number };
-  runGraph(xs: Tensor[], ctx: CallContext, logitsFor?: boolean[], outputMasks?: (Uint8Array | null)[]): Tensor[];
+  runGraph(xs: Tensor[], ctx: CallContext, logitsFor?: boolean[], outputMasks?: (Uint8Array | null)[], inputMasks?: (Uint8Array | null)[]): Tensor[];
   resetStates(): void;
   getConfig(): Record<string, unknown>;
 }
@@ -31,8 +34,8 @@ export interface NestableModel {
 const standIns = new WeakMap<NestableModel, NestedModel>();
 
 /**
- * The number Keras and tfjs give a layer's first call in a model that holds it (model files, summaries): a nested
- * model's own graph (its inputs to its outputs) is its call 0 when it is rebuilt, so its calls there count from 1.
+ * The number Keras and tfjs give a layer's first call in a model file: a model's own graph (its inputs to its outputs)
+ * is its node 0, so a nested model's calls in the file count from 1, as its nodeIndex does.
  */
 export const firstCall = (l: Layer): number => (l instanceof NestedModel ? 1 : 0);
 
@@ -43,6 +46,8 @@ export class NestedModel extends ModelStandIn<NestableModel> {
 
   constructor(model: NestableModel) {
     super(model);
+    // tfjs's node 0 of a model, its own graph: the calls in outer graphs are nodes 1, 2, ... (nodeIndex, getOutputAt).
+    this.inboundNodes.push(ownNode(model, model.inputs, model.outputs));
     this.where = `${this.name} (nested model)`;
     this.weights = [...new Set(model.layers.flatMap((l) => l.weights))];
     if (model.inputs.length === 1) this.builtInputShape = [...model.inputs[0].shape];
@@ -50,6 +55,15 @@ export class NestedModel extends ModelStandIn<NestableModel> {
     this.built = true;
   }
 
+
+  /**
+   * The model's own layers. model.layers lists this stand-in, a Layer, where tfjs lists the model (rnnlab's models
+   * are not Layers; getLayer(name) gives the model itself), so a walk over model.layers reaches the layers inside.
+   */
+  get layers(): Layer[] { return this.model.layers; }
+  /** The model's own input and output (Keras's model.input), as getLayer's model gives them, whatever its calls. */
+  override get input(): SymbolicTensor | SymbolicTensor[] { return this.model.input; }
+  override get output(): SymbolicTensor | SymbolicTensor[] { return this.model.output; }
 
   /** Stateful when a layer inside is: the outer model's resetStates() reaches them through resetStates(). */
   override get stateful(): boolean { return this.model.layers.some((l) => l.stateful); }
@@ -88,20 +102,17 @@ export class NestedModel extends ModelStandIn<NestableModel> {
   }
 
   /**
-   * Runs the inner graph. A padding mask made inside (an Embedding with maskZero) comes out with the output, as Keras
-   * passes it; one arriving from outside, or outputs carrying different masks, are refused rather than dropped.
+   * Runs the inner graph as Keras and tfjs do: each input's padding mask goes to the layers reading that input, and
+   * each output carries the mask the inner graph gives it (ctx.outputMasks when there are several).
    */
   callTensors(inputs: Tensor[], ctx: CallContext, _logits: boolean, inputCount = inputs.length): Tensor[] {
     this.checkShapes(inputs.map((t) => [null, ...t.shape.slice(1)]), inputCount);
-    if (ctx.mask || ctx.inputMasks?.some((m) => m)) {
-      throw new Error(`${this.where}: its input carries a padding mask, which rnnlab does not pass into a nested model; apply the model's layers directly instead`);
-    }
+    // One input: ctx.mask is its mask (a Sequential model sets no inputMasks).
+    const inMasks = inputCount === 1 ? [ctx.mask] : inputs.map((_, i) => ctx.inputMasks?.[i] ?? (i === 0 ? ctx.mask : null));
     const outMasks: (Uint8Array | null)[] = [];
-    const outs = this.model.runGraph(inputs, ctx, [], outMasks);
-    if (outMasks.some((m) => m !== outMasks[0])) {
-      throw new Error(`${this.where}: its outputs carry different padding masks, which rnnlab cannot pass on from one layer call; apply the model's layers directly instead`);
-    }
+    const outs = this.model.runGraph(inputs, ctx, [], outMasks, inMasks);
     ctx.mask = outMasks[0] ?? null;
+    ctx.outputMasks = outMasks.length > 1 ? outMasks : undefined;
     return outs;
   }
 
@@ -149,6 +160,8 @@ export function outerHolders(model: object): number {
 
 // Its call runs the inner graph, which sets the output's padding mask itself (not a user's layer).
 markBuiltInLayerClass(NestedModel);
+// Graphs show the model itself where its stand-in made or took a tensor (sourceLayer, outboundLayer), as tfjs's.
+registerShownLayer((l) => (l instanceof NestedModel ? l.model as unknown as Layer : l));
 
 /** The layer standing for model in outer graphs, if it has been called in one (made by nestedLayer only). */
 export function existingStandIn(model: NestableModel): NestedModel | null {

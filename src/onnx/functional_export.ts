@@ -138,12 +138,10 @@ function nestedModelOf(layer: LayerLike): ExportableGraph | null {
 type IntTensors = Map<GraphTensor, string>;
 
 /**
- * A nested model's graph, inlined: its inputs take the outer flows, its outputs give the node's. As rnnlab runs it,
- * a padding mask may not come in (rnnlab refuses that at predict time); one made inside comes out with every output,
- * which must then all carry the same one.
+ * A nested model's graph, inlined: its inputs take the outer flows (padding masks included), its outputs give the
+ * node's, each with the mask the inner graph gives it, as rnnlab runs it.
  */
 function exportNested(g: GraphBuilder, view: LayerView, inner: ExportableGraph, ins: Flow[], intIns: boolean[], exportLayer: LayerExporter): Flow[] {
-  if (ins.some((f) => f.mask)) refuse(view, 'is a nested model whose input carries a padding mask, which rnnlab does not pass into a nested model');
   if (ins.length !== inner.inputs.length) refuse(view, `is a nested model of ${inner.inputs.length} input(s), called with ${ins.length}`);
   const flows = new Map<GraphTensor, Flow>(), ints: IntTensors = new Map();
   inner.inputs.forEach((t, i) => {
@@ -151,9 +149,7 @@ function exportNested(g: GraphBuilder, view: LayerView, inner: ExportableGraph, 
     if (intIns[i]) ints.set(t, '');
   });
   walk(g, inner, flows, ints, exportLayer);
-  const outs = inner.outputs.map((t) => flows.get(t)!);
-  if (outs.some((f) => f.mask !== outs[0].mask)) refuse(view, 'is a nested model whose outputs carry different padding masks, which rnnlab cannot pass on');
-  return outs;
+  return inner.outputs.map((t) => flows.get(t)!);
 }
 
 /** Exports model's nodes in order; flows holds its inputs' flows and receives every tensor's. */

@@ -1,7 +1,7 @@
 // ONNX export of functional models that call another functional model as a layer (rnnlab's nested models, class
 // 'Model'): the inner graph is inlined, so the export predicts as rnnlab does (ONNX Runtime, <= 1e-5). It used to be
-// refused ("layer 'inner' (Model) has no ONNX export"). A padding mask coming into a nested model, which rnnlab
-// refuses at predict time, is refused by the export too, naming the layer.
+// refused ("layer 'inner' (Model) has no ONNX export"). Padding masks cross it as rnnlab passes them: one coming in
+// reaches the inner layers, and each output carries its own.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,12 +76,20 @@ describe('ONNX export inlines nested functional models', () => {
     }
   });
 
-  it('a padding mask going into a nested model is refused naming the layer, as rnnlab refuses it at predict time', () => {
+  it('a padding mask going into a nested model reaches its layers, and outputs carrying different masks pass on their own', async () => {
+    rl.setSeed(4);
     const ix = rl.input({ shape: [T, F], name: 'inner_x' });
-    const inner = rl.model({ inputs: ix, outputs: one(L.lstm({ units: 2 }).apply(ix)), name: 'inner' });
+    const seq = one(L.lstm({ units: 2, returnSequences: true, name: 'inner_seq' }).apply(ix));
+    // Two outputs: the sequence keeps the mask that came in, the last state carries none.
+    const inner = rl.model({ inputs: ix, outputs: [seq, one(L.gru({ units: 2, name: 'inner_last' }).apply(ix))], name: 'inner' });
     const x = rl.input({ shape: [T, F], name: 'x' });
-    const m = rl.model({ inputs: x, outputs: one(inner.apply(one(L.masking().apply(x)))) });
-    expect(() => m.predict(floats([2, T, F], 1))).toThrow(/padding mask/);
-    expect(() => toOnnx(m)).toThrow(/layer 'inner' \(Model\) is a nested model whose input carries a padding mask/);
+    const [h, last] = inner.apply(one(L.masking({ name: 'masked' }).apply(x))) as SymbolicTensor[];
+    const m = rl.model({ inputs: x, outputs: [one(L.simpleRNN({ units: 2, name: 'reads_mask' }).apply(h)), last] });
+    randomize(m, 5);
+    // Padded steps (all features 0) at the end and inside, which the mask makes every recurrent layer skip.
+    const xs = floats([3, T, F], 6);
+    const v = xs.values as Float32Array;
+    for (const [b, t] of [[0, 4], [0, 5], [1, 2], [1, 3], [1, 4], [1, 5]]) v.fill(0, (b * T + t) * F, (b * T + t + 1) * F);
+    await expectSameAsOrt(m, [xs]);
   });
 });
