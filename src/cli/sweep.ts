@@ -15,7 +15,7 @@ import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { ConnectStoppedError, DEFAULT_QUEUE_NAME, enqueueSweep, type PathFlags, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
 import { specMismatch, SWEEP_FILE } from '../sweep/record.js';
-import { parseSpec, SweepSpecError, type FlagValue, type SweepSpec } from '../sweep/spec.js';
+import { parseSpec, SweepSpecError, type FlagValue, type SweepCommand, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
 import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
 import { UsageError, type CliContext } from './context.js';
@@ -261,7 +261,8 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
       return value;
     }
     if (typeof value === 'boolean') throw new UsageError(`${file}: ${field}: --${name} takes a value, got ${value}`, 'sweep');
-    if (f.kind === 'path') return value;
+    // As the run reads it: x.tar.gz and ./x.tar.gz are one file, so one setting.
+    if (f.kind === 'path') return path.resolve(String(value));
     try {
       return convertFlag(name, f, String(value), 'sweep');
     } catch (e) {
@@ -369,8 +370,14 @@ export function register(program: Command, ctx: CliContext): void {
   });
 }
 
-/** A local sweep's first Ctrl-C: each run under way stops as Ctrl-C stops a run (an imdb run saves a checkpoint), so that the same command resumes it. */
-const SWEEP_STOPPING = () => 'Stopping: each run under way saves a checkpoint and stops. Ctrl-C again stops at once.';
+/**
+ * A local sweep's first Ctrl-C: each run under way stops as Ctrl-C stops a run, so that the same command resumes it; an
+ * imdb run saves a checkpoint, an addition run none (it starts over).
+ */
+export function sweepStopping(command: SweepCommand): string {
+  const how = command === 'imdb' ? 'saves a checkpoint and stops' : 'stops (an addition run keeps no checkpoint: it starts over when the sweep resumes)';
+  return `Stopping: each run under way ${how}. Ctrl-C again stops at once.`;
+}
 
 async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliContext): Promise<void> {
     const line = (s: string) => ctx.out.write(`${s}\n`);
@@ -400,7 +407,7 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
       for (const n of specNotes(spec)) line(n);
       const crowded = oversubscription(Math.min(size.parallel, count), size.threads, claim.others, cores);
       if (crowded) line(`${crowded}.`);
-      const stop = onStopSignals(line, SWEEP_STOPPING);
+      const stop = onStopSignals(line, () => sweepStopping(spec.command));
       try {
         outcome = await runSweepLocal(spec, {
           dir, ...size, signal: stop.signal,
@@ -415,8 +422,9 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
         stop.release();
         claim.release();
       }
-      if (stop.signal.aborted) {
-        line(`\nStopped: ${outcome.summary.pending} run(s) left; the same command resumes the sweep (an imdb run from its checkpoint). Wrote ${path.join(dir, 'sweep.json')}.`);
+      // A stop that left no run to resume (the last ones completed as it came) finished the sweep: it reports as usual.
+      if (stop.signal.aborted && outcome.record.finishedAt === null) {
+        line(`\nStopped: ${outcome.summary.pending} run(s) left; the same command resumes the sweep${spec.command === 'imdb' ? ' (an imdb run from its checkpoint)' : ''}. Wrote ${path.join(dir, 'sweep.json')}.`);
         ctx.exitCode = 130;
         return;
       }

@@ -47,8 +47,9 @@ export interface ExecuteResult {
 }
 
 export class RunFailedError extends Error {
-  constructor(readonly runId: string, readonly exitCode: number | null, readonly tail: string) {
-    super(`run ${runId} failed (exit ${exitCode ?? 'by signal'})${tail ? `: ${tail}` : ''}`);
+  /** `signal`: what ended the run when it did not exit (SIGKILL from the out-of-memory killer, say). */
+  constructor(readonly runId: string, readonly exitCode: number | null, readonly tail: string, readonly signal: NodeJS.Signals | null = null) {
+    super(`run ${runId} failed (exit ${exitCode ?? `by signal${signal ? ` ${signal}` : ''}`})${tail ? `: ${tail}` : ''}`);
     this.name = 'RunFailedError';
   }
 }
@@ -140,9 +141,9 @@ export function failureReason(lines: readonly string[]): string {
   return kept.slice(-REASON_LINES).join(' | ');
 }
 
-/** Runs the child to its end, passing its lines on (and its progress to the stamp); resolves with its exit code. */
-function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: ReturnType<typeof workerLog>, tail: string[]): Promise<number | null> {
-  return new Promise<number | null>((resolve, reject) => {
+/** Runs the child to its end, passing its lines on (and its progress to the stamp); resolves with its exit code, or the signal that ended it. */
+function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: ReturnType<typeof workerLog>, tail: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...argv], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, RNNLAB_THREADS: String(o.threads) },
@@ -167,11 +168,11 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
     child.stdout.on('data', (c: string) => out.push(c));
     child.stderr.on('data', (c: string) => err.push(c));
     child.on('error', (e) => { o.signal?.removeEventListener('abort', onAbort); reject(e); });
-    child.on('close', (c) => {
+    child.on('close', (code, signal) => {
       out.flush();
       err.flush();
       o.signal?.removeEventListener('abort', onAbort);
-      resolve(c);
+      resolve({ code, signal });
     });
   });
 }
@@ -224,19 +225,20 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
     // The stamp still says "running": other processes see the heartbeat stop (or this pid end), this one knows it is not running it.
     if (err) warn(o, `run ${run.id}: ${err.message}; it still says "running", though the run ${state === 'completed' ? 'completed' : state === 'interrupted' ? 'was stopped' : 'failed'}`);
   };
-  let code: number | null;
+  let code: number | null, signal: NodeJS.Signals | null;
   try {
-    code = await runChild(entry, argv, o, seen, tail);
+    ({ code, signal } = await runChild(entry, argv, o, seen, tail));
   } catch (e) {
     // A child that could not start: its stamp must not stay "running" (the run would look busy to every worker).
     close('failed');
     throw e;
   }
   const outcome = readOutcome(dir);
-  const completed = code === 0 && outcome?.status === 'completed';
+  // A run that wrote its completed record as the stop reached it (exit 130) completed: nothing is left to resume.
+  const completed = outcome?.status === 'completed' && (code === 0 || o.signal?.aborted === true);
   close(completed ? 'completed' : o.signal?.aborted ? 'interrupted' : 'failed');
   if (!completed && o.signal?.aborted) throw new RunInterruptedError(run.id, code);
-  if (!completed) throw new RunFailedError(run.id, code, failureReason(tail));
+  if (!completed) throw new RunFailedError(run.id, code, failureReason(tail), signal);
   const chart = missingChart(dir, tail);
   if (chart) warn(o, `run ${run.id}: ${chart}`);
   return { how: resumed ? 'resumed' : 'ran', outcome: outcome! };

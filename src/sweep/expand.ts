@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Random } from '../random.js';
-import { gridSize, SweepSpecError, type FlagValue, type SweepCommand, type SweepSpec } from './spec.js';
+import { gridCount, gridSize, SweepSpecError, type FlagValue, type SweepCommand, type SweepSpec } from './spec.js';
 
 export interface SweepRun {
   /** Folder name under <sweep>/runs/, stable across expansions. */
@@ -41,6 +41,31 @@ function gridAt(grid: Record<string, FlagValue[]>, i: number): Record<string, Fl
   return Object.fromEntries(axes.map(([name]) => [name, out[name]]));
 }
 
+/** gridAt for a grid too large for a double to index exactly (over Number.MAX_SAFE_INTEGER combinations). */
+function gridAtBig(grid: Record<string, FlagValue[]>, i: bigint): Record<string, FlagValue> {
+  const axes = Object.entries(grid);
+  const out: Record<string, FlagValue> = {};
+  for (let k = axes.length - 1; k >= 0; k--) {
+    const [name, values] = axes[k];
+    const n = BigInt(values.length);
+    out[name] = values[Number(i % n)];
+    i /= n;
+  }
+  return Object.fromEntries(axes.map(([name]) => [name, out[name]]));
+}
+
+/** A uniform draw from [0, n) of any size: 32-bit words enough to cover n, the draws at or above n rejected (no bias). */
+function bigBelow(rng: Random, n: bigint): bigint {
+  const bits = (n - 1n).toString(2).length;
+  // Only the low bits that n needs: otherwise most draws of a top word would be rejected.
+  const mask = (1n << BigInt(bits)) - 1n;
+  for (;;) {
+    let r = 0n;
+    for (let w = 0; w < Math.ceil(bits / 32); w++) r = (r << 32n) | BigInt(rng.nextUint32());
+    if ((r & mask) < n) return r & mask;
+  }
+}
+
 /**
  * What a spec asks that its runs cannot give, said rather than silently narrowed: `samples` above the grid's size
  * runs the whole grid (each setting once, in grid order, so sample_seed picks nothing).
@@ -61,6 +86,13 @@ export function combinations(spec: SweepSpec): Record<string, FlagValue>[] {
   else if (total <= PERMUTE_LIMIT) {
     const picked = Array.from(new Random(spec.sampleSeed).permutation(total).subarray(0, spec.samples)).sort((a, b) => a - b);
     fromGrid = picked.map((i) => gridAt(spec.grid, i));
+  } else if (total > Number.MAX_SAFE_INTEGER) {
+    // Past what a double counts exactly: the same draw of distinct indices, in BigInt.
+    const rng = new Random(spec.sampleSeed);
+    const count = gridCount(spec.grid);
+    const picked = new Set<bigint>();
+    while (picked.size < spec.samples) picked.add(bigBelow(rng, count));
+    fromGrid = [...picked].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((i) => gridAtBig(spec.grid, i));
   } else {
     // A huge grid: draw distinct indices (few compared with the grid, so repeats are rare) and decode each.
     const rng = new Random(spec.sampleSeed);

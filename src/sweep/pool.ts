@@ -40,21 +40,47 @@ export interface LocalSweepOptions extends Partial<PoolSize> {
 export interface SweepOutcome { record: SweepRecord; summary: SweepSummary; entries: RunEntry[] }
 
 /**
- * Re-reads every run folder, writes sweep.json and the report. The report first: sweep.json says "finished" only
- * once the report it points to is written (a failed write leaves it as it was, so running the sweep again writes both).
+ * Writes sweep.json, and the report when `finished`, from the runs' entries as they stand. The report first: sweep.json
+ * says "finished" only once the report it points to is written (a failed write leaves it as it was, so running the
+ * sweep again writes both).
  */
-export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], createdAt: string, known: Map<string, Partial<RunEntry>>, finished: boolean): SweepOutcome {
-  const entries = collectEntries(dir, spec, runs, known);
+function recordSweep(dir: string, spec: SweepSpec, createdAt: string, entries: RunEntry[], finished: boolean): SweepOutcome {
   const summary = summarize(entries, spec.metric, spec.goal, specNotes(spec), spec.grid);
   if (finished) writeSweepReport(dir, spec, summary);
   const record = writeSweepRecord(dir, spec, createdAt, entries, summary, finished);
   return { record, summary, entries };
 }
 
+/** Re-reads every run folder, then writes sweep.json and the report (recordSweep). */
+export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], createdAt: string, known: Map<string, Partial<RunEntry>>, finished: boolean): SweepOutcome {
+  return recordSweep(dir, spec, createdAt, collectEntries(dir, spec, runs, known), finished);
+}
+
+/**
+ * The least time between two writes of sweep.json while the sweep runs, and the most share of its time they may take:
+ * each write holds every run's entry (22 MB for 100,000 runs), so writing it after every run would make a large
+ * sweep quadratic, and hold up the slots (it is synchronous). The last write, at the end or on a stop, is always made.
+ */
+const RECORD_EVERY_MS = 3000;
+const RECORD_SHARE = 0.1;
+
 export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Promise<SweepOutcome> {
   const { parallel, threads } = poolSize(o);
   const { runs, createdAt, known } = openSweep(o.dir, spec);
-  finishSweep(o.dir, spec, runs, createdAt, known, false);
+  // Read once here; from then on each run's entry is updated alone, from its own folder, when it ends.
+  const entries = collectEntries(o.dir, spec, runs, known);
+  let lastWrite = Date.now(), writeMs = 0;
+  const record = (finished: boolean): SweepOutcome => {
+    const t = Date.now();
+    const outcome = recordSweep(o.dir, spec, createdAt, entries, finished);
+    lastWrite = Date.now();
+    writeMs = lastWrite - t;
+    return outcome;
+  };
+  record(false);
+  const recordNow = () => {
+    if (Date.now() - lastWrite >= Math.max(RECORD_EVERY_MS, writeMs / RECORD_SHARE)) record(false);
+  };
   // An unexpected error in one slot stops the sweep: no slot starts another run, and the runs under way are stopped
   // as Ctrl-C stops them (to be resumed), rather than going on after the sweep has reported its end.
   const stop = new AbortController();
@@ -66,49 +92,57 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
   const work = async (_unused: unknown, slot: number) => {
     const worker = `${hostname()}:${process.pid} slot ${slot + 1}`;
     while (next < runs.length && !stop.signal.aborted) {
-      const run = runs[next++];
+      const at = next++;
+      const run = runs[at];
       const before = known.get(run.id)?.attempts ?? 0;
-      for (let attempt = 1; attempt <= spec.attempts; attempt++) {
-        known.set(run.id, { attempts: before + attempt });
-        o.onEvent?.({ type: 'start', run, attempt });
-        try {
-          const r = await executeRun(run, {
-            sweepDir: o.dir, threads, signal: stop.signal, worker,
-            onWarning: (message) => o.onEvent?.({ type: 'warning', run, message }),
-            onLine: (line) => { const e = epochOfLine(line); if (e) o.onEvent?.({ type: 'epoch', run, ...e, line }); },
-          });
-          if (r.how === 'skipped') known.set(run.id, { attempts: before });
-          const entry = collectEntries(o.dir, spec, [run])[0];
-          if (entry.status === 'completed') o.onEvent?.({ type: 'done', run, value: entry.value!, how: r.how });
-          else {
-            // It ran to completion but lacks the metric: running it again would not add it.
-            o.onEvent?.({ type: 'failed', run, error: entry.error ?? 'no metric', retrying: false });
-            known.set(run.id, { attempts: before + attempt, status: 'failed', error: entry.error });
-          }
-          break;
-        } catch (e) {
-          if (e instanceof RunInterruptedError) {
-            // Not an attempt that failed: the sweep was stopped under it.
-            known.set(run.id, { attempts: before + attempt - 1 });
-            o.onEvent?.({ type: 'interrupted', run });
+      try {
+        for (let attempt = 1; attempt <= spec.attempts; attempt++) {
+          known.set(run.id, { attempts: before + attempt });
+          // sweep.json, written meanwhile, counts the attempt under way.
+          entries[at] = { ...entries[at], attempts: Math.max(entries[at].attempts, before + attempt) };
+          o.onEvent?.({ type: 'start', run, attempt });
+          try {
+            const r = await executeRun(run, {
+              sweepDir: o.dir, threads, signal: stop.signal, worker,
+              onWarning: (message) => o.onEvent?.({ type: 'warning', run, message }),
+              onLine: (line) => { const e = epochOfLine(line); if (e) o.onEvent?.({ type: 'epoch', run, ...e, line }); },
+            });
+            if (r.how === 'skipped') known.set(run.id, { attempts: before });
+            const entry = collectEntries(o.dir, spec, [run])[0];
+            if (entry.status === 'completed') o.onEvent?.({ type: 'done', run, value: entry.value!, how: r.how });
+            else {
+              // It ran to completion but lacks the metric: running it again would not add it.
+              o.onEvent?.({ type: 'failed', run, error: entry.error ?? 'no metric', retrying: false });
+              known.set(run.id, { attempts: before + attempt, status: 'failed', error: entry.error });
+            }
             break;
+          } catch (e) {
+            if (e instanceof RunInterruptedError) {
+              // Not an attempt that failed: the sweep was stopped under it.
+              known.set(run.id, { attempts: before + attempt - 1 });
+              o.onEvent?.({ type: 'interrupted', run });
+              break;
+            }
+            const error = e instanceof RunFailedError ? e.message : (e as Error).message;
+            // Exit code 2 is a usage error (a bad flag value): trying again would fail the same way. A run that a queue
+            // worker is training into this folder is not this sweep's to run: it is reported, not run twice at once.
+            const usage = e instanceof RunFailedError && e.exitCode === 2;
+            const busy = e instanceof RunBusyError;
+            // Not the run's failure (its folder could not be made, say): it stops the sweep, so no retry follows.
+            const unexpected = !(e instanceof RunFailedError) && !busy;
+            const retrying = attempt < spec.attempts && !stop.signal.aborted && !usage && !busy && !unexpected;
+            o.onEvent?.({ type: 'failed', run, error, retrying });
+            // Neither a busy run nor one stopped by an unexpected error (its folder not made) was started: no attempt spent.
+            if (!retrying) known.set(run.id, { attempts: before + attempt - (busy || unexpected ? 1 : 0), status: 'failed', error });
+            if (unexpected) throw e;
+            if (!retrying) break;
           }
-          const error = e instanceof RunFailedError ? e.message : (e as Error).message;
-          // Exit code 2 is a usage error (a bad flag value): trying again would fail the same way. A run that a queue
-          // worker is training into this folder is not this sweep's to run: it is reported, not run twice at once.
-          const usage = e instanceof RunFailedError && e.exitCode === 2;
-          const busy = e instanceof RunBusyError;
-          // Not the run's failure (its folder could not be made, say): it stops the sweep, so no retry follows.
-          const unexpected = !(e instanceof RunFailedError) && !busy;
-          const retrying = attempt < spec.attempts && !stop.signal.aborted && !usage && !busy && !unexpected;
-          o.onEvent?.({ type: 'failed', run, error, retrying });
-          // Neither a busy run nor one stopped by an unexpected error (its folder not made) was started: no attempt spent.
-          if (!retrying) known.set(run.id, { attempts: before + attempt - (busy || unexpected ? 1 : 0), status: 'failed', error });
-          if (unexpected) throw e;
-          if (!retrying) break;
         }
+      } finally {
+        // This run's entry alone, from its folder: the other runs' entries stand as they were.
+        entries[at] = collectEntries(o.dir, spec, [run], known)[0];
       }
-      finishSweep(o.dir, spec, runs, createdAt, known, false);
+      recordNow();
     }
   };
   const guarded = async (u: unknown, slot: number) => {
@@ -125,8 +159,9 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
     o.signal?.removeEventListener('abort', onAbort);
   }
   if (broken) {
-    finishSweep(o.dir, spec, runs, createdAt, known, false);
+    record(false);
     throw (broken as { error: unknown }).error;
   }
-  return finishSweep(o.dir, spec, runs, createdAt, known, !o.signal?.aborted);
+  // A stop that came when no run was left to start or resume (the last ones completing as it came) ends the sweep as usual.
+  return record(!o.signal?.aborted || !entries.some((e) => e.status === 'pending'));
 }

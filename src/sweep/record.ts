@@ -1,6 +1,7 @@
 /**
- * sweep.json: the spec, every run's settings, status and final metrics, and the summary. Rewritten atomically
- * after every run, so a sweep folder always says how far it got, and re-running the sweep resumes it.
+ * sweep.json: the spec, every run's settings, status and final metrics, and the summary. Rewritten atomically as
+ * runs end (a local sweep every few seconds, and when it ends or stops), so a sweep folder says how far it got, and
+ * re-running the sweep resumes it (from the run folders, which a run between two writes has written already).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

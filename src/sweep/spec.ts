@@ -25,14 +25,19 @@ const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLo
 export const MAX_SETTINGS = 100_000;
 
 /**
- * The most runs (settings × seeds): each run is an entry of sweep.json, which is rewritten after every run; a few
+ * The most runs (settings × seeds): each run is an entry of sweep.json, which is rewritten as the sweep goes; a few
  * lines of seeds would otherwise expand to millions of runs, and gigabytes, before the first one started.
  */
 export const MAX_RUNS = 100_000;
 
-/** The number of combinations a grid expands to. */
+/** The number of combinations a grid expands to (not exact above Number.MAX_SAFE_INTEGER: gridCount is). */
 export function gridSize(grid: Record<string, FlagValue[]>): number {
   return Object.values(grid).reduce((n, v) => n * v.length, 1);
+}
+
+/** The exact number of combinations a grid expands to, however large: sampling a few from 10^18 needs no more. */
+export function gridCount(grid: Record<string, FlagValue[]>): bigint {
+  return Object.values(grid).reduce((n, v) => n * BigInt(v.length), 1n);
 }
 
 /** Flags a sweep sets itself for every run; a spec may not set them. */
@@ -176,9 +181,8 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
     if (Object.keys(grid).length === 0) throw new SweepSpecError(`${source}: samples draws from grid, but there is no grid`);
   }
   const combos = gridSize(grid);
-  if (Object.keys(grid).length && combos > Number.MAX_SAFE_INTEGER) throw new SweepSpecError(`${source}: grid has more combinations than can be counted; make it smaller`);
   if (Object.keys(grid).length && Math.min(samples ?? combos, combos) > MAX_SETTINGS) {
-    throw new SweepSpecError(`${source}: grid has ${combos.toLocaleString('en-US')} combinations${samples === null ? '' : ` and samples asks for ${samples.toLocaleString('en-US')}`}; ` +
+    throw new SweepSpecError(`${source}: grid has ${gridCount(grid).toLocaleString('en-US')} combinations${samples === null ? '' : ` and samples asks for ${samples.toLocaleString('en-US')}`}; ` +
       `a sweep runs at most ${MAX_SETTINGS.toLocaleString('en-US')} settings${samples === null ? ' (samples: N draws N of them)' : ''}`);
   }
   if (doc.sample_seed !== undefined && doc.sampleSeed !== undefined) throw new SweepSpecError(`${source}: 'sample_seed' and 'sampleSeed' are one key; keep one`);
@@ -188,7 +192,10 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
   // A seed with nothing to draw would be accepted and ignored.
   if (sampleSeedGiven !== undefined && samples === null) throw new SweepSpecError(`${source}: ${sampleSeedKey} picks the samples drawn from grid, but there is no samples`);
   const sampleSeedRaw = sampleSeedGiven === undefined ? 1 : sampleSeedGiven;
-  if (typeof sampleSeedRaw !== 'number' || !Number.isInteger(sampleSeedRaw)) throw new SweepSpecError(`${source}: ${sampleSeedKey} must be a whole number, got ${JSON.stringify(sampleSeedRaw)}`);
+  // As seeds: a whole number a double holds exactly (1e20 would reach the sampler as another number, and be refused there).
+  if (typeof sampleSeedRaw !== 'number' || !Number.isSafeInteger(sampleSeedRaw)) {
+    throw new SweepSpecError(`${source}: ${sampleSeedKey} must be a whole number from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(sampleSeedRaw)}`);
+  }
 
   let seeds = [1];
   if (doc.seeds !== undefined) {

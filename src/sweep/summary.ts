@@ -230,7 +230,8 @@ export function seedSpread(rows: Pick<SettingRow, 'std' | 'n'>[]): number | null
 
 /** One sentence from the numbers: the best setting, the axis that matters most, and where training peaks. */
 export function findingOf(s: SweepSummary): string {
-  if (!s.rows.length) return `No run has completed yet (${s.failed} failed, ${s.pending} pending).`;
+  // With none pending, no run is yet to complete: "yet" would promise one.
+  if (!s.rows.length) return s.pending ? `No run has completed yet (${s.failed} failed, ${s.pending} pending).` : `No run completed (${s.failed} failed).`;
   const best = s.rows[0];
   const fmt = (v: number) => fmtMetric(s.metric, v);
   // Settings equal as shown are tied: naming the first of them alone "Best" would be the sort order's choice.
