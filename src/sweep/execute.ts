@@ -93,14 +93,19 @@ export function epochOfLine(line: string): { epoch: number; epochs: number } | n
 const STACK_FRAME = /^at (?:.* \()?(?:[^()]*:\d+:\d+|<anonymous>|native|index \d+)\)?( \{)?$/;
 /** The heading Node gives the frames of an 'error' event no listener took (its error's message is the line above). */
 const EMITTED_AT = /^Emitted '[^']*' event on .* at:$/;
+/** What Node prints for the frames an error shares with its cause's stack, in place of them. */
+const SHARED_FRAMES = /^\.\.\. \d+ lines? matching cause stack trace \.\.\.$/;
+/** An error's cause in its property block (`[cause]: Error: why`, `[cause]: 'why'`), not one that opens a block of its own. */
+const CAUSE = /^\[cause\]: (?![{[]$)/;
 /** The stderr lines (explainingLines only) kept for a failure's reason and missingChart. */
 const KEPT_LINES = 12;
 const REASON_LINES = 5;
 
 /**
  * Which lines of a run's stderr can say why it failed (one filter per stream: it remembers where it is). Not a stack
- * frame, its "Emitted 'error' event" heading, nor the `{ ... }` block of an error's own properties (code, errno,
- * cause ...) Node prints after the last frame, which would push the message out of the kept lines and the reason.
+ * frame, its "Emitted 'error' event" heading, nor the `{ ... }` block of an error's own properties (code, errno ...)
+ * Node prints after the last frame, which would push the message out of the kept lines and the reason; but the line
+ * of the error's cause in that block (and of its cause's cause) is kept: a wrapping error's message often leaves the why to it.
  */
 export function explainingLines(): (line: string) => boolean {
   // Nesting in the property block: Node's util.inspect ends a line with each `{`/`[` it opens across lines and starts
@@ -110,11 +115,11 @@ export function explainingLines(): (line: string) => boolean {
     if (depth > 0) {
       if (/^[}\]]/.test(line)) depth--;
       if (/[{[]$/.test(line)) depth++;
-      return false;
+      return CAUSE.test(line);
     }
     const frame = STACK_FRAME.exec(line);
     if (frame?.[1]) depth = 1;
-    return !frame && !EMITTED_AT.test(line);
+    return !frame && !EMITTED_AT.test(line) && !SHARED_FRAMES.test(line);
   };
 }
 

@@ -355,11 +355,17 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>, size = 5
 export interface QueueOptions {
   url: string;
   name?: string;
-  /** The connection to Redis was lost, or is back (one sentence each; the commands wait for it meanwhile). */
+  /**
+   * The connection to Redis was lost, or is back (one sentence each; the commands wait for it meanwhile). A worker
+   * without it says them through its `log`, after its name.
+   */
   onConnection?: (line: string) => void;
-  /** Ctrl-C: enqueueSweep stops waiting for Redis (ConnectStoppedError); waitForSweep stops waiting for the runs. */
+  /**
+   * Ctrl-C: enqueueSweep stops waiting for Redis (ConnectStoppedError); waitForSweep stops waiting for the runs;
+   * runWorker stops as by its stop().
+   */
   signal?: AbortSignal;
-  /** The command's path flags, made absolute in the jobs (PathFlags). */
+  /** The command's path flags, made absolute in the jobs (PathFlags); a worker reads them from each job instead. */
   pathFlags?: PathFlags;
 }
 
@@ -535,7 +541,7 @@ export function lostJobSentence(job: EndingJob, how: 'gone' | 'requeued' | 'laps
   return `${job.runId} ended, but its job was lost with Redis (restarted empty?); the waiting rnnlab sweep (or the same sweep run again) ${job.ok ? 'finds its result in the run folder' : 'queues it again'}`;
 }
 
-export interface WorkerOptions extends QueueOptions {
+export interface WorkerOptions extends Omit<QueueOptions, 'pathFlags'> {
   concurrency?: number;
   /** Why an input path that exists cannot serve a run's flag (the command's own flag check: the CLI's), or undefined. */
   inputProblem?: (command: SweepRun['command'], flag: string, path: string) => string | undefined;
@@ -571,14 +577,39 @@ function missingInput(run: SweepRun, inputs: readonly string[], problem: WorkerO
 /** A job this worker will not start (another version, an input it lacks): it fails for good, spending no attempt (attemptsOf). */
 class JobRefusedError extends Error {}
 
+interface RunningWorker { stop: () => Promise<void>; done: Promise<void> }
+
 /**
- * Takes runs off the queue until `stop()` is called, which stops the runs under way and puts them back on the queue.
- * `connection`: one connectRedis made (the CLI's, which reports its wait); without it the worker makes one the same
- * way, so a URL that Redis refuses or would misread (an ignored password, a database it lacks) rejects `done`
- * instead of a worker that listens on the wrong queue. A stop before Redis is reached ends the wait, and `done` resolves.
+ * Takes runs off the queue until `stop()` is called or `signal` aborts, which stops the runs under way and puts them
+ * back on the queue. `connection`: one connectRedis made (the CLI's, which reports its wait); without it the worker
+ * makes one the same way, so a URL that Redis refuses or would misread (an ignored password, a database it lacks)
+ * rejects `done` instead of a worker that listens on the wrong queue. A stop before Redis is reached ends the wait,
+ * and `done` resolves. `pathFlags` is refused: each job carries its run's paths, made absolute by the sweep.
  */
-export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: () => Promise<void>; done: Promise<void> } {
-  if (o.connection) return startWorker(o, o.connection);
+export function runWorker(o: WorkerOptions & { connection?: Redis }): RunningWorker {
+  // Spread from a sweep's options, or given by JavaScript: the type does not offer it, and it would change nothing.
+  if ('pathFlags' in o && o.pathFlags !== undefined) {
+    throw new Error("runWorker does not take pathFlags: a worker runs each job with the path flags the sweep made absolute when it queued it (enqueueSweep's pathFlags)");
+  }
+  const { signal } = o;
+  // Stopped before it began: no job is taken, and the connection it was given is closed, as a stop closes it.
+  if (signal?.aborted) {
+    o.connection?.disconnect();
+    return { stop: async () => {}, done: Promise.resolve() };
+  }
+  const w = o.connection ? startWorker(o, o.connection) : connectingWorker(o);
+  if (!signal) return w;
+  // `done` waits for the stop the signal made, and rejects with what that stop throws (never left unhandled).
+  let stopped: Promise<void> | undefined;
+  let stopFailed: (e: unknown) => void = () => {};
+  const failure = new Promise<never>((_resolve, reject) => { stopFailed = reject; });
+  const onAbort = () => { stopped = w.stop(); stopped.catch(stopFailed); };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const done = Promise.race([w.done.then(() => stopped), failure]).finally(() => signal.removeEventListener('abort', onAbort));
+  return { stop: w.stop, done };
+}
+
+function connectingWorker(o: WorkerOptions): RunningWorker {
   const connecting = new AbortController();
   const started = connectRedis(o.url, { signal: connecting.signal }).then((c) => startWorker(o, c));
   return {
@@ -590,7 +621,7 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   };
 }
 
-function startWorker(o: WorkerOptions, connection: Redis): { stop: () => Promise<void>; done: Promise<void> } {
+function startWorker(o: WorkerOptions, connection: Redis): RunningWorker {
   const me = o.workerName ?? `${hostname()}:${process.pid}`;
   const lockDuration = o.lockMs ?? 30_000;
   const ownVersion = o.version ?? rnnlabVersion();
@@ -680,7 +711,7 @@ function startWorker(o: WorkerOptions, connection: Redis): { stop: () => Promise
     o.log?.(`${me}: ${runId !== null ? `run ${runId}` : `job ${job?.id ?? '?'}`} failed: ${err?.message ?? String(err)}`);
   });
   worker.on('completed', (job) => { if (job.id) ending.delete(job.id); });
-  const watch = watchRedis(connection, o.url, (l) => o.log?.(`${me}: ${l}`));
+  const watch = watchRedis(connection, o.url, o.onConnection ?? ((l) => o.log?.(`${me}: ${l}`)));
   worker.on('error', (e) => {
     const renew = UNRENEWED.exec(e.message);
     if (renew) {

@@ -126,7 +126,8 @@ describe.skipIf(!hasRedis)('refusals on a real Redis', () => {
     const opts = { url: redis.url, name: 'r42r-refused', pathFlags: { ...DATA_FLAGS, base } };
     await enqueueSweep(spec, dir, opts);
     const log: string[] = [];
-    const w = runWorker({ ...opts, threads: 1, workerName: 'wX', log: (l) => log.push(l) });
+    // The worker takes the paths from the job (runWorker refuses pathFlags).
+    const w = runWorker({ url: opts.url, name: opts.name, threads: 1, workerName: 'wX', log: (l) => log.push(l) });
     try {
       const outcome = await waitForSweep(spec, dir, { ...opts, pollMs: 100 });
       expect(outcome.summary).toMatchObject({ completed: 0, failed: 1 });

@@ -114,7 +114,60 @@ Node.js v20.20.2
   [cause]: Error: inner
   ${frames}
     code: 'X'
-  }`))).toBe('Error: units must be a positive integer, got 0');
+  }`))).toBe('Error: units must be a positive integer, got 0 | [cause]: Error: inner');
+  });
+
+  it("keeps the message of the error's cause, and of the cause's cause, but not the frames they share", () => {
+    expect(reasonOf(`/app/crash.cjs:2
+throw new Error('could not save the checkpoint', { cause: e });
+^
+
+Error: could not save the checkpoint
+    at Object.<anonymous> (/app/crash.cjs:2:7)
+    at Module._compile (node:internal/modules/cjs/loader:1521:14)
+    ... 4 lines matching cause stack trace ...
+    at node:internal/main/run_main_module:28:49 {
+  [cause]: Error: ENOSPC: no space left on device, write
+      at Object.<anonymous> (/app/crash.cjs:1:25)
+      at Module._compile (node:internal/modules/cjs/loader:1521:14)
+      at Module._extensions..js (node:internal/modules/cjs/loader:1623:10)
+      at Module.load (node:internal/modules/cjs/loader:1266:32)
+      at Module._load (node:internal/modules/cjs/loader:1091:12)
+      at Function.executeUserEntryPoint [as runMain] (node:internal/modules/run_main:164:12)
+      at node:internal/main/run_main_module:28:49 {
+    code: 'ENOSPC'
+  }
+}
+
+Node.js v20.20.2
+`)).toBe('Error: could not save the checkpoint | [cause]: Error: ENOSPC: no space left on device, write');
+    expect(reasonOf(`file:///app/crash.mjs:2
+try { load(); } catch (e) { throw new Error('could not save the checkpoint', { cause: new Error('write failed', { cause: e }) }); }
+                                  ^
+
+Error: could not save the checkpoint
+    at file:///app/crash.mjs:2:35
+    at ModuleJob.run (node:internal/modules/esm/module_job:325:25) {
+  [cause]: Error: write failed
+      at file:///app/crash.mjs:2:87
+      at ModuleJob.run (node:internal/modules/esm/module_job:325:25) {
+    [cause]: Error: disk full
+        at load (file:///app/crash.mjs:1:25)
+        at ModuleJob.run (node:internal/modules/esm/module_job:325:25)
+  }
+}
+
+Node.js v20.20.2
+`)).toBe('Error: could not save the checkpoint | [cause]: Error: write failed | [cause]: Error: disk full');
+    // A cause that is no error is printed as a value; one that is an object opens a block, which says nothing on its own line.
+    const withCause = (cause: string) => `Error: outer
+    at [eval]:1:7
+    at node:internal/main/eval_string:51:3 {
+${cause}
+}
+`;
+    expect(reasonOf(withCause("  [cause]: 'the disk is full'"))).toBe("Error: outer | [cause]: 'the disk is full'");
+    expect(reasonOf(withCause("  [cause]: {\n    code: 1\n  }"))).toBe('Error: outer');
   });
 
   it('leaves out the frame of a task in Promise.all', () => {
