@@ -6,6 +6,12 @@ import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import type { CallContext, SymbolicShape, WeightPenalty, WeightSpec } from './layer.js';
 
+/**
+ * A cell's weight spec, named relative to the rnn layer; `scoped`: the name a user's cell's constructor weight takes
+ * where its bare leaf is not unique in the stack (see distinctSpecs in user_cell.ts).
+ */
+export type CellWeightSpec = WeightSpec & { scoped?: string };
+
 /** How the owning rnn layer runs a cell: the options its engine takes. */
 export interface SequenceOptions { returnSequences: boolean; goBackwards: boolean; stateful: boolean }
 
@@ -24,7 +30,7 @@ export interface CellDriver {
   /** Built for input [batch, steps, features], the weights named under scope ('<rnn>' or '<rnn>/RNNCell_<i>'). */
   builtAs(scope: string, inputShape: SymbolicShape): void;
   /** The weights builtAs makes, named relative to the rnn layer `layer` (a user's cell: only once built). */
-  sequenceWeightSpecs(inputShape: SymbolicShape, scope: string, layer: string): WeightSpec[];
+  sequenceWeightSpecs(inputShape: SymbolicShape, scope: string, layer: string): CellWeightSpec[];
   readonly engine: {
     run(x: Tensor, ctx: CallContext, initialState?: Tensor[]): { output: Tensor; states: Tensor[] };
     resetStates(states?: Tensor[]): void;

@@ -4,7 +4,7 @@
  * a stack chains them, each cell's output sequence feeding the next, which is what Keras's step-by-step loop over
  * StackedRNNCells computes (masked steps carry every cell's state and output). Saved as tfjs saves it: class 'RNN',
  * config.cell = {className: 'LSTMCell', config} or StackedRNNCells, weights '<rnn>/kernel' for one cell and
- * '<rnn>/RNNCell_<i>/kernel' for a stack (a user's cell's constructor weight: '<rnn>/g', see builtWeightSpecs).
+ * '<rnn>/RNNCell_<i>/kernel' for a stack (a user's cell's constructor weight: '<rnn>/g', see cellWeightSpecs and distinctSpecs).
  */
 import { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';

@@ -11,7 +11,7 @@ import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { Layer, builtByEngine, kerasShape, madeWhileBuilding, type CallContext, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
-import type { SequenceOptions } from './cell_driver.js';
+import type { CellWeightSpec, SequenceOptions } from './cell_driver.js';
 import { detachedCopy } from './recurrent.js';
 
 /** A layer that is a user's cell: it says its state sizes (rnnlab's own cells are RNNCell and StackedRNNCells). */
@@ -66,7 +66,8 @@ export class UserCellLoop {
   adopt(owner: string, seq: SequenceOptions): void {
     if (this.owner !== null) throw new Error(`${this.where}: the cell already belongs to rnn layer '${this.owner}'; give each rnn layer its own cells`);
     // Built by a call of its own, its build made its weights under its own name ('<cell>/k'), not the rnn's. One that
-    // set built in its constructor (tfjs's RNN takes it, its weights named bare) is built again by the rnn, as tfjs does.
+    // set built in its constructor (tfjs's RNN takes it, its weights named bare) is built again by the rnn, as tfjs does;
+    // so is one whose build() the user called directly, which the engine cannot tell apart (see refuseRemade).
     if (this.cell.built && builtByEngine(this.cell)) throw new Error(`${this.where}: the cell was already built by a call of its own; give the rnn layer a new cell`);
     this.builtByConstructor = this.cell.built;
     this.owner = owner;
@@ -83,16 +84,36 @@ export class UserCellLoop {
     if (this.seq.stateful && inputShape[0] === null) {
       throw new Error(`${this.owner} (RNN): stateful needs a fixed batch size; give the first layer batchInputShape (or batchSize with inputShape), or rl.input a batchShape; got input ${kerasShape(inputShape)}`);
     }
+    const had = this.builtByConstructor ? this.cell.weights.slice() : null;
     this.cell.built = false;
     this.builtByConstructor = false;
     whileNamed(this.cell, scope, () => buildUserCell(this.cell, [inputShape[0], inputShape[2]]));
+    if (had) this.refuseRemade(had, scope);
     this.batch = inputShape[0];
   }
 
-  /** What the build made, as specs named relative to the rnn layer (a user's build is known only by running it). */
-  sequenceWeightSpecs(_inputShape: SymbolicShape, scope: string, layer: string): WeightSpec[] {
+  /**
+   * A cell that came built whose build makes a weight it already has: its build ran before, in a build() call of its
+   * own (which the engine cannot see, so the cell passed as one whose constructor set built), or its constructor made
+   * a weight of that name (an unbuilt cell's clash is distinctSpecs's). tfjs's RNN runs the build all the same and
+   * fails ("Duplicate weight name k").
+   */
+  private refuseRemade(had: Variable[], scope: string): void {
+    const own = (w: Variable) => (w.name.startsWith(`${this.cell.name}/`) ? w.name.slice(this.cell.name.length + 1) : w.name.slice(w.name.lastIndexOf('/') + 1));
+    for (const w of this.cell.weights) {
+      if (had.includes(w) || !w.name.startsWith(`${scope}/`)) continue;
+      const old = had.find((o) => own(o) === w.name.slice(scope.length + 1));
+      if (old) {
+        throw new Error(`${this.where}: the rnn layer runs the cell's build (as tfjs's RNN does), which makes weight '${own(old)}' again ('${w.name}'; the cell has '${old.name}'): `
+          + 'its build ran before, in a build() call of its own, so give the rnn layer a new cell whose build has not run (or, if its constructor made that weight, give it another name)');
+      }
+    }
+  }
+
+  /** What the build made, as specs named relative to the rnn layer (a user's build is known only by running it); see distinctSpecs. */
+  sequenceWeightSpecs(_inputShape: SymbolicShape, scope: string, layer: string): CellWeightSpec[] {
     if (!this.cell.built || this.builtByConstructor) throw new Error(`${this.where}: a user's cell creates its weights in its build; build the rnn layer first`);
-    return builtWeightSpecs([{ weights: this.cell.weights, scope }], layer, this.where);
+    return cellWeightSpecs(this.cell.weights, scope, layer, this.where);
   }
 
   /** The cell over x [batch, steps, features]: the output (sequence or last step) and the final states. */
@@ -190,32 +211,40 @@ export function whileNamed(layer: Layer, name: string, fn: () => void): void {
 }
 
 /**
- * Built weights as specs named relative to the rnn layer (or stack) `layer`, each cell's build weights under its scope
- * ('<layer>' or '<layer>/RNNCell_<i>', tfjs's names); each spec's initializer gives the weight's current values. A
- * weight made outside any build (the cell's constructor) is named by its leaf ('g', saved '<layer>/g') wherever the
+ * One cell's built weights as specs named relative to the rnn layer (or stack) `layer`, its build's weights under its
+ * scope ('<layer>' or '<layer>/RNNCell_<i>', tfjs's names); each spec's initializer gives the weight's current values.
+ * A weight made outside any build (the cell's constructor) is named by its leaf ('g', saved '<layer>/g') wherever the
  * cell sits, as tfjs names it bare ('g') and its loadWeights reads '<layer>/g' as 'g' (not '<layer>/RNNCell_0/g',
- * which it reads as '<layer>/g'); rnnlab's loaders pair tfjs's bare 'g' with it.
+ * which it reads as '<layer>/g'); rnnlab's loaders pair tfjs's bare 'g' with it. In a stack it keeps its scope
+ * (`scoped`, rnnlab's name before) where another cell's weight has that leaf too: see distinctSpecs.
  */
+export function cellWeightSpecs(weights: Variable[], scope: string, layer: string, where: string): CellWeightSpec[] {
+  const under = `${scope}/`.slice(layer.length + 1);
+  return weights.map((w) => {
+    const spec = { shape: [...w.shape], initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array) };
+    if (w.name.startsWith(`${scope}/`)) return { name: under + w.name.slice(scope.length + 1), ...spec };
+    // A layer the cell holds that is also applied in a graph keeps its own name: its weight cannot be saved under scope.
+    if (madeWhileBuilding(w)) throw new Error(`${where}: weight '${w.name}' was made by a build outside '${scope}/' (a layer the cell holds that is also used outside it?); rnn saves a cell's weights under its own name`);
+    const leaf = w.name.slice(w.name.lastIndexOf('/') + 1);
+    return { name: leaf, ...spec, ...(under ? { scoped: under + leaf } : {}) };
+  });
+}
+
+/** A stack's cells' specs (cellWeightSpecs each), checked by distinctSpecs. */
 export function builtWeightSpecs(cells: { weights: Variable[]; scope: string }[], layer: string, where: string): WeightSpec[] {
-  return distinctSpecs(cells.map(({ weights, scope }) => ({
-    weights,
-    specs: weights.map((w) => {
-      let name: string;
-      if (w.name.startsWith(`${scope}/`)) name = `${scope}/`.slice(layer.length + 1) + w.name.slice(scope.length + 1);
-      else if (!madeWhileBuilding(w)) name = w.name.slice(w.name.lastIndexOf('/') + 1);
-      // A layer the cell holds that is also applied in a graph keeps its own name: its weight cannot be saved under scope.
-      else throw new Error(`${where}: weight '${w.name}' was made by a build outside '${scope}/' (a layer the cell holds that is also used outside it?); rnn saves a cell's weights under its own name`);
-      return { name, shape: [...w.shape], initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array) };
-    }),
-  })), layer, where);
+  return distinctSpecs(cells.map(({ weights, scope }) => ({ weights, specs: cellWeightSpecs(weights, scope, layer, where) })), layer, where);
 }
 
 /**
- * The specs of an rnn's cells (each cell's aligned with its weights once built), refusing two saved under one name:
- * a weight made outside the build keeps only its leaf, which another such weight or a build's weight may share.
+ * The specs of an rnn's cells (each cell's aligned with its weights once built). A constructor's weight whose leaf
+ * another weight of the stack shares (two instances of one cell class) keeps its scope, '<layer>/RNNCell_<i>/g', as
+ * rnnlab saved it before, so such files still load (tfjs names both 'g' and reads neither). Two left with one name
+ * (in one cell, a constructor's weight and a build's) are an error naming both.
  */
-export function distinctSpecs(cells: { specs: WeightSpec[]; weights: Variable[] }[], layer: string, where: string): WeightSpec[] {
-  const specs = cells.flatMap((c) => c.specs);
+export function distinctSpecs(cells: { specs: CellWeightSpec[]; weights: Variable[] }[], layer: string, where: string): WeightSpec[] {
+  const given = cells.flatMap((c) => c.specs);
+  const shared = (name: string) => given.filter((o) => o.name === name).length > 1;
+  const specs = given.map(({ scoped, ...sp }) => (scoped !== undefined && shared(sp.name) ? { ...sp, name: scoped } : sp));
   const names = cells.flatMap((c) => c.specs.map((sp, k) => c.weights[k]?.name ?? `${layer}/${sp.name}`));
   specs.forEach((sp, i) => {
     const j = specs.findIndex((o) => o.name === sp.name);

@@ -125,9 +125,12 @@ describe('rnn over a user\'s cell: what it takes and refuses', () => {
     expect(() => rl.layers.rnn({ cell: built })).toThrow(/b \(CtorBuiltCellBuildR52\): the cell was already built by a call of its own; give the rnn layer a new cell/);
   });
 
-  it('two cells of a stack with a constructor weight of one name are an error naming both', async () => {
+  it('two cells of a stack with constructor weights of one name keep their scopes; a name only one has is bare', async () => {
     const m = rl.sequential({ layers: [rl.layers.rnn({ cell: [new cells.ctor.rl({ name: 'a' }), new cells.build.rl({ name: 'b' })], inputShape: [4, 3], name: 'r' })] });
-    await expect((async () => rl.io.modelArtifactsOf(m))()).rejects.toThrow(/r \(RNN\): weights 'a\/g' and 'b\/g' would both be saved as 'r\/g'/);
+    const arts = await rl.io.modelArtifactsOf(m);
+    expect(specNames(arts)).toEqual(['r/RNNCell_0/g', 'r/RNNCell_0/r', 'r/k', 'r/RNNCell_1/g', 'r/RNNCell_1/r', 'r/RNNCell_1/k']);
+    const back = rl.layersModelFromArtifacts(arts as never);
+    expect(back.getWeights().map(values)).toEqual(m.getWeights().map(values));
   });
 
   it('a stack\'s constructor weight saved as "r/RNNCell_0/g" (rnnlab\'s name before) still loads into its place', async () => {
@@ -136,6 +139,58 @@ describe('rnn over a user\'s cell: what it takes and refuses', () => {
     arts.weightSpecs = arts.weightSpecs.map((s) => (s.name === 'r/g' ? { ...s, name: 'r/RNNCell_0/g' } : s));
     const back = rl.layersModelFromArtifacts(arts as never);
     expect(back.getWeights().map(values)).toEqual(m.getWeights().map(values));
+  });
+});
+
+describe('rnn over a stack of two instances of one cell class with a constructor weight', () => {
+  // Both would be tfjs's bare 'g' and 'r': each keeps its scope, as rnnlab saved it before (tfjs reads neither).
+  const names = ['r/RNNCell_0/g', 'r/RNNCell_0/r', 'r/RNNCell_0/k', 'r/RNNCell_1/g', 'r/RNNCell_1/r', 'r/RNNCell_1/k'];
+  const twin = () => rl.sequential({ layers: [rl.layers.rnn({ cell: [new cells.build.rl({ name: 'a' }), new cells.build.rl({ name: 'b' })], inputShape: [4, 3], name: 'r' })] });
+
+  it('saves each cell\'s constructor weights under its RNNCell_<i> and loads them back', async () => {
+    const m = twin();
+    const arts = await rl.io.modelArtifactsOf(m);
+    expect(specNames(arts)).toEqual(names);
+    const back = rl.layersModelFromArtifacts(arts as never);
+    expect(back.getWeights().map(values)).toEqual(m.getWeights().map(values));
+    const want = values(m.predict(x));
+    expect(want.some((v) => Math.abs(v) > 0.1)).toBe(true);
+    expect(maxDiff(values(back.predict(x)), want)).toBe(0);
+  });
+
+  it('a file written by hand with those names (rnnlab\'s before 0030ff5) loads into each cell', async () => {
+    const m = twin();
+    const { modelTopology } = await rl.io.modelArtifactsOf(m) as { modelTopology: unknown };
+    const shapes = [[2], [2, 2], [3, 2], [2], [2, 2], [2, 2]];
+    const given = shapes.map((s, i) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_v, k) => Math.fround(0.1 * (i + 1) + 0.01 * k)));
+    const weightSpecs = names.map((name, i) => ({ name, shape: shapes[i], dtype: 'float32' as const }));
+    const back = rl.layersModelFromArtifacts({ modelTopology, weightSpecs, weightData: new Float32Array(given.flat()).buffer } as never);
+    expect(back.getWeights().map(values)).toEqual(given);
+    expect(back.layers[0].weights.map((w) => w.name)).toEqual(['a/g', 'a/r', 'r/RNNCell_0/k', 'b/g', 'b/r', 'r/RNNCell_1/k']);
+  });
+
+  it('a leaf only one cell has is still saved bare beside them', async () => {
+    const Other = defineCell(rl, 'CtorBuiltCellOtherR52', true);
+    const m = rl.sequential({ layers: [rl.layers.rnn({ cell: [new cells.build.rl({ name: 'a' }), new cells.build.rl({ name: 'b' }), new Other({ name: 'o' })], inputShape: [4, 3], name: 'r' })] });
+    const arts = await rl.io.modelArtifactsOf(m);
+    expect(specNames(arts).slice(6)).toEqual(['r/RNNCell_2/g', 'r/RNNCell_2/r', 'r/RNNCell_2/k']);
+    const back = rl.layersModelFromArtifacts(arts as never);
+    expect(back.getWeights().map(values)).toEqual(m.getWeights().map(values));
+  });
+});
+
+describe('rnn over a user\'s cell whose build() was called directly', () => {
+  it.each([
+    { what: 'one whose constructor sets built', kind: 'build' as const },
+    { what: 'one whose build sets built', kind: 'unbuilt' as const },
+  ])('$what: the rnn\'s build would make its weight again, an error saying so (tfjs: "Duplicate weight name")', ({ kind }) => {
+    const tc = new cells[kind].tf({ name: 'c' });
+    tc.build([null, 3]);
+    expect(() => tf.sequential({ layers: [tf.layers.rnn({ cell: tc, inputShape: [4, 3], name: 'r' })] })).toThrow(/Duplicate weight name k/);
+    const c = new cells[kind].rl({ name: 'c' });
+    c.build([null, 3]);
+    expect(() => rl.sequential({ layers: [rl.layers.rnn({ cell: c, inputShape: [4, 3], name: 'r' })] }))
+      .toThrow(new RegExp(`: c \\(${kind === 'build' ? 'CtorBuiltCellBuildR52' : 'CtorWeightsCellR52'}\\): the rnn layer runs the cell's build \\(as tfjs's RNN does\\), which makes weight 'k' again \\('r/k'; the cell has 'c/k'\\): its build ran before, in a build\\(\\) call of its own, so give the rnn layer a new cell whose build has not run`));
   });
 });
 
