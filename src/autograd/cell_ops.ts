@@ -4,7 +4,7 @@
  */
 import { Tensor, type TensorLike } from '../tensor.js';
 import { scoped } from './scoped.js';
-import { asTensor } from '../ops/convert.js';
+import { asTensor, shownArg } from '../ops/convert.js';
 import { add, concat, div, matMul, mul, sigmoid, slice, sub, tanh } from './public_ops.js';
 import { pow } from './differentiable_ops.js';
 
@@ -55,13 +55,13 @@ function movingAverageOp(v: TensorLike, x: TensorLike, decay: number | Tensor, s
   const a = asTensor(v, 'v', 'movingAverage'), b = asTensor(x, 'x', 'movingAverage');
   if (a.dtype !== b.dtype) throw new Error(`movingAverage: v and x must have the same dtype, got ${a.dtype} and ${b.dtype}`);
   if (a.rank !== b.rank || a.shape.some((d, i) => d !== b.shape[i])) throw new Error(`movingAverage: Shape mismatch in v [${a.shape.join(', ')}] and x [${b.shape.join(', ')}]`);
-  if (typeof zeroDebias !== 'boolean') throw new Error(`movingAverage: zeroDebias must be a boolean, got ${String(zeroDebias)}`);
+  if (typeof zeroDebias !== 'boolean') throw new Error(`movingAverage: zeroDebias must be a boolean, got ${shownArg(zeroDebias)}`);
   let update = mul(sub(x, v), sub(1, decay));
   if (zeroDebias) {
     if (step === undefined || step === null) throw new Error('movingAverage: When using zeroDebias: true, step is required.');
     update = div(update, sub(1, pow(decay, step)));
   } else if (step !== undefined && step !== null && !(step instanceof Tensor) && typeof step !== 'number') {
-    throw new Error(`movingAverage: step must be a number, got ${String(step)}`);
+    throw new Error(`movingAverage: step must be a number, got ${shownArg(step)}`);
   }
   return add(v, update);
 }

@@ -6,7 +6,7 @@
 import type { Tensor, TensorLike } from '../tensor.js';
 import * as T from '../ops/index.js';
 import { scoped } from './scoped.js';
-import { asTensor } from '../ops/convert.js';
+import { asTensor, shownArg } from '../ops/convert.js';
 import { perDim, windowIndices, windowPlan, type PadSpec, type RoundingMode, type WindowPlan } from '../ops/conv_geometry.js';
 import { concat, matMul, mul, reshape, sum } from './public_ops.js';
 import { gather, unsortedSegmentSum } from './differentiable_ops.js';
@@ -61,7 +61,7 @@ function conv2dOp(x: TensorLike, filter: TensorLike, strides: number | [number, 
 function conv3dOp(x: TensorLike, filter: TensorLike, strides: number | [number, number, number], pad: 'valid' | 'same', dataFormat: 'NDHWC' = 'NDHWC',
   dilations: number | [number, number, number] = [1, 1, 1]): Tensor {
   channelsLast(dataFormat, 'NDHWC', 'conv3d');
-  if (pad !== 'valid' && pad !== 'same') throw new Error(`conv3d: pad must be 'valid' or 'same', got ${JSON.stringify(pad)}`);
+  if (pad !== 'valid' && pad !== 'same') throw new Error(`conv3d: pad must be 'valid' or 'same', got ${shownArg(pad)}`);
   return convNd(x, filter, 3, strides, pad, dilations, 'conv3d');
 }
 
@@ -98,9 +98,9 @@ function convTransposeNd(x: TensorLike, filter: TensorLike, outputShape: number[
   const { t, unbatch } = batched(x, n, op);
   const f = asTensor(filter, 'filter', op, 'float32');
   if (f.rank !== n + 2) throw new Error(`Error in ${op}: filter must be rank ${n + 2}, but got rank ${f.rank}.`);
-  const outFull = outputShape.length === n + 1 ? [1, ...outputShape] : outputShape;
+  const outFull = Array.isArray(outputShape) && outputShape.length === n + 1 ? [1, ...outputShape] : outputShape;
   if (!Array.isArray(outputShape) || outFull.length !== n + 2 || outFull.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`${op}: outputShape must be [batch, ...${n} sizes, depth] (or without the batch), got ${JSON.stringify(outputShape)}`);
+    throw new Error(`${op}: outputShape must be [batch, ...${n} sizes, depth] (or without the batch), got ${shownArg(outputShape)}`);
   }
   const inDepth = t.shape[n + 1], outDepth = f.shape[n];
   if (f.shape[n + 1] !== inDepth) throw new Error(`Error in ${op}: depth of input (${inDepth}) must match input depth for filter ${f.shape[n + 1]}.`);

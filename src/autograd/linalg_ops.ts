@@ -5,7 +5,7 @@
 import { Tensor, type TensorLike } from '../tensor.js';
 import * as T from '../ops/index.js';
 import { scoped } from './scoped.js';
-import { asTensor } from '../ops/convert.js';
+import { asTensor, shownArg } from '../ops/convert.js';
 import { concat, div, matMul, mul, neg, reshape, slice, sub, sum } from './public_ops.js';
 import { cast, norm, stack, unstack, where } from './differentiable_ops.js';
 
@@ -16,7 +16,7 @@ function bandLimit(limit: number | Tensor, size: number, name: string): number {
     const v = limit.values[0];
     return v < 0 ? size : Math.min(v, size);
   }
-  if (typeof limit !== 'number' || !Number.isInteger(limit)) throw new Error(`bandPart(): ${name} must be an integer, got ${String(limit)}.`);
+  if (typeof limit !== 'number' || !Number.isInteger(limit)) throw new Error(`bandPart(): ${name} must be an integer, got ${shownArg(limit)}.`);
   const rows = name === 'numLower' ? 'rows' : 'columns';
   if (limit > size) throw new Error(`bandPart(): ${name} (${limit}) must not be greater than the number of ${rows} (${size}).`);
   return limit < 0 ? size : limit;
@@ -88,7 +88,7 @@ function qr2d(x: Tensor, fullMatrices: boolean): [Tensor, Tensor] {
 function qrOp(x: TensorLike, fullMatrices = false): [Tensor, Tensor] {
   const t = asTensor(x, 'x', 'qr');
   if (t.rank < 2) throw new Error(`qr() requires input tensor to have a rank >= 2, but got rank ${t.rank}`);
-  if (typeof fullMatrices !== 'boolean') throw new Error(`qr: fullMatrices must be a boolean, got ${String(fullMatrices)}`);
+  if (typeof fullMatrices !== 'boolean') throw new Error(`qr: fullMatrices must be a boolean, got ${shownArg(fullMatrices)}`);
   const f = t.dtype === 'float32' ? t : cast(t, 'float32');
   if (t.rank === 2) return qr2d(f, fullMatrices);
   const batch = t.shape.slice(0, -2), [m, n] = t.shape.slice(-2);

@@ -6,7 +6,7 @@
  */
 import { sizeOf, type DType, type Tensor, type TensorLike } from '../tensor.js';
 import { scoped } from './scoped.js';
-import { asTensor, resultFrom } from '../ops/convert.js';
+import { asTensor, resultFrom, shownArg } from '../ops/convert.js';
 import { perDim, windowIndices, windowPlan, type PadSpec, type RoundingMode, type WindowPlan } from '../ops/conv_geometry.js';
 import { grads, reshape } from './public_ops.js';
 import { batched, channelsLast } from './conv_ops.js';
@@ -118,7 +118,7 @@ function avgPool3dOp(x: TensorLike, filterSize: number | number[] = [1, 1, 1], s
  */
 function poolOp(input: TensorLike, windowShape: number | [number, number], poolingType: 'avg' | 'max', pad: PadSpec,
   dilations: number | [number, number] = [1, 1], strides: number | [number, number] = [1, 1], dimRoundingMode?: RoundingMode): Tensor {
-  if (poolingType !== 'avg' && poolingType !== 'max') throw new Error(`pool: poolingType must be 'avg' or 'max', got ${String(poolingType)}`);
+  if (poolingType !== 'avg' && poolingType !== 'max') throw new Error(`pool: poolingType must be 'avg' or 'max', got ${shownArg(poolingType)}`);
   const f = poolingType === 'max' ? maxPoolNd : avgPoolNd;
   const d = perDim(dilations, 2, 'dilations', 'pool');
   if (pad === 0) pad = 'valid'; // tfjs's reading of a 0 pad
@@ -126,7 +126,7 @@ function poolOp(input: TensorLike, windowShape: number | [number, number], pooli
   const { t, unbatch } = poolingType === 'max' ? batchedAnyDtype(input, 2, 'pool') : batched(input, 2, 'pool');
   const st = perDim(strides, 2, 'strides', 'pool'), k = perDim(windowShape, 2, 'windowShape', 'pool');
   if (st.some((v) => v !== 1)) throw new Error(`pool: either strides or dilations must be 1, got strides [${st.join(', ')}] and dilations [${d.join(', ')}]`);
-  if (pad !== 'same' && pad !== 'valid') throw new Error(`pool: with dilations the pad must be 'same' or 'valid', got ${JSON.stringify(pad)}`);
+  if (pad !== 'same' && pad !== 'valid') throw new Error(`pool: with dilations the pad must be 'same' or 'valid', got ${shownArg(pad)}`);
   if (dimRoundingMode !== undefined) throw new Error("pool: dimRoundingMode is only used with a numeric or explicit pad");
   const base = k.map((kk, i) => {
     const extra = (kk - 1) * d[i];
@@ -165,7 +165,7 @@ function dilation2dOp(x: TensorLike, filter: TensorLike, strides: number | [numb
   const { t, unbatch } = batchedAnyDtype(x, 2, op);
   const f = asTensor(filter, 'filter', op);
   if (f.rank !== 3 || f.shape[2] !== t.shape[3]) throw new Error(`Error in ${op}: filter must be [height, width, ${t.shape[3]}], got [${f.shape.join(', ')}]`);
-  if (pad !== 'valid' && pad !== 'same') throw new Error(`${op}: pad must be 'valid' or 'same', got ${JSON.stringify(pad)}`);
+  if (pad !== 'valid' && pad !== 'same') throw new Error(`${op}: pad must be 'valid' or 'same', got ${shownArg(pad)}`);
   const w = windows(t, 2, [f.shape[0], f.shape[1]], strides, dilations, pad, op);
   const c = w.c, fv = f.values;
   const { arg, win } = argmaxOf(t, w, (j, ch) => fv[j * c + ch]);

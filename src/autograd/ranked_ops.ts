@@ -4,7 +4,7 @@
  * and pad (pad2d of a vector returns garbage); here every form checks it.
  */
 import type { Tensor, TensorLike } from '../tensor.js';
-import { asTensor } from '../ops/convert.js';
+import { asTensor, shownArg } from '../ops/convert.js';
 import { concat, slice } from './public_ops.js';
 import { pad, reverse } from './differentiable_ops.js';
 
@@ -44,7 +44,7 @@ export const reverse1d = reverseNd(1), reverse2d = reverseNd(2), reverse3d = rev
 /** tfjs's pad1d takes one [before, after] pair. */
 export function pad1d(x: TensorLike, paddings: [number, number], constantValue = 0): Tensor {
   if (!Array.isArray(paddings) || paddings.length !== 2 || paddings.some((p) => typeof p !== 'number')) {
-    throw new Error(`pad1d: paddings must be one [before, after] pair, got ${JSON.stringify(paddings)}`);
+    throw new Error(`pad1d: paddings must be one [before, after] pair, got ${shownArg(paddings)}`);
   }
   return padNd(1)(x, [paddings], constantValue);
 }

@@ -10,6 +10,7 @@ import { Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
 import { allVariables, checkTrainable, Variable } from '../variable.js';
 import { dispose, isDisposed, keep, tidy, track } from '../ops/memory.js';
 import { describe } from '../describe.js';
+import { shownArg } from '../ops/convert.js';
 import { floatCopy } from './gradients_api.js';
 
 /** The variables rl.variable made (variable.ts keeps every Variable alive in one weak registry; this only marks them). */
@@ -41,7 +42,7 @@ export function variable(initialValue: TensorLike, trainable = true, name?: stri
   const dt = dtype ?? t.dtype;
   if (dt !== 'float32') throw new Error(`variable: dtype ${dt} is not supported (variables are float32); cast the initial value first`);
   if (name !== undefined) {
-    if (typeof name !== 'string' || name === '') throw new Error(`variable: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || name === '') throw new Error(`variable: name must be a non-empty string, got ${shownArg(name)}`);
     if (liveVariables().some((other) => other.name === name)) throw new Error(`Variable with name ${name} was already registered`);
     if (/^\d+$/.test(name)) explicitNumericNames.add(name);
   }

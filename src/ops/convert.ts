@@ -117,20 +117,38 @@ export function normAxis(axis: number | null, rank: number, op: string, inclusiv
 
 /**
  * A user's argument as an op's error shows it: its JSON, or describe()'s words where JSON cannot write it (a bigint,
- * an object that refers to itself) or writes nothing (a function, undefined); a number as JavaScript writes it (NaN).
- * A list entry by entry: JSON writes NaN as null and gives up on a whole list for one bigint in it.
+ * an object that refers to itself) or writes nothing (a function, undefined); a number as JavaScript writes it (NaN);
+ * a tensor by dtype and shape, never its values. A list entry by entry: JSON writes NaN as null and gives up on a
+ * whole list for one bigint in it. Cut short as describe() and shownList() cut theirs: a message never holds a file.
  */
 export function shownArg(v: unknown, seen = new Set<unknown>()): string {
   if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (v instanceof Tensor || isForeignTensor(v)) {
+    const t = v as Tensor;
+    return `${v instanceof Tensor ? '' : 'a tfjs '}Tensor(${t.dtype}, [${t.shape.join(', ')}])`;
+  }
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return `${v.constructor.name} ${shownEntries(v as unknown as ArrayLike<unknown>, seen)}`;
   if (Array.isArray(v) && !seen.has(v)) {
     seen.add(v);
-    const text = `[${v.map((e) => shownArg(e, seen)).join(',')}]`;
+    const text = shownEntries(v, seen);
     seen.delete(v);
     return text;
   }
   let text: string | undefined;
   try { text = JSON.stringify(v); } catch { text = undefined; }
-  return text ?? describe(v);
+  text ??= describe(v);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** `[a,b,…]`, stopping once past 60 characters (a million-entry list is not walked, let alone written). */
+function shownEntries(list: ArrayLike<unknown>, seen: Set<unknown>): string {
+  let text = '';
+  for (let i = 0; i < list.length; i++) {
+    if (text.length > 60) return `[${text},…]`;
+    text += (i > 0 ? ',' : '') + shownArg(list[i], seen);
+  }
+  return `[${text}]`;
 }
 
 /** A list of sizes; arg is the name the op's signature gives it (eye's batchShape). */

@@ -83,7 +83,7 @@ export function unsortedSegmentSum(x: TensorLike, segmentIds: TensorLike, numSeg
 /** tfjs's mirrorPad: 'reflect' mirrors without the edge (pad < dim), 'symmetric' with it (pad <= dim). */
 export function mirrorPad(x: TensorLike, paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor {
   const t = asTensor(x, 'x', 'mirrorPad');
-  if (mode !== 'reflect' && mode !== 'symmetric') throw new Error(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${String(mode)}`);
+  if (mode !== 'reflect' && mode !== 'symmetric') throw new Error(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${shownArg(mode)}`);
   if (t.rank === 0) throw new Error('mirrorPad(scalar) is not defined. Pass non-scalar to mirrorPad');
   if (!Array.isArray(paddings) || paddings.length !== t.rank) throw new Error(`mirrorPad: paddings must have ${t.rank} [before, after] pairs, got ${shownArg(paddings)}`);
   const shift = mode === 'reflect' ? 1 : 0;
@@ -122,7 +122,7 @@ export function diag(x: TensorLike): Tensor {
 
 /** tfjs's meshgrid: the coordinate grids of two tensors' values ('xy': [y.size, x.size]; 'ij': [x.size, y.size]). */
 export function meshgrid(x?: TensorLike, y?: TensorLike, { indexing = 'xy' }: { indexing?: string } = {}): Tensor[] {
-  if (indexing !== 'xy' && indexing !== 'ij') throw new Error(`meshgrid: indexing must be 'xy' or 'ij', got ${String(indexing)}`);
+  if (indexing !== 'xy' && indexing !== 'ij') throw new Error(`meshgrid: indexing must be 'xy' or 'ij', got ${shownArg(indexing)}`);
   if (x === undefined) return [];
   const a = asTensor(x, 'x', 'meshgrid');
   if (y === undefined) return [a]; // tfjs: one input comes back as it is

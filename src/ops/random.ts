@@ -26,16 +26,19 @@ function draw(shape: Shape, dtype: NumericDtype, next: () => number, toInt: (v: 
   return resultFrom(shape, dtype, dtype === 'int32' ? () => toInt(next()) : next);
 }
 
-export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
+export function randomNormal(shape: Shape, mean: number | null = 0, stdDev: number | null = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
   assertShape(shape, 'randomNormal');
+  // Only null reaches ??= (undefined took the default): tfjs computes with null as with 0, randomNormal([2], 5, null) is [5, 5].
+  mean ??= 0; stdDev ??= 0;
   finiteArgs('randomNormal', { mean, stdDev });
   const rng = generator(seed, 'randomNormal');
   return draw(shape, numeric(dtype, 'randomNormal'), () => mean + stdDev * rng.normal());
 }
 
 /** Normal values redrawn until within two standard deviations of the mean. */
-export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
+export function truncatedNormal(shape: Shape, mean: number | null = 0, stdDev: number | null = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
   assertShape(shape, 'truncatedNormal');
+  mean ??= 0; stdDev ??= 0; // null as tfjs computes with it (randomNormal)
   finiteArgs('truncatedNormal', { mean, stdDev });
   const rng = generator(seed, 'truncatedNormal');
   return draw(shape, numeric(dtype, 'truncatedNormal'), () => {
@@ -43,8 +46,9 @@ export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: Numer
   });
 }
 
-export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
+export function randomUniform(shape: Shape, minval: number | null = 0, maxval: number | null = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
   assertShape(shape, 'randomUniform');
+  minval ??= 0; maxval ??= 0; // null as tfjs computes with it (randomNormal)
   finiteArgs('randomUniform', { minval, maxval });
   const dt = numeric(dtype, 'randomUniform');
   if (dt === 'int32' && maxval - minval <= 1) throw new Error(`The difference between ${minval} - ${maxval} <= 1 and dtype is not float`);

@@ -80,7 +80,7 @@ export function unique(x: TensorLike, axis = 0): { values: Tensor; indices: Tens
 /** tfjs's searchSorted: per row, the insertion index of each value ('left': first >=, 'right': first >); binary search, so the rows must be sorted. */
 export function searchSorted(sortedSequence: TensorLike, values: TensorLike, side: 'left' | 'right' = 'left'): Tensor {
   const s = asTensor(sortedSequence, 'sortedSequence', 'searchSorted'), v = asTensor(values, 'values', 'searchSorted');
-  if (side !== 'left' && side !== 'right') throw new Error(`searchSorted: side must be 'left' or 'right', got ${String(side)}`);
+  if (side !== 'left' && side !== 'right') throw new Error(`searchSorted: side must be 'left' or 'right', got ${shownArg(side)}`);
   if (s.rank < 1 || v.rank < 1) throw new Error('searchSorted: sortedSequence and values must be at least rank 1');
   if (s.rank !== v.rank || s.shape.slice(0, -1).some((d, i) => d !== v.shape[i])) {
     throw new Error(`searchSorted: sortedSequence [${s.shape.join(', ')}] and values [${v.shape.join(', ')}] must have the same leading dimensions`);

@@ -139,7 +139,7 @@ describe('meshgrid differentiates', () => {
     expect(value.arraySync()).toEqual([[3, 4, 5], [6, 8, 10]]);
     // d sum(a_i b_j) / d a_i = sum(b), / d b_j = sum(a).
     expect(grads.map(flat)).toEqual([[12, 12], [3, 3, 3]]);
-    expect(() => rl.grad((a) => rl.meshgrid(a, a, { indexing: 'yx' })[0])(rl.tensor1d([1]))).toThrow("meshgrid: indexing must be 'xy' or 'ij', got yx");
+    expect(() => rl.grad((a) => rl.meshgrid(a, a, { indexing: 'yx' })[0])(rl.tensor1d([1]))).toThrow("meshgrid: indexing must be 'xy' or 'ij', got \"yx\"");
   });
 });
 

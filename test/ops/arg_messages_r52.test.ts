@@ -3,6 +3,7 @@
  * argument as tfjs's signature names it, and the value as given: "got 3" could be 3n, '3' or 3.
  */
 import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import * as rl from '../../src/index.js';
 
 function refusal(f: () => unknown): string {
@@ -112,5 +113,87 @@ describe('the other ops in src/ops that printed an argument bare', () => {
     expect(rl.gather(rl.tensor2d([[1, 2], [3, 4]]), rl.tensor2d([[1], [0]], [2, 1], 'int32'), 1, 1).arraySync()).toEqual([[2], [3]]);
     expect((await rl.inTopKAsync(rl.tensor2d([[1, 2]]), rl.tensor1d([1], 'int32'), 1)).arraySync()).toEqual([1]);
     expect(rl.ensureShape(v, [null]).shape).toEqual([3]);
+  });
+});
+
+describe('an argument shown in a message is cut short, a tensor by dtype and shape', () => {
+  const x = rl.tensor1d([0, 1], 'int32'), v = rl.tensor1d([1, 2, 3]);
+  const size = (s: unknown) => refusal(() => rl.bincount(x, [], bad(s)));
+
+  it('a tensor is named by dtype and shape, never by its values', () => {
+    expect(size(rl.scalar(3, 'int32'))).toBe('bincount: size must be a non-negative integer, got Tensor(int32, [])');
+    const big = rl.zeros([1000, 1000]);
+    expect(refusal(() => rl.clipByValue(v, bad(big), 2))).toBe('clipByValue: clipValueMin must be a number, got Tensor(float32, [1000, 1000])');
+    expect(refusal(() => rl.eye(2, 2, bad([rl.scalar(1)])))).toBe('eye: batchShape must be an array of non-negative integers, got [Tensor(float32, [])] (batchShape[0] is Tensor(float32, []))');
+    expect(size(tf.scalar(3))).toBe('bincount: size must be a non-negative integer, got a tfjs Tensor(float32, [])');
+  });
+
+  it('a long list, string, typed array or object is cut where describe() and shownList() cut theirs', () => {
+    expect(size('x'.repeat(1e6))).toBe(`bincount: size must be a non-negative integer, got "${'x'.repeat(40)}…"`);
+    const list = size(new Array(1e6).fill(7));
+    expect(list).toMatch(/^bincount: size must be a non-negative integer, got \[7,7,7,(7,)*7,…\]$/);
+    expect(list.length).toBeLessThan(150);
+    expect(size(new Float32Array(1e6))).toMatch(/^bincount: size must be a non-negative integer, got Float32Array \[0,0,(0,)*0,…\]$/);
+    const object = size({ values: new Array(1e5).fill(1) });
+    expect(object).toBe(`bincount: size must be a non-negative integer, got ${JSON.stringify({ values: new Array(30).fill(1) }).slice(0, 60)}…`);
+    expect(size(new Array(1e6).fill([1n, 2n])).length).toBeLessThan(200);
+  });
+});
+
+describe('the autograd ops (and the ops\' mode names) that printed an argument bare, or failed on it with a TypeError', () => {
+  const m = rl.tensor2d([[1, 2], [3, 4]]), img = rl.zeros([1, 4, 4, 1]);
+  const cases: [string, () => unknown, string][] = [
+    ['bandPart numLower, a string', () => rl.linalg.bandPart(m, bad('1'), 0), 'bandPart(): numLower must be an integer, got "1".'],
+    ['bandPart numUpper, a bigint', () => rl.linalg.bandPart(m, 0, bad(1n)), 'bandPart(): numUpper must be an integer, got bigint 1.'],
+    ['qr fullMatrices', () => rl.linalg.qr(m, bad('false')), 'qr: fullMatrices must be a boolean, got "false"'],
+    ['movingAverage step', () => rl.movingAverage(m, m, 0.5, bad('1'), false), 'movingAverage: step must be a number, got "1"'],
+    ['movingAverage zeroDebias', () => rl.movingAverage(m, m, 0.5, 1, bad('true')), 'movingAverage: zeroDebias must be a boolean, got "true"'],
+    ['pool poolingType', () => rl.pool(img, 2, bad('Max'), 'valid'), 'pool: poolingType must be \'avg\' or \'max\', got "Max"'],
+    ['dilated pool pad', () => rl.pool(img, 2, 'max', bad(1n), 2), 'pool: with dilations the pad must be \'same\' or \'valid\', got bigint 1'],
+    ['dilation2d pad', () => rl.dilation2d(img, rl.zeros([2, 2, 1]), 1, bad(1n)), 'dilation2d: pad must be \'valid\' or \'same\', got bigint 1'],
+    ['conv3d pad', () => rl.conv3d(rl.zeros([1, 2, 2, 2, 1]), rl.zeros([1, 1, 1, 1, 1]), 1, bad(0n)), 'conv3d: pad must be \'valid\' or \'same\', got bigint 0'],
+    ['conv2dTranspose outputShape, null', () => rl.conv2dTranspose(img, rl.zeros([2, 2, 1, 1]), bad(null), 1, 'same'),
+      'conv2dTranspose: outputShape must be [batch, ...2 sizes, depth] (or without the batch), got null'],
+    ['conv2dTranspose outputShape, a bigint size', () => rl.conv2dTranspose(img, rl.zeros([2, 2, 1, 1]), bad([1, 4n, 4, 1]), 1, 'same'),
+      'conv2dTranspose: outputShape must be [batch, ...2 sizes, depth] (or without the batch), got [1,bigint 4,4,1]'],
+    ['pad1d paddings', () => rl.pad1d(rl.tensor1d([1]), bad([1n, 0])), 'pad1d: paddings must be one [before, after] pair, got [bigint 1,0]'],
+    ['variable name', () => rl.variable(rl.scalar(1), true, bad(5n)), 'variable: name must be a non-empty string, got bigint 5'],
+    // A mode named by a string: "got Max" could not tell the string 'Max' from a variable's text.
+    ['avgPool dimRoundingMode', () => rl.avgPool(img, 2, 1, 0, bad('Floor')), 'avgPool: dimRoundingMode must be \'floor\', \'round\' or \'ceil\', got "Floor"'],
+    ['searchSorted side', () => rl.searchSorted([1, 2], [1], bad('Left')), 'searchSorted: side must be \'left\' or \'right\', got "Left"'],
+    ['mirrorPad mode', () => rl.mirrorPad(rl.tensor1d([1, 2]), [[0, 0]], bad(1n)), 'mirrorPad: mode must be \'reflect\' or \'symmetric\', got bigint 1'],
+    ['meshgrid indexing', () => rl.meshgrid([1], [2], { indexing: 'XY' }), 'meshgrid: indexing must be \'xy\' or \'ij\', got "XY"'],
+  ];
+  it.each(cases)('%s', (_name, f, message) => expect(refusal(f)).toBe(message));
+
+  it('good calls still work', () => {
+    expect(rl.linalg.bandPart(m, 0, 0).arraySync()).toEqual([[1, 0], [0, 4]]);
+    expect(rl.movingAverage(rl.tensor1d([1]), rl.tensor1d([3]), 0.5, null as never, false).arraySync()).toEqual([2]);
+    expect(rl.pool(rl.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]), 2, 'max', 'valid').arraySync()).toEqual([[[[4]]]]);
+  });
+});
+
+describe('a null mean, stdDev or bound computes as 0, as in tfjs 4.22', () => {
+  type Draw = (shape: number[], a?: number | null, b?: number | null, dtype?: 'float32' | 'int32', seed?: number) => { dataSync(): ArrayLike<number> };
+  // Each op, and the arguments where nothing random is left (a zero spread), so the values themselves can match tfjs's.
+  const ops: [string, Draw, Draw, [number | null, number | null][]][] = [
+    ['randomNormal', rl.randomNormal, bad(tf.randomNormal), [[3, null], [null, null], [null, 0]]],
+    ['truncatedNormal', rl.truncatedNormal, bad(tf.truncatedNormal), [[3, null], [null, null], [null, 0]]],
+    ['randomUniform', rl.randomUniform, bad(tf.randomUniform), [[0, null], [null, null], [null, 0]]],
+  ];
+  const values = (f: Draw, a: number | null, b: number | null, dtype: 'float32' | 'int32' = 'float32') => Array.from(f([6], a, b, dtype, 3).dataSync());
+
+  it.each(ops)('%s', (_name, ours, theirs, fixed) => {
+    // The same seed draws the same values with null as with 0, in either library (the generators differ).
+    for (const f of [ours, theirs]) {
+      expect(values(f, null, 2)).toEqual(values(f, 0, 2));
+      expect(values(f, 3, null)).toEqual(values(f, 3, 0));
+    }
+    for (const [a, b] of fixed) expect(values(ours, a, b)).toEqual(values(theirs, a, b));
+  });
+
+  it('int32 draws too', () => {
+    expect(values(rl.randomUniform, null, 5, 'int32')).toEqual(values(rl.randomUniform, 0, 5, 'int32'));
+    expect(values(rl.randomNormal, 3, null, 'int32')).toEqual(values(bad(tf.randomNormal), 3, null, 'int32'));
   });
 });
