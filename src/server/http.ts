@@ -205,13 +205,20 @@ export function jsonDepth(text: string, stopAt = Infinity): number {
 
 /**
  * A request that does not declare a JSON body is refused (415), whatever its length; so is one declaring a charset
- * other than UTF-8, which the body is read as (RFC 8259 §8.1), or a content coding other than identity, which is
- * never undone (RFC 9110 §8.4): its text would otherwise be misread, not refused.
+ * other than UTF-8 (requireReadableBody).
  */
 export function requireJsonType(req: IncomingMessage): void {
-  const [media, ...params] = (req.headers['content-type'] ?? '').split(';');
-  const type = media.trim().toLowerCase();
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError(415, `send the body as JSON with content-type application/json (got ${type || 'none'})`);
+  requireReadableBody(req);
+}
+
+/**
+ * A body declared in a charset other than UTF-8, which it is read as (RFC 8259 §8.1), or with a content coding other
+ * than identity, which is never undone (RFC 9110 §8.4), is refused (415): its text would otherwise be misread, not refused.
+ */
+export function requireReadableBody(req: IncomingMessage): void {
+  const params = (req.headers['content-type'] ?? '').split(';').slice(1);
   const coding = req.headers['content-encoding'];
   if (coding !== undefined && !coding.split(',').every((c) => /^\s*identity\s*$/i.test(c))) {
     // RFC 7694 (RFC 9110 §15.5.16): Accept-Encoding tells this 415 from a media-type one, which must not carry it.
@@ -238,11 +245,54 @@ export function hasBody(req: IncomingMessage): boolean {
 }
 
 /**
- * Reads a JSON object body (at most `limit` bytes). Empty body gives {}. Every POST must say it sends
- * JSON, even an empty one: HTML forms on other sites cannot set that content type without CORS.
+ * The first key an object of a valid JSON text repeats, with where it is (`a.b[2].task`), or null. JSON.parse keeps
+ * the last of them silently, so {"task":"addition","task":"imdb"} would be read as an IMDb job. Without recursion, as
+ * jsonDepth.
  */
-export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promise<Record<string, unknown>> {
-  requireJsonType(req);
+export function repeatedKey(text: string): { key: string; path: string } | null {
+  // One frame per open object (its keys, and the key last read) or array (the index of the item being read).
+  const frames: { keys: Set<string> | null; at: string | number }[] = [];
+  let keyNext = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (keyNext) {
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
+        const top = frames[frames.length - 1];
+        if (top.keys!.has(key)) {
+          const outer = frames.slice(0, -1).map((f) => (typeof f.at === 'number' ? `[${f.at}]` : `.${f.at}`)).join('');
+          return { key, path: `${outer}.${key}`.slice(1) };
+        }
+        top.keys!.add(key);
+        top.at = key;
+        keyNext = false;
+      }
+      i = j;
+    } else if (c === 0x7b) {
+      frames.push({ keys: new Set(), at: '' });
+      keyNext = true;
+    } else if (c === 0x5b) frames.push({ keys: null, at: 0 });
+    else if (c === 0x7d || c === 0x5d) frames.pop();
+    else if (c === 0x2c) {
+      const top = frames[frames.length - 1];
+      if (top.keys) keyNext = true;
+      else (top.at as number)++;
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads a JSON object body (at most `limit` bytes). Empty body gives {}. Every POST must say it sends
+ * JSON, even an empty one: HTML forms on other sites cannot set that content type without CORS. A DELETE
+ * (`requireType: false`), which no form can send, need not declare it: a body that is not JSON is then a 400.
+ */
+export async function readJsonBody(req: IncomingMessage, { limit = 1 << 20, requireType = true }: { limit?: number; requireType?: boolean } = {}): Promise<Record<string, unknown>> {
+  if (requireType) requireJsonType(req);
+  else requireReadableBody(req);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes is over the limit of ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -276,5 +326,10 @@ export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promi
     throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('the body must be a JSON object');
+  const repeated = repeatedKey(text);
+  if (repeated !== null) {
+    const at = repeated.path === repeated.key ? '' : ` (at ${repeated.path.slice(0, 200)})`;
+    throw badRequest(`the body gives the key ${JSON.stringify(repeated.key.slice(0, 100))} more than once${at}; send each key once`);
+  }
   return value as Record<string, unknown>;
 }

@@ -19,8 +19,8 @@ export interface ImdbJobConfig {
   units: number | undefined;
   /** Absent for a model without an Embedding (ff_raw), which `rnnlab imdb --embedding-dim` refuses. */
   embeddingDim?: number;
-  /** Embedding(maskZero): the recurrent layers skip the padding. */
-  maskZero: boolean;
+  /** Embedding(maskZero): the recurrent layers skip the padding. Absent for a model where no layer reads the mask. */
+  maskZero?: boolean;
   /** Stacked recurrent layers, as `rnnlab imdb --layers` (undefined: 1, the lab's models). */
   layers?: number;
   /** As `rnnlab imdb --dropout`: each recurrent layer's input dropout, or a Dropout after the hidden Dense (undefined: none). */

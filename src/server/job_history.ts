@@ -22,12 +22,17 @@ const RESTORED_JOB_ID = /^run-(.+)$/;
 /**
  * The 404 for a job id the queue does not know. The queue keeps only its most recent finished jobs, and a restart
  * lists earlier ones anew by run folder: an id of the server's own form is said to be a job no longer kept, pointing
- * at the run list (its run folder stays), not one that never existed. `runExists` says whether a run folder of that name is there.
+ * at the run list (its run folder stays), not one that never existed. `runSource` says who wrote the run folder of
+ * that name (its record's source; 'unknown' when the record cannot be read), or null when there is none: a run the
+ * dashboard never trained (a terminal's `rnnlab imdb`) was never a job, and is not said to have been dropped.
  */
-export function jobNotKept(id: string, runExists: (runId: string) => boolean): HttpError | null {
+export function jobNotKept(id: string, runSource: (runId: string) => 'cli' | 'dashboard' | 'unknown' | null): HttpError | null {
   const restored = RESTORED_JOB_ID.exec(id);
-  if (restored && runExists(restored[1])) {
-    return notFound(`job '${id}' is no longer kept in the job list (the server keeps its most recent finished jobs only); its run is GET /api/runs/${encodeURIComponent(restored[1])}`);
+  const source = restored ? runSource(restored[1]) : null;
+  if (restored && source !== null) {
+    const run = `GET /api/runs/${encodeURIComponent(restored[1])}`;
+    if (source === 'dashboard') return notFound(`job '${id}' is no longer kept in the job list (the server keeps its most recent finished jobs only); its run is ${run}`);
+    return notFound(`no job '${id}': run '${restored[1]}' was not trained by the dashboard, so it is no job; the run is ${run}`);
   }
   if (!LIVE_JOB_ID.test(id)) return null;
   return notFound(`no job '${id}' in the job list: the server keeps its most recent finished jobs only, and after a restart lists earlier ones by run folder (ids run-<folder>); a job that started has its run folder in GET /api/runs`);

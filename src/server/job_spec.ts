@@ -5,7 +5,7 @@
 import { maxAdditionPairs } from '../data/index.js';
 import { ADDITION_DEFAULTS } from '../experiments/addition_task.js';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
-import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, unusedModelOptions } from '../experiments/lab_models.js';
+import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, MASK_READING_MODELS, unusedModelOptions } from '../experiments/lab_models.js';
 import { badRequest, HttpError } from './http.js';
 import { batchCostProblem } from './job_cost.js';
 import { maxModelParamsProblem } from './job_params.js';
@@ -43,7 +43,9 @@ export const DROPOUT_RANGE = [0, 1] as const;
 
 /** The form's defaults are the runs' defaults (src/experiments), so the dashboard and the CLI start from the same settings. */
 export const IMDB_FORM_DEFAULTS = IMDB_RUN_DEFAULTS;
-export const ADDITION_FORM_DEFAULTS = ADDITION_DEFAULTS;
+// Less `samples`: a job shows its sample answers every epoch (20 of them), which is no field of a job.
+const { samples: _samples, ...additionJobDefaults } = ADDITION_DEFAULTS;
+export const ADDITION_FORM_DEFAULTS = additionJobDefaults;
 
 /**
  * The ready-made jobs behind "train demo models": about a minute together on two cores, and right on the lab's own
@@ -101,13 +103,15 @@ export function parseJobSpec(body: Record<string, unknown>, maxParams?: number):
       maxlen: f.maxlen ?? D.maxlen, vocab: f.vocab ?? D.vocab, units: f.units,
       // Only where the model has an Embedding: the command line must run as `rnnlab imdb`, which refuses it elsewhere.
       ...(EMBEDDING_MODELS.includes(model) ? { embeddingDim: f.embeddingDim ?? D.embeddingDim } : {}),
-      maskZero: f.maskZero ?? false, optimizer: f.optimizer ?? D.optimizer, lr: f.lr, seed: f.seed ?? D.seed,
+      // Only where a layer reads the mask, as embeddingDim: elsewhere `rnnlab imdb` refuses --mask-zero.
+      ...(MASK_READING_MODELS.includes(model) ? { maskZero: f.maskZero ?? false } : {}),
+      optimizer: f.optimizer ?? D.optimizer, lr: f.lr, seed: f.seed ?? D.seed,
       // The dashboard draws the validation curve live, so its form validates unless told not to.
       validate: f.validate ?? true,
       ...(f.layers !== undefined ? { layers: f.layers } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout } : {}),
     };
     // As the CLI's --mask-zero, --embedding-dim and --layers: accepted only where the model uses them, in the same words.
-    const unused = unusedModelOptions([model], { maskZero: config.maskZero, embeddingDimGiven: f.embeddingDim !== undefined, layers: f.layers }, 'field');
+    const unused = unusedModelOptions([model], { maskZero: f.maskZero, embeddingDimGiven: f.embeddingDim !== undefined, layers: f.layers }, 'field');
     if (unused.length) throw badRequest(unused.join('; '));
   } else {
     const A = ADDITION_FORM_DEFAULTS;

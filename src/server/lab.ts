@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HttpError, badRequest } from './http.js';
 import { childEnv } from './job_process.js';
+import { DECIMAL } from './params.js';
 
 /** The package root: the same two levels up from src/server and dist/server. */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,11 +65,13 @@ export class LabRunner {
     const extra = Object.keys(body).filter((k) => k !== 'section');
     if (extra.length) throw badRequest(`unknown field${extra.length > 1 ? 's' : ''} in the request: ${extra.join(', ')}`);
     const ids = (await this.sections()).map((s) => s.id);
-    const section = body.section;
-    if (section === undefined || section === null) throw badRequest(`section is required: one of the lab's section numbers ${ids[0]} to ${ids[ids.length - 1]}`);
+    // As a job's fields (params.ts): a number may come as decimal text, and null or "" is left out.
+    const sent = body.section;
+    const section = typeof sent === 'string' && DECIMAL.test(sent) ? Number(sent) : sent;
+    if (section === undefined || section === null || section === '') throw badRequest(`section is required: one of the lab's section numbers ${ids[0]} to ${ids[ids.length - 1]}`);
     if (typeof section !== 'number' || !ids.includes(section)) {
       // JSON.parse reads 1e400 as Infinity, which JSON.stringify would write as null: a number is named as itself.
-      const got = typeof section === 'number' ? String(section) : JSON.stringify(section)?.slice(0, 40);
+      const got = typeof sent === 'number' ? String(sent) : JSON.stringify(sent)?.slice(0, 40);
       throw badRequest(`section must be one of the lab's section numbers ${ids[0]} to ${ids[ids.length - 1]}, got ${got}`);
     }
     if (this.child) throw new HttpError(409, `section ${this.last?.section} is still running: wait for it or cancel it`);

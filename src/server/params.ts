@@ -57,7 +57,7 @@ export function checkRequest(check: ValidateFunction, body: Record<string, unkno
  * right one. Those are refused here, naming the field.
  */
 /** A number as text: decimal digits with an optional fraction and exponent ("Infinity" and "0x10" are not). */
-const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+export const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 function refuseOddCoercions(check: ValidateFunction, body: Record<string, unknown>): void {
   const props = ((check.schema as { properties?: Record<string, { type?: string; minimum?: number; maximum?: number; exclusiveMaximum?: number }> }).properties) ?? {};

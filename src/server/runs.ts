@@ -138,10 +138,29 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
+/**
+ * Whether the run folder `dir` (directly inside the runs folder) holds a report.html that GET .../report.html serves:
+ * a regular file whose real path lies inside the runs folder (safe_files.ts's rule). One that leads outside, or is a
+ * FIFO, would be a 403: listed as no report.
+ */
+function hasServedReport(dir: string): boolean {
+  try {
+    const real = realpathSync(path.join(dir, 'report.html'));
+    return real.startsWith(realpathSync(path.dirname(dir)) + path.sep) && statSync(real).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A folder without results.json is a run (one whose record was lost) only when it holds its report, and never a sweep's. */
+function noRunIn(dir: string, error: string | undefined): boolean {
+  return error === `no ${RESULTS_FILE}` && (!hasServedReport(dir) || existsSync(path.join(dir, SWEEP_FILE)));
+}
+
 export function summarize(id: string, dir: string, r: RunHead | null, error?: string, trainingHere = false): RunSummary {
   const base: RunSummary = {
     id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, testAccuracy: null, exactMatch: null, settings: '', secondsPerEpoch: null,
-    startedAt: null, finishedAt: null, hasReport: existsSync(path.join(dir, 'report.html')), hasModel: savedModelDir(dir) !== null,
+    startedAt: null, finishedAt: null, hasReport: hasServedReport(dir), hasModel: savedModelDir(dir) !== null,
   };
   if (!r) return { ...base, error };
   const otherHost = recordFromOtherHost(r);
@@ -384,7 +403,7 @@ export class RunStore {
     const dir = path.join(this.dir, id);
     const { head, error } = this.readHead(dir);
     // A sweep folder is listed under Sweeps, not as a broken run.
-    if (!head && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) return { head, summary: null };
+    if (!head && noRunIn(dir, error)) return { head, summary: null };
     return { head, summary: summarize(id, dir, head, error, this.trainingHere(id)) };
   }
 
@@ -440,9 +459,15 @@ export class RunStore {
     return out;
   }
 
+  /**
+   * A run by id, as the listing shows it: a folder the listing leaves out (no results.json, no report) is a 404, and a
+   * results.json that is not a regular file (a link, a FIFO), listed as invalid, is a 403, never read.
+   */
   get(id: string): RunDetail {
     const dir = this.resolve(id);
     const { results, error } = this.read(dir);
+    if (noRunIn(dir, error)) throw notFound(`no run '${id}': its folder holds no ${RESULTS_FILE}`);
+    if (error === `${RESULTS_FILE} is not a regular file`) throw new HttpError(403, `${id}/${RESULTS_FILE} is not a regular file; it is not read`);
     const summary = summarize(id, dir, results, error, this.trainingHere(id));
     return { summary: results ? this.live(id, results, summary) : summary, curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
   }

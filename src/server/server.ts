@@ -192,7 +192,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
       return act(id);
     } catch (e) {
       if (!(e instanceof HttpError) || e.status !== 404) throw e;
-      throw jobNotKept(id, (runId) => { try { runs.resolve(runId); return true; } catch { return false; } }) ?? e;
+      throw jobNotKept(id, (runId) => { try { return runs.get(runId).results?.source ?? 'unknown'; } catch { return null; } }) ?? e;
     }
   };
   r.get('/api/jobs/:id', (ctx) => ({ job: job(ctx.params.id, (id) => jobs.get(id)) }));
@@ -203,8 +203,9 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     if (hasBody(ctx.req)) new Fields(await body(ctx)).done();
     return { job: job(ctx.params.id, (id) => jobs.cancel(id)) };
   });
+  // A DELETE need not declare JSON (no form on another site can send one): its body, if any, is read as JSON all the same.
   r.delete('/api/jobs/:id', async (ctx) => {
-    if (hasBody(ctx.req)) new Fields(await body(ctx)).done();
+    if (hasBody(ctx.req)) new Fields(await readJsonBody(ctx.req, { requireType: false })).done();
     return { job: job(ctx.params.id, (id) => jobs.cancel(id)) };
   });
 
@@ -577,7 +578,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     // parameter would be accepted and ignored.
     const stray = [...new Set(url.searchParams.keys())].filter((k) => k !== TOKEN_PARAM && !query.includes(k));
     if (stray.length) {
-      const takes = query.length ? `${url.pathname} takes only ${query.join(' and ')} in its query` : 'the API takes no query parameters';
+      const takes = query.length ? `${url.pathname} takes only ${query.join(' and ')} in its query` : `${url.pathname} takes no query parameters`;
       throw badRequest(`${takes} (got ${stray.map((k) => `'${k.slice(0, 100)}'`).join(', ')}); send fields in a JSON body`);
     }
     const value = await handler({ req, res, url, params });

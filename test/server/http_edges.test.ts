@@ -50,7 +50,7 @@ describe('query parameters', () => {
   it('the API refuses one it would ignore, naming it; the access token stays allowed', async () => {
     const r = await get(s.base, '/api/jobs?limit=5&limit=6&sort=name');
     expect(r.status).toBe(400);
-    expect(r.body.error).toBe("the API takes no query parameters (got 'limit', 'sort'); send fields in a JSON body");
+    expect(r.body.error).toBe("/api/jobs takes no query parameters (got 'limit', 'sort'); send fields in a JSON body");
     // A paged listing takes its page parameters and refuses the rest, naming what it takes.
     const runs = await get(s.base, '/api/runs?limit=5&sort=name');
     expect([runs.status, runs.body.error]).toEqual([400, "/api/runs takes only limit and offset in its query (got 'sort'); send fields in a JSON body"]);

@@ -70,7 +70,7 @@ describe('POST /api/lab/run', () => {
   }, 60_000);
 
   it('accepts only a section number from the list, and nothing else', async () => {
-    for (const section of [0, 16, 99, 1.5, -1, '1', '1 && echo hi', null, [1]]) {
+    for (const section of [0, 16, 99, 1.5, -1, '99', '0x1', '1 && echo hi', null, [1]]) {
       const r = await post(s.base, '/api/lab/run', { section });
       expect(r.status, JSON.stringify(section)).toBe(400);
       expect(r.body.error).toMatch(section === null ? /^section is required: one of the lab's section numbers/ : /section must be one of/);

@@ -21,9 +21,16 @@ beforeAll(async () => {
 afterAll(async () => { await s?.close(); });
 
 it('names an out-of-range number as the number it got, Infinity included', async () => {
-  for (const [sent, named] of [['1e400', 'Infinity'], ['-1e400', '-Infinity'], ['1e2', '100'], ['"1"', '"1"']]) {
+  for (const [sent, named] of [['1e400', 'Infinity'], ['-1e400', '-Infinity'], ['1e2', '100'], ['"100"', '"100"']]) {
     const r = await request(s.base, 'POST', '/api/lab/run', { body: `{"section":${sent}}`, headers: { 'content-type': 'application/json' } });
     expect(r.status, sent).toBe(400);
     expect(r.body.error, sent).toMatch(new RegExp(`^section must be one of the lab's section numbers 1 to \\d+, got ${named}$`));
   }
+});
+
+it('takes the section as decimal text, as job fields take numbers', async () => {
+  const r = await request(s.base, 'POST', '/api/lab/run', { body: '{"section":"1"}', headers: { 'content-type': 'application/json' } });
+  expect([r.status, r.body.run?.section]).toEqual([202, 1]);
+  const cancel = await request(s.base, 'POST', '/api/lab/cancel', { body: '{}', headers: { 'content-type': 'application/json' } });
+  expect(cancel.status).toBe(200);
 });

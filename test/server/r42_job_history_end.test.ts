@@ -5,7 +5,7 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { modelNewerThanRecord, restoredJobs } from '../../src/server/job_history.js';
+import { jobNotKept, modelNewerThanRecord, restoredJobs } from '../../src/server/job_history.js';
 import { parseRecord } from '../../src/report/record.js';
 import { get, imdbRunId, tempDir, useTestServer, writeImdbRuns } from './helpers.js';
 
@@ -20,12 +20,16 @@ describe('a job no longer kept', () => {
     const live = await get(s.base, `/api/jobs/job-${'A'.repeat(16)}`);
     expect(live.status).toBe(404);
     expect(live.body.error).toMatch(/^no job 'job-A{16}' in the job list: the server keeps its most recent finished jobs only.*GET \/api\/runs$/);
+    // A dashboard run's folder beyond the 50 the list keeps (the server reads its record's source).
+    expect(jobNotKept(`run-${imdbRunId(0)}`, () => 'dashboard')?.message).toBe(
+      `job 'run-${imdbRunId(0)}' is no longer kept in the job list (the server keeps its most recent finished jobs only); its run is GET /api/runs/${imdbRunId(0)}`);
+    // A run from the terminal was never a job.
     const restored = await get(s.base, `/api/jobs/run-${imdbRunId(0)}`);
     expect([restored.status, restored.body.error]).toEqual([404,
-      `job 'run-${imdbRunId(0)}' is no longer kept in the job list (the server keeps its most recent finished jobs only); its run is GET /api/runs/${imdbRunId(0)}`]);
+      `no job 'run-${imdbRunId(0)}': run '${imdbRunId(0)}' was not trained by the dashboard, so it is no job; the run is GET /api/runs/${imdbRunId(0)}`]);
     const cancel = await fetch(`${s.base}/api/jobs/run-${imdbRunId(0)}`, { method: 'DELETE' });
     expect(cancel.status).toBe(404);
-    expect(((await cancel.json()) as { error: string }).error).toMatch(/no longer kept/);
+    expect(((await cancel.json()) as { error: string }).error).toMatch(/not trained by the dashboard/);
     // Anything else is simply no job.
     expect((await get(s.base, '/api/jobs/nonsense')).body.error).toBe("no job 'nonsense'");
     expect((await get(s.base, '/api/jobs/run-no-such-folder')).body.error).toBe("no job 'run-no-such-folder'");

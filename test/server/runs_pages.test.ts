@@ -49,7 +49,7 @@ describe('runs pages', () => {
 
   it('keeps refusing query parameters on the routes that take none', async () => {
     const r = await get(s.base, '/api/jobs?limit=5');
-    expect([r.status, r.body.error]).toEqual([400, "the API takes no query parameters (got 'limit'); send fields in a JSON body"]);
+    expect([r.status, r.body.error]).toEqual([400, "/api/jobs takes no query parameters (got 'limit'); send fields in a JSON body"]);
     const one = await get(s.base, `/api/runs/${ids[0]}?limit=5`);
     expect(one.status).toBe(400);
   });
