@@ -19,8 +19,8 @@ export interface AbortSignalLike {
 
 export interface TrainHooks {
   /**
-   * Stops training after the current batch; the task then skips its final evaluation and says it was cancelled. Aborted
-   * after the last batch it stops nothing, and the task ends as if it had not been.
+   * Stops training after the current batch; the task then skips its final evaluation and says it was cancelled. Seen
+   * aborted only once the last batch is done, it stops nothing, and the task ends as if it had not been.
    */
   signal?: AbortSignalLike;
   /** What the task is doing now ("loading IMDb", "training", ...). */
@@ -28,8 +28,8 @@ export interface TrainHooks {
   onTrainBegin?: (info: { epochs: number; steps: number; samples: number; params: number }) => void;
   onBatchEnd?: (epoch: number, batch: number, logs: Logs) => void | Promise<void>;
   /**
-   * Training has ended uncancelled: the last batch is done and the signal was not aborted by then (or fit ended by
-   * itself). Called once, before the last epoch's validation and the task's scoring, which a cancel no longer stops:
+   * Training has ended uncancelled: the last batch is done without the signal stopping an earlier one (or fit ended
+   * by itself). Called once, before the last epoch's validation and the task's scoring, which a cancel no longer stops:
    * the dashboard refuses cancels from then on instead of waiting for a stop that will not come.
    */
   onTrainingEnd?: () => void;
@@ -132,15 +132,15 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
     ...(hooks.onBatchEnd || hooks.signal || hooks.onTrainingEnd ? {
       onBatchEnd: async (batch: number, logs?: Logs) => {
         await hooks.onBatchEnd?.(epochNow, batch, logs ?? {});
-        if (aborted(hooks)) {
+        const lastOfEpoch = fit !== null && batch === Math.ceil(fit.samples / fit.batchSize) - 1;
+        // The last batch done, training is: a cancel read now (it came during that batch) stops nothing, as one read later.
+        if (fit && lastOfEpoch && epochNow === fit.epochs - 1) end();
+        else if (aborted(hooks)) {
           follow.stoppedByCancel = true;
           model.stopTraining = true;
           // A cancel stops at this batch: the epoch's validation pass (tens of seconds on IMDb) is skipped, unless the
           // batch was the epoch's last. That epoch is whole (the tasks count it so, and score it), so it is validated.
-          if (fit && batch + 1 < Math.ceil(fit.samples / fit.batchSize)) fit.cancelled = true;
-        } else if (fit && epochNow === fit.epochs - 1 && batch === Math.ceil(fit.samples / fit.batchSize) - 1) {
-          // Decided here, before the process reads another message: a cancel read from now on comes too late.
-          end();
+          if (fit && !lastOfEpoch) fit.cancelled = true;
         }
       },
     } : {}),

@@ -407,6 +407,11 @@ function answerAndClose(socket: Duplex, answer: string): void {
   closeAfterLinger(socket, answer);
 }
 
+/** An answer that is an event stream (its headers sent by the hub, src/server/sse.ts). */
+function isEventStream(res: ServerResponse): boolean {
+  return res.headersSent && String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
+}
+
 /**
  * Node ends every answer that closes its connection (the request asked to, or the answer says `connection: close`)
  * with destroySoon(), which destroys the socket as soon as the answer is written: it closes as the others do instead,
@@ -587,6 +592,8 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
 
   // Connections with a response not yet finished (Node keeps this only in a private field).
   const answering = new WeakMap<object, ServerResponse>();
+  // Connections whose parser refused bytes behind an answer still going: the refusal follows that answer.
+  const refusing = new WeakSet<object>();
   const server = http.createServer({
     headersTimeout: SERVER_LIMITS.headersTimeoutMs,
     requestTimeout: SERVER_LIMITS.requestTimeoutMs,
@@ -654,13 +661,22 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     // Bytes after a request that asked to close: that request is still answered (RFC 9112 9.6), then the connection
     // closes (lingerOnClose) and nothing after it is processed: the parser refuses each further piece, and that is all.
     if (err.code === 'HPE_CLOSED_CONNECTION' && waiting) return;
-    // An answer already under way on this connection (an event stream) must not get a second one written into it.
-    if (!socket.writable || answering.has(socket)) {
+    // An event stream never ends: no answer can follow it, nor be written into it.
+    if (!socket.writable || (waiting && isEventStream(waiting))) {
       socket.destroy(err);
       return;
     }
     const [status, text] = CLIENT_ERRORS[err.code ?? ''] ?? ['400 Bad Request', 'malformed HTTP request'];
-    answerAndClose(socket, `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${text}\n`);
+    const refuse = () => answerAndClose(socket, `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${text}\n`);
+    if (!waiting) return refuse();
+    // Bad bytes behind requests still being answered (pipelined in the same write): those answers go first, whole,
+    // then the refusal, unless the last of them closed the connection (it lingers). The parser refuses each further
+    // piece meanwhile: one refusal is pending.
+    if (refusing.has(socket)) return;
+    refusing.add(socket);
+    waiting.once('close', () => {
+      if (socket.writable && !lingering.has(socket)) refuse();
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

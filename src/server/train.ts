@@ -43,10 +43,12 @@ export class JobCancelled extends Error {
 async function trainImdbJob(c: ImdbJobConfig, hooks: TrainHooks, dataPath: string | undefined): Promise<TrainOutcome> {
   hooks.onPhase?.('loading IMDb');
   const data = await loadImdbArrays({ vocab: c.vocab, maxlen: c.maxlen, limit: c.limit, data: dataPath });
+  // Most of a load is synchronous (parsing, or reading the cache): a cancel sent meanwhile is read only now.
+  await readArrivedMessages();
   if (aborted(hooks)) throw new JobCancelled();
   const run = await trainImdb(c.model, data, {
     epochs: c.epochs, batchSize: c.batchSize, embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero, layers: c.layers, dropout: c.dropout,
-    optimizer: c.optimizer, lr: c.lr, seed: c.seed, validate: c.validate, verbose: 0, ...hooks,
+    optimizer: c.optimizer, lr: c.lr, seed: c.seed, validate: c.validate, verbose: 0, ...readingBetweenBatches(hooks),
   });
   if (!run.cancelled) hooks.onPhase?.('listing the misclassified reviews');
   const body = imdbBody(run, data, c.limit, run.cancelled ? undefined : imdbTestClassification(run.model, data));
@@ -64,10 +66,27 @@ async function readArrivedMessages(): Promise<void> {
   for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * The hooks with a read of the arrived messages after each batch, so that a cancel stops training after the batch it
+ * came in. fit gives the event loop a turn only every 125 ms (EventLoopYield, tfjs's 'auto' rate), and one turn need
+ * not poll for I/O: a cancel would be read a hundred small batches later, or after the last. The two turns cost tens
+ * of microseconds; a batch takes milliseconds.
+ */
+function readingBetweenBatches(hooks: TrainHooks): TrainHooks {
+  if (!hooks.signal) return hooks;
+  return {
+    ...hooks,
+    onBatchEnd: async (epoch, batch, logs) => {
+      await hooks.onBatchEnd?.(epoch, batch, logs);
+      await readArrivedMessages();
+    },
+  };
+}
+
 async function trainAdditionJob(c: AdditionJobConfig, hooks: TrainHooks): Promise<TrainOutcome> {
   const options: AdditionTaskOptions = {
     digits: c.digits, trainingSize: c.trainingSize, reverse: c.reverse, rnn: c.rnn, hidden: c.hidden, layers: c.layers,
-    epochs: c.epochs, batchSize: c.batchSize, optimizer: c.optimizer, lr: c.lr, seed: c.seed, samples: SAMPLES, verbose: 0, ...hooks,
+    epochs: c.epochs, batchSize: c.batchSize, optimizer: c.optimizer, lr: c.lr, seed: c.seed, samples: SAMPLES, verbose: 0, ...readingBetweenBatches(hooks),
   };
   hooks.onPhase?.('generating questions');
   const data = additionDataFor(options);

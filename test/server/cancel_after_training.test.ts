@@ -39,12 +39,24 @@ describe('the end of training, as the hooks see it', () => {
     expect(Number.isFinite(run.testAccuracy)).toBe(true);
   });
 
-  it('is not told when a cancel stopped the last batch: the run is cancelled', async () => {
+  it('is told when a cancel is first seen after the last batch: the batch is done, so the run is not cancelled', async () => {
     const stop = new AbortController();
     let ended = false;
     const run = await trainImdb('gru', imdbData(), {
       ...options, epochs: 1, signal: stop.signal,
       onBatchEnd: (_epoch, batch) => { if (batch === 1) stop.abort(); },
+      onTrainingEnd: () => { ended = true; },
+    });
+    expect([run.cancelled, ended]).toEqual([false, true]);
+    expect(Number.isFinite(run.testAccuracy)).toBe(true);
+  });
+
+  it('is not told when a cancel stopped the last epoch before its last batch: the run is cancelled', async () => {
+    const stop = new AbortController();
+    let ended = false;
+    const run = await trainImdb('gru', imdbData(), {
+      ...options, epochs: 1, signal: stop.signal,
+      onBatchEnd: (_epoch, batch) => { if (batch === 0) stop.abort(); },
       onTrainingEnd: () => { ended = true; },
     });
     expect([run.cancelled, ended]).toEqual([true, false]);
