@@ -22,6 +22,7 @@
 
 #include "bf16.h"
 #include "dispatch.h"
+#include "isa.h"
 #include "kernel_util.h"
 #include "lstm_args.h"
 
@@ -314,11 +315,20 @@ RLV void stream_copy(float* dst, const float* src, long n) {
 // (The forward's gates likewise measured slower: 8.9 -> 9.4 ms; its time is the products, not memory.)
 constexpr long kStreamFloats = 8L << 20;
 
+// Zen 4 only (CpuFeatures::avx512_halves): the forward also fetches the next step's c and h lines for writing, and
+// BPTT its gates, dhs and c_prev lines two steps ahead into L2 besides one step ahead into L1. On that 2-core host
+// BPTT's row loop waits on memory (1 thread, lab's shapes: 13.7 ms of a 33 ms call, 4.3 with those reads from a
+// buffer in cache). CPU ms a call at the lab's shapes, 2 threads, builds alternating: forward 36.7 / 38.8 -> 34.5 /
+// 35.0, backward 65.5 / 71.6 -> 59.4 / 65.8 (two steps ahead into L1, or one into L2 alone, gained nothing). Not
+// measured on Zen 5.
+inline bool far_prefetch() { return rl::cpu_features().avx512_halves; }
+
 // ip null: xp is read from p.xp; else each tile projects its rows' inputs first (project_input) into xt, a few
 // rows in L1, and xp is never written.
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const GatePanels& r, PairRows& hb, const int* first,
                  const float* zeros, const InputPanels* ip, A act, RA ract) {
+  const bool far = far_prefetch();
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, ld = hb.ld, nb = nblocks(U);
   const long D = ip ? ip->in->D : 0, ldx = bf16::round_up(D, 2), ldt = G4 + W;
   const TailLanes tl((int)GatePanels::tail_units(U));
@@ -369,14 +379,20 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const GatePanels& r, P
             const long b = sh.rows[(size_t)(i0 + m)];
             const float* x = ip ? xt.data() + m * ldt + u0 : p.xp + (b * T + t) * G4 + u0;
             float* g = p.gates + (b * T + s) * G4 + u0;
+            float* const c_out = p.cs + (b * T + s) * U + u0;
+            float* const h_out = p.hs + (b * T + s) * U + u0;
             if (s + 1 < T) {
               if (ip)
                 for (int q = 0; q < 4; ++q) __builtin_prefetch(g + G4 + q * U, 1, 3);
               else
                 prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);
+              if (far) {
+                __builtin_prefetch(c_out + U, 1, 3);
+                __builtin_prefetch(h_out + U, 1, 3);
+              }
             }
             const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
-            const vf h = lstm_step(acc[m], x, cp + u0, g, p.cs + (b * T + s) * U + u0, p.hs + (b * T + s) * U + u0, U, nu, act, ract);
+            const vf h = lstm_step(acc[m], x, cp + u0, g, c_out, h_out, U, nu, act, ract);
             store_bf16(hn + b * ld + u0, h, nu);
           }
         });
@@ -403,6 +419,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
                   const int* first, const float* zeros, float* dh, float* dc, const Shared& out, const uint32_t* wt,
                   A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, D = out.D;
+  const bool far = far_prefetch();
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     // dx's column blocks this thread writes: its rows' all, or with the units split a share of the blocks.
     long d0 = 0, d1 = nblocks(D);
@@ -434,6 +451,11 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
             if (s > 1) __builtin_prefetch(cp - U + u, 0, 3);
             if (gb.full)
               for (int q = 0; q < 4; ++q) __builtin_prefetch(dgh + (p.back ? gb.fld : -gb.fld) + q * U + u, 1, 3);
+            if (far && s > 1) {
+              for (int q = 0; q < 4; ++q) _mm_prefetch((const char*)(g + u - 2 * G4 + q * U), _MM_HINT_T1);
+              _mm_prefetch((const char*)(p.dhs + ho - 2 * U + u), _MM_HINT_T1);
+              if (s > 2) _mm_prefetch((const char*)(cp - 2 * U + u), _MM_HINT_T1);
+            }
           }
           vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
           if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
