@@ -2,8 +2,10 @@
 //
 // The probe reads CPUID and XCR0 once (a feature counts only when the CPU has it and the OS saves its registers).
 // The instruction set in force starts as RNNLAB_ISA says (read once, when the addon loads) or the best this CPU
-// runs, and changes only through set_isa (the JS setIsa, for tests). Kernels never test features themselves:
-// they call through the table of the instruction set in force (dispatch.h).
+// runs, and changes only through set_isa (the JS setIsa, for tests). Kernels never test instruction-set features
+// themselves: they call through the table of the instruction set in force (dispatch.h). The one exception is tuning
+// within a path: avx512_halves (Zen 4's 256-bit units) picks blocking and prefetch distances (gemm.cc, lstm_bf16.cc),
+// never which instructions run.
 #pragma once
 #include <string>
 

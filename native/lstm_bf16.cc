@@ -315,7 +315,8 @@ RLV void stream_copy(float* dst, const float* src, long n) {
 // (The forward's gates likewise measured slower: 8.9 -> 9.4 ms; its time is the products, not memory.)
 constexpr long kStreamFloats = 8L << 20;
 
-// Zen 4 only (CpuFeatures::avx512_halves): the forward also fetches the next step's c and h lines for writing, and
+// Zen 4 only (CpuFeatures::avx512_halves): the forward also fetches the next step's c and h lines (a write hint that
+// compiles to prefetcht0 here: this file's target has no PRFCHW), and
 // BPTT its gates, dhs and c_prev lines two steps ahead into L2 besides one step ahead into L1. On that 2-core host
 // BPTT's row loop waits on memory (1 thread, lab's shapes: 13.7 ms of a 33 ms call, 4.3 with those reads from a
 // buffer in cache). CPU ms a call at the lab's shapes, 2 threads, builds alternating: forward 36.7 / 38.8 -> 34.5 /
