@@ -11,6 +11,7 @@ import { unnamedLabel } from '../layers/user_classes.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { RNN } from '../layers/recurrent.js';
 import { CellRNN } from '../layers/rnn_layer.js';
+import { StackedRNNCells } from '../layers/rnn_cells.js';
 import { TimeDistributed } from '../layers/time_distributed.js';
 import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
 import { lossKind } from '../losses.js';
@@ -586,8 +587,12 @@ function parseFunctional(json: Record<string, unknown>, topo: Record<string, unk
   return { name: functional.name, layers: functional.layers, batchInputShape: functional.inputShape, plan, manifest, trainingConfig: json.trainingConfig, functional };
 }
 
-/** Layers whose weights files may scope under an inner layer or cell: Keras's 'lstm/lstm_cell/kernel', 'time_distributed/dense/kernel'. */
-const scopesInner = (l: Layer) => l instanceof RNN || l instanceof CellRNN || l instanceof Bidirectional || l instanceof TimeDistributed;
+/**
+ * Layers whose weights files may scope under an inner layer or cell: Keras's 'lstm/lstm_cell/kernel',
+ * 'time_distributed/dense/kernel'; and rnnlab's older files, which saved a user cell's constructor weight in a stack as
+ * '<stack>/RNNCell_<i>/g' (now '<stack>/g' where its leaf is unique), in an rnn and in a StackedRNNCells used on its own.
+ */
+const scopesInner = (l: Layer) => l instanceof RNN || l instanceof CellRNN || l instanceof StackedRNNCells || l instanceof Bidirectional || l instanceof TimeDistributed;
 
 /**
  * The planned names a manifest name that is not itself planned may stand for. tfjs's loadWeights drops the segment
