@@ -2,7 +2,7 @@
  * rnnlab export --model DIR --format onnx --out FILE: a saved model (model.json + weights, or a run folder) as an
  * ONNX file for ONNX Runtime and the other ONNX engines.
  */
-import { readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readlinkSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import nodePath from 'node:path';
 import type { Command } from 'commander';
 import { loadLayersModel } from '../io/index.js';
@@ -69,29 +69,80 @@ function protectedFolders(model: string, dir: string): string[] {
 }
 
 /**
+ * The paths --out goes through: itself, then where each link leads in turn, the last the file the export replaces.
+ * Each with its folder's real path (a link's relative target is read from the folder the link really lies in).
+ * Bounded as the system bounds a chain of links (40); a longer one has no file at its end, which statOf reports.
+ */
+function pathsThrough(out: string): string[] {
+  const real = (p: string) => nodePath.join(realpathSync(nodePath.dirname(p)), nodePath.basename(p));
+  const paths = [real(out)];
+  for (let hop = 0; hop < 40 && entryOf(paths[paths.length - 1])?.isSymbolicLink(); hop++) {
+    const link = paths[paths.length - 1];
+    paths.push(real(nodePath.resolve(nodePath.dirname(link), readlinkSync(link))));
+  }
+  return paths;
+}
+
+/**
+ * A link in (or below) a protected folder that leads to --out's file st (real path: file): a link to that file, not
+ * named .onnx, or a link to a folder holding it (file not an .onnx). A run whose results.json is a link to a store's
+ * file reads what the export would write there. Only the folders' own subfolders are walked: a link to a folder is
+ * judged by where it leads, not walked (it may lead to a data set, or back up the tree).
+ */
+function linkLeadingTo(st: Stats, file: string, folders: string[]): { link: string; folder: string } | undefined {
+  const walk = (dir: string, folder: string): { link: string; folder: string } | undefined => {
+    let entries: Dirent[];
+    try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return undefined; }
+    for (const e of entries) {
+      const p = nodePath.join(dir, e.name);
+      if (e.isDirectory()) {
+        const found = walk(p, folder);
+        if (found) return found;
+      } else if (e.isSymbolicLink()) {
+        // An .onnx link may lead to --out's file, as an .onnx file may be written into these folders.
+        const w = statOf(p);
+        const leadsThere = w?.isFile() ? !/\.onnx$/i.test(e.name) && w.dev === st.dev && w.ino === st.ino
+          : w?.isDirectory() === true && !/\.onnx$/i.test(file) && within(realpathSync(p), file);
+        if (leadsThere) return { link: p, folder };
+      }
+    }
+    return undefined;
+  };
+  for (const folder of folders) {
+    const found = walk(folder, folder);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** p lies in (or below) the folder root. */
+const within = (root: string, p: string): boolean => {
+  const rel = nodePath.relative(root, nodePath.dirname(p));
+  return rel.split(nodePath.sep)[0] !== '..' && !nodePath.isAbsolute(rel);
+};
+
+/**
  * An existing --out that is the saved model's model.json or a weights file it lists, whatever its name and folder,
  * or that is not an .onnx file and lies in (or below) the saved model's folder or its run folder, is one of the
  * model's or the run's own files (model.json, weights, rnnlab-input.json, results.json, a report, a checkpoint):
- * replacing it would destroy what is being exported or its record. A link is judged both as the path given and as
- * the file it leads to (which the export replaces): a model.json that is a link to another folder's is still the
- * model's model.json.
+ * replacing it would destroy what is being exported or its record. A link is judged at every path it goes through
+ * to the file it leads to (which the export replaces): a model.json that is a link to another folder's is still the
+ * model's model.json. So is a file that a link in those folders leads to (a results.json linked to a store's file).
  */
 function checkNotModelFile(out: string, model: string, dir: string): void {
   const st = statOf(out);
   if (!st?.isFile()) return;
-  const shown = entryOf(out)?.isSymbolicLink() ? `${out} (a link to ${readlinkSync(out)})` : out;
+  const paths = pathsThrough(out);
+  const shown = paths.length > 1 ? `${out} (${paths.slice(1).map((_p, i) => `${i > 0 ? 'which is ' : ''}a link to ${readlinkSync(paths[i])}`).join(', ')})` : out;
   const folders = protectedFolders(model, dir);
-  // Each path with its folder's real path: the path given keeps its own name, its folder's links resolved.
-  const paths = [nodePath.join(realpathSync(nodePath.dirname(out)), nodePath.basename(out)), realpathSync(out)];
-  const holder = (p: string) => /\.onnx$/i.test(p) ? undefined : folders.find((root) => {
-    const rel = nodePath.relative(root, nodePath.dirname(p));
-    return rel.split(nodePath.sep)[0] !== '..' && !nodePath.isAbsolute(rel);
-  });
-  const folder = paths.map(holder).find((f) => f !== undefined);
-  if (folder) {
-    const what = folder === realpathSync(dir) ? 'the saved model being exported' : 'the run folder of the model being exported';
-    throw new UsageError(`--out: ${shown} is a file of ${what} (in ${folder}); only an .onnx file may be written there; give another file, e.g. ${besideRun(model, dir)}`, 'export');
-  }
+  const whose = (folder: string) => folder === realpathSync(dir) ? 'the saved model being exported' : 'the run folder of the model being exported';
+  const holder = (p: string) => /\.onnx$/i.test(p) ? undefined : folders.find((root) => within(root, p));
+  const refuseHeld = (folder: string | undefined) => {
+    if (folder) throw new UsageError(`--out: ${shown} is a file of ${whose(folder)} (in ${folder}); only an .onnx file may be written there; give another file, e.g. ${besideRun(model, dir)}`, 'export');
+  };
+  // The path given and the file replaced first; the links between them after model.json's own check, which names
+  // the file a link from outside leads to.
+  refuseHeld([paths[0], paths[paths.length - 1]].map(holder).find((f) => f !== undefined));
   // As the loader reads them: model.json and each manifest path joined to the model's folder. Compared as files, so
   // a link or a second spelling of the path is found too (model.json a link to a file elsewhere, --out another link).
   const json = nodePath.join(dir, 'model.json');
@@ -102,6 +153,13 @@ function checkNotModelFile(out: string, model: string, dir: string): void {
   const weights = manifestPaths(json).find((p) => same(nodePath.join(dir, p)));
   if (weights !== undefined) {
     throw new UsageError(`--out: ${shown} is the weights file '${weights}' that ${json} lists: replacing it would destroy the saved model being exported; give another file, e.g. ${besideRun(model, dir)}`, 'export');
+  }
+  refuseHeld(paths.slice(1, -1).map(holder).find((f) => f !== undefined));
+  const linked = linkLeadingTo(st, realpathSync(out), folders);
+  if (linked) {
+    // Said as the user wrote the paths, as besideRun's.
+    const link = nodePath.isAbsolute(model) ? linked.link : nodePath.relative(process.cwd(), linked.link);
+    throw new UsageError(`--out: ${shown} is the file that ${link}, a link in ${whose(linked.folder)} (in ${linked.folder}), leads to: the export would replace what it reads; give another file, e.g. ${besideRun(model, dir)}`, 'export');
   }
 }
 

@@ -9,7 +9,7 @@ import type { Variable } from '../variable.js';
 import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
 import { uniquePenalties } from './model_common.js';
 import { COMPUTE, Layer, kerasShape, registerShownLayer, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
-import { ownNode } from './model_as_layer.js';
+import { ownNode, tensorsAt } from './model_as_layer.js';
 
 /** What a stand-in uses of its Functional model (described here: functional.ts imports this file). */
 export interface NestableModel {
@@ -64,6 +64,9 @@ export class NestedModel extends ModelStandIn<NestableModel> {
   /** The model's own input and output (Keras's model.input), as getLayer's model gives them, whatever its calls. */
   override get input(): SymbolicTensor | SymbolicTensor[] { return this.model.input; }
   override get output(): SymbolicTensor | SymbolicTensor[] { return this.model.output; }
+  /** As the model's own: its node 0 is its graph, not a call, so an index past the end is said in the model's words. */
+  override getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] { return tensorsAt(this.inboundNodes, nodeIndex, 'inputs', `${this.name}.getInputAt`); }
+  override getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] { return tensorsAt(this.inboundNodes, nodeIndex, 'outputs', `${this.name}.getOutputAt`); }
 
   /** Stateful when a layer inside is: the outer model's resetStates() reaches them through resetStates(). */
   override get stateful(): boolean { return this.model.layers.some((l) => l.stateful); }

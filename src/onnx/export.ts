@@ -21,6 +21,7 @@ import { refuse, viewOf, OnnxExportError, type ExportableGraph, type Flow, type 
 import { describe } from '../describe.js';
 import { pathTooLongWords, tempName } from '../temp_names.js';
 import { kerasActivationName } from '../layers/activations.js';
+import { Layer } from '../layers/layer.js';
 
 export { OnnxExportError };
 export type { OnnxExportOptions };
@@ -200,14 +201,28 @@ function shownArgument(v: unknown): string {
   return `${/^([AEIOU]|LSTM|RNN)/.test(v.className) ? 'an' : 'a'} ${v.className} layer${typeof v.name === 'string' ? ` ('${v.name}')` : ''}`;
 }
 
-/** The model argument, checked before anything reads it: a layer, null or a plain object is refused by what it is. */
+/**
+ * The model a layer stands for (model.layers lists a nested model's stand-in where tfjs lists the model itself; a
+ * timeDistributed's layer wraps one): exporting it exports that model, as tfjs's layer is the model. Else the value.
+ */
+function modelOf(v: unknown): unknown {
+  const model = v instanceof Layer ? (v as { model?: unknown }).model : undefined;
+  return model !== undefined && !(model instanceof Layer) && (isExportableGraph(model) || Array.isArray((model as Partial<ExportableModel> | null)?.layers)) ? model : v;
+}
+
+/**
+ * The model argument, checked before anything reads it: a layer, null or a plain object is refused by what it is. A
+ * layer first: some have layers of their own (a nested model's stand-in lists the model's), and rnnlab's models are
+ * not Layers.
+ */
 function checkModel(model: unknown, where: string): asserts model is ExportableModel | ExportableGraph {
   const layers = (model as Partial<ExportableModel> | null)?.layers;
-  if (isExportableGraph(model) || (Array.isArray(layers) && layers.every(isLayer))) return;
+  if (!(model instanceof Layer) && (isExportableGraph(model) || (Array.isArray(layers) && layers.every(isLayer)))) return;
   throw new OnnxExportError(`ONNX export (${where}): the model (first argument) must be a Sequential or functional model (rl.sequential, rl.model), got ${shownArgument(model)}`);
 }
 
-function modelBytes(model: ExportableModel | ExportableGraph, where: string): Uint8Array {
+function modelBytes(given: ExportableModel | ExportableGraph, where: string): Uint8Array {
+  const model = modelOf(given);
   checkModel(model, where);
   if (isExportableGraph(model)) return functionalToOnnx(model, exportLayer);
   // A Sequential may start with an explicit InputLayer (rl.layers.inputLayer, Keras 3 configs): it gives the

@@ -29,7 +29,7 @@ export function windowPlan(inSizes: number[], window: number[], strides: number[
   if (strides.some((s, i) => s > 1 && dilations[i] > 1)) throw new Error(`${op}: either strides or dilations must be 1, got strides [${strides.join(', ')}] and dilations [${dilations.join(', ')}]`);
   if (dimRoundingMode !== undefined) {
     if (!['floor', 'round', 'ceil'].includes(dimRoundingMode)) throw new Error(`${op}: dimRoundingMode must be 'floor', 'round' or 'ceil', got ${shownArg(dimRoundingMode)}`);
-    if (typeof pad !== 'number' && !Array.isArray(pad)) throw new Error(`${op}: dimRoundingMode is only used with a numeric or explicit pad, got pad '${String(pad)}'`);
+    if (typeof pad !== 'number' && !Array.isArray(pad)) throw new Error(`${op}: dimRoundingMode is only used with a numeric or explicit pad, got pad ${shownArg(pad)}`);
   }
   const eff = window.map((k, i) => (k - 1) * dilations[i] + 1);
   let out: number[], before: number[];

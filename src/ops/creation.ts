@@ -103,7 +103,7 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
   // tfjs gives an empty tensor for a NaN and concatenates a string ('2' as step: 0, 2, 22); a bigint throws a TypeError.
   finiteArgs('range', { start, stop, step });
   if (step === 0) throw new Error('Cannot have a step of zero');
-  if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`range: dtype must be 'float32' or 'int32', got '${String(dtype)}'`);
+  if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`range: dtype must be 'float32' or 'int32', got ${shownArg(dtype)}`);
   if (stop < start && step === 1) step = -1;
   const n = (stop - start) / step > 0 ? Math.ceil((stop - start) / step) : 0;
   // Both dtypes accumulate in their own storage, as tfjs and TensorFlow do (numpy's arange multiplies instead): a

@@ -17,10 +17,11 @@ beforeAll(() => tfjsReady());
 type Lib = typeof rl | typeof tf;
 
 /**
- * h' = tanh((x @ k + h @ r) * g): 'g' [2] and 'r' [2, 2] made in the constructor, which sets built (unless setsBuilt
- * is false); 'k' [3, 2] there too, or (inBuild) in a build, which tfjs's rnn runs though the cell says it is built.
+ * h' = tanh((x @ k + h @ r) * g): 'g' [2] (named gain) and 'r' [2, 2] made in the constructor, which sets built
+ * (unless setsBuilt is false); 'k' [3, 2] there too, or (inBuild) in a build, which tfjs's rnn runs though the cell
+ * says it is built.
  */
-function defineCell(lib: Lib, className: string, inBuild: boolean, setsBuilt = true) {
+function defineCell(lib: Lib, className: string, inBuild: boolean, setsBuilt = true, gain = 'g') {
   const l = lib as any;
   const init = (seed: number) => l.initializers.randomUniform({ minval: -1, maxval: 1, seed });
   class CtorBuiltCell extends l.layers.Layer {
@@ -28,7 +29,7 @@ function defineCell(lib: Lib, className: string, inBuild: boolean, setsBuilt = t
     units = 2; stateSize = 2; g: any; r: any; k: any;
     constructor(a: any) {
       super(a);
-      this.g = this.addWeight('g', [2], 'float32', l.initializers.randomUniform({ minval: 0.5, maxval: 2, seed: 1 }));
+      this.g = this.addWeight(gain, [2], 'float32', l.initializers.randomUniform({ minval: 0.5, maxval: 2, seed: 1 }));
       this.r = this.addWeight('r', [2, 2], 'float32', init(2));
       if (!inBuild) this.k = this.addWeight('k', [3, 2], 'float32', init(3));
       this.built = setsBuilt;
@@ -170,10 +171,11 @@ describe('rnn over a stack of two instances of one cell class with a constructor
   });
 
   it('a leaf only one cell has is still saved bare beside them', async () => {
-    const Other = defineCell(rl, 'CtorBuiltCellOtherR52', true);
+    // A third cell whose gain is 'h': its 'r' is shared with the other two, its 'h' is its own.
+    const Other = defineCell(rl, 'CtorBuiltCellOtherR52', true, true, 'h');
     const m = rl.sequential({ layers: [rl.layers.rnn({ cell: [new cells.build.rl({ name: 'a' }), new cells.build.rl({ name: 'b' }), new Other({ name: 'o' })], inputShape: [4, 3], name: 'r' })] });
     const arts = await rl.io.modelArtifactsOf(m);
-    expect(specNames(arts).slice(6)).toEqual(['r/RNNCell_2/g', 'r/RNNCell_2/r', 'r/RNNCell_2/k']);
+    expect(specNames(arts)).toEqual([...names, 'r/h', 'r/RNNCell_2/r', 'r/RNNCell_2/k']);
     const back = rl.layersModelFromArtifacts(arts as never);
     expect(back.getWeights().map(values)).toEqual(m.getWeights().map(values));
   });

@@ -85,6 +85,15 @@ describe("a nested model's nodes are tfjs's", () => {
     expect([standIn.input, standIn.output, standIn.getInputAt(0), standIn.getOutputAt(2)]).toEqual([inner.input, inner.output, inner.inputs[0], inner.getOutputAt(2)]);
     expect(m.getLayer('nl_inner')).toBe(inner);
   });
+
+  it("the stand-in's getOutputAt past its nodes says what the model's says (it counted node 0 as a call: 'applied 3 time(s)')", () => {
+    const { inner, m } = twoCalls(rl, 'na_');
+    const standIn = m.layers.find((l: { name: string }) => l.name === 'na_inner');
+    const nodes = 'the model has 3 inbound node(s) (0: its own graph, then each call of it in another model)';
+    expect(() => standIn.getOutputAt(5)).toThrow(`na_inner.getOutputAt: no call 5; ${nodes}`);
+    expect(() => standIn.getInputAt(3)).toThrow(`na_inner.getInputAt: no call 3; ${nodes}`);
+    expect(() => inner.getOutputAt(5)).toThrow(`na_inner.getOutputAt: no call 5; ${nodes}`);
+  });
 });
 
 /** rnnlab's weights copied into tfjs's twin by name ('<layer>/<leaf>', wherever the layer is nested). */

@@ -229,3 +229,52 @@ describe('rnnlab export judges a link at --out both where it is and where it lea
     expect(readFileSync(target)).toEqual(Buffer.from(toOnnx(model)));
   });
 });
+
+describe('rnnlab export refuses a file that a link in the run or model folder leads to', () => {
+  // run/ (--model) holds model/ and links into store/, as a run whose record is kept elsewhere.
+  const base = join(dir, 'linked-from-run'), runDir = join(base, 'run'), store = join(base, 'store');
+  const texts = { 'r.json': '{"command":"imdb"}', 'r2.json': '<p>report</p>', 'in.json': '{"vocab":10}', 'c.json': '{"epoch":1}' };
+  const kept = () => Object.keys(texts).map((f) => readFileSync(join(store, f === 'c.json' ? join('ckpt', f) : f), 'utf8'));
+  beforeAll(async () => {
+    mkdirSync(join(store, 'ckpt'), { recursive: true });
+    for (const [f, text] of Object.entries(texts)) writeFileSync(join(store, f === 'c.json' ? join('ckpt', f) : f), text);
+    await model.save(join(runDir, 'model'));
+    symlinkSync(join('..', 'store', 'r.json'), join(runDir, 'results.json'));
+    symlinkSync(join('..', 'store', 'r2.json'), join(runDir, 'report.html'));
+    symlinkSync(join('..', '..', 'store', 'in.json'), join(runDir, 'model', 'rnnlab-input.json'));
+    symlinkSync(join('..', 'store', 'ckpt'), join(runDir, 'checkpoint'));
+  });
+
+  it('--out naming the file itself (a run\'s results.json kept in a store was written through, the run\'s record replaced)', async () => {
+    const cases: [string, string, string][] = [
+      ['r.json', 'results.json', 'the run folder of the model being exported'],
+      ['in.json', join('model', 'rnnlab-input.json'), 'the saved model being exported'],
+      [join('ckpt', 'c.json'), 'checkpoint', 'the run folder of the model being exported'],
+    ];
+    for (const [file, link, what] of cases) {
+      const r = await run(['--model', runDir, '--out', join(store, file)]);
+      expect(r, file).toMatchObject({ code: 2, out: '' });
+      expect(r.err, file).toContain(`--out: ${join(store, file)} is the file that ${join(realpathSync(runDir), link)}, a link in ${what} (in `);
+      expect(r.err, file).toContain('leads to: the export would replace what it reads');
+    }
+    expect(kept()).toEqual(Object.values(texts));
+  });
+
+  it('a chain of links through the run folder is judged at every path on the way', async () => {
+    const outlink = join(base, 'outlink');
+    symlinkSync(join('run', 'report.html'), outlink);
+    const r = await run(['--model', runDir, '--out', outlink]);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toContain(`--out: ${outlink} (a link to ${join('run', 'report.html')}, which is a link to ${join('..', 'store', 'r2.json')}) is a file of the run folder of the model being exported (in ${realpathSync(runDir)})`);
+    expect(kept()).toEqual(Object.values(texts));
+    expect(kind(outlink)).toBe('link');
+  });
+
+  it('an existing file no link there leads to is replaced, and an .onnx one in a linked folder', async () => {
+    for (const out of [join(store, 'free.json'), join(store, 'ckpt', 'm.onnx')]) {
+      writeFileSync(out, 'old');
+      expect(await run(['--model', runDir, '--out', out]), out).toMatchObject({ code: 0, err: '' });
+      expect(readFileSync(out), out).toEqual(Buffer.from(toOnnx(model)));
+    }
+  });
+});

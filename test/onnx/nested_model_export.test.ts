@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { toOnnx } from '../../src/onnx/index.js';
+import type { Layer } from '../../src/layers/layer.js';
 import type { SymbolicTensor } from '../../src/layers/symbolic.js';
 import { Random } from '../../src/random.js';
 import { expectSameAsOrt, randomize, tokenIds } from './helpers.js';
@@ -91,5 +92,41 @@ describe('ONNX export inlines nested functional models', () => {
     const v = xs.values as Float32Array;
     for (const [b, t] of [[0, 4], [0, 5], [1, 2], [1, 3], [1, 4], [1, 5]]) v.fill(0, (b * T + t) * F, (b * T + t + 1) * F);
     await expectSameAsOrt(m, [xs]);
+  });
+});
+
+describe('the layer standing for a model, given to the exporter', () => {
+  /** inner with two outputs (da's and db's), called in an outer model; the stand-in is what m.layers lists for it. */
+  function nested(): { inner: rl.Functional; standIn: Layer } {
+    const ii = rl.input({ shape: [3], name: 'ii' });
+    const inner = rl.model({ inputs: ii, outputs: [one(L.dense({ units: 3, name: 'da' }).apply(ii)), one(L.dense({ units: 3, name: 'db' }).apply(ii))], name: 'inner' });
+    const x = rl.input({ shape: [3], name: 'x' });
+    const m = rl.model({ inputs: x, outputs: inner.apply(x) as SymbolicTensor[] });
+    return { inner, standIn: m.layers.find((l) => l.name === 'inner')! };
+  }
+
+  it("m.layers' entry for a nested model exports that model, as tfjs's entry is the model (it exported da -> db as a chain)", () => {
+    rl.setSeed(5);
+    const { inner, standIn } = nested();
+    expect(standIn).not.toBe(inner);
+    expect(Buffer.from(toOnnx(standIn as never)).equals(Buffer.from(toOnnx(inner)))).toBe(true);
+  });
+
+  it("a timeDistributed's layer wrapping a Sequential exports the Sequential", () => {
+    rl.setSeed(6);
+    const seq = rl.sequential({ layers: [L.dense({ units: 2, inputShape: [3], name: 'sd' })], name: 'seq' });
+    const td = L.timeDistributed({ layer: seq as never, name: 'td' }) as unknown as { layer: Layer };
+    expect(td.layer).not.toBe(seq);
+    expect(Buffer.from(toOnnx(td.layer as never)).equals(Buffer.from(toOnnx(seq)))).toBe(true);
+  });
+
+  it('any other layer is refused as a layer, one listing layers of its own too (it passed for a Sequential)', () => {
+    class Holder extends rl.layers.Layer {
+      static className = 'HolderR52';
+      readonly layers = [L.dense({ units: 2, inputShape: [3], name: 'held' })];
+    }
+    const holder = new Holder({ name: 'holder' });
+    expect(() => toOnnx(holder as never)).toThrow("ONNX export (toOnnx): the model (first argument) must be a Sequential or functional model (rl.sequential, rl.model), got a HolderR52 layer ('holder')");
+    expect(() => toOnnx(L.dense({ units: 2, name: 'd' }) as never)).toThrow("got a Dense layer ('d')");
   });
 });

@@ -138,6 +138,24 @@ describe('an argument shown in a message is cut short, a tensor by dtype and sha
     expect(object).toBe(`bincount: size must be a non-negative integer, got ${JSON.stringify({ values: new Array(30).fill(1) }).slice(0, 60)}…`);
     expect(size(new Array(1e6).fill([1n, 2n])).length).toBeLessThan(200);
   });
+
+  it('a tensor, typed array or list inside an object is shown as it is alone (its JSON was every value: 10.9 MB)', () => {
+    const big = rl.zeros([1000, 1000]);
+    expect(size({ size: big })).toBe('bincount: size must be a non-negative integer, got {"size":Tensor(float32, [1000, 1000])}');
+    expect(size({ t: tf.zeros([2]), n: [1n, NaN] })).toBe('bincount: size must be a non-negative integer, got {"t":a tfjs Tensor(float32, [2]),"n":[bigint 1,NaN]}');
+    const typed = size({ a: { b: new Float32Array(1e6) } });
+    expect(typed).toBe(`bincount: size must be a non-negative integer, got ${'{"a":{"b":Float32Array [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0'.slice(0, 60)}…`);
+    const self: Record<string, unknown> = { a: 1 };
+    self.list = [self];
+    expect(size(self)).toBe('bincount: size must be a non-negative integer, got {"a":1,"list":[an object]}');
+  });
+
+  it('the pad dimRoundingMode does not use, and range\'s dtype, are shown the same way', () => {
+    const img = rl.zeros([1, 3, 3, 1]), f = rl.ones([2, 2, 1, 1]);
+    expect(refusal(() => rl.conv2d(img, f, 1, 'valid', 'NHWC', 1, 'ceil'))).toBe('conv2d: dimRoundingMode is only used with a numeric or explicit pad, got pad "valid"');
+    expect(refusal(() => rl.range(0, 3, 1, bad('int64')))).toBe('range: dtype must be \'float32\' or \'int32\', got "int64"');
+    expect(refusal(() => rl.range(0, 3, 1, bad(rl.zeros([1000, 1000]))))).toBe('range: dtype must be \'float32\' or \'int32\', got Tensor(float32, [1000, 1000])');
+  });
 });
 
 describe('the autograd ops (and the ops\' mode names) that printed an argument bare, or failed on it with a TypeError', () => {
