@@ -7,6 +7,7 @@ import { bf16Support } from '../dist/backend/index.js';
 import { loadModel } from '../dist/io/files.js';
 import { imdbModel } from '../dist/experiments/lab_models.js';
 import { loadImdbArrays } from '../dist/experiments/imdb_task.js';
+import { imdbPathProblem } from '../dist/data/imdb_source.js';
 import { setGlobalPolicy } from '../dist/mixed_precision.js';
 import { Tensor } from '../dist/tensor.js';
 import { setSeed } from '../dist/random.js';
@@ -15,7 +16,7 @@ import { dataFileOrExit, exitUnlessBf16, parseOrExit } from './flags.mjs';
 import { BF16_GRADIENTS } from './specs.mjs';
 
 const o = parseOrExit(BF16_GRADIENTS, process.argv.slice(2));
-const data = dataFileOrExit(BF16_GRADIENTS, o.data);
+const data = dataFileOrExit(BF16_GRADIENTS, o.data, imdbPathProblem);
 exitUnlessBf16(BF16_GRADIENTS, bf16Support());
 const nb = o.batches, dir = o.model ?? null;
 setSeed(o.seed);

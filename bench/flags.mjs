@@ -54,7 +54,8 @@ const KINDS = {
     for (const it of items) {
       const ok = f.choices ? f.choices.includes(it)
         : f.item === 'int' ? /^\s*-?\d+\s*$/.test(it) && Number(it) >= (f.min ?? 1) : f.pattern.test(it);
-      if (!ok) throw `${what} (${it === '' ? 'an empty item' : `'${it}'`} is not)`;
+      // One item is the whole value, which the message quotes after "got": naming it twice says nothing more.
+      if (!ok) throw items.length === 1 ? what : `${what} (${it === '' ? 'an empty item' : `'${it}'`} is not)`;
     }
     if (new Set(items).size !== items.length) throw `${what}, each at most once`;
     return f.item === 'int' ? items.map(Number) : items;
@@ -133,14 +134,17 @@ export function loadAddonFlag(spec, flag, file) {
 
 /**
  * The IMDb data from --data or, without it, RNNLAB_DATA (the tarball or a folder holding it, as `rnnlab imdb`
- * takes); exits 2, naming which one, when neither names something that is there.
+ * takes); exits 2, naming which one, when neither names something that is there or pathProblem (the loader's
+ * imdbPathProblem, passed in as this file imports no dist/) finds it cannot be the data: a folder without the tarball.
  */
-export function dataFileOrExit(spec, flagValue) {
+export function dataFileOrExit(spec, flagValue, pathProblem) {
   const from = flagValue !== undefined ? '--data' : 'RNNLAB_DATA';
   const p = flagValue ?? process.env.RNNLAB_DATA;
   try {
     if (!p) throw new UsageError(`${spec.name}: --data PATH (aclImdb_v1.tar.gz) or RNNLAB_DATA is needed`);
     if (!existsSync(p)) throw new UsageError(`${spec.name}: ${from}: no file or folder at ${p}`);
+    const why = pathProblem(p);
+    if (why !== undefined) throw new UsageError(`${spec.name}: ${from}: ${why}: ${p}`);
   } catch (e) {
     exitOnUsage(e);
     throw e;
@@ -153,8 +157,10 @@ export function helpText(spec) {
   const rows = Object.entries(spec.flags).map(([name, f]) => {
     const left = `  --${name}${f.kind === 'bool' ? '' : ` ${f.value}`}`;
     const shown = Array.isArray(f.default) ? f.default.join(',') : typeof f.default === 'object' ? JSON.stringify(f.default) : f.default;
-    const dflt = f.default === undefined ? '' : ` (default ${shown})`;
-    return `${left.padEnd(28)} ${f.help}${dflt}`;
+    // The parser's lower bound, from the same field it reads, so help cannot promise a value the parser refuses.
+    const least = f.kind === 'int' && f.min !== undefined ? `at least ${f.min}` : '';
+    const notes = [least, f.default === undefined ? '' : `default ${shown}`].filter(Boolean);
+    return `${left.padEnd(28)} ${f.help}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
   return [`usage: ${spec.usage}`, '', spec.summary, '', 'flags:', ...rows, `${'  --help'.padEnd(28)} this text`, ...(spec.notes ? ['', spec.notes] : [])].join('\n');
 }

@@ -7,6 +7,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+const USAGE = 'usage: node scripts/lab_notebook.mjs [--check]   (= npm run lab:notebook)\n\n'
+  + 'Writes examples/lab8.ipynb from examples/lab8/*.ts (compiled first by npm run lab:notebook).\n'
+  + '  --check   write nothing; exit 1 if the notebook is out of date with the section files\n'
+  + '  --help    this text\n';
+// Read before anything else: a misspelt --check (or any other argument) must not rewrite the notebook.
+let check = false;
+for (const a of process.argv.slice(2)) {
+  if (a === '--check') check = true;
+  else if (a === '--help' || a === '-h') { process.stdout.write(USAGE); process.exit(0); }
+  else { process.stderr.write(`lab_notebook: unknown argument '${a}'\n${USAGE}`); process.exit(2); }
+}
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NOTEBOOK = resolve(ROOT, 'examples/lab8.ipynb');
 const SOURCES = resolve(ROOT, 'examples/lab8');
@@ -92,7 +104,7 @@ export function buildNotebook() {
 }
 
 const text = buildNotebook();
-if (process.argv.includes('--check')) {
+if (check) {
   let current = '';
   try { current = readFileSync(NOTEBOOK, 'utf8'); } catch { /* missing counts as stale */ }
   if (current !== text) {

@@ -50,7 +50,8 @@ for (let iteration = 1; iteration < 2; iteration++) {
     if (guess === correct) numcorrect += 1;
     console.log('Question', q, 'True', correct, 'Guess', guess, verdict);
   }
-  console.log('The model scored ', (numcorrect * 100) / numtotal, ' % in its test.');
+  // Python 3 prints the float (90.0); written as `rnnlab addition` writes it.
+  console.log(`The model scored ${((numcorrect * 100) / numtotal).toFixed(1)} % in its test.`);
 }
 // %% [markdown]
 // The question from the lab's title: '231+432' in, one character per output step out. The lab's code pads

@@ -18,5 +18,5 @@ for (const v of variants) {
   const m = build_seq2seq(v.RNN, 128, v.LAYERS);
   await m.fit(x_train, y_train, { batchSize: 128, epochs: v.epochs, verbose: 0 });
   const per_char = (m.evaluate(x_val, y_val, { verbose: 0 }) as rl.Scalar[])[1].dataSync()[0];
-  console.log(`${v.name}, ${v.epochs} epochs: ${m.countParams()} params, per character ${percent(per_char)}, whole answers ${percent(exact_match(m, x_val, y_val))}`);
+  console.log(`${v.name}, ${v.epochs} epoch${v.epochs === 1 ? '' : 's'}: ${m.countParams()} params, per character ${percent(per_char)}, whole answers ${percent(exact_match(m, x_val, y_val))}`);
 }

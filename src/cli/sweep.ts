@@ -250,7 +250,7 @@ function readSweepSpec(file: string): SweepSpec {
  * a flag with a value takes one its command accepts. Paths are left to the runs (a queued run's worker may see
  * another disk); what depends on several flags together (--training-size against --digits) fails its run, unretried.
  */
-function checkSpecValues(spec: SweepSpec, file: string): void {
+export function checkSpecValues(spec: SweepSpec, file: string): void {
   const table = COMMAND_FLAG_SPECS[spec.command];
   /** The value as the command reads it (a path as given). */
   const check = (field: string, name: string, value: FlagValue): unknown => {

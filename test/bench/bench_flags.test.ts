@@ -71,10 +71,10 @@ describe('bench flag parsing', () => {
     expect(refusal(specs.RUN, ['--models', 'lstm,gru'])).toContain("--models must be a comma-separated list of ff_raw, ff_embed, cnn, simple_rnn, lstm, cnn_lstm, addition ('gru' is not)");
     expect(refusal(specs.RUN, ['--models', 'lstm,,cnn'])).toContain('an empty item');
     expect(refusal(specs.RUN, ['--models', 'lstm,lstm'])).toContain('each at most once');
-    expect(refusal(specs.RECURRENT, ['--case', 'LSTM'])).toContain("--case must be a comma-separated list of lstm, gru, simpleRnn, addition ('LSTM' is not)");
-    expect(refusal(specs.GEMM, ['--shapes', '8x8'])).toContain("('8x8' is not)");
+    expect(refusal(specs.RECURRENT, ['--case', 'LSTM'])).toContain("--case must be a comma-separated list of lstm, gru, simpleRnn, addition, got 'LSTM' (");
+    expect(refusal(specs.GEMM, ['--shapes', '8x8'])).toMatch(/T \(B transposed\), got '8x8' \(--help/);
     expect(refusal(specs.INFERENCE, ['--batches', '1,0'])).toContain("--batches must be a comma-separated list of integers >= 1 ('0' is not)");
-    expect(refusal(specs.BF16_STEP, ['--models', 'ff_raw'])).toContain("('ff_raw' is not)");
+    expect(refusal(specs.BF16_STEP, ['--models', 'ff_raw'])).toContain("bilstm, got 'ff_raw' (--help");
     expect(refusal(specs.SWEEP, ['--spec-flags', '[1]'])).toContain('--spec-flags must be a JSON object');
     expect(refusal(specs.SOAK, ['--epochs', '3'])).toContain('unknown flag --epochs');
   });
@@ -84,6 +84,21 @@ describe('bench flag parsing', () => {
     expect(refusal(specs.GEMM, ['--against', 'old.node'])).toContain('--against needs --shapes');
     expect(refusal(specs.GEMM, ['--shapes', '8x8x8', '--rounds', '3'])).toContain('--rounds needs --against');
     expect(refusal(specs.RECURRENT, ['--rounds', '3'])).toContain('--rounds needs --against');
+  });
+
+  it('--help states each integer flag\'s lower bound, the one the parser enforces', () => {
+    expect(helpText(specs.FIT)).toMatch(/^ {2}--steps N +batches per timed loop \(at least 4; default 40\)$/m);
+    for (const spec of ALL) {
+      for (const [name, f] of Object.entries(spec.flags) as [string, { kind: string; min?: number }][]) {
+        if (f.kind !== 'int' || f.min === undefined) continue;
+        expect(helpText(spec)).toMatch(new RegExp(`^ {2}--${name} N .*\\(at least ${f.min}[;)]`, 'm'));
+        expect(refusal(spec, [`--${name}`, String(f.min - 1)])).toContain(`--${name} must be an integer >= ${f.min}`);
+      }
+    }
+  });
+
+  it('a one-item list names the bad value once', () => {
+    expect(refusal(specs.FIT, ['--models', 'foo'])).toBe("bench/fit.mjs: --models must be a comma-separated list of addition, imdb_lstm, got 'foo' (--help lists the flags)");
   });
 
   it('--help lists exactly the flags each parser takes', () => {

@@ -1,8 +1,8 @@
 // The benchmark scripts as run: a bad command line exits 2 with one line naming the flag and nothing on stdout
 // (nothing was timed); --help prints the flags; --vs-torch's checks of the PyTorch reference, and its ratios,
 // which are never computed from a figure that was not measured.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,13 @@ describe('bench scripts refuse a bad command line before timing anything', () =>
     ['bf16_gradients.mjs', ['--data', 'no/such/aclImdb_v1.tar.gz'], /--data: no file or folder at/],
     ['sweep.mjs', ['--data', 'package.json', '--spec-flags', '{"unitz":3}'], /--spec-flags: .*'unitz' is not a flag of rnnlab imdb/],
     ['soak.mjs', ['--epochs', '5'], /unknown flag --epochs/],
+    // A folder that exists but holds no tarball: refused as `rnnlab imdb --data` and `npm run lab -- --data` refuse it.
+    ['sweep.mjs', ['--data', dir], /^bench\/sweep\.mjs: --data: a folder without aclImdb_v1\.tar\.gz: /],
+    ['bf16_gradients.mjs', ['--data', dir], /^bench\/bf16_gradients\.mjs: --data: a folder without aclImdb_v1\.tar\.gz: /],
+    // Values as `rnnlab imdb` reads them, not only the names: each would fail every timed run.
+    ['sweep.mjs', ['--data', 'package.json', '--spec-flags', '{"epochs":0}'], /^bench\/sweep\.mjs: --spec-flags: .*--epochs must be a positive integer, got '0'/],
+    ['sweep.mjs', ['--data', 'package.json', '--spec-flags', '{"model":"transformer"}'], /--spec-flags: .*--model must be one of .*, got 'transformer'/],
+    ['sweep.mjs', ['--data', 'package.json', '--spec-flags', '{"units":"abc"}'], /--spec-flags: .*--units expects an integer .*, got 'abc'/],
   ];
   for (const [script, args, message] of cases) {
     it(`${script} ${args.join(' ')}`, () => {
@@ -176,4 +183,35 @@ describe('bench --vs-torch', () => {
     expect(ratio.train_on_batch_over_torch).toBeCloseTo(ours.train_on_batch_ms_per_step / theirs.ms_per_step, 3);
     expect(lines.at(-1).machine).toBeDefined();
   });
+});
+
+describe('bench/sweep.mjs cleans up and times only completed runs', () => {
+  const haveRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  /** A TMPDIR of its own, so the script's rnnlab-bench-sweep-* folder can be watched. */
+  const ownTmp = () => mkdtempSync(join(dir, 'tmp-'));
+  // package.json passes --data's check (a file) and fails in the run, when the loader reads it as the tarball.
+  const args = ['--data', 'package.json', '--runs', '1', '--workers', '1'];
+
+  it.skipIf(!haveRedis)('a failed run ends the benchmark (exit 1, naming the run and why) instead of printing its throughput', () => {
+    const tmp = ownTmp();
+    const r = bench('sweep.mjs', args, { TMPDIR: tmp, RNNLAB_CACHE: undefined });
+    expect(r.stderr).toMatch(/^bench\/sweep\.mjs: warm-up: run seed-0 failed \(exit 1\): .*package\.json.*; nothing timed$/);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(readdirSync(tmp)).toEqual([]); // the folder with its IMDb cache is gone
+  });
+
+  it.skipIf(!haveRedis)('SIGTERM stops the run under way and removes the folder', async () => {
+    const tmp = ownTmp();
+    const child = spawn(process.execPath, [join('bench', 'sweep.mjs'), ...args], { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => { stderr += c; });
+    const ended = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Sent once the warm-up's folder exists: its run (a node process loading the data) is then under way.
+    const t0 = Date.now();
+    while (!readdirSync(tmp).some((f) => existsSync(join(tmp, f, 'warm'))) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGTERM');
+    expect(await ended).toBe(143);
+    expect(stderr.trim()).toBe('bench/sweep.mjs: stopped by SIGTERM; nothing reported');
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 60_000);
 });
