@@ -252,7 +252,7 @@ function readSweepSpec(file: string): SweepSpec {
  */
 export function checkSpecValues(spec: SweepSpec, file: string): void {
   const table = COMMAND_FLAG_SPECS[spec.command];
-  /** The value as the command reads it (a path as given). */
+  /** The value as the command reads it (a path resolved against the working folder, unchecked: x and ./x are one). */
   const check = (field: string, name: string, value: FlagValue): unknown => {
     const f = table[name];
     if (!f) return value;

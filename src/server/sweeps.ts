@@ -153,9 +153,10 @@ export class SweepStore {
     const now = Date.now();
     const runs = disk.map((r, i) => {
       const st = stamps[i];
-      // sweep.json is rewritten after each run; a run a live worker has taken since shows as running. The stamp keeps
-      // the attempts too, so a run completed after sweep.json was last written is not shown with none (record.ts's rule,
-      // read as stampAttempts reads it).
+      // sweep.json is rewritten now and then (a local sweep's every few seconds, a queue sweep's when queued and when
+      // its wait ends); a run a live worker has taken since shows as running. The stamp keeps the attempts too, so a run
+      // completed after sweep.json was last written is not shown with none (record.ts's rule, read as stampAttempts
+      // reads it).
       const running = r.status === 'pending' && st?.state === 'running' && stampAlive(st, now);
       return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: Math.max(r.attempts, attemptsOf(st)), value: r.value ?? null, error: r.error ?? null,
         worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null,

@@ -59,7 +59,8 @@ export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], crea
 /**
  * The least time between two writes of sweep.json while the sweep runs, and the most share of its time they may take:
  * each write holds every run's entry (22 MB for 100,000 runs), so writing it after every run would make a large
- * sweep quadratic, and hold up the slots (it is synchronous). The last write, at the end or on a stop, is always made.
+ * sweep quadratic, and hold up the slots (it is synchronous). A write put off is made when that time is up, rather than
+ * when the next run ends (hours away in an imdb sweep); the last write, at the end or on a stop, is always made.
  */
 const RECORD_EVERY_MS = 3000;
 const RECORD_SHARE = 0.1;
@@ -69,8 +70,18 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
   const { runs, createdAt, known } = openSweep(o.dir, spec);
   // Read once here; from then on each run's entry is updated alone, from its own folder, when it ends.
   const entries = collectEntries(o.dir, spec, runs, known);
+  // An unexpected error in a slot or in a put-off write stops the sweep: no slot starts another run, and the runs under
+  // way are stopped as Ctrl-C stops them (to be resumed), rather than going on after the sweep has reported its end.
+  const stop = new AbortController();
+  let broken: { error: unknown } | null = null;
   let lastWrite = Date.now(), writeMs = 0;
+  let later: NodeJS.Timeout | undefined;
+  const dropLater = () => {
+    clearTimeout(later);
+    later = undefined;
+  };
   const record = (finished: boolean): SweepOutcome => {
+    dropLater();
     const t = Date.now();
     const outcome = recordSweep(o.dir, spec, createdAt, entries, finished);
     lastWrite = Date.now();
@@ -78,16 +89,26 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
     return outcome;
   };
   record(false);
+  const gap = () => Math.max(RECORD_EVERY_MS, writeMs / RECORD_SHARE);
   const recordNow = () => {
-    if (Date.now() - lastWrite >= Math.max(RECORD_EVERY_MS, writeMs / RECORD_SHARE)) record(false);
+    if (Date.now() - lastWrite >= gap()) record(false);
+    else if (!later) {
+      later = setTimeout(() => {
+        later = undefined;
+        try {
+          record(false);
+        } catch (error) {
+          broken ??= { error };
+          stop.abort();
+        }
+      }, lastWrite + gap() - Date.now());
+      // The runs under way keep the process alive; this write alone need not.
+      later.unref();
+    }
   };
-  // An unexpected error in one slot stops the sweep: no slot starts another run, and the runs under way are stopped
-  // as Ctrl-C stops them (to be resumed), rather than going on after the sweep has reported its end.
-  const stop = new AbortController();
   const onAbort = () => stop.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) stop.abort();
-  let broken: { error: unknown } | null = null;
   let next = 0;
   const work = async (_unused: unknown, slot: number) => {
     const worker = `${hostname()}:${process.pid} slot ${slot + 1}`;
@@ -157,7 +178,13 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
     await Promise.all(Array.from({ length: Math.min(parallel, runs.length) }, guarded));
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
+    dropLater();
   }
+  // A run another worker (a queue's) completed meanwhile, refused here as busy or left pending, is recorded completed,
+  // as its folder shows; the completed ones cannot have changed.
+  entries.forEach((e, i) => {
+    if (e.status !== 'completed') entries[i] = collectEntries(o.dir, spec, [runs[i]], known)[0];
+  });
   if (broken) {
     record(false);
     throw (broken as { error: unknown }).error;

@@ -81,6 +81,85 @@ describe("a local sweep's bookkeeping", () => {
   });
 });
 
+/**
+ * A child that writes the completed results.json and exits at once, except for the run whose folder name holds `blocks`:
+ * that one prints an epoch line and runs until the stop (exit 130, as the CLI on Ctrl-C).
+ */
+function quickChild(blocks: string): string {
+  const template = path.join(root, 'results-template.json');
+  writeFileSync(template, results);
+  const script = path.join(root, `quick_child_${blocks}.cjs`);
+  writeFileSync(script, `const fs = require('fs'), path = require('path');
+const out = process.argv[process.argv.indexOf('--out') + 1];
+if (path.basename(out).includes(${JSON.stringify(blocks)})) {
+  process.on('SIGINT', () => process.exit(130));
+  console.log('Epoch 1/1');
+  setInterval(() => {}, 1000);
+} else fs.writeFileSync(path.join(out, 'results.json'), fs.readFileSync(${JSON.stringify(template)}));
+`);
+  return script;
+}
+
+describe('sweep.json while a long run goes on', () => {
+  it("shows a run that ended soon after the last write without waiting for the next run's end", async () => {
+    fake.script = quickChild('hidden-8');
+    const stop = new AbortController();
+    try {
+      const dir = path.join(root, 'put-off');
+      const events: string[] = [];
+      const sweep = runSweepLocal(parseSpec(`${TINY_ADDITION}grid: { hidden: [4, 8] }\n`), {
+        dir, parallel: 1, threads: 1, signal: stop.signal,
+        onEvent: (e) => { if (e.type !== 'warning' && e.type !== 'epoch') events.push(`${e.type} ${e.run.id}`); },
+      });
+      // hidden-4 ends within moments of the first write, so its write is put off; hidden-8 then runs until stopped.
+      await until('sweep.json shows hidden-4 completed', () => readSweepRecord(dir)?.runs[0].status === 'completed');
+      expect(readSweepRecord(dir)!.runs.map((r) => [r.id, r.status])).toEqual([['hidden-4_seed-1', 'completed'], ['hidden-8_seed-1', 'pending']]);
+      expect(events).toEqual(['start hidden-4_seed-1', 'done hidden-4_seed-1', 'start hidden-8_seed-1']);
+      stop.abort();
+      const o = await sweep;
+      expect(o.summary).toMatchObject({ completed: 1, pending: 1 });
+      expect(readSweepRecord(dir)!.finishedAt).toBeNull();
+    } finally {
+      stop.abort();
+      fake.script = null;
+    }
+  });
+});
+
+describe('a run another worker completes during the sweep', () => {
+  it('is recorded completed at the end, though refused here as busy while that worker held it', async () => {
+    fake.script = quickChild('none');
+    try {
+      const dir = path.join(root, 'busy');
+      const other = path.join(dir, 'runs', 'hidden-4_seed-1');
+      mkdirSync(other, { recursive: true });
+      const now = new Date().toISOString();
+      const stamp = { worker: 'other:1', runId: 'hidden-4_seed-1', host: 'otherhost', pid: 1, state: 'running', startedAt: now, updatedAt: now, epoch: null, epochs: null, attempts: 0 };
+      writeFileSync(path.join(other, WORKER_FILE), JSON.stringify(stamp));
+      const events: string[] = [];
+      const o = await runSweepLocal(parseSpec(`${TINY_ADDITION}grid: { hidden: [4, 8] }\n`), {
+        dir, parallel: 1, threads: 1,
+        onEvent: (e) => {
+          if (e.type === 'done' || e.type === 'failed') events.push(`${e.type} ${e.run.id}`);
+          if (e.type === 'done' && e.run.id === 'hidden-8_seed-1') {
+            // The other worker finishes hidden-4 meanwhile.
+            writeFileSync(path.join(other, 'results.json'), results);
+            writeFileSync(path.join(other, WORKER_FILE), JSON.stringify({ ...stamp, state: 'completed', attempts: 1 }));
+          }
+        },
+      });
+      expect(events).toEqual(['failed hidden-4_seed-1', 'done hidden-8_seed-1']);
+      expect(o.summary).toMatchObject({ completed: 2, failed: 0, pending: 0 });
+      const rec = readSweepRecord(dir)!;
+      expect(rec.runs.map((r) => [r.id, r.status, r.attempts])).toEqual([['hidden-4_seed-1', 'completed', 1], ['hidden-8_seed-1', 'completed', 1]]);
+      expect(rec.finishedAt).not.toBeNull();
+      expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('2 runs completed, 0 failed, 0 pending');
+    } finally {
+      fake.script = null;
+    }
+  });
+});
+
 describe('a run that completes as the stop comes', () => {
   it('counts as completed (attempt 1), and a sweep with nothing left then finishes with its report', async () => {
     fake.script = finishingChild();
