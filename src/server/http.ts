@@ -244,41 +244,42 @@ export function hasBody(req: IncomingMessage): boolean {
   return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }
 
+/** A key as a step of a path: `.name` where it reads as one, else quoted (`[""]`, `["a.b"]`, `["0"]`, not an index). */
+const keyStep = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+
 /**
- * The first key an object of a valid JSON text repeats, with where it is (`a.b[2].task`), or null. JSON.parse keeps
- * the last of them silently, so {"task":"addition","task":"imdb"} would be read as an IMDb job. Without recursion, as
- * jsonDepth.
+ * The first key an object of a valid JSON text repeats, with where it is (`a.b[2].task`, `[""][""]`), or null.
+ * JSON.parse keeps the last of them silently, so {"task":"addition","task":"imdb"} would be read as an IMDb job.
+ * Without recursion, as jsonDepth. A key repeated at the top has its own step for path (`task`, `[""]`).
  */
 export function repeatedKey(text: string): { key: string; path: string } | null {
-  // One frame per open object (its keys, and the key last read) or array (the index of the item being read).
-  const frames: { keys: Set<string> | null; at: string | number }[] = [];
-  let keyNext = false;
+  // One frame per open object (its keys, the key last read, and whether a key comes next: after `{` and each `,`)
+  // or array (the index of the item being read). Numbers and literals need no state: none stands where a key would.
+  const frames: { keys: Set<string> | null; at: string | number; keyNext: boolean }[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
       let j = i + 1;
-      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
-      if (keyNext) {
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      const top = frames[frames.length - 1];
+      if (top?.keys && top.keyNext) {
         const raw = text.slice(i + 1, j);
         const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
-        const top = frames[frames.length - 1];
-        if (top.keys!.has(key)) {
-          const outer = frames.slice(0, -1).map((f) => (typeof f.at === 'number' ? `[${f.at}]` : `.${f.at}`)).join('');
-          return { key, path: `${outer}.${key}`.slice(1) };
+        if (top.keys.has(key)) {
+          const steps = frames.map((f, d) => (d === frames.length - 1 ? keyStep(key) : typeof f.at === 'number' ? `[${f.at}]` : keyStep(f.at)));
+          return { key, path: steps.join('').replace(/^\./, '') };
         }
-        top.keys!.add(key);
+        top.keys.add(key);
         top.at = key;
-        keyNext = false;
+        top.keyNext = false;
       }
       i = j;
-    } else if (c === 0x7b) {
-      frames.push({ keys: new Set(), at: '' });
-      keyNext = true;
-    } else if (c === 0x5b) frames.push({ keys: null, at: 0 });
+    } else if (c === 0x7b) frames.push({ keys: new Set(), at: '', keyNext: true });
+    else if (c === 0x5b) frames.push({ keys: null, at: 0, keyNext: false });
     else if (c === 0x7d || c === 0x5d) frames.pop();
     else if (c === 0x2c) {
       const top = frames[frames.length - 1];
-      if (top.keys) keyNext = true;
+      if (top.keys) top.keyNext = true;
       else (top.at as number)++;
     }
   }
@@ -328,7 +329,7 @@ export async function readJsonBody(req: IncomingMessage, { limit = 1 << 20, requ
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('the body must be a JSON object');
   const repeated = repeatedKey(text);
   if (repeated !== null) {
-    const at = repeated.path === repeated.key ? '' : ` (at ${repeated.path.slice(0, 200)})`;
+    const at = repeated.path === keyStep(repeated.key).replace(/^\./, '') ? '' : ` (at ${repeated.path.slice(0, 200)})`;
     throw badRequest(`the body gives the key ${JSON.stringify(repeated.key.slice(0, 100))} more than once${at}; send each key once`);
   }
   return value as Record<string, unknown>;

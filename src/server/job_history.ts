@@ -32,6 +32,7 @@ export function jobNotKept(id: string, runSource: (runId: string) => 'cli' | 'da
   if (restored && source !== null) {
     const run = `GET /api/runs/${encodeURIComponent(restored[1])}`;
     if (source === 'dashboard') return notFound(`job '${id}' is no longer kept in the job list (the server keeps its most recent finished jobs only); its run is ${run}`);
+    if (source === 'unknown') return notFound(`no job '${id}': the record of run '${restored[1]}' cannot be read, so no job is rebuilt from it; the run is ${run}`);
     return notFound(`no job '${id}': run '${restored[1]}' was not trained by the dashboard, so it is no job; the run is ${run}`);
   }
   if (!LIVE_JOB_ID.test(id)) return null;

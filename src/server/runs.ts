@@ -70,11 +70,16 @@ const ID_RE = /^[A-Za-z0-9_.+-][A-Za-z0-9_.+ -]*$/;
  * record between requests (a record's details, histograms of every epoch among them, can be megabytes).
  */
 export type RunHead = Pick<RunRecord, 'command' | 'runName' | 'status' | 'pid' | 'host' | 'writer' | 'startedAt' | 'finishedAt' | 'error' | 'models' | 'metrics' | 'config' | 'cancellation'>
-  & { /** A `rnnlab train` run's class names, in the model's order (its record's data.classes), for the model list. */ classes?: string[] };
+  & {
+    /** A `rnnlab train` run's class names, in the model's order (its record's data.classes), for the model list. */
+    classes?: string[];
+    /** Who wrote the run, for the 404 of a job id naming it (RunStore.sourceOf). */
+    source?: RunRecord['source'];
+  };
 
 function headOf(r: RunRecord): RunHead {
   const classes = r.data?.classes;
-  return { command: r.command, runName: r.runName, status: r.status, pid: r.pid, host: r.host, writer: r.writer, startedAt: r.startedAt,
+  return { command: r.command, source: r.source, runName: r.runName, status: r.status, pid: r.pid, host: r.host, writer: r.writer, startedAt: r.startedAt,
     finishedAt: r.finishedAt, error: r.error, models: r.models, metrics: r.metrics, config: r.config, cancellation: r.cancellation,
     ...(Array.isArray(classes) && classes.every((c) => typeof c === 'string') ? { classes: classes as string[] } : {}) };
 }
@@ -470,6 +475,21 @@ export class RunStore {
     if (error === `${RESULTS_FILE} is not a regular file`) throw new HttpError(403, `${id}/${RESULTS_FILE} is not a regular file; it is not read`);
     const summary = summarize(id, dir, results, error, this.trainingHere(id));
     return { summary: results ? this.live(id, results, summary) : summary, curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
+  }
+
+  /**
+   * Who wrote a run: its record's source, 'unknown' when the record cannot be read (damaged, not a regular file, none
+   * beside a report), null when there is no such run. Reads the record's head, as the listing keeps it.
+   */
+  sourceOf(id: string): RunRecord['source'] | 'unknown' | null {
+    let dir: string;
+    try {
+      dir = this.resolve(id);
+    } catch {
+      return null;
+    }
+    const { head, error } = this.readHead(dir);
+    return noRunIn(dir, error) ? null : head?.source ?? 'unknown';
   }
 
   /** A report file of a run (report.html or report.png). */

@@ -30,7 +30,7 @@ import { checkSameOrigin, checkToken, isLoopback, parseHost, randomToken, TOKEN_
 import { RunStore } from './runs.js';
 import { regularFileInside, UnsafeFileError } from './safe_files.js';
 import { pathRedactor, publicPath } from './redact.js';
-import { EventHub } from './sse.js';
+import { EventHub, isEventStreamSocket } from './sse.js';
 import { removeStaleTemps } from './stale_temps.js';
 import { SECURITY_HEADERS, sendFile, webFile } from './static.js';
 
@@ -192,7 +192,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
       return act(id);
     } catch (e) {
       if (!(e instanceof HttpError) || e.status !== 404) throw e;
-      throw jobNotKept(id, (runId) => { try { return runs.get(runId).results?.source ?? 'unknown'; } catch { return null; } }) ?? e;
+      throw jobNotKept(id, (runId) => runs.sourceOf(runId)) ?? e;
     }
   };
   r.get('/api/jobs/:id', (ctx) => ({ job: job(ctx.params.id, (id) => jobs.get(id)) }));
@@ -407,11 +407,6 @@ function answerAndClose(socket: Duplex, answer: string): void {
   closeAfterLinger(socket, answer);
 }
 
-/** An answer that is an event stream (its headers sent by the hub, src/server/sse.ts). */
-function isEventStream(res: ServerResponse): boolean {
-  return res.headersSent && String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
-}
-
 /**
  * Node ends every answer that closes its connection (the request asked to, or the answer says `connection: close`)
  * with destroySoon(), which destroys the socket as soon as the answer is written: it closes as the others do instead,
@@ -620,7 +615,10 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
       return;
     }
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    handle(req, res).catch((e) => {
+    const answer = handle(req, res);
+    // An event stream that began behind bytes the parser refused: the refusal can never follow it (clientError).
+    if (refusing.has(socket) && isEventStreamSocket(socket)) socket.destroy();
+    answer.catch((e) => {
       const { status, message } = errorStatus(e);
       // A body left unread (a 413 sent as soon as its length passed the limit) is not read to its end: the connection
       // closes after the answer (lingerOnClose), what comes meanwhile read and dropped.
@@ -650,6 +648,12 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (lingering.has(socket)) return;
+    // An event stream never ends: no answer can follow it (not those of requests pipelined behind it), nor be
+    // written into it.
+    if (isEventStreamSocket(socket)) {
+      socket.destroy(err);
+      return;
+    }
     // A body that stops arriving: its handler is still waiting for it and has answered nothing, so the client is told
     // why (rather than finding the connection cut), and the connection closes once that is sent.
     const waiting = answering.get(socket);
@@ -661,8 +665,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     // Bytes after a request that asked to close: that request is still answered (RFC 9112 9.6), then the connection
     // closes (lingerOnClose) and nothing after it is processed: the parser refuses each further piece, and that is all.
     if (err.code === 'HPE_CLOSED_CONNECTION' && waiting) return;
-    // An event stream never ends: no answer can follow it, nor be written into it.
-    if (!socket.writable || (waiting && isEventStream(waiting))) {
+    if (!socket.writable) {
       socket.destroy(err);
       return;
     }

@@ -3,9 +3,12 @@
  * most `maxClients` streams (a page opens one; a script opening streams without end gets a 503). A stream is written
  * as fast as its socket takes it, never faster: the frames a page has not taken yet (it reads slowly, or is still
  * reading a large first snapshot) wait in its queue, in order, and the server's stall rule sees it progress with
- * every piece it takes. A frame that gives a job's (or a lab run's) whole state replaces a queued one before it that
- * nothing else about that job followed. A page whose queue holds more than `maxBufferedBytes` beyond its first
- * snapshot is dropped, so a stalled page cannot grow the server's memory for as long as it keeps the connection open.
+ * every piece it takes, and a frame is let go once written. A frame that gives a job's (or a lab run's) whole state
+ * takes the place of a queued one before it that nothing else about that job followed, at its place in the queue
+ * (the page lists jobs in the order it first hears of them), unless that one is the first this stream carries about
+ * the job: a job that failed while the page was busy is still seen going on, then ending. A page whose queue holds
+ * more than `maxBufferedBytes` beyond its first snapshot is dropped, so a stalled page cannot grow the server's
+ * memory for as long as it keeps the connection open.
  * A dropped page reconnects (EventSource does) and gets a fresh snapshot.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -40,8 +43,8 @@ const ABOUT = new Map<string, { thing: string; key: string; whole: boolean }>([
 /** A frame's bytes, shared by every client it is queued for; `counted`: toward maxBufferedBytes (all but the first snapshot). */
 interface Frame { bytes: Buffer; about: string | null; whole: boolean; counted: boolean }
 
-/** A frame in one client's queue; `frame` null once a newer one replaced it. */
-interface Queued { frame: Frame | null; started: boolean }
+/** A frame in one client's queue; `frame` null once written whole. `first`: the first this stream carries about its thing. */
+interface Queued { frame: Frame | null; started: boolean; first: boolean }
 
 interface Client {
   res: ServerResponse;
@@ -51,12 +54,20 @@ interface Client {
   at: number;
   /** Bytes of the counted frames not yet handed to the socket. */
   queued: number;
-  /** The last frame queued about each thing, while it is queued. */
+  /** The last frame queued about each thing this stream has carried (written or not). */
   last: Map<string, Queued>;
   /** A write returned false: the next waits for 'drain'. */
   waiting: boolean;
   /** The hub closed: the stream ends once what is queued is written. */
   ending: boolean;
+}
+
+/** The connections an event stream is being written on: nothing can be answered after it on the same connection. */
+const streaming = new WeakSet<object>();
+
+/** Whether an event stream's headers went out on this connection and the stream has not ended. */
+export function isEventStreamSocket(socket: object): boolean {
+  return streaming.has(socket);
 }
 
 export class EventHub {
@@ -89,6 +100,12 @@ export class EventHub {
       throw new HttpError(503, `${this.clients.size} event streams are open, the most this dashboard serves at once; close a dashboard tab and reload`);
     }
     res.writeHead(200, headers);
+    // A request made by hand (a test's) may have no socket: nothing can be pipelined behind it.
+    const socket = req.socket as object | null;
+    if (socket) {
+      streaming.add(socket);
+      res.once('finish', () => streaming.delete(socket));
+    }
     const c: Client = { res, queue: [], head: 0, at: 0, queued: 0, last: new Map(), waiting: false, ending: false };
     // A long-lived server's snapshot can be large: a page still reading it is not a stalled one.
     const opening = 'retry: 2000\n\n' + initial.map(([event, data]) => this.frame(event, data)).join('');
@@ -118,42 +135,51 @@ export class EventHub {
   }
 
   private enqueue(c: Client, f: Frame): void {
-    const q: Queued = { frame: f, started: false };
-    if (f.about !== null) {
-      const before = c.last.get(f.about);
-      // Only the one just before about the same thing: one followed by an addition to it stays, as that addition's context.
-      if (f.whole && before?.frame?.whole && !before.started) {
-        c.queued -= before.frame.bytes.length;
-        before.frame = null;
-      }
-      c.last.set(f.about, q);
+    const before = f.about === null ? undefined : c.last.get(f.about);
+    // Only the one just before about the same thing: one followed by an addition to it stays, as that addition's context.
+    if (f.whole && before?.frame?.whole && !before.started && !before.first) {
+      if (before.frame.counted) c.queued -= before.frame.bytes.length;
+      before.frame = f;
+    } else {
+      const q: Queued = { frame: f, started: false, first: f.about !== null && before === undefined };
+      if (f.about !== null) c.last.set(f.about, q);
+      c.queue.push(q);
     }
-    c.queue.push(q);
     if (f.counted) c.queued += f.bytes.length;
+  }
+
+  /** The queue entries the hub keeps for its pages, and the bytes of the frames they hold (a frame queued for two pages counts twice). */
+  backlog(): { entries: number; bytes: number } {
+    let entries = 0, bytes = 0;
+    for (const c of this.clients) {
+      entries += c.queue.length;
+      for (const q of c.queue) bytes += q.frame?.bytes.length ?? 0;
+    }
+    return { entries, bytes };
   }
 
   /** Hands the client's socket what is queued, a piece at a time, until a write says to wait for 'drain'. */
   private pump(c: Client): void {
     while (!c.waiting && c.head < c.queue.length && !c.res.destroyed) {
       const q = c.queue[c.head];
-      const f = q.frame;
-      if (!f) {
-        c.head++;
-        continue;
-      }
+      const f = q.frame!;
       q.started = true;
       const piece = f.bytes.subarray(c.at, c.at + BODY_PIECE_BYTES);
       c.at += piece.length;
       if (f.counted) c.queued -= piece.length;
       if (c.at === f.bytes.length) {
+        // Written whole: the page's first snapshot can be megabytes, not to be held while the stream stays open.
+        q.frame = null;
         c.head++;
         c.at = 0;
-        if (f.about !== null && c.last.get(f.about) === q) c.last.delete(f.about);
       }
       c.waiting = !c.res.write(piece);
     }
-    // Drop what was written from the front now and then, not on every frame.
-    if (c.head > 1024 && c.head * 2 > c.queue.length) {
+    // Drop what was written from the front when all of it was, else now and then, not on every frame.
+    if (c.head === c.queue.length) {
+      c.queue = [];
+      c.head = 0;
+    } else if (c.head > 1024 && c.head * 2 > c.queue.length) {
       c.queue.splice(0, c.head);
       c.head = 0;
     }

@@ -61,6 +61,88 @@ describe('repeated JSON keys', () => {
     expect(repeatedKey('{"a":{"b":{"c":1,"c":2}}}')).toEqual({ key: 'c', path: 'a.b.c' });
     expect(repeatedKey('{ "a" : 1 ,\n "a" : 2 }')).toEqual({ key: 'a', path: 'a' });
   });
+
+  it('an empty object or array before a string leaves it a value (it was read as a key of the array: a 500)', async () => {
+    for (const t of ['{"a":[{}, "x"]}', '{"texts":[{},1,"hello"]}', '{"a":[[],{},[{}],"b",{"c":{}},"c"],"d":{"e":[]},"f":"g"}', '[{},"a","a"]', '"a"', '{"a\\\\":{},"b":[{},{"c":"\\""}],"c":[{}]}']) {
+      expect(repeatedKey(t), t).toBeNull();
+    }
+    expect(repeatedKey('{"a":{},"a":1}')).toEqual({ key: 'a', path: 'a' });
+    expect(repeatedKey('{"a":[{},{"x":[],"x":{}}]}')).toEqual({ key: 'x', path: 'a[1].x' });
+    const r = await request(s.base, 'POST', '/api/predict/text', { body: '{"model":"x","texts":[{},1,"hello"]}', headers: json });
+    expect([r.status, r.body.error]).toEqual([400, 'texts must be an array of strings']);
+  });
+
+  it('a key that is no name is quoted where it is, so the place reads unambiguously', async () => {
+    expect(repeatedKey('{"":{"":1,"":2}}')).toEqual({ key: '', path: '[""][""]' });
+    expect(repeatedKey('{"a.b":{"0":[1,{"x":1,"x":2}]}}')).toEqual({ key: 'x', path: '["a.b"]["0"][1].x' });
+    expect(repeatedKey('{"x":{"a b":1,"a b":2}}')).toEqual({ key: 'a b', path: 'x["a b"]' });
+    const top = await request(s.base, 'POST', '/api/demo', { body: '{"":1,"":2}', headers: json });
+    expect([top.status, top.body.error]).toEqual([400, 'the body gives the key "" more than once; send each key once']);
+    const deep = await request(s.base, 'POST', '/api/demo', { body: '{"":{"":1,"":2}}', headers: json });
+    expect([deep.status, deep.body.error]).toEqual([400, 'the body gives the key "" more than once (at [""][""]); send each key once']);
+  });
+
+  it('random valid JSON: no repeat is found where there is none, and one added anywhere is found where it is', () => {
+    // A seeded generator (mulberry32): the same texts on every run.
+    let seed = 52;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    // The characters that steer a scanner: quotes, escapes, brackets, separators; and some that are merely text.
+    const CHARS = ['"', '\\', '{', '}', '[', ']', ',', ':', 'a', 'b', ' ', '\n', '\u0001', 'é', '😀', '/'];
+    const str = () => Array.from({ length: Math.floor(rand() * 4) }, () => pick(CHARS)).join('');
+    const NUMBERS = [0, -1, 12, 0.5, -2.5e-7, 1e21, 123456789];
+    type V = unknown;
+    const value = (depth: number): V => {
+      // A body is an object; below it, anything.
+      const kind = depth === 0 ? 4 : depth > 4 ? Math.floor(rand() * 3) : Math.floor(rand() * 5);
+      if (kind === 0) return pick([true, false, null, ...NUMBERS]);
+      if (kind === 1 || kind === 2) return kind === 1 ? str() : pick(['', 'k', 'x']);
+      const n = Math.floor(rand() * 4) + (depth === 0 ? 1 : 0);
+      if (kind === 3) return Array.from({ length: n }, () => value(depth + 1));
+      const o: Record<string, V> = {};
+      for (let i = 0; i < n; i++) o[pick([str(), 'k', 'x', ''])] = value(depth + 1);
+      return o;
+    };
+    const ws = () => pick(['', '', ' ', '\n\t ', '\r\n']);
+    // Each UTF-16 unit as \uXXXX: the same key, spelled otherwise.
+    const escaped = (k: string) => `"${[...Array(k.length).keys()].map((i) => `\\u${k.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}"`;
+    let dup = '';
+    const text = (v: V, target: object | null): string => {
+      if (Array.isArray(v)) return `[${ws()}${v.map((x) => ws() + text(x, target) + ws()).join(',')}]`;
+      if (v === null || typeof v !== 'object') return ws() + JSON.stringify(v) + ws();
+      const entries = Object.entries(v).map(([k, x]) => `${ws()}${JSON.stringify(k)}${ws()}:${text(x, target)}`);
+      if (v === target) {
+        dup = pick(Object.keys(v));
+        entries.push(`${ws()}${rand() < 0.5 ? JSON.stringify(dup) : escaped(dup)}:${ws()}0`);
+      }
+      return `{${entries.join(',')}${ws()}}`;
+    };
+    const step = (k: string | number) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+    /** Every object with a key, and the steps to it. */
+    const objects = (v: V, at: (string | number)[], out: [object, (string | number)[]][]): [object, (string | number)[]][] => {
+      if (Array.isArray(v)) v.forEach((x, i) => objects(x, [...at, i], out));
+      else if (v !== null && typeof v === 'object') {
+        if (Object.keys(v).length) out.push([v, at]);
+        for (const [k, x] of Object.entries(v)) objects(x, [...at, k], out);
+      }
+      return out;
+    };
+    for (let n = 0; n < 2000; n++) {
+      const v = value(0);
+      const plain = text(v, null);
+      expect(JSON.parse(plain)).toEqual(v);
+      expect(repeatedKey(plain), plain).toBeNull();
+      const targets = objects(v, [], []);
+      const [target, at] = pick(targets);
+      const t = text(v, target);
+      expect(repeatedKey(t), t).toEqual({ key: dup, path: [...at, dup].map(step).join('').replace(/^\./, '') });
+    }
+  });
 });
 
 describe('the forms GET /api/config advertises', () => {
@@ -139,6 +221,17 @@ describe('messages', () => {
     expect([cli.status, cli.body.error]).toEqual([404, "no job 'run-20250101-100000-cli': run '20250101-100000-cli' was not trained by the dashboard, so it is no job; the run is GET /api/runs/20250101-100000-cli"]);
     // The dashboard's own run is a job, restored from its folder.
     expect((await get(s.base, '/api/jobs/run-20250101-100001-dash')).status).toBe(200);
+  });
+
+  it('a run-<folder> id of a run whose record cannot be read says so, not that the dashboard never trained it', async () => {
+    // A report without its results.json, and a results.json that is a link (never read): who wrote them is unknown.
+    for (const run of ['20250101-100006-lost', '20250101-100007-linked']) {
+      const r = await get(s.base, `/api/jobs/run-${run}`);
+      expect([r.status, r.body.error]).toEqual([404, `no job 'run-${run}': the record of run '${run}' cannot be read, so no job is rebuilt from it; the run is GET /api/runs/${run}`]);
+    }
+    // A folder that is no run is no job either, and said to be neither.
+    const empty = await get(s.base, '/api/jobs/run-20250101-100005-empty');
+    expect([empty.status, empty.body.error]).toEqual([404, "no job 'run-20250101-100005-empty'"]);
   });
 
   it("CLI.md's example of a model over --max-model-params is a 422, not the batch cost's 400", () => {

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { writeRecord } from '../../src/report/record.js';
 import { finishRecord, startRecord } from '../../src/report/run.js';
 import { BODY_PIECE_BYTES } from '../../src/server/http.js';
 import { SERVER_LIMITS } from '../../src/server/server.js';
-import { EVENT_HUB_LIMITS } from '../../src/server/sse.js';
+import { EVENT_HUB_LIMITS, EventHub } from '../../src/server/sse.js';
 import { finished, post, serverPerTest, SMALL_SUM, tempDir, until, type TestServer } from './helpers.js';
 
 const RUNS = 40;
@@ -179,4 +180,71 @@ describe('an event stream whose page reads slower than the server sends', () => 
     expectWholeSnapshot(slow);
     slow.res.destroy();
   }, 120_000);
+});
+
+/**
+ * A hub on a server of its own, whose every request opens a stream with a snapshot of `snapshotChars` and then runs
+ * `opened` at once: the socket has not taken the snapshot's first piece yet (a piece is more than a socket's
+ * buffer holds before it says to wait), so what `opened` broadcasts waits in the page's queue.
+ */
+async function hubServer(snapshotChars: number, opened: (hub: EventHub) => void = () => {}): Promise<{ hub: EventHub; base: string; close(): Promise<void> }> {
+  const hub = new EventHub();
+  const server = http.createServer((req, res) => {
+    hub.add(req, res, [['snapshot', { jobs: [], pad: 'p'.repeat(snapshotChars) }]]);
+    opened(hub);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    hub, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      hub.close();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const job = (id: string, status: string, progress = 0) => ({ id, name: id, status, progress });
+
+describe('job summaries queued for a busy page', () => {
+  it('a newer summary takes the queued one\'s place, never a job\'s first: the page hears of jobs in order, and sees each go on', async () => {
+    let held = { entries: -1, bytes: -1 };
+    const h = await hubServer(4 << 20, (hub) => {
+      hub.broadcast('job', job('X', 'queued'));
+      hub.broadcast('job', job('Y', 'queued'));
+      // X is queued first, so the page lists it first, though its next summaries come after Y's.
+      for (let p = 0; p <= 500; p++) hub.broadcast('job', job('X', 'running', p / 500));
+      // Z fails before the page reads a frame: it is still seen queued, then failed.
+      hub.broadcast('job', job('Z', 'queued'));
+      hub.broadcast('job', job('Z', 'starting'));
+      hub.broadcast('job', job('Z', 'failed'));
+      held = hub.backlog();
+    });
+    try {
+      const page = await openStream(h.base);
+      await until(() => page.frames.some((f) => f.data.id === 'Z' && f.data.status === 'failed'), 30_000, "Z's last summary");
+      expect(page.frames.map((f) => (f.event === 'job' ? `${f.data.id} ${f.data.status} ${f.data.progress}` : f.event))).toEqual([
+        'snapshot', 'X queued 0', 'Y queued 0', 'X running 1', 'Z queued 0', 'Z failed 0',
+      ]);
+      // 506 summaries, one entry each for the six the page gets (no blank entry kept for each one replaced).
+      expect(held.entries).toBe(6);
+      page.res.destroy();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a frame is let go once written: a page that has read its snapshot and events holds none of their bytes', async () => {
+    const h = await hubServer(8 << 20);
+    try {
+      const pages = [await openStream(h.base), await openStream(h.base)];
+      await until(() => pages.every((p) => p.frames.length === 1), 60_000, 'both snapshots');
+      for (let i = 0; i < 5; i++) h.hub.broadcast('batches', { id: 'X', points: [i] });
+      await until(() => pages.every((p) => p.frames.length === 6), 30_000, 'the five events on both pages');
+      expect(h.hub.backlog()).toEqual({ entries: 0, bytes: 0 });
+      for (const p of pages) p.res.destroy();
+    } finally {
+      await h.close();
+    }
+  });
 });
