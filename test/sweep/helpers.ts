@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { beforeAll } from 'vitest';
 import { makeTarGz, type FixtureEntry } from '../data/fixtures.js';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
+import { jobId, redisConnection } from '../../src/sweep/queue.js';
 import { parseSpec, type SweepSpec } from '../../src/sweep/spec.js';
 import { main } from '../../src/cli/main.js';
 
@@ -84,4 +86,17 @@ export function sweepSpec(root: string, name: string, text: string) {
   writeFileSync(spec, text);
   const out = path.join(root, `${name}-out`);
   return { spec, out, result: run(['sweep', spec, '--out', out]) };
+}
+
+/** A queued run's job as BullMQ holds it: its state and the attempts it has spent. */
+export async function queuedJob(url: string, queueName: string, sweepDir: string, runId: string): Promise<{ state: string; attemptsMade: number }> {
+  const connection = redisConnection(url);
+  const queue = new Queue(queueName, { connection });
+  try {
+    const job = (await queue.getJob(jobId(sweepDir, runId)))!;
+    return { state: await job.getState(), attemptsMade: job.attemptsMade };
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
 }

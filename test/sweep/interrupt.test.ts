@@ -6,16 +6,15 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
-import { enqueueSweep, jobId, redisConnection, runWorker, waitForSweep } from '../../src/sweep/queue.js';
+import { enqueueSweep, runWorker, waitForSweep } from '../../src/sweep/queue.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { WORKER_FILE } from '../../src/sweep/worker_file.js';
 import { envForFile } from '../helpers/env.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { cleanup, learnableTarball, tempDir, requireFreshDist } from './helpers.js';
+import { cleanup, learnableTarball, queuedJob, tempDir, requireFreshDist } from './helpers.js';
 
 // Its sweeps run real runs, forked from dist/.
 requireFreshDist();
@@ -121,16 +120,7 @@ describe.skipIf(!hasRedis)('a queue worker stopped mid-run', () => {
     await first.stop();
     await first.done;
 
-    const conn = redisConnection(redis.url);
-    const queue = new Queue(opts.name, { connection: conn });
-    try {
-      const job = (await queue.getJob(jobId(dir, 'seed-1')))!;
-      expect(await job.getState()).toBe('waiting');
-      expect(job.attemptsMade).toBe(0);
-    } finally {
-      await queue.close();
-      conn.disconnect();
-    }
+    expect(await queuedJob(redis.url, opts.name, dir, 'seed-1')).toEqual({ state: 'waiting', attemptsMade: 0 });
     expect(stamp(dir, 'seed-1')).toMatchObject({ state: 'interrupted', worker: 'first' });
     expect(existsSync(path.join(dir, 'runs', 'seed-1', 'results.json'))).toBe(false);
 

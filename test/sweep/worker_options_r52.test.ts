@@ -5,14 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectRedis, enqueueSweep, jobId, redisConnection, runWorker, type QueueOptions } from '../../src/sweep/queue.js';
+import { connectRedis, enqueueSweep, redisConnection, runWorker, type QueueOptions } from '../../src/sweep/queue.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { WORKER_FILE } from '../../src/sweep/worker_file.js';
 import { envForFile } from '../helpers/env.js';
 import { freePort, redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { cleanup, learnableTarball, requireFreshDist, tempDir, until } from './helpers.js';
+import { cleanup, learnableTarball, queuedJob, requireFreshDist, tempDir, until } from './helpers.js';
 
 // Its worker runs a real run, forked from dist/.
 requireFreshDist();
@@ -81,16 +80,7 @@ attempts: 1
     ac.abort();
     await w.done;
     expect(log).toContain('w: stopped seed-1; it is back on the queue');
-    const connection = redisConnection(redis.url);
-    const queue = new Queue(opts.name, { connection });
-    try {
-      const job = (await queue.getJob(jobId(dir, 'seed-1')))!;
-      expect(await job.getState()).toBe('waiting');
-      expect(job.attemptsMade).toBe(0);
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    expect(await queuedJob(redis.url, opts.name, dir, 'seed-1')).toEqual({ state: 'waiting', attemptsMade: 0 });
     expect(existsSync(path.join(dir, 'runs', 'seed-1', 'results.json'))).toBe(false);
   }, 120_000);
 });
