@@ -2,7 +2,7 @@
  * rnnlab Sequential -> ONNX (opset 17; functional models: functional_export.ts): one graph input (token ids as int32 when the model starts with an Embedding,
  * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
  */
-import { existsSync, type Stats } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { lstat, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
@@ -254,8 +254,13 @@ function errnoOnly(e: Error, code: string | undefined): string {
   return code && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2).split(', ')[0] : e.message;
 }
 
+/** What fs.Stats says of an entry's kind: spelled out so the published declarations need no Node types. */
+export interface EntryKind {
+  isFile(): boolean; isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean;
+}
+
 /** What an entry that is neither a regular file nor a folder is, in words ("a named pipe (FIFO)"); null for those two. */
-export function specialFileWords(st: Stats): string | null {
+export function specialFileWords(st: EntryKind): string | null {
   if (st.isFile() || st.isDirectory()) return null;
   return st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'a special file';
 }
