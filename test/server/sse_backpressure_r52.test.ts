@@ -88,6 +88,16 @@ function nextServerSocket(t: TestServer): Promise<Socket> {
   return new Promise((resolve) => t.d.server.once('connection', resolve));
 }
 
+/** Two pages on the server: one that stops reading at once (with the server's socket for it), one that reads, its snapshot begun. */
+async function pausedAndReading(t: TestServer): Promise<{ paused: Stream; pausedSocket: Socket; reading: Stream }> {
+  const socket = nextServerSocket(t);
+  const paused = await openStream(t.base, { paused: true });
+  const pausedSocket = await socket;
+  const reading = await openStream(t.base);
+  await until(() => reading.frames.length > 0, 60_000, "the reading page's snapshot");
+  return { paused, pausedSocket, reading };
+}
+
 const finalFrame = (s: Stream, id: string) => s.frames.find((f) => f.event === 'job' && f.data.id === id && f.data.status === 'completed');
 
 function expectWholeSnapshot(s: Stream): void {
@@ -102,11 +112,7 @@ describe('an event stream whose page reads slower than the server sends', () => 
 
   it('a page that stops reading while a job runs gets every frame in order once it reads again; meanwhile they wait in the server, not its socket', async () => {
     await s.start({ runsDir: runsWithLargeSnapshot() });
-    const socket = nextServerSocket(s);
-    const paused = await openStream(s.base, { paused: true });
-    const pausedSocket = await socket;
-    const reading = await openStream(s.base);
-    await until(() => reading.frames.length > 0, 60_000, "the reading page's snapshot");
+    const { paused, pausedSocket, reading } = await pausedAndReading(s);
     const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'while-paused' })).body.job.id as string;
     expect((await finished(s.base, id)).status).toBe('completed');
     await until(() => finalFrame(reading, id), 30_000, "the job's final frame on the reading page");
@@ -146,11 +152,7 @@ describe('an event stream whose page reads slower than the server sends', () => 
     Object.assign(EVENT_HUB_LIMITS, { maxBufferedBytes: 4 << 10 });
     try {
       await s.start({ runsDir: runsWithLargeSnapshot() });
-      const socket = nextServerSocket(s);
-      const paused = await openStream(s.base, { paused: true });
-      const pausedSocket = await socket;
-      const reading = await openStream(s.base);
-      await until(() => reading.frames.length > 0, 60_000, "the reading page's snapshot");
+      const { paused, pausedSocket, reading } = await pausedAndReading(s);
       const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'past-the-bound' })).body.job.id as string;
       await until(() => pausedSocket.destroyed, 60_000, 'the page that stopped reading to be dropped');
       expect((await finished(s.base, id)).status).toBe('completed');
