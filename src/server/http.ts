@@ -287,6 +287,18 @@ export function repeatedKey(text: string): { key: string; path: string } | null 
 }
 
 /**
+ * What is wrong with a valid JSON text that repeats a key (repeatedKey), as words to follow the text's name: `gives the
+ * key "task" more than once`, with where when not at the top (` (at runs[0].task)`); null when no key repeats. The
+ * request bodies and the files the server reads say it the same way.
+ */
+export function repeatedKeyProblem(text: string): string | null {
+  const repeated = repeatedKey(text);
+  if (repeated === null) return null;
+  const at = repeated.path === keyStep(repeated.key).replace(/^\./, '') ? '' : ` (at ${repeated.path.slice(0, 200)})`;
+  return `gives the key ${JSON.stringify(repeated.key.slice(0, 100))} more than once${at}`;
+}
+
+/**
  * Reads a JSON object body (at most `limit` bytes). Empty body gives {}. Every POST must say it sends
  * JSON, even an empty one: HTML forms on other sites cannot set that content type without CORS. A DELETE
  * (`requireType: false`), which no form can send, need not declare it: a body that is not JSON is then a 400.
@@ -327,10 +339,7 @@ export async function readJsonBody(req: IncomingMessage, { limit = 1 << 20, requ
     throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('the body must be a JSON object');
-  const repeated = repeatedKey(text);
-  if (repeated !== null) {
-    const at = repeated.path === keyStep(repeated.key).replace(/^\./, '') ? '' : ` (at ${repeated.path.slice(0, 200)})`;
-    throw badRequest(`the body gives the key ${JSON.stringify(repeated.key.slice(0, 100))} more than once${at}; send each key once`);
-  }
+  const repeated = repeatedKeyProblem(text);
+  if (repeated !== null) throw badRequest(`the body ${repeated}; send each key once`);
   return value as Record<string, unknown>;
 }

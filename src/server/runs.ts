@@ -10,12 +10,13 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { SWEEP_FILE } from '../sweep/record.js';
 import type { Sequential } from '../models/sequential.js';
-import { HttpError, notFound } from './http.js';
+import { HttpError, notFound, repeatedKeyProblem } from './http.js';
 import { ModelTooLargeError } from '../io/errors.js';
 import { parseRecord, RESULTS_FILE, type Num, type RunRecord, type RunStatus } from '../report/record.js';
 import { loadSavedModel, savedModelDir, type ModelInfo, type ModelMeta, type ServedModelMeta, type TextModelMeta } from './model_io.js';
 import { checkedModelMeta } from './model_input.js';
 import { writerAlive } from './process_identity.js';
+import { MAX_SERVED_BYTES } from './static.js';
 
 /** A record's status, or what the folder turned out to be: a run whose process died, a results.json that cannot be read. */
 export type RunState = RunStatus | 'interrupted' | 'invalid';
@@ -42,7 +43,10 @@ export interface RunSummary {
   secondsPerEpoch: number | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Whether GET /api/runs/:id/report.html serves the run's report. */
   hasReport: boolean;
+  /** Why a report.html the folder holds is not served (too large, a link out of the runs folder, not a regular file). */
+  reportError?: string;
   hasModel: boolean;
   /** The machine still running the run, when that is not this one (its pid cannot be checked from here). */
   host?: string;
@@ -143,29 +147,49 @@ function newestFirst(a: RunSummary, b: RunSummary): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
+/** A run folder's report.html as GET .../report.html sees it; `error` says why one that is there is not served. */
+type ReportState = { state: 'served' | 'none' } | { state: 'too-large' | 'refused'; error: string };
+
 /**
- * Whether the run folder `dir` (directly inside the runs folder) holds a report.html that GET .../report.html serves:
- * a regular file whose real path lies inside the runs folder (safe_files.ts's rule). One that leads outside, or is a
- * FIFO, would be a 403: listed as no report.
+ * The run folder `dir`'s (directly inside the runs folder) report.html, judged by safe_files.ts's rule with the size cap
+ * static.ts serves under: a link out of the runs folder or a FIFO is a 403 there (refused), one over the cap a 413.
  */
-function hasServedReport(dir: string): boolean {
+function reportOf(dir: string): ReportState {
+  let real: string;
   try {
-    const real = realpathSync(path.join(dir, 'report.html'));
-    return real.startsWith(realpathSync(path.dirname(dir)) + path.sep) && statSync(real).isFile();
+    real = realpathSync(path.join(dir, 'report.html'));
   } catch {
-    return false;
+    return { state: 'none' };
+  }
+  try {
+    if (!real.startsWith(realpathSync(path.dirname(dir)) + path.sep)) return { state: 'refused', error: 'report.html leads outside the runs folder (a symbolic link?); it is not served' };
+    const st = statSync(real);
+    if (!st.isFile()) return { state: 'refused', error: 'report.html is not a regular file; it is not served' };
+    if (st.size > MAX_SERVED_BYTES) {
+      return { state: 'too-large', error: `report.html is ${st.size} bytes, over the ${MAX_SERVED_BYTES >> 20} MiB the dashboard serves; open it from the run folder` };
+    }
+    return { state: 'served' };
+  } catch {
+    // Removed while we looked.
+    return { state: 'none' };
   }
 }
 
-/** A folder without results.json is a run (one whose record was lost) only when it holds its report, and never a sweep's. */
+/**
+ * A folder without results.json is a run (one whose record was lost) only when it holds its report (one too large to
+ * serve included: it is listed saying so), and never a sweep's.
+ */
 function noRunIn(dir: string, error: string | undefined): boolean {
-  return error === `no ${RESULTS_FILE}` && (!hasServedReport(dir) || existsSync(path.join(dir, SWEEP_FILE)));
+  if (error !== `no ${RESULTS_FILE}`) return false;
+  const { state } = reportOf(dir);
+  return state === 'none' || state === 'refused' || existsSync(path.join(dir, SWEEP_FILE));
 }
 
 export function summarize(id: string, dir: string, r: RunHead | null, error?: string, trainingHere = false): RunSummary {
+  const report = reportOf(dir);
   const base: RunSummary = {
     id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, testAccuracy: null, exactMatch: null, settings: '', secondsPerEpoch: null,
-    startedAt: null, finishedAt: null, hasReport: hasServedReport(dir), hasModel: savedModelDir(dir) !== null,
+    startedAt: null, finishedAt: null, hasReport: report.state === 'served', ...('error' in report ? { reportError: report.error } : {}), hasModel: savedModelDir(dir) !== null,
   };
   if (!r) return { ...base, error };
   const otherHost = recordFromOtherHost(r);
@@ -254,10 +278,11 @@ interface CachedHead extends RecordStamp {
 }
 
 /**
- * A run folder as the last listing saw it. `key` holds the stamps of the folder, its results.json and its model/
- * folder: a file added, removed or renamed in the run folder (report.html, model/, a results.json renamed in)
- * moves the folder's own stamp, a model.json saved or removed moves model/'s, a record rewritten in place moves its
- * own. While the key holds, nothing summarize() checks can have changed, so the summary is reused as it is.
+ * A run folder as the last listing saw it. `key` holds the stamps of the folder, its results.json, its model/ folder
+ * and its report.html: a file added, removed or renamed in the run folder (report.html, model/, a results.json renamed
+ * in) moves the folder's own stamp, a model.json saved or removed moves model/'s, a record rewritten in place moves its
+ * own, and a report grown in place past what is served its own. While the key holds, nothing summarize() checks can
+ * have changed, so the summary is reused as it is.
  */
 interface CachedFolder {
   key: string;
@@ -399,7 +424,8 @@ export class RunStore {
   /** The stamps a folder's listing depends on (CachedFolder says why these), looked at without blocking the server. */
   private async folderKey(id: string): Promise<string> {
     const dir = path.join(this.dir, id);
-    const stamps = await Promise.all([stampOrCode(stat(dir)), stampOrCode(lstat(path.join(dir, RESULTS_FILE))), stampOrCode(stat(path.join(dir, 'model')))]);
+    const stamps = await Promise.all([stampOrCode(stat(dir)), stampOrCode(lstat(path.join(dir, RESULTS_FILE))), stampOrCode(stat(path.join(dir, 'model'))),
+      stampOrCode(stat(path.join(dir, 'report.html')))]);
     return JSON.stringify(stamps);
   }
 
@@ -631,6 +657,9 @@ function parseFile(file: string, readText = readRecordText): { results: RunRecor
     // The parser's message quotes the file's first bytes; say only what is wrong.
     return { results: null, error: `${RESULTS_FILE} is not valid JSON` };
   }
+  // JSON.parse keeps the last of a repeated key silently: a record that says two things is read as neither.
+  const repeated = repeatedKeyProblem(read.text);
+  if (repeated !== null) return { results: null, error: `${RESULTS_FILE} ${repeated}` };
   try {
     return { results: parseRecord(raw, RESULTS_FILE) };
   } catch (e) {

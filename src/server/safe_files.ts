@@ -2,12 +2,12 @@
  * Reading files from a folder someone else may have filled (a runs folder, a model folder): only regular
  * files whose real path lies inside the root are read, asynchronously and up to a size cap. A symlink out
  * of the root, a FIFO, a device or a folder is refused without being opened for a blocking read, and no
- * error repeats the file's content or an absolute path.
+ * error repeats an absolute path or the file's content (beyond the name of a key a JSON file gives twice).
  */
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { HttpError, jsonDepth } from './http.js';
+import { HttpError, jsonDepth, repeatedKeyProblem } from './http.js';
 
 export type UnsafeReason = 'missing' | 'outside' | 'not-regular' | 'too-large' | 'unreadable' | 'bad-json';
 
@@ -97,17 +97,24 @@ export async function readFileInside(root: string, rel: string, limits: ReadLimi
   }
 }
 
-/** root/rel parsed as JSON; a parse error says where, never what the file holds. */
+/**
+ * root/rel parsed as JSON; a parse error says where, never what the file holds. A file that gives a key twice in one
+ * object is refused, naming the key: JSON.parse would keep the last silently, and the file says two things.
+ */
 export async function readJsonInside(root: string, rel: string, limits: ReadLimits & { maxDepth?: number }): Promise<unknown> {
   const text = (await readFileInside(root, rel, limits)).toString('utf8');
   const maxDepth = limits.maxDepth ?? 256;
   if (jsonDepth(text, maxDepth) > maxDepth) throw new UnsafeFileError('bad-json', rel, `${rel} nests arrays or objects more than ${maxDepth} levels deep`);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     const at = /position (\d+)/.exec((e as Error).message)?.[1];
     throw new UnsafeFileError('bad-json', rel, `${rel} is not valid JSON${at === undefined ? '' : ` (error at byte ${at})`}`);
   }
+  const repeated = repeatedKeyProblem(text);
+  if (repeated !== null) throw new UnsafeFileError('bad-json', rel, `${rel} ${repeated}; it is not read`);
+  return value;
 }
 
 /** Whether root/rel is a regular file inside the root that could be read (false for missing; throws for the rest). */
