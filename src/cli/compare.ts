@@ -12,6 +12,7 @@ import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, tra
 import { applyThreads, argvOf, failRun, finishRun, notRecordedWords, Printer } from './printer.js';
 import { onStopSignals, RunEndGuard } from './stop_signals.js';
 import { withRunFolder, type RunFolder } from './paths.js';
+import { checkRunNotOverInputs } from './out_file.js';
 
 const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
 
@@ -31,6 +32,7 @@ export function register(program: Command, ctx: CliContext): void {
     // The flags first: a usage error is said as itself, not behind the default folder's.
     const models = [...new Set(flags.models as ImdbModelName[])];
     checkModelFlags(models, flags, c, 'compare', COMPARE_FLAGS);
+    if (flags.out !== undefined) checkRunNotOverInputs(flags.out as string, {}, [{ flag: '--data', path: flags.data as string | undefined }], 'compare');
     ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'compare', 'compare', argvOf(c), (folder) => runCompare(models, { ...flags, out: folder.dir }, folder, ctx, argvOf(c), c));
   });
 }

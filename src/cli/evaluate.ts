@@ -11,6 +11,7 @@ import { stopAfterTheWrites } from './stop_signals.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, VERBOSE_FLAG } from './flags.js';
 import { checkInputFile, checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf, withRunFolder } from './paths.js';
+import { checkRunNotOverInputs } from './out_file.js';
 import { isRunRecordFile } from '../report/record.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { DataError } from '../data/errors.js';
@@ -130,6 +131,7 @@ export function register(program: Command, ctx: CliContext): void {
         checkDataKindFlags(f, 'evaluate');
         checkOutNotInData(f.out ?? defaultOutDir('evaluate', startedAt), f.out === undefined, [['--data', f.data]], 'evaluate');
       }
+      if (f.out !== undefined) checkRunNotOverInputs(f.out, {}, [{ flag: '--data', path: f.data }], 'evaluate');
       await withRunFolder(f.out, 'evaluate', 'evaluate', argvOf(cmd), (folder) => evaluateModel({ ...f, out: folder.dir }, model.seq2seq, cmd, ctx, startedAt));
     });
 }

@@ -23,6 +23,7 @@ import type { ReportDoc } from '../report/html.js';
 import type { ModelRecord, RecordBody } from '../report/record.js';
 import { RunEndGuard } from './stop_signals.js';
 import { withRunFolder, type RunFolder } from './paths.js';
+import { checkRunNotOverInputs } from './out_file.js';
 
 /**
  * checked: what the experiment's check returned (data it made to check the flags, so the run need not make it again),
@@ -214,6 +215,7 @@ export function register(program: Command, ctx: CliContext): void {
     cmd.action(async (flags: Record<string, unknown>, c: Command) => {
       // The flags first: a usage error is said as itself, not behind the default folder's.
       const checked = e.check?.(flags, (flag) => c.getOptionValueSource(flag) === 'cli');
+      if (flags.out !== undefined) checkRunNotOverInputs(flags.out as string, {}, [{ flag: '--data', path: flags.data as string | undefined }], `experiment ${name}`);
       ctx.exitCode = await withRunFolder(flags.out as string | undefined, `experiment-${name}`, `experiment ${name}`, argvOf(c),
         (folder) => runExperiment(name, e, checked, { ...flags, out: folder.dir }, folder, ctx, argvOf(c)));
     });

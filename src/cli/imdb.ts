@@ -19,6 +19,7 @@ import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, errorOf, failRun, finishRun, notRecordedWords, Printer } from './printer.js';
 import { shellQuote } from './paths.js';
+import { checkRunNotOverInputs } from './out_file.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 import { RunEndGuard } from './stop_signals.js';
 import type { Callback } from '../models/callback.js';
@@ -189,10 +190,14 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   checkModelFlags([name], f, c, 'imdb', IMDB_FLAGS);
   const epochTimes = new ResumedEpochTimes();
   const sameOptions = imdbSameOptions(f, c, name, inForce);
+  // A run never replaces a file it reads (src/cli/out_file.ts): into --out, or without it the folder --resume continues.
+  const reads = [{ flag: '--data', path: f.data as string | undefined }];
+  if (f.out !== undefined) checkRunNotOverInputs(f.out as string, IMDB_FLAGS.out.runFolder!, reads, 'imdb');
   const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, runFolder: IMDB_FLAGS.out.runFolder, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err,
     sameOptions, epochTimes, shuffles: true });
   if (f.resume !== undefined) {
     try {
+      if (f.out === undefined) checkRunNotOverInputs(ckpt.outDir, IMDB_FLAGS.out.runFolder!, reads, 'imdb', '--resume', '--out');
       // --bucket frees the model's input length, so the model comparison below would also tell it apart, but by the
       // Embedding's shape fields: compared first, it is named as the flag.
       checkSameOptions(ckpt.checkpointDir, sameOptions.filter((o) => o.flag === '--bucket'), f.resume as string, 'imdb');

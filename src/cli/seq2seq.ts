@@ -27,6 +27,7 @@ import { kebab, sizeOrAuto } from './text_cli.js';
 import { checkDefaultRunFolder, checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, shellQuote, type RunFolderWrites } from './paths.js';
 import type { RunFolderLock } from '../report/run_lock.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
+import { checkRunNotOverInputs } from './out_file.js';
 
 const D = SEQ2SEQ_DEFAULTS, L = SEQ2SEQ_LIMITS;
 
@@ -234,6 +235,7 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
     checkOutNotInModel(f.out as string, 'seq2seq');
     checkNotAnotherRun(f.out as string, 'seq2seq', true);
     if (f.generate !== undefined) checkPairsFileOfRun(f.out as string);
+    checkRunNotOverInputs(f.out as string, runFolder, [{ flag: '--data', path: f.data as string | undefined }], 'seq2seq');
   }
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
   applyThreads(f);
@@ -249,6 +251,10 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   const ckpt = runCheckpoint({ command: 'seq2seq', out: f.out as string | undefined, resume: f.resume as string | undefined, runFolder, epochs: f.epochs as number,
     defaultOut: defaultOutDir('seq2seq', startedAt), argv, err: ctx.err, sameOptions, epochTimes, shuffles: true });
   const out = ckpt.outDir;
+  // Resumed into its own folder (no --out), that folder had no --out checks: its heldout.jsonl may be the --data.
+  if (f.out === undefined && f.resume !== undefined) {
+    try { checkRunNotOverInputs(out, runFolder, [{ flag: '--data', path: f.data as string | undefined }], 'seq2seq', '--resume', '--out'); } catch (e) { ckpt.release(); throw e; }
+  }
   // Another run writing the same folder (or, resumed elsewhere, the checkpoint's) now is refused here, before training
   // (docs/CLI.md, run folders).
   let lock: RunFolderLock;

@@ -13,6 +13,7 @@ import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
 import { addFlags, applyPrecision, PRECISION_FLAG, VERBOSE_FLAG } from './flags.js';
 import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInData, checkOutNotInModel, lockDefaultRunFolder, lockRunFolderFlag } from './paths.js';
+import { checkRunNotOverInputs } from './out_file.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
@@ -117,6 +118,7 @@ export function register(program: Command, ctx: CliContext): void {
     checkDataKindFlags(f, 'train', [f.validation]);
     const defaultOut = defaultOutDir(`train-${f.model}`, startedAt);
     checkOutNotInData(f.out ?? defaultOut, f.out === undefined, [['--data', f.data], ['--validation', f.validation]], 'train', { model: true });
+    if (f.out !== undefined) checkRunNotOverInputs(f.out, { model: true }, [{ flag: '--data', path: f.data }, { flag: '--validation', path: f.validation }], 'train');
     // Without --out, a new folder of its own (suffixed when another run took the name), removed again with the lock if
     // the run fails, and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
     // Another run writing the same folder now is refused here, before the data is read (docs/CLI.md, run folders).
