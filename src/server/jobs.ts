@@ -34,6 +34,9 @@ export const FINISHING_PHASE = 'finishing the last epoch';
 /** interrupted: rebuilt after a restart from a folder whose job was still training when the old server stopped. */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
+/** Whether a job in this status is over: nothing more will happen to it. */
+export const jobEnded = (status: JobStatus): boolean => status !== 'queued' && status !== 'running';
+
 export interface BatchPoint {
   /** Batches done in the whole job (1-based). */
   step: number;
@@ -93,9 +96,10 @@ export interface JobView {
 }
 
 /**
- * What the job list, the event stream's snapshot and its job events carry: everything but the epochs' detail (every
- * epoch's histograms and samples) and the batch curve, which a page fetches for the one job it shows
- * (GET /api/jobs/:id). So a page opened on a long-lived server gets a few kilobytes per job, not megabytes.
+ * What the job list, the page's event stream's snapshot and its job events carry: everything but the epochs' detail
+ * (every epoch's histograms and samples) and the batch curve, which a page gets for the one job it shows (the job's
+ * own stream, GET /api/jobs/:id/events, or GET /api/jobs/:id). So a page opened on a long-lived server gets a few
+ * kilobytes per job, not megabytes.
  */
 export interface JobSummary extends Omit<JobView, 'epochs'> {
   epochCount: number;
@@ -216,6 +220,11 @@ export class JobQueue {
   /** Every kept job's summary: the job list, and what a page gets when it connects (or reconnects). */
   list(): JobSummary[] {
     return this.jobs.map(summary);
+  }
+
+  /** One job's summary, as the job list has it. */
+  summary(id: string): JobSummary {
+    return summary(this.find(id));
   }
 
   /** A job in full, for the page that shows it. */
@@ -359,7 +368,7 @@ export class JobQueue {
   }
 
   private trim(): void {
-    const finished = this.jobs.filter((j) => j.status !== 'queued' && j.status !== 'running');
+    const finished = this.jobs.filter((j) => jobEnded(j.status));
     for (let i = 0; i < finished.length - MAX_KEPT; i++) this.jobs.splice(this.jobs.indexOf(finished[i]), 1);
   }
 

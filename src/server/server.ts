@@ -1,6 +1,7 @@
 /**
- * The dashboard's HTTP server: the single-page app, a JSON API, and a server-sent event stream. It binds
- * 127.0.0.1 unless a host is given explicitly, and any bad request is a 4xx with a message, never a crash.
+ * The dashboard's HTTP server: the single-page app, a JSON API, and server-sent event streams (every page's, and one
+ * per job for the page that shows it). It binds 127.0.0.1 unless a host is given explicitly, and any bad request is a
+ * 4xx with a message, never a crash.
  */
 import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,7 +23,7 @@ import { SweepStore } from './sweeps.js';
 import { LabRunner } from './lab.js';
 import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec, type JobSpec } from './job_spec.js';
 import { jobNotKept, modelNewerThanRecord, restoredJobs } from './job_history.js';
-import { JobQueue } from './jobs.js';
+import { jobEnded, JobQueue, type Broadcast, type JobSummary, type Progress } from './jobs.js';
 import { savedModelDir } from './model_io.js';
 import { FRESH_MODELS, ModelRegistry } from './models.js';
 import { Fields, PAGE_PARAMS, pageOf } from './params.js';
@@ -211,6 +212,13 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.get('/api/events', (ctx) => {
     hub.add(ctx.req, ctx.res, [['snapshot', { jobs: jobs.list() }]]);
+    return undefined;
+  });
+  // One job's detail as it grows, for the page that shows it; a job already over gets its whole state, then the end.
+  r.get('/api/jobs/:id/events', (ctx) => {
+    const detail = job(ctx.params.id, (id) => jobs.get(id));
+    const last: [string, unknown] | undefined = jobEnded(detail.status) ? ['end', { id: detail.id, status: detail.status }] : undefined;
+    hub.add(ctx.req, ctx.res, [['snapshot', { job: detail }]], { topic: jobTopic(detail.id), last });
     return undefined;
   });
 
@@ -513,6 +521,33 @@ function removeEmptyFolders(made: readonly string[]): void {
   }
 }
 
+/** A job's stream in the event hub (GET /api/jobs/:id/events). */
+const jobTopic = (id: string) => `job:${id}`;
+
+/**
+ * Where the queue's events go. The general stream (every page's) carries each job's summary and its progress; a
+ * job's own stream also its epochs (histograms, samples) and batch points, and ends after the job's last state.
+ */
+function jobEvents(hub: EventHub, jobs: () => JobQueue): Broadcast {
+  return (event, data) => {
+    const { id } = data as { id: string };
+    const topic = jobTopic(id);
+    if (event === 'batches') {
+      hub.broadcast('progress', { id, progress: (data as { progress: Progress | null }).progress });
+      hub.broadcast(event, data, topic);
+    } else if (event === 'epoch') {
+      hub.broadcast(event, data, topic);
+      // The job list's summary counts epochs and shows the last one's numbers.
+      hub.broadcast('job', jobs().summary(id));
+    } else {
+      hub.broadcast(event, data);
+      hub.broadcast(event, data, topic);
+      const { status } = data as JobSummary;
+      if (event === 'job' && jobEnded(status)) hub.endTopic(topic, ['end', { id, status }]);
+    }
+  };
+}
+
 /** 50 million parameters (200 MB of float32): ten times the lab's largest model, far below what would exhaust memory. */
 export const DEFAULT_MAX_MODEL_PARAMS = 50_000_000;
 
@@ -544,7 +579,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const runs = new RunStore(runsDir, o.maxModelParams ?? DEFAULT_MAX_MODEL_PARAMS);
   const models = new ModelRegistry(runs);
   const restored = restoredJobs(runs.records(), (id) => savedModelDir(path.join(runsDir, id)) !== null, (id) => modelNewerThanRecord(path.join(runsDir, id)));
-  const jobs = new JobQueue(runsDir, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0, restored);
+  const jobs: JobQueue = new JobQueue(runsDir, jobEvents(hub, () => jobs), o.dataPath, o.batchDelayMs ?? 0, restored);
   runs.trainingHere = (id) => jobs.writingRun(id);
   runs.jobFailure = (id) => jobs.list().find((j) => j.runId === id && j.status === 'failed')?.error ?? null;
   const lab = new LabRunner((ev, data) => hub.broadcast(ev, data), o.dataPath && path.resolve(o.dataPath));

@@ -1,14 +1,17 @@
 /**
- * Server-sent events: every connected page gets job updates and training curves as they happen. The hub holds at
- * most `maxClients` streams (a page opens one; a script opening streams without end gets a 503). A stream is written
+ * Server-sent events: every connected page gets job updates as they happen. A stream is the general one (no topic:
+ * the jobs' summaries, their progress, the lab's runs) or one job's (topic `job:<id>`: that job's epochs and batch
+ * points). The hub holds at most `maxClients` streams of either kind (a page opens one, and one for the job it shows;
+ * a script opening streams without end gets a 503). A stream is written
  * as fast as its socket takes it, never faster: the frames a page has not taken yet (it reads slowly, or is still
  * reading a large first snapshot) wait in its queue, in order, and the server's stall rule sees it progress with
  * every piece it takes, and a frame is let go once written. A frame that gives a job's (or a lab run's) whole state
  * takes the place of a queued one before it that nothing else about that job followed, at its place in the queue
  * (the page lists jobs in the order it first hears of them), unless that one is the first this stream carries about
- * the job: a job that failed while the page was busy is still seen going on, then ending. A page whose queue holds
- * more than `maxBufferedBytes` beyond its first snapshot is dropped, so a stalled page cannot grow the server's
- * memory for as long as it keeps the connection open.
+ * the job: a job that failed while the page was busy is still seen going on, then ending. A frame's id is given as
+ * its first byte is written, not as it is queued, so a stream's ids count up from 1 whatever took another's place. A
+ * page whose queue holds more than `maxBufferedBytes` beyond its first snapshot is dropped, so a stalled page cannot
+ * grow the server's memory for as long as it keeps the connection open.
  * A dropped page reconnects (EventSource does) and gets a fresh snapshot.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,6 +19,8 @@ import { BODY_PIECE_BYTES, HttpError } from './http.js';
 
 const HEARTBEAT = ': keep-alive\n\n';
 const HEARTBEAT_MS = 15000;
+/** How long a page's EventSource waits before it reconnects to a stream that dropped. */
+const RETRY = 'retry: 2000\n';
 
 export interface EventHubLimits {
   /** Streams open at once; the next is refused with a 503 until one closes. */
@@ -34,20 +39,28 @@ export const EVENT_HUB_LIMITS: EventHubLimits = { maxClients: 32, maxBufferedByt
  */
 const ABOUT = new Map<string, { thing: string; key: string; whole: boolean }>([
   ['job', { thing: 'job', key: 'id', whole: true }],
+  ['progress', { thing: 'job', key: 'id', whole: false }],
   ['batches', { thing: 'job', key: 'id', whole: false }],
   ['epoch', { thing: 'job', key: 'id', whole: false }],
   ['lab-status', { thing: 'lab', key: 'run', whole: true }],
   ['lab-output', { thing: 'lab', key: 'run', whole: false }],
 ]);
 
-/** A frame's bytes, shared by every client it is queued for; `counted`: toward maxBufferedBytes (all but the first snapshot). */
-interface Frame { bytes: Buffer; about: string | null; whole: boolean; counted: boolean }
+/**
+ * A frame's bytes, shared by every client it is queued for, without its id (each stream numbers its own);
+ * `counted`: toward maxBufferedBytes (all but the first snapshot); `event`: an event, which gets an id (not the retry line).
+ */
+interface Frame { bytes: Buffer; about: string | null; whole: boolean; counted: boolean; event: boolean }
 
 /** A frame in one client's queue; `frame` null once written whole. `first`: the first this stream carries about its thing. */
 interface Queued { frame: Frame | null; started: boolean; first: boolean }
 
 interface Client {
   res: ServerResponse;
+  /** null: the general stream; else the one thing (`job:<id>`) whose detail this stream carries. */
+  topic: string | null;
+  /** The id the next event written gets. */
+  nextId: number;
   queue: Queued[];
   /** The queue's first entry not yet written whole, and how many of its bytes were. */
   head: number;
@@ -58,7 +71,7 @@ interface Client {
   last: Map<string, Queued>;
   /** A write returned false: the next waits for 'drain'. */
   waiting: boolean;
-  /** The hub closed: the stream ends once what is queued is written. */
+  /** The hub closed, or its topic ended: the stream takes no more frames, and ends once what is queued is written. */
   ending: boolean;
 }
 
@@ -70,10 +83,16 @@ export function isEventStreamSocket(socket: object): boolean {
   return streaming.has(socket);
 }
 
+/** How a stream is opened: about one topic (null: the general stream), and whether it ends after its first frames. */
+export interface StreamOptions {
+  topic?: string | null;
+  /** Sent after the initial events, then the stream ends: the topic is over (a finished job's stream). */
+  last?: [string, unknown];
+}
+
 export class EventHub {
   private clients = new Set<Client>();
   private heartbeat: NodeJS.Timeout | null = null;
-  private nextId = 1;
 
   /** `transform` rewrites each event's JSON text (the server uses it to keep its folders private). */
   constructor(private readonly transform: (json: string) => string = (t) => t, private readonly limits: EventHubLimits = EVENT_HUB_LIMITS) {}
@@ -82,8 +101,8 @@ export class EventHub {
     return this.clients.size;
   }
 
-  /** Opens the stream and sends the initial events (a snapshot of the jobs) to this client only. */
-  add(req: IncomingMessage, res: ServerResponse, initial: [string, unknown][]): void {
+  /** Opens the stream and sends the initial events (a snapshot) to this client only. */
+  add(req: IncomingMessage, res: ServerResponse, initial: [string, unknown][], o: StreamOptions = {}): void {
     const headers = {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -106,10 +125,14 @@ export class EventHub {
       streaming.add(socket);
       res.once('finish', () => streaming.delete(socket));
     }
-    const c: Client = { res, queue: [], head: 0, at: 0, queued: 0, last: new Map(), waiting: false, ending: false };
-    // A long-lived server's snapshot can be large: a page still reading it is not a stalled one.
-    const opening = 'retry: 2000\n\n' + initial.map(([event, data]) => this.frame(event, data)).join('');
-    this.enqueue(c, { bytes: Buffer.from(opening), about: null, whole: false, counted: false });
+    const c: Client = { res, topic: o.topic ?? null, nextId: 1, queue: [], head: 0, at: 0, queued: 0, last: new Map(), waiting: false, ending: false };
+    // A long-lived server's snapshot can be large: a page still reading it is not a stalled one. The reconnection
+    // delay rides on the first event (an event's block may carry it), or goes alone when there is none.
+    const opening = [...initial, ...(o.last ? [o.last] : [])];
+    opening.forEach(([event, data], i) => this.enqueue(c, { bytes: Buffer.from((i ? '' : RETRY) + this.frame(event, data)), about: null, whole: false, counted: false, event: true }));
+    if (!opening.length) this.enqueue(c, { bytes: Buffer.from(`${RETRY}\n`), about: null, whole: false, counted: false, event: false });
+    c.ending = !!o.last;
+    // Counted until its socket closes, an ending one too: a client opening finished jobs' streams without reading them is bounded as any.
     this.clients.add(c);
     const drop = () => this.clients.delete(c);
     req.on('close', drop);
@@ -123,7 +146,7 @@ export class EventHub {
     if (!this.heartbeat) {
       // A stream with frames waiting is busy already: only an idle one needs a sign of life.
       this.heartbeat = setInterval(() => {
-        for (const s of this.clients) if (!s.waiting && s.head === s.queue.length) s.waiting = !s.res.write(HEARTBEAT);
+        for (const s of this.clients) if (!s.ending && !s.waiting && s.head === s.queue.length) s.waiting = !s.res.write(HEARTBEAT);
       }, HEARTBEAT_MS);
       this.heartbeat.unref();
     }
@@ -131,7 +154,7 @@ export class EventHub {
 
   private frame(event: string, data: unknown): string {
     const json = this.transform(JSON.stringify(data, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
-    return `id: ${this.nextId++}\nevent: ${event}\ndata: ${json}\n\n`;
+    return `event: ${event}\ndata: ${json}\n\n`;
   }
 
   private enqueue(c: Client, f: Frame): void {
@@ -163,7 +186,14 @@ export class EventHub {
     while (!c.waiting && c.head < c.queue.length && !c.res.destroyed) {
       const q = c.queue[c.head];
       const f = q.frame!;
-      q.started = true;
+      if (!q.started) {
+        q.started = true;
+        // Numbered as it goes out: a frame that took an older one's place can no longer be behind a later id.
+        if (f.event) {
+          c.waiting = !c.res.write(`id: ${c.nextId++}\n`);
+          continue;
+        }
+      }
       const piece = f.bytes.subarray(c.at, c.at + BODY_PIECE_BYTES);
       c.at += piece.length;
       if (f.counted) c.queued -= piece.length;
@@ -183,20 +213,21 @@ export class EventHub {
       c.queue.splice(0, c.head);
       c.head = 0;
     }
-    if (c.ending && c.head === c.queue.length) {
-      c.ending = false;
-      c.res.end();
-    }
+    if (c.ending && c.head === c.queue.length && !c.res.writableEnded) c.res.end();
   }
 
-  /** Queues for every client; one whose queue has grown past the limit is cut off (its socket closed, its queue freed). */
-  broadcast(event: string, data: unknown): void {
-    if (!this.clients.size) return;
+  /**
+   * Queues for every client of the topic (null: the general stream); one whose queue has grown past the limit is cut
+   * off (its socket closed, its queue freed).
+   */
+  broadcast(event: string, data: unknown, topic: string | null = null): void {
+    const to = [...this.clients].filter((c) => c.topic === topic && !c.ending);
+    if (!to.length) return;
     const about = ABOUT.get(event);
     const key = about && data && typeof data === 'object' ? (data as Record<string, unknown>)[about.key] : undefined;
     const thing = about && key !== undefined ? `${about.thing}:${String(key)}` : null;
-    const f: Frame = { bytes: Buffer.from(this.frame(event, data)), about: thing, whole: !!about?.whole, counted: true };
-    for (const c of this.clients) {
+    const f: Frame = { bytes: Buffer.from(this.frame(event, data)), about: thing, whole: !!about?.whole, counted: true, event: true };
+    for (const c of to) {
       this.enqueue(c, f);
       this.pump(c);
       // Counted once the socket has taken what it would: a frame larger than the bound is no backlog for a page that reads.
@@ -204,6 +235,18 @@ export class EventHub {
         this.clients.delete(c);
         c.res.destroy();
       }
+    }
+  }
+
+  /** The topic is over (its job ended): each of its streams gets `last` after what is queued for it, then ends. */
+  endTopic(topic: string, last: [string, unknown]): void {
+    const to = [...this.clients].filter((c) => c.topic === topic && !c.ending);
+    if (!to.length) return;
+    const f: Frame = { bytes: Buffer.from(this.frame(...last)), about: null, whole: false, counted: true, event: true };
+    for (const c of to) {
+      this.enqueue(c, f);
+      c.ending = true;
+      this.pump(c);
     }
   }
 

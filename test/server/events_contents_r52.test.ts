@@ -1,7 +1,7 @@
 /**
- * What an event stream carries (docs/SECURITY.md): a page that connects gets the jobs' summaries, not their histories
- * (those come with GET /api/jobs/:id); what a running job adds goes to every stream as it comes, epochs with their
- * histograms and the new batch points included.
+ * What an event stream carries (docs/SECURITY.md): a page that connects gets the jobs' summaries, not their histories,
+ * and what a running job adds reaches it as summaries and progress only; the job's epochs with their histograms and
+ * its batch points go to that job's own stream (GET /api/jobs/:id/events), which a page opens for the job it shows.
  */
 import { describe, expect, it } from 'vitest';
 import { finished, post, SMALL_SUM, SseClient, tempDir, useTestServer } from './helpers.js';
@@ -9,7 +9,7 @@ import { finished, post, SMALL_SUM, SseClient, tempDir, useTestServer } from './
 const s = useTestServer(() => ({ dataPath: tempDir('rnnlab-no-imdb-') }));
 
 describe('an event stream', () => {
-  it('opens with summaries only, and gets a running job\'s epochs and batch points without opening it', async () => {
+  it('opens with summaries only, and hears of a running job\'s epochs as summaries, without their histograms or batch points', async () => {
     const { id: before } = (await post(s.base, '/api/jobs', { ...SMALL_SUM, epochs: 1, name: 'before' })).body.job;
     await finished(s.base, before);
     const stream = await SseClient.connect(s.base);
@@ -22,10 +22,14 @@ describe('an event stream', () => {
       const { id } = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'live' })).body.job;
       await finished(s.base, id);
       await stream.waitFor((e) => e.event === 'job' && e.data.id === id && e.data.status === 'completed');
-      const epochs = stream.events.filter((e) => e.event === 'epoch' && e.data.id === id);
-      expect(epochs.map((e) => e.data.epoch.epoch)).toEqual([1, 2]);
-      expect(epochs.every((e) => e.data.epoch.histograms.length > 0)).toBe(true);
-      expect(stream.events.some((e) => e.event === 'batches' && e.data.id === id && e.data.points.length > 0)).toBe(true);
+      expect(stream.events.filter((e) => e.event === 'epoch' || e.event === 'batches')).toEqual([]);
+      const counts = stream.events.filter((e) => e.event === 'job' && e.data.id === id).map((e) => e.data.epochCount);
+      expect([...new Set(counts)]).toEqual([0, 1, 2]);
+      expect(JSON.stringify(stream.events)).not.toContain('histograms');
+      const progress = stream.events.filter((e) => e.event === 'progress' && e.data.id === id);
+      expect(progress.length).toBeGreaterThan(0);
+      expect(Object.keys(progress[0].data).sort()).toEqual(['id', 'progress']);
+      expect(progress.at(-1)!.data.progress).toMatchObject({ epoch: 2, epochs: 2, fraction: 1 });
     } finally {
       stream.close();
     }

@@ -1,7 +1,8 @@
 /**
- * The dashboard's event stream after a refusal: a browser does not retry an EventSource whose answer was not a 200
+ * The dashboard's event streams after a refusal: a browser does not retry an EventSource whose answer was not a 200
  * (the server's 503 when too many streams are open), so web/js/api.js makes a new one after a growing, capped delay
- * and reports the wait; a connection that drops is left to the browser's own retry.
+ * and reports the wait, unless the stream is gone for good (a job's, once the server no longer keeps the job); a
+ * connection that drops is left to the browser's own retry.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error plain browser JavaScript, no types
@@ -71,6 +72,26 @@ describe('connectEvents', () => {
     es.refused();
     expect(states.at(-1)).toEqual([false, 1000]);
     expect(reconnectDelayMs(0)).toBe(1000);
+  });
+
+  it('opens the stream it is given, and after a refusal asks gone() first: a stream gone for good is not asked for again', async () => {
+    const states: unknown[][] = [];
+    const answers = [false, true];
+    const asked: string[] = [];
+    connectEvents({}, (...a: unknown[]) => states.push(a), { url: '/api/jobs/j1/events', gone: async () => { asked.push('gone?'); return answers.shift(); } });
+    expect(FakeEventSource.made.map((es) => es.url)).toEqual(['/api/jobs/j1/events']);
+    // Refused, not gone (a 503): tried again after the first delay.
+    FakeEventSource.made[0].refused();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(states).toEqual([[false, 1000]]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeEventSource.made.map((es) => es.url)).toEqual(['/api/jobs/j1/events', '/api/jobs/j1/events']);
+    // Refused and gone (a 404): left closed.
+    FakeEventSource.made[1].refused();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toEqual(['gone?', 'gone?']);
+    expect(FakeEventSource.made).toHaveLength(2);
+    expect(states).toEqual([[false, 1000]]);
   });
 
   it('leaves a dropped connection to the browser (no second stream), and close() stops a pending retry', () => {

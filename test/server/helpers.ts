@@ -168,15 +168,17 @@ export const post = (base: string, path: string, body: unknown) =>
 
 export interface SseEvent { event: string; data: any } // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Listens to /api/events and keeps every event. */
+/** Listens to an event stream (/api/events unless another path is given) and keeps every event. */
 export class SseClient {
   events: SseEvent[] = [];
+  /** The server ended the stream. */
+  ended = false;
   private req: http.ClientRequest | null = null;
   private waiters: (() => void)[] = [];
 
-  static connect(base: string): Promise<SseClient> {
+  static connect(base: string, path = '/api/events'): Promise<SseClient> {
     const c = new SseClient();
-    const u = new URL('/api/events', base);
+    const u = new URL(path, base);
     return new Promise((resolveClient, reject) => {
       c.req = http.get({ host: u.hostname, port: u.port, path: u.pathname }, (res) => {
         if (res.statusCode !== 200 || !String(res.headers['content-type']).startsWith('text/event-stream')) {
@@ -202,6 +204,10 @@ export class SseClient {
               for (const w of c.waiters.splice(0)) w();
             }
           }
+        });
+        res.on('end', () => {
+          c.ended = true;
+          for (const w of c.waiters.splice(0)) w();
         });
         resolveClient(c);
       });

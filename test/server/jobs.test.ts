@@ -99,30 +99,38 @@ describe('the command line shown for a job', () => {
 });
 
 describe('a training job', () => {
-  it('streams batches and epochs over SSE, then leaves a completed run folder in the CLI format with its model', async () => {
-    const sse = await SseClient.connect(s.base);
+  it('streams batches and epochs over its own SSE stream, then leaves a completed run folder in the CLI format with its model', async () => {
+    const page = await SseClient.connect(s.base);
+    const snap = await page.waitFor((e) => e.event === 'snapshot', 5000, 'snapshot');
+    page.close();
+    expect(Array.isArray(snap.data.jobs)).toBe(true);
+    const r = await post(s.base, '/api/jobs', tiny);
+    expect(r.status).toBe(202);
+    const id = r.body.job.id;
+    // The job's curve so far comes first, then what it adds: nothing is missed or sent twice, however soon it trains.
+    const sse = await SseClient.connect(s.base, `/api/jobs/${id}/events`);
     try {
-      const snap = await sse.waitFor((e) => e.event === 'snapshot', 5000, 'snapshot');
-      expect(Array.isArray(snap.data.jobs)).toBe(true);
-      const r = await post(s.base, '/api/jobs', tiny);
-      expect(r.status).toBe(202);
-      const id = r.body.job.id;
       // It trains in a process of its own.
       const pid = s.d.jobs.trainingPid();
       expect(pid).toBeGreaterThan(0);
       expect(pid).not.toBe(process.pid);
       expect(r.body.job).toMatchObject({ name: 'tiny-sum', command: expect.stringMatching(/^rnnlab addition --digits 2 --training-size 300/) });
-      const batch = await sse.waitFor((e) => e.event === 'batches' && e.data.id === id, 60000, 'batches');
-      const p = batch.data.points[0];
-      expect(p.step).toBeGreaterThanOrEqual(1);
+      const done = await sse.waitFor((e) => e.event === 'job' && e.data.id === id && e.data.status === 'completed', 60000, 'completion');
+      expect(done.data.modelReady).toBe(true);
+      await sse.waitFor((e) => e.event === 'end', 10000, 'the end of the stream');
+      const first = sse.events[0].data.job;
+      const points = [...first.points, ...sse.events.filter((e) => e.event === 'batches').flatMap((e) => e.data.points)];
+      const epochs = [...first.epochs, ...sse.events.filter((e) => e.event === 'epoch').map((e) => e.data.epoch)];
+      expect(points.map((p) => p.step)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
+      const p = points[0];
       expect(p.loss).toBeGreaterThan(0);
       expect(p.acc).toBeGreaterThanOrEqual(0);
-      expect(batch.data.progress).toMatchObject({ epochs: 2, steps: 9 });
-      const epoch = await sse.waitFor((e) => e.event === 'epoch' && e.data.id === id, 60000, 'epoch');
-      expect(epoch.data.epoch.epoch).toBe(1);
-      expect(Object.keys(epoch.data.epoch.logs)).toEqual(expect.arrayContaining(['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_exact']));
+      expect(done.data.progress).toMatchObject({ epochs: 2, steps: 9 });
+      expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
+      const epoch = epochs[0];
+      expect(Object.keys(epoch.logs)).toEqual(expect.arrayContaining(['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_exact']));
       // Every trainable weight's histogram after the epoch, and its last batch's gradient's (30 bins each).
-      const hist = epoch.data.epoch.histograms as { name: string; shape: number[]; values: { counts: number[] }; gradients: { counts: number[] } | null }[];
+      const hist = epoch.histograms as { name: string; shape: number[]; values: { counts: number[] }; gradients: { counts: number[] } | null }[];
       expect(hist.length).toBeGreaterThanOrEqual(5);
       for (const w of hist) {
         const size = w.shape.reduce((a, b) => a * b, 1);
@@ -130,8 +138,6 @@ describe('a training job', () => {
         expect(w.gradients!.counts.reduce((a, b) => a + b, 0), w.name).toBe(size);
         expect(w.values.counts).toHaveLength(30);
       }
-      const done = await sse.waitFor((e) => e.event === 'job' && e.data.id === id && e.data.status === 'completed', 60000, 'completion');
-      expect(done.data.modelReady).toBe(true);
       // That process ended with the job (and gave its memory back): signalling it finds no such process.
       expect(() => process.kill(pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
       expect(done.data.progress.fraction).toBe(1);

@@ -41,18 +41,26 @@ export function reconnectDelayMs(attempt) {
 }
 
 /**
- * Subscribes to /api/events; handlers get parsed data, onState(live, retryInMs) the connection's state. A dropped
- * connection the browser retries by itself; an answer other than 200 (the server's 503 when too many streams are
- * open) ends an EventSource for good, so then a new one is made after a growing delay (retryInMs says when).
+ * Subscribes to an event stream (/api/events unless `url` is given); handlers get parsed data, onState(live, retryInMs)
+ * the connection's state. A dropped connection the browser retries by itself; an answer other than 200 (the server's
+ * 503 when too many streams are open) ends an EventSource for good, so then a new one is made after a growing delay
+ * (retryInMs says when), unless `gone()` says the stream will never be there again (a job the server no longer keeps).
  * Returns { close() }.
  */
-export function connectEvents(handlers, onState) {
+export function connectEvents(handlers, onState, { url = '/api/events', gone } = {}) {
   let es = null;
   let attempt = 0;
   let timer = null;
+  let closed = false;
+  const retry = () => {
+    if (closed) return;
+    const delay = reconnectDelayMs(attempt++);
+    onState(false, delay);
+    timer = setTimeout(open, delay);
+  };
   const open = () => {
     timer = null;
-    es = new EventSource('/api/events');
+    es = new EventSource(url);
     const mine = es;
     es.onopen = () => {
       attempt = 0;
@@ -61,9 +69,8 @@ export function connectEvents(handlers, onState) {
     es.onerror = () => {
       if (mine.readyState !== EventSource.CLOSED) return onState(false);
       mine.close();
-      const delay = reconnectDelayMs(attempt++);
-      onState(false, delay);
-      timer = setTimeout(open, delay);
+      if (!gone) return retry();
+      gone().then((over) => over || retry());
     };
     for (const [event, fn] of Object.entries(handlers)) {
       es.addEventListener(event, (e) => {
@@ -78,6 +85,7 @@ export function connectEvents(handlers, onState) {
   open();
   return {
     close() {
+      closed = true;
       clearTimeout(timer);
       es.close();
     },

@@ -6,7 +6,7 @@ import { initLab, labEvents, reloadLab } from './lab.js';
 import { initProjector, setProjectorModels } from './projector.js';
 import { initRuns, reloadRuns } from './runs.js';
 import { initSweeps, reloadSweeps } from './sweeps.js';
-import { initTrain, jobEvents, onJobChange, startDemo } from './train.js';
+import { initTrain, jobEvents, onJobChange, setTrainShown, startDemo } from './train.js';
 import { initTry, refreshModels } from './try.js';
 
 const TABS = ['runs', 'train', 'try', 'inside', 'sweeps', 'lab'];
@@ -21,6 +21,8 @@ function showTab(name, push = false) {
   for (const t of TABS) $(`#view-${t}`).hidden = t !== name;
   if (location.hash !== `#${name}`) history[push ? 'pushState' : 'replaceState'](null, '', `#${name}`);
   document.body.dataset.tab = name;
+  // The shown job's curves stream only while they are on screen.
+  setTrainShown(name === 'train');
   // The reloads show their own errors, beside the list they failed to load.
   if (name === 'sweeps') reloadSweeps();
   if (name === 'lab') reloadLab();

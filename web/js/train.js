@@ -1,5 +1,5 @@
 // Live training: the job form, the queue, and the curves of the chosen job as its batches arrive.
-import { $, $$, api, el, guarded } from './api.js';
+import { $, $$, api, connectEvents, el, guarded } from './api.js';
 import { lineChart, series, VALIDATION_STYLE } from './charts.js';
 import { samplesTable } from './details.js';
 import { histogramsPanel } from './histograms.js';
@@ -7,10 +7,15 @@ import { describeDemo } from './demo_text.js';
 import { renderJobList, statusText } from './job_list.js';
 import { announceNow } from './announce.js';
 
-// id -> { view (the job's summary), epochs, points, detail: null | 'loading' | 'loaded' }. The server sends summaries;
-// a job's epochs (histograms, samples) and batch curve are fetched when it is shown, then kept up by the live events.
+// id -> { view (the job's summary) }, kept up by the page's event stream, which carries summaries only.
 const jobs = new Map();
 let shownJob = null;
+// id -> { epochs, points, ended }: a shown job's epochs (histograms, samples) and batch curve, from that job's own event
+// stream while this view is shown (ended: the stream sent the job's last state, so its detail is whole and stays).
+const details = new Map();
+// That stream: { id, close() }, or null.
+let jobStream = null;
+let viewShown = false;
 let lossChart, accChart;
 let redraw = 0;
 let config;
@@ -223,9 +228,10 @@ function drawLive() {
   redraw = 0;
   ensureCharts();
   const j = shownJob ? jobs.get(shownJob) : null;
-  if (j && !j.detail) loadDetail(j);
-  const pts = j?.points ?? [];
-  const epochs = j?.epochs ?? [];
+  followShownJob();
+  const d = details.get(shownJob);
+  const pts = d?.points ?? [];
+  const epochs = d?.epochs ?? [];
   // t: wall-clock seconds since training began (a job rebuilt after a restart has only its epochs' training seconds).
   let clock = 0;
   const ends = epochs.map((e) => e.elapsedSeconds ?? (clock += e.seconds));
@@ -303,30 +309,70 @@ const after = (kept, live, key) => {
 };
 
 /**
- * Fetches a job's epochs and batch curve. Live events may arrive before or after the server made its answer, so
- * the answer is kept whole and only what came after its last epoch and batch is added from them.
+ * Keeps one job stream open, the shown job's, while this view is shown: another job shown closes it and opens that
+ * job's, and a hidden view holds none (a browser gives a site six connections). A job whose stream ended has its
+ * whole detail here already, and needs none.
  */
-async function loadDetail(j) {
-  j.detail = 'loading';
-  let job;
-  try {
-    ({ job } = await api.get(`/api/jobs/${encodeURIComponent(j.view.id)}`));
-  } catch (e) {
-    // A job the server no longer keeps has nothing more to show; otherwise the next redraw asks again.
-    if (jobs.get(j.view.id) === j) j.detail = e.status === 404 ? 'loaded' : null;
-    if (e.status !== 404) console.error(e);
-    return;
-  }
-  // A snapshot since replaced the list: its own entry fetches again.
-  if (jobs.get(j.view.id) !== j) return;
-  j.epochs = [...job.epochs, ...after(job.epochs, j.epochs, 'epoch')];
-  j.points = [...job.points, ...after(job.points, j.points, 'step')];
-  j.detail = 'loaded';
-  if (j.view.id === shownJob) scheduleDraw();
+function followShownJob() {
+  const want = viewShown && shownJob && jobs.has(shownJob) ? shownJob : null;
+  if (jobStream?.id === want) return;
+  jobStream?.close();
+  jobStream = null;
+  if (!want || details.get(want)?.ended) return;
+  const url = `/api/jobs/${encodeURIComponent(want)}/events`;
+  const stream = { id: want };
+  const mine = () => jobStream === stream;
+  // A refused stream of a job the server no longer keeps: nothing more to show (a 503 is tried again).
+  const gone = async () => {
+    const r = await fetch(url, { method: 'HEAD' }).catch(() => null);
+    if (r?.status !== 404) return false;
+    if (mine()) {
+      details.set(want, { epochs: [], points: [], ended: true });
+      jobStream = null;
+    }
+    return true;
+  };
+  // Live events add to the detail the stream's snapshot began (one kept from before is drawn until that comes).
+  const detail = () => details.get(want);
+  const handlers = {
+    snapshot({ job }) {
+      if (!mine()) return;
+      details.set(want, { epochs: job.epochs, points: job.points, ended: false });
+      scheduleDraw();
+    },
+    batches({ points, progress }) {
+      if (!mine() || !detail()) return;
+      detail().points.push(...after(detail().points, points, 'step'));
+      if (jobs.has(want)) jobs.get(want).view.progress = progress;
+      scheduleDraw();
+    },
+    epoch({ epoch, progress }) {
+      if (!mine() || !detail()) return;
+      detail().epochs.push(...after(detail().epochs, [epoch], 'epoch'));
+      if (jobs.has(want)) jobs.get(want).view.progress = progress;
+      scheduleDraw();
+    },
+    // The job is over: its detail is whole, and the server closes the stream (closed here first, so it is not reopened).
+    end() {
+      if (!mine()) return;
+      if (detail()) detail().ended = true;
+      stream.close();
+      jobStream = null;
+    },
+  };
+  Object.assign(stream, connectEvents(handlers, () => {}, { url, gone }));
+  jobStream = stream;
+}
+
+/** The Live training view shown or hidden: its job stream follows. */
+export function setTrainShown(shown) {
+  viewShown = shown;
+  followShownJob();
+  if (shown) scheduleDraw();
 }
 
 function upsert(view) {
-  const j = jobs.get(view.id) ?? { view, epochs: [], points: [], detail: null };
+  const j = jobs.get(view.id) ?? { view };
   j.view = view;
   jobs.set(view.id, j);
   // Follow the job that is training, unless the user picked another one that is still going.
@@ -350,6 +396,8 @@ export const jobEvents = {
     const before = new Map([...jobs].map(([id, j]) => [id, j.view.status]));
     jobs.clear();
     for (const j of data.jobs) upsert(j);
+    // Jobs the server no longer keeps take their curves with them.
+    for (const id of details.keys()) if (!jobs.has(id)) details.delete(id);
     for (const j of data.jobs) announceEnd(before.get(j.id), j);
     // After a reload or a reconnect: the job training now, else the one the user was watching if the server still
     // has it, else the newest (upsert alone would leave the oldest shown when nothing runs).
@@ -366,23 +414,13 @@ export const jobEvents = {
     if (view.id === shownJob) scheduleDraw();
     for (const fn of listeners) fn(view);
   },
-  batches({ id, points, progress }) {
+  // A running job's place in its training, as its batches come (its curve comes on the job's own stream).
+  progress({ id, progress }) {
     const j = jobs.get(id);
     if (!j) return;
-    // A detail fetched meanwhile may hold batches not yet sent when it was made.
-    j.points.push(...after(j.points, points, 'step'));
     j.view.progress = progress;
     if (id === shownJob) scheduleDraw();
     renderJobsThrottled();
-  },
-  epoch({ id, epoch, progress }) {
-    const j = jobs.get(id);
-    if (!j) return;
-    j.epochs.push(...after(j.epochs, [epoch], 'epoch'));
-    j.view.progress = progress;
-    if (id === shownJob) scheduleDraw();
-    renderJobs();
-    for (const fn of listeners) fn(j.view);
   },
 };
 
