@@ -651,8 +651,8 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     }
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const answer = handle(req, res);
-    // An event stream that began behind bytes the parser refused: the refusal can never follow it (clientError).
-    if (refusing.has(socket) && isEventStreamSocket(socket)) socket.destroy();
+    // An event stream that began behind bytes the parser refused: it ends after its opening, and the refusal follows.
+    if (refusing.has(socket) && isEventStreamSocket(socket)) hub.endOn(socket);
     answer.catch((e) => {
       const { status, message } = errorStatus(e);
       // A body left unread (a 413 sent as soon as its length passed the limit) is not read to its end: the connection
@@ -683,11 +683,16 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (lingering.has(socket)) return;
-    // An event stream never ends: no answer can follow it (not those of requests pipelined behind it), nor be
-    // written into it.
+    // A request is answered before the connection is judged for the bytes after it, an event stream as any other: it
+    // never ends by itself, so the bytes refused end it once its headers and what is queued for it are written; then
+    // the requests pipelined behind it are answered, in order, and the refusal follows them (below). Nothing is ever
+    // written into a stream.
     if (isEventStreamSocket(socket)) {
-      socket.destroy(err);
-      return;
+      if (!socket.writable) {
+        socket.destroy(err);
+        return;
+      }
+      hub.endOn(socket);
     }
     // A body that stops arriving: its handler is still waiting for it and has answered nothing, so the client is told
     // why (rather than finding the connection cut), and the connection closes once that is sent.

@@ -250,6 +250,22 @@ export class EventHub {
     }
   }
 
+  /**
+   * Ends the stream written on this connection once what is queued for it is written (its headers and first snapshot at
+   * least), and queues nothing more for it: the client sent bytes behind it that the parser refused, and the answers of
+   * requests pipelined behind the stream, then the refusal, can follow only a stream that ended. False when there is none.
+   */
+  endOn(socket: object): boolean {
+    for (const c of this.clients) {
+      if (c.res.socket !== socket) continue;
+      // Kept in clients until its socket closes, as every ending stream is (counted against the limit).
+      c.ending = true;
+      this.pump(c);
+      return true;
+    }
+    return false;
+  }
+
   /** Ends every stream once what is queued for it is written (the final frames of the jobs the close cancelled included). */
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);

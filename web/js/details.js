@@ -95,8 +95,11 @@ export async function showRunDetail(id) {
   $('#run-detail-title').textContent = `${d.summary.name} (${d.summary.command || 'run'}, ${d.summary.status})`;
   $('#run-detail-finding').textContent = d.results?.finding ?? d.summary.error ?? '';
   // The table's report column is hidden on a phone: this link keeps the report one tap away there.
-  $('#run-detail-report').hidden = !d.summary.hasReport;
+  $('#run-detail-report').hidden = !d.summary.hasReport && !d.summary.reportError;
+  $('#run-detail-report a').hidden = !d.summary.hasReport;
   $('#run-detail-report a').href = `/api/runs/${encodeURIComponent(id)}/report.html`;
+  // Why a report the folder holds is not served (too large for the dashboard: opened from the run folder instead).
+  $('#run-detail-report-why').textContent = d.summary.hasReport ? '' : d.summary.reportError ?? '';
   const notes = notesOf(d.results);
   $('#run-notes-box').hidden = notes.length === 0;
   // As text: a note quotes the data's own labels.

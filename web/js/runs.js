@@ -57,7 +57,9 @@ function row(r) {
     el('td', { class: 'num', text: num(r.secondsPerEpoch, 2) }),
     el('td', { class: 'settings small', text: r.settings || '–' }),
     el('td', { text: fmtDate(r.startedAt) }),
-    el('td', {}, r.hasReport ? el('a', { href: `/api/runs/${encodeURIComponent(r.id)}/report.html`, target: '_blank', rel: 'noopener', text: 'report' }) : '–'),
+    // A report the server will not serve (over its size cap, a link out of the runs folder) says so, rather than a dash.
+    el('td', {}, r.hasReport ? el('a', { href: `/api/runs/${encodeURIComponent(r.id)}/report.html`, target: '_blank', rel: 'noopener', text: 'report' })
+      : r.reportError ? el('span', { class: 'small muted', title: r.reportError, text: 'not served' }) : '–'),
   );
   return tr;
 }
