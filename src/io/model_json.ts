@@ -82,9 +82,11 @@ export function plannedWeights(layer: Layer, input: SymbolicShape): PlannedWeigh
   return layer.weightSpecs(input).map((s) => ({ name: `${layer.name}/${s.name}`, shape: s.shape, layer }));
 }
 
-/** Every weight of a stack of (possibly unbuilt) layers fed batchInputShape, in model order. */
-function planModel(layers: Layer[], batchInputShape: SymbolicShape, inputShapes: SymbolicShape[] = []): PlannedWeight[] {
-  const out: PlannedWeight[] = [];
+/**
+ * Every weight of a stack of (possibly unbuilt) layers fed batchInputShape, in model order; `out` holds them as they
+ * are planned, so a caller sees those before a layer that failed.
+ */
+function planModel(layers: Layer[], batchInputShape: SymbolicShape, inputShapes: SymbolicShape[] = [], out: PlannedWeight[] = []): PlannedWeight[] {
   let shape = batchInputShape;
   layers.forEach((l, i) => {
     inputShapes.push(shape);
@@ -92,10 +94,22 @@ function planModel(layers: Layer[], batchInputShape: SymbolicShape, inputShapes:
       out.push(...plannedWeights(l, shape));
       shape = l.computeOutputShape(shape);
     } catch (e) {
-      throw new ModelFormatError(`layer ${i} ('${l.name}', ${l.className}) cannot take input ${kerasShape(shape)}: ${(e as Error).message}`);
+      throw new PlanError(i, l, shape, (e as Error).message);
     }
   });
   return out;
+}
+
+/** Layer `index` of a stack, given `input`, could not plan its weights or output (`reason`, the layer's own words). */
+class PlanError extends ModelFormatError {
+  constructor(readonly index: number, readonly layer: Layer, readonly input: SymbolicShape, readonly reason: string) {
+    super(`layer ${index} ('${layer.name}', ${layer.className}) cannot take input ${kerasShape(input)}: ${reason}`);
+  }
+
+  /** Where a weight before (or of) the layer does not fit its manifest entry, which the failure follows from. */
+  after(misfit: string): string {
+    return `${misfit}, so layer ${this.index} ('${this.layer.name}', ${this.layer.className}) fails on input ${kerasShape(this.input)}: ${this.reason}`;
+  }
 }
 
 /** The model's weights with their tfjs names, layer by layer (layerOrderWeights). */
@@ -546,9 +560,14 @@ function parseTopology(json: unknown, where: string, maxParams: number, opts: Pa
   if (!batchInputShape) {
     throw new ModelFormatError(`${where}: the first layer ('${layers[0].name}') declares no batch_input_shape, so the weights' shapes cannot be known`);
   }
-  let plan: PlannedWeight[];
+  const plan: PlannedWeight[] = [];
   const inputShapes: SymbolicShape[] = [];
-  try { plan = planModel(layers, batchInputShape, inputShapes); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
+  try {
+    planModel(layers, batchInputShape, inputShapes, plan);
+  } catch (e) {
+    const misfit = e instanceof PlanError ? manifestMisfit(plan, json.weightsManifest, where) : '';
+    throw new ModelFormatError(`${where}: ${misfit ? (e as PlanError).after(misfit) : (e as Error).message}`);
+  }
   entries.forEach((e, i) => checkBuildConfig(e, inputShapes[i], `${where}: layer ${i + offset} ('${layers[i].name}')`));
   warnIgnoredInputShapes(declared, inputShapes, layers, offset, where);
   if (isObject(cfg) && cfg.build_input_shape !== undefined && cfg.build_input_shape !== null) {
@@ -557,6 +576,27 @@ function parseTopology(json: unknown, where: string, maxParams: number, opts: Pa
   checkBuildConfig(topo, batchInputShape, `${where}: modelTopology`);
   const manifest = parseManifest(json.weightsManifest ?? [], where);
   return { name, trainable, layers, batchInputShape, plan: plan.map((p) => ({ ...p, modelName: name })), manifest, ...training, ...(inputLayer ? { inputLayer } : {}) };
+}
+
+/**
+ * Why a layer could not be planned, where the file's own weights say: the first weight planned before it (or for it)
+ * whose manifest entry has another shape. A config that does not fit the weights saved with it (a Dense's units
+ * changed) gives the layers after it another input, and their refusal ("cannot take input") names a symptom, not the
+ * weight. '' when every planned weight fits its entry, or the manifest cannot be read (its own error comes later).
+ */
+function manifestMisfit(planned: PlannedWeight[], rawManifest: unknown, where: string): string {
+  let specs: WeightSpec[];
+  let paired: Map<string, WeightSpec>;
+  try {
+    specs = parseManifest(rawManifest ?? [], where).flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
+    paired = pairByName(specs, new Map(planned.map((p) => [p.name, p])), where).paired;
+  } catch {
+    return '';
+  }
+  const p = planned.find((w) => { const s = paired.get(w.name); return s !== undefined && !shapeEq(s.shape, w.shape); });
+  if (!p) return '';
+  const s = paired.get(p.name)!;
+  return `weight '${s.name}' has shape [${s.shape.join(', ')}] in the weights manifest, but layer '${p.layer.name}' (${p.layer.className}) needs [${p.shape.join(', ')}] for its config (the config and the weights saved with it do not fit)`;
 }
 
 const INPUT_SHAPE_KEYS = ['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape', 'input_shape', 'inputShape', 'batch_size', 'batchSize'];

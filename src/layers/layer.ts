@@ -1313,7 +1313,14 @@ export abstract class Layer {
 
   /** Builds for x on first use, then checks x against the built input shape. */
   protected checkInput(x: Tensor): void {
-    if (!this.built || !this.builtInputShape) this.ensureBuilt([null, ...x.shape.slice(1)]);
+    if (!this.built || !this.builtInputShape) {
+      const shape: SymbolicShape = [null, ...x.shape.slice(1)];
+      try {
+        this.ensureBuilt(shape);
+      } catch (e) {
+        throw givenShapeShown(e, shape, x);
+      }
+    }
     const spec = this.builtInputShape!;
     // A declared batch size binds only a stateful layer (its states have that many rows); elsewhere tfjs and Keras run
     // any batch (converter files from Keras often carry batch_input_shape [64, ...]).
@@ -1684,6 +1691,19 @@ export function firstShape(shape: SymbolicShape | SymbolicShape[]): SymbolicShap
 /** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */
 export function kerasShape(shape: SymbolicShape): string {
   return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
+}
+
+/**
+ * A build's error on a tensor of fewer than two axes, which the build read as (None,) (its one axis the batch, or a
+ * scalar's missing one): the shape shown as given, as Keras's "Full shape received: (3,)", where (None,) would hide it.
+ */
+function givenShapeShown(e: unknown, read: SymbolicShape, x: Tensor): unknown {
+  const shown = kerasShape(read);
+  if (x.rank >= 2 || !(e instanceof Error) || !e.message.includes(shown)) return e;
+  const Kind = [Error, RangeError, TypeError].find((k) => Object.getPrototypeOf(e) === k.prototype);
+  if (!Kind) return e;
+  const given = `[${x.shape.join(', ')}] (${x.rank === 0 ? 'a scalar, with no batch axis' : 'a 1-D tensor: its one axis is the batch'})`;
+  return new Kind(e.message.split(shown).join(given), { cause: e });
 }
 
 /**

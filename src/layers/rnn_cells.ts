@@ -10,13 +10,13 @@ import { describe } from '../describe.js';
 import { GRU } from './gru.js';
 import { isShapeList } from './base_merge.js';
 import { builtInMethod } from './built_in_classes.js';
-import { COMPUTE, BuiltInLayer, Layer, hasAutomaticName, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { COMPUTE, BuiltInLayer, Layer, builtByEngine, hasAutomaticName, kerasShape, type CallContext, type Kwargs, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { LSTM } from './lstm.js';
 import { setCellOfLayer, type RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
 import { SimpleRNN } from './simple_rnn.js';
-import { UserCellLoop, buildUserCell, builtWeightSpecs, hasStateSize, userOutputSize, userStateSizes, whileNamed } from './user_cell.js';
+import { UserCellLoop, builtWeightSpecs, hasStateSize, runCellBuild, userOutputSize, userStateSizes, whileNamed } from './user_cell.js';
 import { checkOptionKeys } from '../near_name.js';
 import type { CellDriver, SequenceOptions } from './cell_driver.js';
 import type { Variable } from '../variable.js';
@@ -420,8 +420,12 @@ export class StackedRNNCells extends BuiltInLayer {
     const x = inputShapes[0];
     const shapes = this.cellInputs(x);
     // Each cell carries its scope's name while it builds, so its weights are named <stack>/RNNCell_<i>/<weight> (tfjs).
+    // tfjs's build calls every cell's build whatever its built flag says: a user's cell whose constructor set built
+    // (the engine never built it) is built too; one a call of its own built keeps its weights.
     this.cells.forEach((c, i) => {
-      if (!c.built) whileNamed(c, `${this.name}/RNNCell_${i}`, () => (isUserCell(c) ? buildUserCell(c, shapes[i]) : c.ensureBuilt(shapes[i])));
+      const scope = `${this.name}/RNNCell_${i}`;
+      if (isUserCell(c) && (!c.built || !builtByEngine(c))) runCellBuild(c, scope, shapes[i], c.built, { what: `the stack '${this.name}'`, tfjs: "tfjs's StackedRNNCells" });
+      else if (!c.built) whileNamed(c, scope, () => c.ensureBuilt(shapes[i]));
     });
     this.weights = this.cells.flatMap((c) => c.weights);
     this.markBuilt(x);

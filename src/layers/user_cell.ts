@@ -84,30 +84,10 @@ export class UserCellLoop {
     if (this.seq.stateful && inputShape[0] === null) {
       throw new Error(`${this.owner} (RNN): stateful needs a fixed batch size; give the first layer batchInputShape (or batchSize with inputShape), or rl.input a batchShape; got input ${kerasShape(inputShape)}`);
     }
-    const had = this.builtByConstructor ? this.cell.weights.slice() : null;
-    this.cell.built = false;
+    const cameBuilt = this.builtByConstructor;
     this.builtByConstructor = false;
-    whileNamed(this.cell, scope, () => buildUserCell(this.cell, [inputShape[0], inputShape[2]]));
-    if (had) this.refuseRemade(had, scope);
+    runCellBuild(this.cell, scope, [inputShape[0], inputShape[2]], cameBuilt, { what: 'the rnn layer', tfjs: "tfjs's RNN" });
     this.batch = inputShape[0];
-  }
-
-  /**
-   * A cell that came built whose build makes a weight it already has: its build ran before, in a build() call of its
-   * own (which the engine cannot see, so the cell passed as one whose constructor set built), or its constructor made
-   * a weight of that name (an unbuilt cell's clash is distinctSpecs's). tfjs's RNN runs the build all the same and
-   * fails ("Duplicate weight name k").
-   */
-  private refuseRemade(had: Variable[], scope: string): void {
-    const own = (w: Variable) => (w.name.startsWith(`${this.cell.name}/`) ? w.name.slice(this.cell.name.length + 1) : w.name.slice(w.name.lastIndexOf('/') + 1));
-    for (const w of this.cell.weights) {
-      if (had.includes(w) || !w.name.startsWith(`${scope}/`)) continue;
-      const old = had.find((o) => own(o) === w.name.slice(scope.length + 1));
-      if (old) {
-        throw new Error(`${this.where}: the rnn layer runs the cell's build (as tfjs's RNN does), which makes weight '${own(old)}' again ('${w.name}'; the cell has '${old.name}'): `
-          + 'its build ran before, in a build() call of its own, so give the rnn layer a new cell whose build has not run (or, if its constructor made that weight, give it another name)');
-      }
-    }
   }
 
   /** What the build made, as specs named relative to the rnn layer (a user's build is known only by running it); see distinctSpecs. */
@@ -197,6 +177,30 @@ export class UserCellLoop {
 /** tfjs's cell.build(stepShape), stepShape [batch, features]; the step's output has outputSize units. */
 export function buildUserCell(cell: Layer, stepShape: SymbolicShape): void {
   cell.buildAsCell(stepShape, userStateSizes(cell), [stepShape[0], userOutputSize(cell)]);
+}
+
+/**
+ * A user's cell built under `scope` for a step's x [batch, features], as tfjs's RNN and StackedRNNCells call
+ * cell.build whatever its built flag says: one that came built (cameBuilt: its constructor set built) is built
+ * again. A weight that build makes which the cell already has is refused: its build ran before, in a build() call of
+ * its own (which the engine cannot see, so the cell passed as one whose constructor set built), or its constructor
+ * made a weight of that name (an unbuilt cell's clash is distinctSpecs's). tfjs runs the build all the same and fails
+ * ("Duplicate weight name k"). `by`: who runs the build, and tfjs's class that does.
+ */
+export function runCellBuild(cell: Layer, scope: string, stepShape: SymbolicShape, cameBuilt: boolean, by: { what: string; tfjs: string }): void {
+  const had = cameBuilt ? cell.weights.slice() : null;
+  cell.built = false;
+  whileNamed(cell, scope, () => buildUserCell(cell, stepShape));
+  if (!had) return;
+  const own = (w: Variable) => (w.name.startsWith(`${cell.name}/`) ? w.name.slice(cell.name.length + 1) : w.name.slice(w.name.lastIndexOf('/') + 1));
+  for (const w of cell.weights) {
+    if (had.includes(w) || !w.name.startsWith(`${scope}/`)) continue;
+    const old = had.find((o) => own(o) === w.name.slice(scope.length + 1));
+    if (old) {
+      throw new Error(`${cell.name} (${cell.className}): ${by.what} runs the cell's build (as ${by.tfjs} does), which makes weight '${own(old)}' again ('${w.name}'; the cell has '${old.name}'): `
+        + `its build ran before, in a build() call of its own, so give ${by.what} a new cell whose build has not run (or, if its constructor made that weight, give it another name)`);
+    }
+  }
 }
 
 /** fn with the layer carrying `name`: what it builds is named under that scope (tfjs's nameScope), then its own name again. */

@@ -29,7 +29,7 @@ import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
 import { NestedModel, existingStandIn, nestedLayer } from './nested.js';
-import { callArgs, inputShapeList, maskOf, ownNode, refuseMask, tensorsAt } from './model_as_layer.js';
+import { callArgs, callInputs, inputMasks, inputShapeList, maskOf, ownNode, tensorsAt } from './model_as_layer.js';
 // Registers models as layers rl.layers.timeDistributed can wrap.
 import './wrapped_model.js';
 
@@ -244,22 +244,31 @@ export class Functional extends ModelBase<TensorsLike> {
     return outs.length === 1 ? outs[0] : outs;
   }
 
-  /** tfjs's Container.call(inputs, {training}): the outputs on real tensors, always as a list, as tfjs returns them. */
-  call(inputs: Tensor | Tensor[], kwargs?: { training?: boolean; mask?: null }): Tensor[] {
-    const { xs, training } = callArgs(inputs, kwargs, this.inputs.length, `${this.name}.call`);
-    const out = this.apply(xs.length === 1 ? xs[0] : xs, training === undefined ? undefined : { training });
+  /**
+   * tfjs's Container.call(inputs, {training, mask}): the outputs on real tensors, always as a list, as tfjs returns
+   * them. mask: each input's padding mask (see inputMasks), which the layers reading it get, as Keras 3's call(mask=).
+   */
+  call(inputs: Tensor | Tensor[], kwargs?: { training?: boolean | null; mask?: Tensor | (Tensor | null)[] | null }): Tensor[] {
+    const { xs, training, masks } = callArgs(inputs, kwargs, this.inputs.length, `${this.name}.call`);
+    // Checked above, so that a mask that does not fit is refused in call's words; apply reads it the same way.
+    const mask = masks.some((m) => m !== null) ? kwargs!.mask : undefined;
+    const out = this.apply(xs.length === 1 ? xs[0] : xs, { ...(training === undefined ? {} : { training }), ...(mask ? { mask } : {}) });
     return Array.isArray(out) ? out : [out];
   }
 
-  /** tfjs's computeMask(inputs, null): the padding mask of each output (a bool tensor [batch, steps], or null), in a list. */
-  computeMask(inputs: Tensor | Tensor[], mask?: null | null[]): (Tensor | null)[] {
+  /**
+   * tfjs's computeMask(inputs, mask): the padding mask of each output (a bool tensor [batch, steps], or null), in a
+   * list; mask: each input's, as call takes it.
+   */
+  computeMask(inputs: Tensor | Tensor[], mask?: Tensor | (Tensor | null)[] | null): (Tensor | null)[] {
     this.assertNotDisposed();
     const where = `${this.name}.computeMask`;
-    refuseMask(mask, where);
-    const { xs } = callArgs(inputs, undefined, this.inputs.length, where);
+    const xs = callInputs(inputs, this.inputs.length, where);
+    xs.forEach((t, i) => (this.inputs[i].sourceLayer as InputLayer).checkFeed(t, where));
+    const given = inputMasks(mask, xs, where);
     const masks: (Uint8Array | null)[] = [];
     const shapes: number[][] = [];
-    tidy(() => { withoutTape(() => this.runGraph(xs, { training: false, mask: null }, [], masks)).forEach((t) => shapes.push(t.shape)); });
+    tidy(() => { withoutTape(() => this.runGraph(xs, { training: false, mask: null }, [], masks, given)).forEach((t) => shapes.push(t.shape)); });
     return masks.map((m, i) => maskOf(m, shapes[i]));
   }
 

@@ -7,6 +7,7 @@ import type { Layer, Node, SymbolicShape, SymbolicTensor } from '../layers/layer
 import { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { checkOptionKeys } from '../near_name.js';
+import { maskBytes } from '../layers/call_kwargs.js';
 
 /**
  * tfjs's first inbound node of a model: its own inputs to its own outputs (inputTensors, outputTensors), no inbound
@@ -73,26 +74,38 @@ export function inputShapeList(inputShape: unknown, inputs: readonly SymbolicTen
 
 /**
  * call's inputs and kwargs checked as tfjs's Container.call takes them: tensors (one per model input) and
- * {training, mask}. A mask given in on real tensors is refused (a graph hands a nested model its input's mask).
+ * {training, mask}; the mask as inputMasks reads it.
  */
-export function callArgs(inputs: unknown, kwargs: unknown, count: number, where: string): { xs: Tensor[]; training?: boolean } {
+export function callArgs(inputs: unknown, kwargs: unknown, count: number, where: string): { xs: Tensor[]; training?: boolean; masks: (Uint8Array | null)[] } {
+  const xs = callInputs(inputs, count, where);
+  const kw = checkOptionKeys(where, kwargs, ['training', 'mask'], { nullIsNone: true });
+  if (kw.training !== undefined && kw.training !== null && typeof kw.training !== 'boolean') throw new Error(`${where}: training must be true or false, got ${describe(kw.training)}`);
+  return { xs, ...(typeof kw.training === 'boolean' ? { training: kw.training } : {}), masks: inputMasks(kw.mask, xs, where) };
+}
+
+/** call's and computeMask's inputs: one tensor per model input. */
+export function callInputs(inputs: unknown, count: number, where: string): Tensor[] {
   const xs = Array.isArray(inputs) ? inputs : [inputs];
   xs.forEach((x, i) => {
     if (!(x instanceof Tensor)) throw new Error(`${where}: inputs${Array.isArray(inputs) ? `[${i}]` : ''} must be a Tensor, got ${describe(x)}; on symbolic tensors use apply()`);
   });
   if (xs.length !== count) throw new Error(`${where}: the model has ${count} input(s), but ${xs.length} tensor(s) were given`);
-  const kw = checkOptionKeys(where, kwargs, ['training', 'mask'], { nullIsNone: true });
-  refuseMask(kw.mask, where);
-  if (kw.training !== undefined && kw.training !== null && typeof kw.training !== 'boolean') throw new Error(`${where}: training must be true or false, got ${describe(kw.training)}`);
-  return { xs: xs as Tensor[], ...(typeof kw.training === 'boolean' ? { training: kw.training } : {}) };
+  return xs as Tensor[];
 }
 
-/** An input mask (a tensor, or a list holding one) is refused by name; null, or a list of nulls, is no mask. */
-export function refuseMask(mask: unknown, where: string): void {
-  const masks = Array.isArray(mask) ? mask : [mask];
-  if (masks.some((m) => m !== null && m !== undefined)) {
-    throw new Error(`${where}: an input mask is not taken here; pass null (a padding mask reaches a model called in a graph from the layers before the call, or is made inside by an Embedding with maskZero or a Masking layer)`);
+/**
+ * The padding mask each input carries into the graph, as Keras 3's Functional.call(inputs, mask) sets it on its
+ * inputs and tfjs's computeMask(inputs, mask) feeds it to runInternalGraph: a bool tensor [batch, steps] (any
+ * nonzero is kept), or a list of one per input (null for none). The layers reading an input get its mask, and
+ * pass it on by their own rules (an Embedding with maskZero or a Masking layer makes its own).
+ */
+export function inputMasks(mask: unknown, xs: readonly Tensor[], where: string): (Uint8Array | null)[] {
+  if (mask === null || mask === undefined) return xs.map(() => null);
+  const list = Array.isArray(mask) ? mask : [mask];
+  if (list.length !== xs.length) {
+    throw new Error(`${where}: mask ${Array.isArray(mask) ? `is a list of ${list.length}` : 'is one tensor'} for ${xs.length} input(s); give a list of one mask per input (null for none)`);
   }
+  return list.map((m, i) => maskBytes(Array.isArray(mask) ? `${where} (mask[${i}])` : where, m as Tensor | null, xs[i]));
 }
 
 /** A padding mask's bytes as tfjs's bool tensor [batch, steps] (computeMask's answer). */

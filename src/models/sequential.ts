@@ -19,7 +19,7 @@ import { Functional, refusePredictOnBatchExtras } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { addPenalties } from '../layers/regularizers.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
-import { callArgs, inputShapeList, maskOf, ownNode, refuseMask, tensorsAt } from './model_as_layer.js';
+import { callArgs, callInputs, inputMasks, inputShapeList, maskOf, ownNode, tensorsAt } from './model_as_layer.js';
 import { withoutTape } from '../autograd/tape.js';
 import { configCodecOf } from './saving.js';
 import { withCustomObjects } from '../layers/serialization.js';
@@ -283,20 +283,23 @@ export class Sequential extends ModelBase<SequentialData> {
     return this.outputShapeFor(shape);
   }
 
-  /** tfjs's call(inputs, {training}): the output on a real tensor, as a list of one, as tfjs returns it. */
-  call(inputs: Tensor | Tensor[], kwargs?: { training?: boolean; mask?: null }): Tensor[] {
-    const { xs, training } = callArgs(inputs, kwargs, 1, `${this.name}.call`);
-    return [this.apply(xs[0], training === undefined ? undefined : { training }) as Tensor];
+  /**
+   * tfjs's call(inputs, {training, mask}): the output on a real tensor, as a list of one, as tfjs returns it. mask:
+   * the input's padding mask (see inputMasks), which the first layer gets, as Keras 3's call(mask=).
+   */
+  call(inputs: Tensor | Tensor[], kwargs?: { training?: boolean | null; mask?: Tensor | (Tensor | null)[] | null }): Tensor[] {
+    const where = `${this.name}.call`;
+    const { xs, training, masks } = callArgs(inputs, kwargs, 1, where);
+    return [this.runOn(asInput(xs[0], `${where}: inputs`), training, masks[0], where)];
   }
 
-  /** tfjs's computeMask(inputs, null): [the output's padding mask (a bool tensor [batch, steps]) or null]. */
-  computeMask(inputs: Tensor | Tensor[], mask?: null | null[]): (Tensor | null)[] {
+  /** tfjs's computeMask(inputs, mask): [the output's padding mask (a bool tensor [batch, steps]) or null]; mask as call takes it. */
+  computeMask(inputs: Tensor | Tensor[], mask?: Tensor | (Tensor | null)[] | null): (Tensor | null)[] {
     const where = `${this.name}.computeMask`;
-    refuseMask(mask, where);
-    const { xs } = callArgs(inputs, undefined, 1, where);
+    const xs = callInputs(inputs, 1, where);
     const xt = asInput(xs[0], `${where}: inputs`);
     checkSequentialX(this, xt, where);
-    const ctx: CallContext = { training: false, mask: null };
+    const ctx: CallContext = { training: false, mask: inputMasks(mask, [xt], where)[0] };
     let shape: number[] = [];
     tidy(() => { shape = withoutTape(() => this.forward(xt, ctx)).shape; });
     return [maskOf(ctx.mask, shape)];
@@ -472,22 +475,28 @@ export class Sequential extends ModelBase<SequentialData> {
   }
 
   /**
-   * tfjs's model.apply(x, {training}) on real tensors: one forward pass over the whole batch, recorded on the tape
-   * inside rl.grad / variableGrads (tfjs-examples' custom training loops call it so). On symbolic tensors a Sequential
-   * is not called as a layer (the error says what to do instead).
+   * tfjs's model.apply(x, {training, mask}) on real tensors: one forward pass over the whole batch, recorded on the
+   * tape inside rl.grad / variableGrads (tfjs-examples' custom training loops call it so); mask as call takes it. On
+   * symbolic tensors a Sequential is not called as a layer (the error says what to do instead).
    */
   override apply(x: unknown, args?: unknown): unknown {
+    const where = `${this.name}.apply`;
     const list = Array.isArray(x) ? x : [x];
-    if (list.length === 0 || !list.every((t) => t instanceof Tensor)) throw nestedModelError(`${this.name}.apply`, this);
-    if (list.length !== 1) throw new Error(`${this.name}.apply: a Sequential model takes one input tensor, got a list of ${list.length}`);
-    const opts = (args ?? {}) as { training?: unknown };
-    if (typeof opts !== 'object') throw new Error(`${this.name}.apply: expected options like {training: true}, got ${String(args)}`);
-    checkOptionKeys(`${this.name}.apply`, opts as Record<string, unknown>, ['training']);
-    if (opts.training !== undefined && opts.training !== null && typeof opts.training !== 'boolean') throw new Error(`${this.name}.apply: training must be true or false, got ${JSON.stringify(opts.training)}`);
-    const xt = asInput(list[0] as Tensor, `${this.name}.apply: x`);
-    checkSequentialX(this, xt, `${this.name}.apply`);
+    if (list.length === 0 || !list.every((t) => t instanceof Tensor)) throw nestedModelError(where, this);
+    if (list.length !== 1) throw new Error(`${where}: a Sequential model takes one input tensor, got a list of ${list.length}`);
+    const opts = (args ?? {}) as { training?: unknown; mask?: unknown };
+    if (typeof opts !== 'object') throw new Error(`${where}: expected options like {training: true}, got ${String(args)}`);
+    checkOptionKeys(where, opts as Record<string, unknown>, ['training', 'mask']);
+    if (opts.training !== undefined && opts.training !== null && typeof opts.training !== 'boolean') throw new Error(`${where}: training must be true or false, got ${JSON.stringify(opts.training)}`);
+    const xt = asInput(list[0] as Tensor, `${where}: x`);
+    return this.runOn(xt, (opts.training as boolean | null | undefined) ?? undefined, inputMasks(opts.mask, [xt], where)[0], where);
+  }
+
+  /** The output on a real tensor, as apply and call give it: one pass in this mode (else the enclosing call's, else inference). */
+  private runOn(xt: Tensor, training: boolean | undefined, mask: Uint8Array | null, where: string): Tensor {
+    checkSequentialX(this, xt, where);
     // tfjs's Container.call runs in tidy: what the layers' calls make is freed, only the output survives.
-    return tidy(() => distinctFrom([xt], this.forward(xt, { training: (opts.training as boolean | null | undefined) ?? inheritedTraining() ?? false, mask: null })));
+    return tidy(() => distinctFrom([xt], this.forward(xt, { training: training ?? inheritedTraining() ?? false, mask })));
   }
 
   /**

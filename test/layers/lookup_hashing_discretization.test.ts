@@ -445,7 +445,7 @@ describe('not trainable, not exported, and bad options or inputs named', () => {
     expect(() => L.discretization({ numBins: 3 }).apply(rl.tensor([[1]]))).toThrow(/no bin boundaries yet: call adapt\(data\) first/);
     expect(() => L.discretization({ binBoundaries: [0] }).adapt(rl.tensor([1]))).toThrow(/cannot adapt a layer built with binBoundaries/);
     expect(() => L.discretization({ numBins: 3 }).adapt([[1, NaN]])).toThrow(/adapt data holds NaN at flat index 1; values must be finite/);
-    expect(() => L.hashing({ numBins: 3, outputMode: 'multi_hot' }).apply(rl.tensor([1, 2]))).toThrow(/outputMode 'multi_hot' reduces axis 1 \(one sample's values\), so it needs input \(batch, values, \.\.\.\), got \(None,\)/);
+    expect(() => L.hashing({ numBins: 3, outputMode: 'multi_hot' }).apply(rl.tensor([1, 2]))).toThrow(/outputMode 'multi_hot' reduces axis 1 \(one sample's values\), so it needs input \(batch, values, \.\.\.\), got \[2\] \(a 1-D tensor: its one axis is the batch\)/);
     expect(() => L.hashing({ numBins: 3 }).apply(rl.tensor([[NaN]]))).toThrow(/got NaN at flat index 0; values must be finite/);
   });
 });
