@@ -1,6 +1,6 @@
 /** model.fitDataset and model.evaluateDataset (tfjs semantics), training batch by batch from a streamed Dataset. */
 import { History, type Callback, type FitState } from '../models/callback.js';
-import { CallbackList } from '../models/callback_list.js';
+import { CallbackList, callbackListOf } from '../models/callback_list.js';
 import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { checkWriter, ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
@@ -320,7 +320,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   const classWeight = args.classWeight;
   // Checked now, not at the first batch: with epochs 0 (or no batch) a bad table would be accepted and ignored.
   if (classWeight !== undefined) checkClassWeight(model, classWeight, `${where}: classWeight`);
-  const given = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
+  const given = callbackListOf(args.callbacks, where);
   given.forEach((cb, i) => {
     // Their checkpoints record fit's position in x (samples, batch size, shuffling), which a stream has not got.
     if (cb instanceof BackupAndRestore || cb instanceof ModelCheckpoint) throw new Error(`${where}: callbacks[${i}] (${cb.constructor.name}) works with fit, not fitDataset`);

@@ -13,7 +13,24 @@ import type { Variable } from '../variable.js';
 /** Where the optimizer's state is kept whole when tfjs's file format cannot hold it. */
 const KEEP_STATE = 'rl.writeCheckpoint, or rl.callbacks.backupAndRestore in fit';
 
-/** Checks includeOptimizer against the model and the other options; true when the optimizer's state is to be written. */
+/**
+ * The optimizers whose saved state tfjs 4.22's loadLayersModel refuses outright, with its error: a file holding them
+ * fails there whatever their settings, so none of them can be continued wrongly, and rnnlab, which continues from
+ * them exactly, writes them. Exported for the tests that check these words against tfjs.
+ */
+export const TFJS_CANNOT_LOAD: Readonly<Record<string, string>> = {
+  Nadam: 'Unknown layer: Nadam',
+  AdamW: 'Unknown layer: AdamW',
+  Adamax: 'setWeights() is not implemented for Adamax yet',
+};
+
+/**
+ * Checks includeOptimizer against the model and the other options; true when the optimizer's state is to be written.
+ * The rule: rnnlab writes every optimizer state it continues from exactly, and refuses only what a reader would
+ * continue from wrongly without an error. tfjs 4.22 loads the other optimizers' files and would silently drop a
+ * learning-rate schedule (it trains to NaN) or a weight decay, so those are refused; the TFJS_CANNOT_LOAD ones tfjs
+ * refuses to load at all, so they are written with either.
+ */
 export function wantsOptimizer(model: TrainableModel, opts: { includeOptimizer?: unknown; includeTrainingConfig?: unknown }): boolean {
   const inc = opts.includeOptimizer;
   if (inc === undefined || inc === null || inc === false) return false;
@@ -25,14 +42,14 @@ export function wantsOptimizer(model: TrainableModel, opts: { includeOptimizer?:
   if (opts.includeTrainingConfig === false) {
     throw new ModelFormatError("save: includeOptimizer needs the training config (the optimizer's class and settings), which includeTrainingConfig: false leaves out");
   }
+  if (Object.hasOwn(TFJS_CANNOT_LOAD, model.optimizer.className)) return true;
   // tfjs 4.22 loads a schedule config as its rate without an error and its first step turns every weight to NaN.
   const schedule = model.optimizer.learningRateSchedule;
   if (schedule) {
     throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer's learning rate is a ${schedule.className} schedule, and tfjs 4.22's optimizers take only a numeric rate (tfjs would load the file and train to NaN); save without includeOptimizer (the schedule is kept in the training config), or keep the optimizer's state in an rnnlab checkpoint (${KEEP_STATE})`);
   }
-  // tfjs 4.22's optimizers have no weight decay: tfjs would read the file and go on training without it.
   if (model.optimizer.weightDecay) {
-    throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer has weightDecay ${model.optimizer.weightDecay}, and tfjs 4.22's optimizers have no weight decay (tfjs would continue training without it); save without includeOptimizer (the weight decay is kept in the training config), or keep the optimizer's state in an rnnlab checkpoint (${KEEP_STATE})`);
+    throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer has weightDecay ${model.optimizer.weightDecay}, and tfjs 4.22's optimizers have no weight decay: tfjs would load this file without an error and continue training without it; save without includeOptimizer (the weight decay is kept in the training config), or keep the optimizer's state in an rnnlab checkpoint (${KEEP_STATE})`);
   }
   return true;
 }

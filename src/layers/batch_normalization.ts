@@ -1,4 +1,4 @@
-import { batchNorm, type ChannelGeometry } from '../autograd/norm_ops.js';
+import { batchNorm, maskedBatchNorm, type ChannelGeometry } from '../autograd/norm_ops.js';
 import type { FArray } from '../backend/index.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
@@ -38,8 +38,9 @@ const OFF_VARIANTS: Record<string, { off: unknown[] | 'any'; why: string }> = {
  * Keras's BatchNormalization: in training, each channel is normalized with the batch's mean and (biased) variance
  * and the moving statistics follow them; in inference the moving statistics normalize. Weights, in Keras's order:
  * gamma and beta (trainable), moving_mean and moving_variance (not trainable, saved with the model). As in tfjs,
- * trainable = false freezes gamma and beta but training still uses the batch statistics; a padding mask passes
- * through and the statistics count every step.
+ * trainable = false freezes gamma and beta but training still uses the batch statistics. A padding mask passes
+ * through; in training the batch statistics count only the real steps, as Keras 3's masked moments do (tfjs 4.22
+ * counts the padded ones too), and every step is normalized with them.
  */
 export class BatchNormalization extends Normalization {
   static override readonly className: string = 'BatchNormalization';
@@ -97,11 +98,15 @@ export class BatchNormalization extends Normalization {
 
   protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     const g = this.geometry(x.shape);
+    const mask = ctx.mask;
+    if (mask && mask.length * x.shape[x.rank - 1] !== x.size) {
+      throw new Error(`${this.where}: a padding mask of ${mask.length} values does not fit input [${x.shape.join(', ')}]; as Keras's, it must have one axis less than the input (one value per step)`);
+    }
     if (!ctx.training) {
       return batchNorm(x, this.gamma, this.beta, g, this.epsilon,
         { mean: this.movingMean.values as FArray, variance: this.movingVariance.values as FArray }).y;
     }
-    const { y, mean, variance } = batchNorm(x, this.gamma, this.beta, g, this.epsilon, null);
+    const { y, mean, variance } = mask ? maskedBatchNorm(x, this.gamma, this.beta, g, this.epsilon, mask) : batchNorm(x, this.gamma, this.beta, g, this.epsilon, null);
     this.follow(this.movingMean, mean);
     this.follow(this.movingVariance, variance);
     return y;

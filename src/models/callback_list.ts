@@ -2,6 +2,7 @@
 import { aliasLogs, type Callback, type CallbackHook } from './callback.js';
 import type { Logs } from './progress.js';
 import { Callback as CallbackClass, HOOK_NAMES, PlainCallback, checkClassHookNames, checkHookKeys, isDefaultHook } from './callback_class.js';
+import { describe } from '../describe.js';
 
 const HOOKS: readonly CallbackHook[] = HOOK_NAMES;
 
@@ -11,6 +12,19 @@ const HOOKS: readonly CallbackHook[] = HOOK_NAMES;
  */
 export const checkTrainBegin: unique symbol = Symbol('rnnlab.checkTrainBegin');
 type Checked = Callback & { [checkTrainBegin]?(): void | Promise<void> };
+
+/**
+ * fit's and fitDataset's `callbacks` option as a list: a list as it is, one callback (an object) as a list of one,
+ * undefined or null as none. Anything else is refused as the option it is: a number wrapped as callbacks[0] was
+ * reported as a bad callback in a list the user never wrote, and 0, false or '' read as no callbacks at all.
+ */
+export function callbackListOf(given: unknown, method: string): Callback[] {
+  if (given === undefined || given === null) return [];
+  if (Array.isArray(given)) return given as Callback[];
+  if (typeof given === 'object') return [given as Callback];
+  const got = typeof given === 'function' ? 'a function (a callback is an object with hooks such as onEpochEnd)' : describe(given);
+  throw new Error(`${method}: callbacks must be a list of callbacks or one callback object (e.g. [rl.callbacks.earlyStopping()]), got ${got}`);
+}
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 

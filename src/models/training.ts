@@ -13,7 +13,7 @@ import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, checkStatefulBatches, EventLoopYield, stepScope, takeRows, yieldToEventLoop } from './batches.js';
 import { bucketBlocker, LengthBuckets, type BucketArgs } from './buckets.js';
 import { History, recordCallbackOrder, type Callback, type FitState } from './callback.js';
-import { CallbackList } from './callback_list.js';
+import { CallbackList, callbackListOf } from './callback_list.js';
 import { refuseDataset } from './model_common.js';
 import { checkWriter, ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { EpochProgress, MeterSums, TrainableModel } from './trainable.js';
@@ -645,10 +645,10 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArg
     }
   }
   checkValidatesSomeEpoch(args.validationFreq, initialEpoch, epochs, 'fit: validationFreq');
-  // Checked before any callback runs (a csvLogger truncates its file in onTrainBegin), with the callbacks' message.
+  // Checked before any callback runs (a csvLogger makes its file in onTrainBegin), with the callbacks' message.
   const out = checkWriter(args.out, 'out', 'fit');
   weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
-  const list = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
+  const list = callbackListOf(args.callbacks, 'fit');
   const buckets = bucketsFor(model, xs, batchSize, args.bucket);
   checkStatefulBatches(model.layers, xs[0].shape[0], batchSize, 'fit');
   if (val) {

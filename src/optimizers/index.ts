@@ -9,7 +9,7 @@ import { Adam, type AdamArgs } from './adam.js';
 import { AdamW } from './adamw.js';
 import { Adamax, type AdamaxArgs } from './adamax.js';
 import { Nadam, type NadamArgs } from './nadam.js';
-import { Optimizer, checkOptimizerConfig, optionNames } from './optimizer.js';
+import { Optimizer, checkOptimizerConfig, constructorOptionNames, decayMessage } from './optimizer.js';
 import { optimizerClass, optimizerClassNames } from './registry.js';
 import { RMSprop, type RMSpropArgs } from './rmsprop.js';
 import { CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule, PiecewiseConstantDecay, PolynomialDecay, registerSchedule } from './schedules.js';
@@ -33,7 +33,7 @@ export const train = {
   adagrad: (learningRate?: Rate, initialAccumulatorValue?: number) => new Adagrad({ learningRate, initialAccumulatorValue }),
   adadelta: (learningRate?: Rate, rho?: number, epsilon?: number) => new Adadelta({ learningRate, rho, epsilon }),
   adamax: (learningRate: Rate = TFJS_ADAMAX_LR, beta1?: number, beta2?: number, epsilon?: number, decay?: number) => {
-    if (decay !== undefined && decay !== 0) throw new Error(`train.adamax: decay ${decay} is not supported (use a learningRateScheduler)`);
+    if (decay !== undefined && decay !== 0) throw new Error(decayMessage('train.adamax', 'decay', decay, typeof learningRate === 'number' ? learningRate : undefined, "tfjs's Adamax's"));
     return new Adamax({ learningRate, beta1, beta2, epsilon });
   },
   /** tfjs's momentum optimizer: the same update as Keras's SGD with momentum (and Nesterov); as tfjs, any momentum >= 0 (Keras's SGD: [0, 1]). */
@@ -52,7 +52,7 @@ function optimizerFactory<C extends (new (args?: never) => Optimizer) & typeof O
       const tfjs = Object.hasOwn(train, name) ? ` or tfjs's positional rl.train.${name}(${value})` : '';
       throw new Error(`rl.optimizers.${name}: the options argument must be an object, got ${shown}; write rl.optimizers.${name}({learningRate: ${value}})${tfjs}`);
     }
-    checkOptimizerConfig(`rl.optimizers.${name}`, args[0], optionNames(cls));
+    checkOptimizerConfig(`rl.optimizers.${name}`, args[0], constructorOptionNames(cls), cls.defaultLearningRate);
     return make(...args);
   };
   // Named, so compile can say which factory was passed uncalled.

@@ -84,7 +84,7 @@ export interface ReadOptions { values: Record<string, unknown>; spelling: Record
  * option anything but its off value, and one option given under both spellings. null means unset, as Keras writes
  * it (except decay, whose off value is 0). `serialized`: c is a saved config, which may carry CONFIG_EXTRAS.
  */
-export function readOptimizerOptions(where: string, c: unknown, known: readonly string[], serialized = false): ReadOptions {
+export function readOptimizerOptions(where: string, c: unknown, known: readonly string[], serialized = false, defaultRate?: number): ReadOptions {
   const spellings = new Map<string, string>();
   for (const n of [...known, ...CONFIG_EXTRAS, ...Object.keys(UNSUPPORTED_OPTIONS)]) {
     if (!spellings.has(n)) spellings.set(n, n);
@@ -100,6 +100,7 @@ export function readOptimizerOptions(where: string, c: unknown, known: readonly 
   if (typeof c !== 'object' || c === null || Array.isArray(c)) { checkOptionKeys(where, c, listed); return { values: {}, spelling: {} }; }
   const values: Record<string, unknown> = {}, spelling: Record<string, string> = {}, unknown: Record<string, unknown> = {};
   const emaOff = Object.entries(c).some(([k, v]) => spellings.get(k) === 'useEma' && v === false);
+  let decay: [string, unknown] | undefined;
   for (const [k, v] of Object.entries(c)) {
     if (v === undefined) continue;
     const n = spellings.get(k);
@@ -113,15 +114,30 @@ export function readOptimizerOptions(where: string, c: unknown, known: readonly 
     spelling[n] = k;
     if (known.includes(n) || CONFIG_EXTRAS.includes(n)) { values[n] = v; continue; }
     if (emaOff && EMA_SETTINGS.includes(n)) continue;
+    if (n === 'decay') { decay = [k, v]; continue; }
     if (!UNSUPPORTED_OPTIONS[n].includes(v)) throw new Error(`${where}: option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
   }
   checkOptionKeys(where, unknown, listed);
+  if (decay && !UNSUPPORTED_OPTIONS.decay.includes(decay[1])) throw new Error(decayMessage(where, decay[0], decay[1], values.learningRate ?? values.lr ?? defaultRate));
   return { values, spelling };
 }
 
+/**
+ * The refusal of a `decay` that is a learning-rate decay (Keras 2's optimizers', tfjs's Adamax's): the rate at step
+ * t was learningRate / (1 + decay * t), Keras 3 dropped the option, and an InverseTimeDecay schedule with
+ * decaySteps 1 gives those very rates. (RMSprop's decay is tfjs's name for rho, taken as such.)
+ */
+export function decayMessage(where: string, key: string, v: unknown, rate: unknown, whose = "Keras 2's optimizers'"): string {
+  const base = `${where}: option '${key}' = ${typeof v === 'object' && v !== null ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return base;
+  const initial = typeof rate === 'number' ? String(rate) : '<the learning rate>';
+  return `${base}: it is ${whose} learning-rate decay (the rate at step t is learningRate / (1 + decay * t)), which Keras 3's optimizers and rnnlab's do not take; ` +
+    `the same rates come from the schedule new rl.optimizers.schedules.InverseTimeDecay({initialLearningRate: ${initial}, decaySteps: 1, decayRate: ${v}}) as the learning rate`;
+}
+
 /** readOptimizerOptions for its checks only (the factories check under their own names). */
-export function checkOptimizerConfig(where: string, c: unknown, known: readonly string[]): void {
-  readOptimizerOptions(where, c, known);
+export function checkOptimizerConfig(where: string, c: unknown, known: readonly string[], defaultRate?: number): void {
+  readOptimizerOptions(where, c, known, false, defaultRate);
 }
 
 /** fromConfig's config: Keras's from_config(config), or tfjs's static fromConfig(cls, config) with the class first. */
@@ -206,9 +222,14 @@ export function savedOptions(cls: OptionTable, config: Record<string, unknown>):
 /** A numeric hyperparameter of an optimizer class: its Keras default and the range checkHyper enforces. */
 export interface Hyperparameter { default: number; maxExclusive?: number; max?: number }
 
-/** Every option an optimizer class's constructor reads. */
+/** Every option an optimizer class's constructor reads under its own name (a saved config is read by these). */
 export function optionNames(cls: Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions'>): string[] {
   return [...BASE_OPTIONS, ...Object.keys(cls.hyperparameters), ...cls.extraOptions, 'name'];
+}
+
+/** optionNames and the other names the constructor and factory take for them (RMSprop's decay, tfjs's rho). */
+export function constructorOptionNames(cls: Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | 'optionAliases'>): string[] {
+  return [...optionNames(cls), ...Object.keys(cls.optionAliases)];
 }
 
 type ConcreteOptimizer = (new (args: OptimizerArgs) => Optimizer) & OptionTable;
@@ -233,6 +254,11 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   static readonly extraOptions: readonly string[] = [];
   /** Other spellings a saved config may use for an option: {savedKey: option} (SGD reads tfjs's useNesterov). */
   static readonly savedNames: Readonly<Record<string, string>> = {};
+  /**
+   * Other names the constructor and factory take for an option: {alias: option} (RMSprop's decay, tfjs's name for
+   * rho). Not read from a saved config, where a key may mean something else (Keras 2's RMSprop decay).
+   */
+  static readonly optionAliases: Readonly<Record<string, string>> = {};
   /** The weight decay when none is given (AdamW's 0.004; the others have none, as in Keras 3). */
   static readonly defaultWeightDecay?: number;
   /** The fixed rate, or the schedule the rate comes from. */
@@ -305,9 +331,19 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     // An option the class does not know (a typo, amsgrad: true) would otherwise be dropped; Keras's snake_case names
     // (learning_rate, beta_1) are read as the camelCase ones. Named as the class is exported (new rl.Adam); the
     // factories check first under their own names.
-    const { values, spelling } = readOptimizerOptions(`rl.${cls.className}`, given, optionNames(cls));
-    const args = values as Args;
+    const { values, spelling } = readOptimizerOptions(`rl.${cls.className}`, given, constructorOptionNames(cls), false, cls.defaultLearningRate);
     const said = (n: string): string => spelling[n] ?? n;
+    for (const [alias, option] of Object.entries(cls.optionAliases)) {
+      const a = values[alias], o = values[option];
+      delete values[alias];
+      if (a === undefined || a === null) continue;
+      if (o !== undefined && o !== null && o !== a) {
+        throw new Error(`${cls.className}: ${said(alias)} is tfjs's name for ${said(option)}; give one, not both with different values (got ${said(option)} ${JSON.stringify(o)} and ${said(alias)} ${JSON.stringify(a)})`);
+      }
+      values[option] = a;
+      if (o === undefined || o === null) spelling[option] = said(alias);
+    }
+    const args = values as Args;
     if (args.learningRate !== undefined && args.lr !== undefined) throw new Error(`${cls.className}: give ${said('learningRate')} or its Keras 2 alias lr, not both`);
     const lr = args.learningRate ?? args.lr;
     const lrName = args.learningRate !== undefined ? said('learningRate') : args.lr !== undefined ? 'lr' : 'learningRate';

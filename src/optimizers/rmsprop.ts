@@ -2,7 +2,14 @@ import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
 import { Optimizer, configArgument, configNumber, fromSavedArgs, savedOptions, type OptimizerArgs } from './optimizer.js';
 
-export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
+export interface RMSpropArgs extends OptimizerArgs {
+  rho?: number;
+  /** tfjs's name for rho; giving both with different values is an error. */
+  decay?: number;
+  momentum?: number;
+  epsilon?: number;
+  centered?: boolean;
+}
 
 /**
  * Keras defaults: learningRate 0.001, rho 0.9, momentum 0, epsilon 1e-7, not centered. Keras 3's update: the
@@ -19,6 +26,8 @@ export class RMSprop extends Optimizer<RMSpropArgs> {
   static readonly slotNames = ['accumulator'];
   static readonly hyperparameters = { rho: { default: 0.9, maxExclusive: 1 }, momentum: { default: 0 }, epsilon: { default: 1e-7 } };
   static readonly extraOptions = ['centered'];
+  /** tfjs's RMSPropOptimizer calls rho decay, so code written for tfjs ({decay: 0.8}) runs unchanged. */
+  static readonly optionAliases = { decay: 'rho' };
   declare readonly rho: number;
   declare readonly momentum: number;
   declare readonly epsilon: number;

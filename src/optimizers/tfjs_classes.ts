@@ -8,7 +8,7 @@ import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
 import { Adamax } from './adamax.js';
 import { RMSprop } from './rmsprop.js';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, decayMessage } from './optimizer.js';
 import { LearningRateSchedule } from './schedules.js';
 import { SGD, tfjsMomentumArgs } from './sgd.js';
 import { train } from './index.js';
@@ -79,7 +79,7 @@ export class AdadeltaOptimizer extends Adadelta {
 
 export class AdamaxOptimizer extends Adamax {
   constructor(learningRate: Rate, beta1?: number, beta2?: number, epsilon?: number | null, decay?: number) {
-    if (decay !== undefined && decay !== null && decay !== 0) throw new Error(`AdamaxOptimizer: decay ${decay} is not supported (use a learningRateScheduler)`);
+    if (decay !== undefined && decay !== null && decay !== 0) throw new Error(decayMessage('AdamaxOptimizer', 'decay', decay, typeof learningRate === 'number' ? learningRate : undefined, "tfjs's Adamax's"));
     super(options('AdamaxOptimizer', learningRate, { beta1, beta2, epsilon }) as never);
   }
   static [Symbol.hasInstance](x: unknown): boolean { return isOptimizer(x); }

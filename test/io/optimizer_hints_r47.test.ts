@@ -23,7 +23,7 @@ async function saveRefusal(optimizer: rl.Optimizer): Promise<string> {
 
 describe('includeOptimizer refusals name APIs that exist', () => {
   it.each([
-    ['AdamW (weight decay)', () => rl.optimizers.adamw({})],
+    ['Adam with a weight decay', () => rl.optimizers.adam({ weightDecay: 0.01 })],
     ['SGD with a schedule', () => rl.optimizers.sgd({ learningRate: new rl.optimizers.schedules.ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }) })],
   ])('%s: every rl.* the message names is a function', async (_, make) => {
     const message = await saveRefusal(make());

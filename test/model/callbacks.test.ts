@@ -50,7 +50,7 @@ describe('csvLogger append', () => {
   });
 
   it('separator and append are checked', () => {
-    expect(() => rl.callbacks.csvLogger('x.csv', { separator: 1 as never })).toThrow('CSVLogger: separator must be a non-empty string, got 1');
+    expect(() => rl.callbacks.csvLogger('x.csv', { separator: 1 as never })).toThrow('CSVLogger: separator must be one character (Python\'s csv writer, which Keras uses: "delimiter must be a 1-character string"), got 1');
     expect(() => rl.callbacks.csvLogger('x.csv', { append: 'yes' as never })).toThrow('CSVLogger: append must be true or false, got "yes"');
   });
 });
