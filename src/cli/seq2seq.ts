@@ -9,6 +9,7 @@ import { readCheckpointInfo } from '../io/checkpoint.js';
 import { makeOptimizer } from '../experiments/imdb_task.js';
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import type { Callback } from '../models/callback.js';
+import { getGlobalPolicy, setGlobalPolicy, type DTypePolicy } from '../mixed_precision.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
@@ -228,7 +229,20 @@ function checkSeq2SeqCheckpoint(checkpointDir: string, resume: string): void {
   throw new UsageError(`--resume: the checkpoint in ${resume} is not of an rnnlab seq2seq run (it records no seq2seq options); give the folder of the seq2seq run to continue`, 'seq2seq');
 }
 
+/**
+ * --precision sets the global policy for the run: the one the process had is back however the run ends, so a command
+ * run after it in the same process (evaluate on its heldout.jsonl, say) computes as it would in a process of its own.
+ */
 async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
+  const before = getGlobalPolicy();
+  try {
+    return await trainAndSave(f, ctx, argv, c);
+  } finally {
+    setGlobalPolicy(before);
+  }
+}
+
+async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
   const runFolder = runFolderOf(f);
   if (f.out !== undefined) {
     checkOutDir(f.out as string, 'seq2seq', runFolder);
@@ -288,6 +302,11 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
     const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };
     // Listed before the checkpoint's callback: the early guard goes before its Ctrl-C handler comes, the end guard comes before it goes.
     const guards: Callback = { onTrainBegin: () => early.release(), onTrainEnd: () => end.arm() };
+    // The held-out pairs are decoded in float32 whatever --precision trained in, as translate and evaluate run the
+    // saved model (float32 weights): evaluate on heldout.jsonl gives the run's numbers back. Switched as fit ends (its
+    // callbacks' last), before trainSeq2Seq decodes; the run's policy is back after it, for results.json to record.
+    let trainedIn: DTypePolicy | null = null;
+    const decodeInFloat32: Callback = { onTrainEnd: () => { trainedIn = getGlobalPolicy(); setGlobalPolicy('float32'); } };
     let r;
     try {
       r = await trainSeq2Seq(pairs, {
@@ -295,7 +314,7 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
         embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
         epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
         maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress,
-      }, { callbacks: [guards, ckpt.callback], epochTimes });
+      }, { callbacks: [guards, ckpt.callback, decodeInFloat32], epochTimes });
       sayHeadline();
     } catch (e) {
       if (e instanceof Seq2SeqOptionError) {
@@ -306,6 +325,8 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
       }
       sayHeadline();
       throw e;
+    } finally {
+      if (trainedIn !== null) setGlobalPolicy(trainedIn);
     }
     p.line(`Model: ${r.params.toLocaleString('en-US')} parameters; ${r.counts.train} training and ${r.counts.validation} held-out pairs` +
       `${r.counts.heldOutSeen ? ` (${r.counts.heldOutSeen} of them also training pairs: the file repeats them)` : ''}` +

@@ -64,8 +64,15 @@ function valueAt(rec: Record<string, unknown>, keys: readonly string[]): Lookup 
   return { value: at };
 }
 
+/**
+ * A number JSON.parse read as Infinity: one written beyond float64's range (1e400), which JSON.stringify would show as
+ * null.
+ */
+const INFINITE = 'a number too large for float64 (JSON reads it as Infinity)';
+
 /** A JSON value for a message, cut short (a nested record can be long). */
 function shown(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return INFINITE;
   const s = JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
@@ -80,8 +87,9 @@ function chosenBy(options: TextDatasetOptions, key: 'textColumn' | 'labelColumn'
   if (given) {
     const flag = optionName(options.optionNames, key);
     // A name given in other case or spacing matched the first row's field (pickColumn): that spelling holds for the file.
-    const as = given === field ? '' : ` '${given}', read as '${field}' on line ${chosenLine}`;
-    return flag ? ` (${flag}${as})` : '';
+    if (flag) return ` (${flag}${given === field ? '' : ` '${given}', read as '${field}' on line ${chosenLine}`})`;
+    // A reader's fixed field (a pairs file's 'source') has no flag to name: the first row's spelling of it is the reason.
+    return given === field ? '' : ` (line ${chosenLine} writes '${given}' as '${field}', which holds for the whole file)`;
   }
   return chosenLine === line ? '' : ` (line ${chosenLine} chose the file's fields)`;
 }
@@ -153,7 +161,8 @@ function nestedHint(text: unknown, textKey: string, options: TextDatasetOptions)
 /** Why a row's label cannot be read, or null. */
 function labelProblem(label: unknown, labelKey: string, firstKind: { kind: string; where: string } | null): string | null {
   if (label === null || (typeof label === 'string' && label.trim() === '')) return `blank label in field '${labelKey}'`;
-  if (typeof label !== 'string' && !(typeof label === 'number' && Number.isFinite(label)) && typeof label !== 'boolean') {
+  if (typeof label === 'number' && !Number.isFinite(label)) return `field '${labelKey}' is ${INFINITE}; write the labels as strings`;
+  if (typeof label !== 'string' && typeof label !== 'number' && typeof label !== 'boolean') {
     // A list is how multi-label sets (go_emotions' labels: [27, 3]) are written: one label per row is what trains.
     const list = Array.isArray(label) ? ' (a list of labels: multi-label data; a classifier here takes one label per row)' : '';
     return `field '${labelKey}' must be a string or a number, got ${shown(label)}${list}`;
@@ -167,6 +176,20 @@ function labelProblem(label: unknown, labelKey: string, firstKind: { kind: strin
       'write the labels one way (numbers, true/false, or strings)';
   }
   return null;
+}
+
+/**
+ * Why a label read as written (a pairs file's target: text kept as it is, not a class) cannot be read, or null. Only
+ * a string is text: null, a list or an object is a value of the wrong kind, and JSON.parse keeps no number's or
+ * true/false's text (2.0 and 2 read alike), so those must be written in quotes.
+ */
+function writtenLabelProblem(label: unknown, labelKey: string): string | null {
+  if (typeof label === 'string') return label.trim() === '' ? `blank label in field '${labelKey}'` : null;
+  const why = typeof label === 'number' && !Number.isFinite(label) ? '; write it in quotes'
+    : typeof label === 'number' || typeof label === 'boolean' ? " (JSON keeps no number's or true/false's text as written: 2.0 reads as 2); write it in quotes"
+      // A list of tokens is the usual slip: the text is one string, which the tokens setting splits.
+      : Array.isArray(label) ? ' (a list: write it as one string, e.g. its words joined by spaces)' : '';
+  return `field '${labelKey}' must be a string, got ${shown(label)}${why}`;
 }
 
 /** Why a row has no value at a field's keys: every row needs it, and what the row holds there instead. */
@@ -245,17 +268,11 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
       continue;
     }
     const label = labelFound !== null && 'value' in labelFound ? labelFound.value ?? null : null;
-    // A label read as written (a pairs file's target) is text: null there is a value of the wrong kind, not a blank.
-    const nullAsWritten = options.labelAsWritten && labelFound !== null && 'value' in labelFound && labelFound.value === null;
-    const problem = labelKey === null ? null : nullAsWritten ? `field '${labelKey}' must be a string, got null` : labelProblem(label, labelKey, firstKind);
+    const problem = labelKey === null ? null : options.labelAsWritten && labelFound !== null && 'value' in labelFound
+      ? writtenLabelProblem(labelFound.value, labelKey) : labelProblem(label, labelKey, firstKind);
     // Texts to score (predict) ignore their labels: a blank or odd one does not make the row bad.
     if (problem !== null && options.labelsOptional) { sink.row({ text, label: null, where }); continue; }
     if (problem !== null) { sink.bad({ where, problem }); continue; }
-    // JSON.parse keeps no number's text (2.0 and 2 read alike): a label read as written must be written as a string.
-    if (options.labelAsWritten && typeof label !== 'string' && label !== null) {
-      sink.bad({ where, problem: `field '${labelKey}' must be a string, got ${shown(label)} (JSON keeps no number's or true/false's text as written: 2.0 reads as 2); write it in quotes` });
-      continue;
-    }
     if ((typeof label === 'number' || typeof label === 'boolean') && !firstKind) firstKind = { kind: typeof label as 'number' | 'boolean', where };
     sink.row({ text, label: label === null ? null : options.labelAsWritten ? String(label) : String(label).trim(), where });
   }

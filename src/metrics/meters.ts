@@ -90,6 +90,19 @@ function foldedProbabilities(out: Tensor, loss: LossKind | null): FArray {
   return p;
 }
 
+/**
+ * Metric functions that read only each row's argmax, which the folded softmax keeps (the built-in accuracies read the
+ * logits so): they get the outputs as they are, with no softmax of every value first, which over a wide output (a
+ * seq2seq decoder's vocabulary at every step) costs more than the metric itself.
+ */
+const argmaxReaders = new WeakSet<MetricFunction>();
+
+/** Marks fn as reading only the argmax of each row of its outputs (see argmaxReaders); returns it. */
+export function readsArgmaxOnly<F extends MetricFunction>(fn: F): F {
+  argmaxReaders.add(fn);
+  return fn;
+}
+
 /** Class ids [.., 1] (or [..]) as one-hot rows C wide: tfjs's sparseCategoricalCrossentropy metric. */
 function oneHot(y: Tensor, C: number, shape: number[]): Tensor {
   const out = new Float32Array(y.size * C);
@@ -194,14 +207,15 @@ export function metricMismatchError(where: string, name: string, output: string,
 
 /** All of a model's metrics for one epoch (or one evaluate): add each batch, then read logs(). */
 export class MetricMeters {
-  private readonly entries: { name: string; acc?: AccuracyCounter; meter?: Meter; mean?: MeanMeter }[];
+  /** logits: a mean metric that reads the outputs as they are, never the folded probabilities (readsArgmaxOnly). */
+  private readonly entries: { name: string; acc?: AccuracyCounter; meter?: Meter; mean?: MeanMeter; logits?: boolean }[];
   /** The output's width is checked against the metrics at the first batch (compile could not when it was unknown). */
   private widthChecked = false;
 
   constructor(private readonly model: MetricModel) {
     this.entries = model.metrics.map((name) => {
       const fn = model.functions?.[name];
-      if (fn) return { name, mean: new MeanMeter(name, fn) };
+      if (fn) return { name, mean: new MeanMeter(name, fn), logits: argmaxReaders.has(fn) };
       const problem = targetMismatch(name, model.loss!);
       if (problem) throw metricMismatchError(model.where ?? 'metrics', name, model.output ?? 'output', '', problem);
       const kind = metricKind(name, 'metrics');
@@ -240,7 +254,7 @@ export class MetricMeters {
     const probabilities = fromLogits ? () => (folded ??= foldedProbabilities(out, this.loss)) : null;
     for (const e of this.entries) {
       if (e.acc) { e.acc.add(out, y, probabilities, mask); continue; }
-      const probs = probabilities ? probabilities() : out.values;
+      const probs = probabilities && !e.logits ? probabilities() : out.values;
       if (e.mean) e.mean.add(y, new TensorClass(probs, out.shape, 'float32'), mask);
       else e.meter!.add(probs, y.values);
     }

@@ -56,7 +56,8 @@ export function modelSummary(model: { summary(lineLength?: number, positions?: n
   return lines;
 }
 
-export interface Sample { question: string; truth: string; guess: string; correct: boolean }
+/** A decoded example: beamGuess is a seq2seq run's (or evaluation's) beam-search output, with --beam. */
+export interface Sample { question: string; truth: string; guess: string; correct: boolean; beamGuess?: string }
 
 /** The part of a record a task computes: the CLI and the dashboard add the rest. */
 export interface RecordBody {

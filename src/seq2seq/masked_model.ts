@@ -6,8 +6,10 @@
  * Each batch (training and validation) runs on its own rows' steps only: the source up to its longest text, the
  * decoder input and targets up to their longest, so one long pair in the data slows the batches it is in, not every
  * batch. What is cut is padding the model never reads: the source's is masked (and the attention skips it), and the
- * decoder's outputs at real steps do not depend on later steps. The loss and accuracy are those of the padded batch
- * (test/seq2seq/mask.test.ts); gradients agree to float rounding (sums over fewer zero rows).
+ * decoder's outputs at real steps do not depend on later steps. The metrics get the cut outputs too (the steps cut
+ * hold no real target), and the accuracy reads their argmax as they are, logits, with no softmax over the vocabulary
+ * at every step. The loss and accuracy are those of the padded batch (test/seq2seq/mask.test.ts); gradients agree to
+ * float rounding (sums over fewer zero rows).
  */
 import { maskedLossOp } from '../autograd/loss_ops.js';
 import { withTape } from '../autograd/tape.js';
@@ -15,6 +17,7 @@ import type { CallContext } from '../layers/layer.js';
 import { Functional, type FunctionalCompileArgs } from '../models/functional.js';
 import { takeRows } from '../models/batches.js';
 import { realSpans } from '../models/buckets.js';
+import { readsArgmaxOnly } from '../metrics/meters.js';
 import { Tensor } from '../tensor.js';
 import { PAD } from './vocab.js';
 
@@ -25,18 +28,28 @@ export function targetKeep(y: Tensor): Uint8Array {
   return keep;
 }
 
-/** Next-token accuracy over the real target steps only: one 0/1 per real step (the meter averages them all). */
-export function maskedAccuracy(y: Tensor, probs: Tensor): Tensor {
-  const V = probs.shape[probs.rank - 1];
-  const p = probs.values, hits: number[] = [];
-  for (let r = 0; r < y.size; r++) {
-    if (y.values[r] === PAD) continue;
-    let best = 0;
-    for (let c = 1; c < V; c++) if (p[r * V + c] > p[r * V + best]) best = c;
-    hits.push(best === y.values[r] ? 1 : 0);
+/**
+ * Next-token accuracy over the real target steps only: one 0/1 per real step (the meter averages them all). out is
+ * [rows, steps, vocabulary], logits or probabilities (the argmax is the same), and may hold fewer steps than y
+ * [rows, T]: batchLoss cuts the steps that are padding in every row, so a real target beyond them has no output and
+ * counts as a miss.
+ */
+export const maskedAccuracy = readsArgmaxOnly((y: Tensor, out: Tensor): Tensor => {
+  const V = out.shape[out.rank - 1], [n, T] = y.shape, steps = out.shape[1];
+  const p = out.values, hits: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < T; t++) {
+      const want = y.values[i * T + t];
+      if (want === PAD) continue;
+      if (t >= steps) { hits.push(0); continue; }
+      const at = (i * steps + t) * V;
+      let best = 0;
+      for (let c = 1; c < V; c++) if (p[at + c] > p[at + best]) best = c;
+      hits.push(best === want ? 1 : 0);
+    }
   }
   return new Tensor(Float32Array.from(hits), [hits.length], 'float32');
-}
+});
 
 export class MaskedSeq2SeqModel extends Functional {
   /** The compiled 'accuracy' counts the real target steps only; its name (and the history's keys) stay Keras's. */
@@ -57,9 +70,9 @@ export class MaskedSeq2SeqModel extends Functional {
       const outs = this.runGraph([cut(source, sourceSteps), cut(decoderInput, targetSteps)], ctx, [this.foldsActivation]);
       return { outs, loss: maskedLossOp(this.loss!, outs[0], yCut, this.foldsActivation, targetKeep(yCut)) };
     });
-    // The metrics read the outputs against the batch's whole targets: the cut steps (all padding) come back as zeros.
-    const outs = value.outs.map((o) => padSteps(o, y.shape[1]));
-    return { outs, loss: value.loss, backward };
+    // The outputs as run, [rows, targetSteps, vocabulary]: widened back to the targets' width they would cost the
+    // metrics as much as the widest pair in the data, in every batch. maskedAccuracy reads them against the whole targets.
+    return { outs: value.outs, loss: value.loss, backward };
   }
 }
 
@@ -70,12 +83,3 @@ function usedSteps(ids: Tensor[]): number {
   return used;
 }
 
-/** [rows, steps, ...] as [rows, T, ...] with zeros after each row's steps (the tensor itself when it has T). */
-function padSteps(t: Tensor, T: number): Tensor {
-  const steps = t.shape[1];
-  if (steps === T) return t;
-  const n = t.shape[0], inner = t.size / (n * steps);
-  const out = new Float32Array(n * T * inner);
-  for (let r = 0; r < n; r++) out.set(t.values.subarray(r * steps * inner, (r + 1) * steps * inner), r * T * inner);
-  return new Tensor(out, [n, T, ...t.shape.slice(2)], 'float32');
-}

@@ -63,7 +63,8 @@ function tsvPair(text: string, where: string): Pair {
  */
 function pairsMessage(m: string, format: PairFormat): string {
   let out = m.replace("text column 'source'", "'source' column").replace("label column 'target'", "'target' column")
-    .replace("no text field 'source'", "no 'source' field").replace("no label field 'target'", "no 'target' field")
+    // The field as the file's first row spells it ('SOURCE' read as 'source'): a pairs file's fields are no text and label.
+    .replace(/no text field '([^']*)'/, "no '$1' field").replace(/no label field '([^']*)'/, "no '$1' field")
     .replace("column 'source'", "'source'").replace("column 'target'", "'target'").replace('blank label in', 'blank target in');
   if (format === 'jsonl') {
     out = out.replace(/'(source|target)' column\b/, "'$1' field").replace('the columns ', 'the fields ');

@@ -1,7 +1,7 @@
 /** A seq2seq run as a RunRecord body, report and printed lines (the lab's Question / True / Guess samples). */
 import type { ReportDoc } from '../report/html.js';
 import type { ChartSpec } from '../report/svg.js';
-import { modelSummary, type Num, type RecordBody } from '../report/record.js';
+import { modelSummary, type Num, type RecordBody, type Sample } from '../report/record.js';
 import { percent } from '../report/table.js';
 import { attentionHeatmap, displayWidth, visibleToken } from './heatmap.js';
 import type { Seq2SeqSample, Seq2SeqTrainResult } from './train.js';
@@ -17,6 +17,11 @@ export function sampleLines(samples: readonly Seq2SeqSample[]): string[] {
   const q = widest(samples.map((s) => s.question)), t = widest(samples.map((s) => s.truth));
   return samples.map((s) => `Question ${column(s.question, q)} True ${column(s.truth, t)} Guess ${column(s.guess)} ${s.correct ? '☑' : '☒'}` +
     (s.beamGuess !== undefined && s.beamGuess !== s.guess ? `  (beam: ${column(s.beamGuess)})` : ''));
+}
+
+/** The samples as results.json records them: the beam's output too when there is one (--beam), as printed. */
+export function recordedSamples(samples: readonly Seq2SeqSample[]): Sample[] {
+  return samples.map(({ question, truth, guess, correct, beamGuess }) => ({ question, truth, guess, correct, ...(beamGuess !== undefined ? { beamGuess } : {}) }));
 }
 
 export function resultLines(r: Seq2SeqTrainResult): string[] {
@@ -63,7 +68,7 @@ export function seq2seqBody(r: Seq2SeqTrainResult, data: Record<string, unknown>
     models: [{ name: 'seq2seq', params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics: { ...metrics }, summary: modelSummary(r.net.model) }],
     metrics,
     finding: finding(r),
-    samples: r.samples.map(({ question, truth, guess, correct }) => ({ question, truth, guess, correct })),
+    samples: recordedSamples(r.samples),
     details: { seconds: r.seconds, ...(r.attention ? { attention: r.attention } : {}) },
   };
 }

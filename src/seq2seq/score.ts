@@ -86,7 +86,8 @@ export function scoreSeq2Seq(m: Seq2SeqModel, pairs: readonly Pair[], o: Seq2Seq
   });
   const g0 = greedy[0];
   const attention = m.spec.architecture.attention === 'none' ? null : {
-    source: sources[0].map((id) => m.source.items[id]), output: [...g0.ids.map((id) => m.target.items[id]), ...(g0.ended ? ['<end>'] : [])],
+    // As written, an unknown token too (read as <unk>; unknownSources names it), as trainSeq2Seq's attention shows it.
+    source: tokenize(pairs[0].source, m.source.kind), output: [...g0.ids.map((id) => m.target.items[id]), ...(g0.ended ? ['<end>'] : [])],
     weights: g0.attention.map((row) => row.slice(0, sources[0].length)),
   };
   return {

@@ -3,7 +3,7 @@ import type { ReportDoc } from '../report/html.js';
 import type { Num, RecordBody } from '../report/record.js';
 import { percent } from '../report/table.js';
 import { attentionHeatmap } from './heatmap.js';
-import { attentionChart, sampleLines } from './result.js';
+import { attentionChart, recordedSamples, sampleLines } from './result.js';
 import type { Seq2SeqScoreResult } from './score.js';
 
 /** What was scored: the model folder and the pairs file (with the TSV header line, when one was read as a header). */
@@ -41,7 +41,7 @@ export function scoreBody(r: Seq2SeqScoreResult, run: Seq2SeqScoreRun): RecordBo
     models: [],
     metrics,
     finding: finding(r),
-    samples: r.samples.map(({ question, truth, guess, correct }) => ({ question, truth, guess, correct })),
+    samples: recordedSamples(r.samples),
     details: { seconds: r.seconds, ...(r.attention ? { attention: r.attention } : {}) },
   };
 }

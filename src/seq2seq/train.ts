@@ -273,8 +273,11 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   };
   const net = buildSeq2Seq(arch);
   net.model.compile({ optimizer: makeOptimizer('adam', d.lr), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const inputs = (es: typeof train) => [idsTensor(es.map((e) => e.src), maxSourceLen), idsTensor(es.map((e) => [START, ...e.tgt]), maxTargetLen + 1)];
-  const targets = (es: typeof train) => idsTensor(es.map((e) => [...e.tgt, END]), maxTargetLen + 1);
+  // Each tensor as wide as its longest row, not as the limits: a limit far beyond the pairs (--max-target-len 100000)
+  // would make every row, and every batch's copy of its rows, that wide. A loop, not Math.max(...): see longest.
+  const ids = (rows: number[][]) => idsTensor(rows, rows.reduce((m, r) => Math.max(m, r.length), 1));
+  const inputs = (es: typeof train) => [ids(es.map((e) => e.src)), ids(es.map((e) => [START, ...e.tgt]))];
+  const targets = (es: typeof train) => ids(es.map((e) => [...e.tgt, END]));
   const t0 = performance.now();
   // The record's secondsPerEpoch: the training batches only, as the lab's runs time them.
   const timer = extras.epochTimes?.timer ?? new EpochTimer();
@@ -300,7 +303,8 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   });
   const first = val[0], g0 = greedy[0];
   const attention = arch.attention === 'none' ? null : {
-    source: first.src.map((id) => source.items[id]), output: [...g0.ids.map((id) => target.items[id]), ...(g0.ended ? ['<end>'] : [])],
+    // The source as written, a word the vocabulary lacks too (the model read it as <unk>): tokenize gives encode's tokens.
+    source: tokenize(first.pair.source, kinds.source), output: [...g0.ids.map((id) => target.items[id]), ...(g0.ended ? ['<end>'] : [])],
     weights: g0.attention.map((row) => row.slice(0, first.src.length)),
   };
   const greedyScore = scoreDecodings(greedy, truths);

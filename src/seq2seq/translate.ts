@@ -1,17 +1,21 @@
 /** Decoding raw texts with a loaded model: tokens in, the output text and its attention matrix out, in input order. */
 import { describe } from '../describe.js';
 import { nearName } from '../near_name.js';
-import { inBatches, readLines, type ByteSource } from '../data/text_stream.js';
+import { readLines, type ByteSource } from '../data/text_stream.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
 import { Seq2SeqOptionError } from './errors.js';
 import { SEQ2SEQ_LIMITS } from './limits.js';
 import { DEFAULT_MAX_PAIR_LINE } from './pairs.js';
 import type { Seq2SeqModel } from './store.js';
+import { tokenize } from './vocab.js';
 
 export interface Translation {
   input: string;
   output: string;
-  /** The tokens across and down the attention matrix (END included below); weights [] without attention. */
+  /**
+   * The tokens across and down the attention matrix (END included below); weights [] without attention. The source's
+   * as written in the input, a token the vocabulary lacks too (the model read it as <unk>).
+   */
   sourceTokens: string[];
   outputTokens: string[];
   weights: number[][];
@@ -67,7 +71,9 @@ export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: Tra
   const byInput = new Map(todo.map((i, k) => [i, decoded[k]]));
   return texts.map((input, i) => {
     const d = byInput.get(i);
-    const sourceTokens = ids[i].map((id) => m.source.items[id]);
+    // The tokens as written, those the vocabulary lacks too (the model read them as <unk>): the heatmap's columns name
+    // the input's own words. tokenize gives encode's tokens, one for one.
+    const sourceTokens = tokenize(input, m.source.kind);
     if (!d) return { input, output: '', sourceTokens, outputTokens: [], weights: [], score: 0, truncated: false };
     const outputTokens = [...m.target.tokensOf(d.ids), ...(d.ended ? ['<end>'] : [])];
     // A batch pads its sources to the longest: the weights cover this input's own tokens only, as sourceTokens do.
@@ -76,12 +82,74 @@ export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: Tra
   });
 }
 
-/** Translations of a file's (or stdin's) lines, batch by batch, in order; `name` is what errors call the input. */
+/**
+ * Translations of a file's (or stdin's) lines, batch by batch, in order; `name` is what errors call the input. A batch
+ * is decoded once full, or as soon as no further line is at hand (see batchesUntilPause): a person typing into stdin
+ * gets each answer when its line is read, not once 64 lines came or the input closed.
+ */
 export async function* translateLines(m: Seq2SeqModel, source: ByteSource, name: string, o: TranslateOptions = {}): AsyncGenerator<Translation> {
   checkTranslateOptions(o, 'translateLines');
   // A line as long as training allows: a wrong file (one huge line) is named at once, not run through the encoder
   // for minutes, step by step.
   const texts = async function* () { for await (const { text } of readLines(source, name, o.maxLineChars ?? DEFAULT_MAX_PAIR_LINE)) yield text; };
   const { maxLineChars: _read, ...decoding } = o;
-  for await (const batch of inBatches(texts(), o.batchSize ?? 64)) yield* translateTexts(m, batch, decoding);
+  // Stopped early while a read waits on a stream (stdin kept open), the readers cannot close it until it sends more:
+  // closed here instead, as for-await's return would close it.
+  const close = () => { const d = (source as { destroy?: unknown }).destroy; if (typeof d === 'function') d.call(source); };
+  for await (const batch of batchesUntilPause(texts(), o.batchSize ?? 64, close)) yield* translateTexts(m, batch, decoding);
+}
+
+const PAUSED = Symbol('paused');
+
+/**
+ * Items in lists of `size`, a shorter list as soon as the next item is not at hand: not there once the work already
+ * queued has run (setImmediate's turn), so it waits on input, a pipe's writer or a person at a terminal. Lines of a
+ * chunk already read come without such a wait and fill the list. When reading fails the items read before still come
+ * out as a last list, ahead of the error (as inBatches). A source decodes to the same output alone as in any batch
+ * (test/seq2seq/learn.test.ts), so where the lists end changes no output.
+ */
+async function* batchesUntilPause<T>(items: AsyncIterable<T>, size: number, closeSource: () => void): AsyncGenerator<T[]> {
+  const it = items[Symbol.asyncIterator]();
+  let batch: T[] = [];
+  // The read under way: kept across a pause, so no item is lost or read twice.
+  let next: Promise<IteratorResult<T>> | null = null;
+  let ended = false;
+  try {
+    for (;;) {
+      next ??= it.next();
+      const r = batch.length === 0 ? await next
+        : await Promise.race([next, new Promise<typeof PAUSED>((resolve) => setImmediate(() => resolve(PAUSED)))]);
+      if (r === PAUSED) {
+        const out = batch;
+        batch = [];
+        yield out;
+        continue;
+      }
+      next = null;
+      if (r.done) { ended = true; break; }
+      batch.push(r.value);
+      if (batch.length === size) {
+        const out = batch;
+        batch = [];
+        yield out;
+      }
+    }
+  } catch (e) {
+    ended = true;
+    if (batch.length) yield batch;
+    throw e;
+  } finally {
+    // Stopped early (the consumer's break, or its error): the reader closes its input. With a read under way, which a
+    // paused input (stdin) may never end, the reader's own close waits behind it: the source is closed directly.
+    if (!ended) {
+      if (next) {
+        next.catch(() => {});
+        void it.return?.().catch(() => {});
+        closeSource();
+      } else {
+        await it.return?.();
+      }
+    }
+  }
+  if (batch.length) yield batch;
 }
