@@ -320,7 +320,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   const classWeight = args.classWeight;
   // Checked now, not at the first batch: with epochs 0 (or no batch) a bad table would be accepted and ignored.
   if (classWeight !== undefined) checkClassWeight(model, classWeight, `${where}: classWeight`);
-  const given = callbackListOf(args.callbacks, where);
+  const given = callbackListOf(args.callbacks, 'fitDataset');
   given.forEach((cb, i) => {
     // Their checkpoints record fit's position in x (samples, batch size, shuffling), which a stream has not got.
     if (cb instanceof BackupAndRestore || cb instanceof ModelCheckpoint) throw new Error(`${where}: callbacks[${i}] (${cb.constructor.name}) works with fit, not fitDataset`);

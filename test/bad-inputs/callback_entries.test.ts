@@ -19,7 +19,7 @@ const BAD: [string, unknown, RegExp][] = [
   ['null', [null], /callbacks\[0\] must be a callback object .*got null/],
   ['a string', [{ onEpochEnd: () => undefined }, 'x'], /callbacks\[1\] must be a callback object .*got "x"/],
   ['a nested list', [[]], /callbacks\[0\] must be a callback object .*got an array \(give the callbacks as one flat list\)/],
-  ['a lone number', 5, /callbacks\[0\] must be a callback object .*got 5/],
+  ['a lone number', 5, /callbacks must be a list of callbacks or one callback object .*got number 5/],
 ];
 
 describe('callbacks entries that are not callbacks', () => {

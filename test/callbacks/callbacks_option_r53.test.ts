@@ -25,7 +25,7 @@ describe('fit({callbacks}) that is neither a list nor a callback', () => {
     const m = tinyLinearModel();
     const ds = rl.data.array(LINEAR_X.map((x, i) => ({ xs: x, ys: LINEAR_Y[i] }))).batch(3);
     await expect(m.fitDataset(ds, { epochs: 1, verbose: 0, callbacks: 5 as never }))
-      .rejects.toThrow(`${m.name}.fitDataset: callbacks must be a list of callbacks or one callback object (e.g. [rl.callbacks.earlyStopping()]), got number 5`);
+      .rejects.toThrow(`fitDataset: callbacks must be a list of callbacks or one callback object (e.g. [rl.callbacks.earlyStopping()]), got number 5`);
   });
 
   it('one callback object, a list, null and undefined still work', async () => {
