@@ -97,29 +97,91 @@ const EMITTED_AT = /^Emitted '[^']*' event on .* at:$/;
 const SHARED_FRAMES = /^\.\.\. \d+ lines? matching cause stack trace \.\.\.$/;
 /** An error's cause in its property block (`[cause]: Error: why`, `[cause]: 'why'`), not one that opens a block of its own. */
 const CAUSE = /^\[cause\]: (?![{[]$)/;
+/** A cause that is an error, as its stack begins (`[cause]: TypeError: why`, `[cause]: Error [ERR_X]: why`): its message may span lines. */
+const ERROR_CAUSE = /^\[cause\]: [\w$.]+(?: \[[^\]]+\])?:(?: |$)/;
+/** An error cause printed without frames whose message spans lines (`[cause]: [Error: first`), which its `]` closes. */
+const BRACKETED_CAUSE = /^\[cause\]: \[(?!.*\](?: \{)?$)/;
 /** The stderr lines (explainingLines only) kept for a failure's reason and missingChart. */
 const KEPT_LINES = 12;
 const REASON_LINES = 5;
+/** How far a cause's message, its further lines joined to its first, may run in a reason before the rest is cut. */
+const CAUSE_CHARS = 1500;
+/** How a cause's further lines are set off in a reason. */
+const CAUSE_INDENT = '    ';
+
+/**
+ * Whether a line of a run's stderr can say why it failed: false, true, or 'continued' for a further line of the
+ * message of the cause above (`[cause]: Error: first line`, then `second line`), which belongs with that line.
+ */
+export type Explains = (line: string) => boolean | 'continued';
 
 /**
  * Which lines of a run's stderr can say why it failed (one filter per stream: it remembers where it is). Not a stack
  * frame, its "Emitted 'error' event" heading, nor the `{ ... }` block of an error's own properties (code, errno ...)
  * Node prints after the last frame, which would push the message out of the kept lines and the reason; but the line
- * of the error's cause in that block (and of its cause's cause) is kept: a wrapping error's message often leaves the why to it.
+ * of the error's cause in that block (and of its cause's cause) is kept, with every line of its message: a wrapping
+ * error's message often leaves the why to it.
  */
-export function explainingLines(): (line: string) => boolean {
+export function explainingLines(): Explains {
   // Nesting in the property block: Node's util.inspect ends a line with each `{`/`[` it opens across lines and starts
   // one with its `}`/`]`.
   let depth = 0;
+  // Inside a cause's message: until its first frame ('framed'), or until the `]` of one printed without frames.
+  let cause: 'framed' | 'bracketed' | null = null;
   return (line) => {
+    if (cause === 'bracketed') {
+      if (/\](?: \{)?$/.test(line)) {
+        cause = null;
+        if (line.endsWith('{')) depth++;
+      }
+      return 'continued';
+    }
+    // A framed cause's message ends at its first frame, or at the block's end when it has no frames.
+    if (cause === 'framed' && !STACK_FRAME.test(line) && !SHARED_FRAMES.test(line) && !/^[}\]]/.test(line)) return 'continued';
+    cause = null;
     if (depth > 0) {
+      if (CAUSE.test(line)) {
+        if (BRACKETED_CAUSE.test(line)) cause = 'bracketed';
+        // An error's message is text: a `{` ending it opens nothing.
+        else if (ERROR_CAUSE.test(line)) cause = 'framed';
+        else if (/[{[]$/.test(line)) depth++;
+        return true;
+      }
       if (/^[}\]]/.test(line)) depth--;
       if (/[{[]$/.test(line)) depth++;
-      return CAUSE.test(line);
+      return false;
     }
     const frame = STACK_FRAME.exec(line);
     if (frame?.[1]) depth = 1;
     return !frame && !EMITTED_AT.test(line) && !SHARED_FRAMES.test(line);
+  };
+}
+
+/**
+ * The last `limit` lines of a stream that explainingLines keeps, a cause's further lines joined to its line, indented,
+ * up to CAUSE_CHARS; what is cut past that is counted on a line of its own. `end()` once the stream has ended.
+ */
+export function keptLines(limit = KEPT_LINES): { lines: string[]; push: (line: string, how: true | 'continued') => void; end: () => void } {
+  const lines: string[] = [];
+  let cut = 0;
+  const end = () => {
+    if (cut) lines[lines.length - 1] += `\n${CAUSE_INDENT}(${cut} more line${cut === 1 ? '' : 's'} of it cut)`;
+    cut = 0;
+  };
+  return {
+    lines,
+    push: (line, how) => {
+      if (how === 'continued' && lines.length) {
+        const last = lines[lines.length - 1];
+        if (cut || last.length + CAUSE_INDENT.length + line.length + 1 > CAUSE_CHARS) cut++;
+        else lines[lines.length - 1] = `${last}\n${CAUSE_INDENT}${line}`;
+        return;
+      }
+      end();
+      lines.push(line);
+      if (lines.length > limit) lines.shift();
+    },
+    end,
   };
 }
 
@@ -147,7 +209,7 @@ export function failureReason(lines: readonly string[]): string {
 }
 
 /** Runs the child to its end, passing its lines on (and its progress to the stamp); resolves with its exit code, or the signal that ended it. */
-function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: ReturnType<typeof workerLog>, tail: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: ReturnType<typeof workerLog>, tail: ReturnType<typeof keptLines>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...argv], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -158,16 +220,17 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
     });
     const onAbort = () => child.kill('SIGINT');
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    const lines = (keep: boolean) => {
+    const lines = (kept: ReturnType<typeof keptLines> | null) => {
       const explains = explainingLines();
       return lineSplitter((line) => {
         o.onLine?.(line);
         const e = epochOfLine(line);
         if (e) seen.epoch(e);
-        if (keep && explains(line)) { tail.push(line); if (tail.length > KEPT_LINES) tail.shift(); }
+        const how = kept ? explains(line) : false;
+        if (how) kept!.push(line, how);
       });
     };
-    const out = lines(false), err = lines(true);
+    const out = lines(null), err = lines(tail);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (c: string) => out.push(c));
@@ -176,6 +239,7 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
     child.on('close', (code, signal) => {
       out.flush();
       err.flush();
+      tail.end();
       o.signal?.removeEventListener('abort', onAbort);
       resolve({ code, signal });
     });
@@ -223,7 +287,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   if (!existsSync(entry)) throw new Error(`the compiled CLI is missing (${path.relative(process.cwd(), entry)}): run npm run build`);
   if (o.signal?.aborted) throw new RunInterruptedError(run.id, null);
 
-  const tail: string[] = [];
+  const tail = keptLines();
   const seen = workerLog(dir, o.worker ?? `${hostname()}:${process.pid}`);
   const close = (state: 'completed' | 'failed' | 'interrupted') => {
     const err = seen.end(state);
@@ -243,8 +307,8 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   const completed = outcome?.status === 'completed' && (code === 0 || o.signal?.aborted === true);
   close(completed ? 'completed' : o.signal?.aborted ? 'interrupted' : 'failed');
   if (!completed && o.signal?.aborted) throw new RunInterruptedError(run.id, code);
-  if (!completed) throw new RunFailedError(run.id, code, failureReason(tail), signal);
-  const chart = missingChart(dir, tail);
+  if (!completed) throw new RunFailedError(run.id, code, failureReason(tail.lines), signal);
+  const chart = missingChart(dir, tail.lines);
   if (chart) warn(o, `run ${run.id}: ${chart}`);
   return { how: resumed ? 'resumed' : 'ran', outcome: outcome! };
 }

@@ -57,6 +57,17 @@ export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], crea
 }
 
 /**
+ * The error that broke a sweep, with the one its closing sweep.json write then met on a line of its own: the first says
+ * why the sweep stopped, and the second (a folder gone meanwhile, a full disk) must not hide it. Its cause is the first.
+ * The same words twice (a put-off write that broke the sweep, failing again) are said once.
+ */
+function withLaterFailure(first: unknown, second: unknown): unknown {
+  const words = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  if (words(second) === words(first)) return first;
+  return new Error(`${words(first)}\nThen sweep.json could not be written either, so it holds the sweep as its last write left it: ${words(second)}`, { cause: first });
+}
+
+/**
  * The least time between two writes of sweep.json while the sweep runs, and the most share of its time they may take:
  * each write holds every run's entry (22 MB for 100,000 runs), so writing it after every run would make a large
  * sweep quadratic, and hold up the slots (it is synchronous). A write put off is made when that time is up, rather than
@@ -186,8 +197,13 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
     if (e.status !== 'completed') entries[i] = collectEntries(o.dir, spec, [runs[i]], known)[0];
   });
   if (broken) {
-    record(false);
-    throw (broken as { error: unknown }).error;
+    const first = (broken as { error: unknown }).error;
+    try {
+      record(false);
+    } catch (second) {
+      throw withLaterFailure(first, second);
+    }
+    throw first;
   }
   // A stop that came when no run was left to start or resume (the last ones completing as it came) ends the sweep as usual.
   return record(!o.signal?.aborted || !entries.some((e) => e.status === 'pending'));

@@ -21,7 +21,7 @@ import { openSweep } from './record.js';
 import type { SweepSpec } from './spec.js';
 import { envInt } from '../env.js';
 import { rnnlabVersion } from '../report/environment.js';
-import { answeredUnlessDown, doneUnlessAborted, sleepUnlessAborted, whenDown } from './redis_down.js';
+import { answeredUnlessDown, doneUnlessAborted, sleepUnlessAborted, whenDown, whenReady } from './redis_down.js';
 
 export const DEFAULT_QUEUE_NAME = 'rnnlab-sweeps';
 
@@ -555,7 +555,16 @@ export interface WorkerOptions extends Omit<QueueOptions, 'pathFlags'> {
   warn?: (line: string) => void;
   /** The rnnlab version the worker compares each job's with (default: its own; tests set another). */
   version?: string;
+  /** How long a stop waits for BullMQ's close once the runs under way have stopped, before it closes by force (STOP_GRACE_MS). */
+  stopGraceMs?: number;
 }
+
+/**
+ * A stop's wait for BullMQ's close, counted from when the runs under way have stopped (each back on the queue by
+ * then): the close then only has its own bookkeeping left, milliseconds with Redis answering. Past it, the worker is
+ * closed by force and the stop says so: a blocking connection that Redis's restart left reconnecting may never come back.
+ */
+export const STOP_GRACE_MS = 10_000;
 
 /**
  * The first of the run's input paths (absolute, as the sweep queued them) this machine does not have, or cannot use by
@@ -641,6 +650,11 @@ function startWorker(o: WorkerOptions, connection: Redis): RunningWorker {
     return p;
   };
   const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, (job: Job<RunJob>, token?: string) => tracked((async () => {
+    // Taken as the worker stops (a fetch under way when it paused): back on the queue untouched, for another worker.
+    if (stopping.signal.aborted) {
+      await answeredUnlessDown(connection, job.moveToWait(token));
+      throw new WaitingError();
+    }
     const problem = runJobProblem(job.data);
     // Another program's job on this queue name, or a damaged one: it is not retried, and the message names it.
     if (problem) throw new UnrecoverableError(`job ${job.id} ('${job.name}') is not an rnnlab sweep run: ${problem}`);
@@ -735,24 +749,53 @@ function startWorker(o: WorkerOptions, connection: Redis): RunningWorker {
   let ended = () => {};
   const done = new Promise<void>((resolve) => { ended = resolve; worker.on('closed', () => { if (!forced) resolve(); }); });
   let stopped: Promise<void> | null = null;
+  const grace = o.stopGraceMs ?? STOP_GRACE_MS;
+  /** Resolves once no processor is under way (a job taken while the first ones stopped is waited for too). */
+  const runsStopped = async () => { while (inFlight.size) await Promise.allSettled([...inFlight]); };
   return {
     done,
     stop: () => (stopped ??= (async () => {
       stopping.abort();
       watch.dispose();
       const { down, dispose } = whenDown(connection);
+      // Ends the waits below once the stop is over: a grace timer left running would keep a stopped worker's process alive.
+      const over = new AbortController();
       try {
-        // Redis answering: BullMQ's close waits for the runs under way, each put back on the queue as it stops.
-        if (connection.status === 'ready' && await Promise.race([worker.close().then(() => true), down.then(() => false)])) return;
-        // Redis down, or lost while closing: BullMQ's close would wait for it to come back. The runs under way still
-        // stop (each says it could not go back on the queue); nothing more is asked of Redis.
+        if (connection.status === 'ready') {
+          // No job is taken from now on, while the close below may wait (a run put back would be taken again at once);
+          // paused without waiting on the runs under way.
+          void worker.pause(true).catch(() => undefined);
+          // BullMQ's close disconnects the blocking connection and waits for its end, which never comes if that
+          // connection is between two reconnection attempts (Redis restarted, this one not back yet): the close is
+          // begun only once it is ready again. Redis answering, the close waits for the runs under way, each put back
+          // on the queue as it stops.
+          let blocking: { status: string } | undefined;
+          const closed = (async () => {
+            const client = await worker.backend.blockingClient;
+            blocking = client;
+            if (client && !await whenReady(client, over.signal)) return 'over' as const;
+            await worker.close();
+            return 'closed' as const;
+          })();
+          const late = runsStopped().then(() => sleepUnlessAborted(grace, over.signal)).then(() => 'late' as const);
+          const how = await Promise.race([closed, down.then(() => 'down' as const), late]);
+          if (how === 'closed') return;
+          if (how === 'late') {
+            (o.warn ?? o.log)?.(`${me}: stopping: BullMQ's close did not end within ${grace / 1000} s once no run was under way (its blocking connection to Redis is ${blocking?.status ?? 'not connected yet'}); closed it by force, so the stop no longer waits on Redis`);
+          }
+        }
+        // Redis down, lost while closing, or the close past its grace: BullMQ's close would wait for Redis. The runs
+        // under way still stop (each says whether it could go back on the queue); nothing more is asked of Redis.
         forced = true;
         worker.close(true).catch(() => undefined);
+        // Redis answering: a run that stops meanwhile still goes back on the queue before the connection is cut.
+        if (connection.status === 'ready') await runsStopped();
         // A close already under way (Redis lost during it) ignores the force and waits on its own connection's quit.
         worker.disconnect().catch(() => undefined);
         await Promise.allSettled(inFlight);
         ended();
       } finally {
+        over.abort();
         dispose();
         connection.disconnect();
       }

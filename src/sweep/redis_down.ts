@@ -5,6 +5,9 @@
  */
 import type { Redis } from 'ioredis';
 
+/** What whenReady reads of a client: ioredis's, or BullMQ's wrapper of it (a worker's blocking connection). */
+interface StatusClient { status: string; once(event: 'ready', f: () => void): unknown; off(event: 'ready', f: () => void): unknown }
+
 /** Resolves once the connection is not ready: at once when it is down already, else when it is lost. */
 export function whenDown(connection: Redis): { down: Promise<void>; dispose: () => void } {
   let onClose = () => {};
@@ -52,4 +55,21 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined):
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * True once `client` is ready (at once when it is), false when `signal` aborts first. A client between two reconnection
+ * attempts has no socket: ioredis's disconnect() then clears its retry timer and never ends it (no 'end' event ever
+ * comes), so whoever waits for that 'end' waits forever. Disconnected once ready, it ends.
+ */
+export async function whenReady(client: StatusClient, signal: AbortSignal): Promise<boolean> {
+  while (client.status !== 'ready') {
+    if (signal.aborted) return false;
+    await new Promise<void>((resolve) => {
+      const done = () => { client.off('ready', done); signal.removeEventListener('abort', done); resolve(); };
+      client.once('ready', done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+  return true;
 }
