@@ -1,7 +1,9 @@
 /** A small learnable IMDb-layout tarball and temp folders for the sweep tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { beforeAll } from 'vitest';
 import { makeTarGz, type FixtureEntry } from '../data/fixtures.js';
@@ -99,4 +101,18 @@ export async function queuedJob(url: string, queueName: string, sweepDir: string
     await queue.close();
     connection.disconnect();
   }
+}
+
+/**
+ * rnnlab as its own process (it gets a signal as a user's would), with what it prints and how it exits; the child is
+ * added to `children`, which the calling file kills after its tests.
+ */
+export function rnnlabProcess(args: string[], children: ChildProcess[]) {
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/rnnlab.js');
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const p = { child, out: '', err: '', exited: new Promise<number | null>((r) => child.once('exit', (c) => r(c))) };
+  child.stdout!.on('data', (c: Buffer) => (p.out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (p.err += c.toString()));
+  return p;
 }

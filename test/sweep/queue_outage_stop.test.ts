@@ -4,10 +4,9 @@
  * idle or with a run under way, exits 0 (the run, which cannot go back on the queue, is said so on stderr).
  * Real processes from dist/, a real redis-server shut down while they wait.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweepLocal } from '../../src/sweep/pool.js';
 import { expandRuns } from '../../src/sweep/expand.js';
@@ -16,11 +15,10 @@ import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { WORKER_FILE } from '../../src/sweep/worker_file.js';
 import { redisAvailable, startRedis } from '../helpers/redis.js';
-import { cleanup, requireFreshDist, slowImdbSpec, tempDir, until } from './helpers.js';
+import { cleanup, rnnlabProcess, requireFreshDist, slowImdbSpec, tempDir, until } from './helpers.js';
 
 requireFreshDist();
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SPEC = 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 1, hidden: 4, samples: 0 }\nseeds: [1, 2]\n';
 const children: ChildProcess[] = [];
 let root: string;
@@ -32,14 +30,7 @@ afterAll(() => {
 });
 
 /** rnnlab as its own process (it gets the signal as a user's would), with what it prints and how it exits. */
-function rnnlab(args: string[]) {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/rnnlab.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const p = { child, out: '', err: '', exited: new Promise<number | null>((r) => child.once('exit', (c) => r(c))) };
-  child.stdout!.on('data', (c: Buffer) => (p.out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (p.err += c.toString()));
-  return p;
-}
+const rnnlab = (args: string[]) => rnnlabProcess(args, children);
 
 describe.skipIf(!redisAvailable())('the first Ctrl-C while Redis is down', () => {
   it('stops a waiting sweep --queue: sweep.json from what is known, the folder released, exit 130', async () => {

@@ -5,21 +5,19 @@
  * through a TCP proxy that, after the restart, turns away the blocking connections only (they name themselves to
  * Redis: CLIENT SETNAME bull:<queue in base64>), as a restart leaves one of two connections not back yet.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandRuns } from '../../src/sweep/expand.js';
 import { enqueueSweep, redisConnection, runWorker, STOP_GRACE_MS } from '../../src/sweep/queue.js';
 import { WORKER_FILE } from '../../src/sweep/worker_file.js';
 import { freePort, redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { cleanup, queuedJob, requireFreshDist, slowImdbSpec, tempDir, until } from './helpers.js';
+import { cleanup, rnnlabProcess, queuedJob, requireFreshDist, slowImdbSpec, tempDir, until } from './helpers.js';
 
 requireFreshDist();
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const children: ChildProcess[] = [];
 const closers: (() => Promise<void>)[] = [];
 let root: string;
@@ -107,14 +105,7 @@ async function within(ms: number, p: Promise<unknown>): Promise<'done' | 'still 
 }
 
 /** rnnlab as its own process, with what it prints and how it exits. */
-function rnnlab(args: string[]) {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/rnnlab.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const p = { child, out: '', err: '', exited: new Promise<number | null>((r) => child.once('exit', (c) => r(c))) };
-  child.stdout!.on('data', (c: Buffer) => (p.out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (p.err += c.toString()));
-  return p;
-}
+const rnnlab = (args: string[]) => rnnlabProcess(args, children);
 
 const FORCED = (seconds: number) => new RegExp(`: stopping: BullMQ's close did not end within ${seconds} s once no run was under way \\(its blocking connection to Redis is (reconnecting|connecting|connect)\\); closed it by force, so the stop no longer waits on Redis$`);
 
