@@ -5,7 +5,9 @@
  */
 import type { Sequential } from '../models/sequential.js';
 import { globalRandom, setSeed } from '../random.js';
-import { imdbModel, type ImdbModelName } from '../experiments/lab_models.js';
+import { imdbLayers, imdbModel, type ImdbModelName } from '../experiments/lab_models.js';
+import { withNamesGivenBack } from '../layers/layer.js';
+import { planStack } from '../models/param_plan.js';
 import type { TextClassifier } from '../tasks/text_classifier_file.js';
 import { badRequest, HttpError, notFound } from './http.js';
 import { loadSavedTextClassifier, type ModelInfo, type ModelMeta, type ServedModelMeta, type TextModelMeta } from './model_io.js';
@@ -46,8 +48,30 @@ export class ModelRegistry {
   async list(): Promise<ModelInfo[]> {
     const out: ModelInfo[] = await this.runs.modelRuns();
     out.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
-    for (const kind of FRESH_MODELS) out.push(freshInfo(kind));
+    for (const kind of this.freshKinds()) out.push(freshInfo(kind));
     return out;
+  }
+
+  /** The untrained models this dashboard serves (`fresh:lstm`, ...): those within --max-model-params. */
+  freshIds(): string[] {
+    return this.freshKinds().map((k) => `fresh:${k}`);
+  }
+
+  private freshKinds(): string[] {
+    return FRESH_MODELS.filter((k) => this.freshTooLarge(k) === null);
+  }
+
+  /**
+   * Why an untrained model is over --max-model-params, or null. They are as large as the lab's trained ones (a
+   * million parameters with their 10,000-word embedding), so a cap set to keep the server's memory small holds them
+   * too: counted from their layers, without building them.
+   */
+  private freshTooLarge(kind: string): HttpError | null {
+    const limit = this.runs.maxModelParams;
+    if (limit === undefined) return null;
+    const params = freshParams(kind);
+    if (params <= limit) return null;
+    return new HttpError(422, `the untrained model 'fresh:${kind}' has ${params.toLocaleString('en-US')} parameters, over this dashboard's limit of ${limit.toLocaleString('en-US')} (rnnlab serve --max-model-params)`);
   }
 
   async get(id: string, task?: ModelTask): Promise<ModelEntry> {
@@ -132,6 +156,8 @@ export class ModelRegistry {
     const have = this.fresh.get(kind);
     if (have) return have;
     if (!(FRESH_MODELS as readonly string[]).includes(kind)) throw notFound(`no untrained model 'fresh:${kind}'; choose one of ${FRESH_MODELS.map((k) => `fresh:${k}`).join(', ')}`);
+    const tooLarge = this.freshTooLarge(kind);
+    if (tooLarge) throw tooLarge;
     const info = freshInfo(kind);
     const meta = info.meta as Extract<ModelMeta, { task: 'imdb' }>;
     // Build with a fixed seed without disturbing the stream a training job may be using.
@@ -148,6 +174,20 @@ export class ModelRegistry {
     this.fresh.set(kind, entry);
     return entry;
   }
+}
+
+const freshCounts = new Map<string, number>();
+
+/** The parameters of an untrained model, as its built model would count them. */
+function freshParams(kind: string): number {
+  let n = freshCounts.get(kind);
+  if (n === undefined) {
+    const meta = freshInfo(kind).meta as Extract<ModelMeta, { task: 'imdb' }>;
+    // Layers made only to be counted must not take the names (lstm, lstm_1, ...) of the models built after them.
+    n = withNamesGivenBack(() => planStack(imdbLayers(kind as ImdbModelName, { vocab: meta.vocab, maxlen: meta.maxlen })).params);
+    freshCounts.set(kind, n);
+  }
+  return n;
 }
 
 const CLASS_NAMES: Record<string, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' };

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { backendInfo } from '../backend/index.js';
 import { DataError, resolveCacheDir, resolveImdbTarball } from '../data/index.js';
+import { loneSurrogateProblem } from '../data/text_surrogates.js';
 import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
 import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requestUrl, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
@@ -25,7 +26,7 @@ import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, L
 import { jobNotKept, modelNewerThanRecord, restoredJobs } from './job_history.js';
 import { jobEnded, JobQueue, type Broadcast, type JobSummary, type Progress } from './jobs.js';
 import { savedModelDir } from './model_io.js';
-import { FRESH_MODELS, ModelRegistry } from './models.js';
+import { ModelRegistry } from './models.js';
 import { Fields, PAGE_PARAMS, pageOf } from './params.js';
 import { checkSameOrigin, checkToken, isLoopback, parseHost, randomToken, TOKEN_PARAM, TokenGate } from './request_guard.js';
 import { RunStore } from './runs.js';
@@ -110,7 +111,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     limits: LIMITS,
     dropoutRange: DROPOUT_RANGE,
     demo,
-    freshModels: FRESH_MODELS.map((k) => `fresh:${k}`),
+    freshModels: models.freshIds(),
     maxTextChars: MAX_TEXT_CHARS,
     imdbData: await imdbAvailable(d.dataPath),
     runsDir: publicPath(runs.dir),
@@ -232,7 +233,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   r.post('/api/predict/sentiment', async (ctx) => {
     const f = new Fields(await body(ctx));
     const id = f.str('model', 200, true);
-    const text = f.str('text', MAX_TEXT_CHARS, true);
+    const text = wholeText(f.str('text', MAX_TEXT_CHARS, true), 'text');
     f.done();
     return predictSentiment(await models.get(id, 'imdb'), text);
   });
@@ -247,13 +248,15 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     if (texts === undefined && text === undefined) throw badRequest('text is required: the text to classify (or texts, a list of them)');
     if (text !== undefined && text.trim() === '') throw badRequest('text must not be empty: there is nothing to classify');
     if (texts?.length === 0) throw badRequest(`texts must hold from 1 to ${MAX_TEXTS} texts`);
+    wholeText(text, 'text');
+    texts?.forEach((t, i) => wholeText(t, `texts[${i}]`));
     return predictText(await models.get(id, 'text'), texts ?? [text!]);
   });
 
   r.post('/api/predict/sum', async (ctx) => {
     const f = new Fields(await body(ctx));
     const id = f.str('model', 200, true);
-    const query = f.str('query', 40, true);
+    const query = wholeText(f.str('query', 40, true), 'query');
     f.done();
     return predictSum(await models.get(id, 'addition'), query);
   });
@@ -261,8 +264,8 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   r.post('/api/inspect/states', async (ctx) => {
     const f = new Fields(await body(ctx));
     const id = f.str('model', 200, true);
-    const text = f.str('text', MAX_TEXT_CHARS);
-    const query = f.str('query', 40);
+    const text = wholeText(f.str('text', MAX_TEXT_CHARS), 'text');
+    const query = wholeText(f.str('query', 40), 'query');
     const paddingGiven = f.has('includePadding');
     const includePadding = f.bool('includePadding', false);
     f.done();
@@ -281,7 +284,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   r.post('/api/inspect/gradients', async (ctx) => {
     const f = new Fields(await body(ctx));
     const ids = f.strings('models', 4, 200) ?? ['fresh:simple_rnn', 'fresh:lstm'];
-    const text = f.str('text', MAX_TEXT_CHARS);
+    const text = wholeText(f.str('text', MAX_TEXT_CHARS), 'text');
     const source = f.oneOf('source', ['text', 'test'] as const, text !== undefined ? 'text' : 'test');
     // Each source reads its own fields; the other's would change nothing, so they are refused by name.
     const forText = ['text', 'label'].filter((k) => f.has(k)), forTest = ['samples'].filter((k) => f.has(k));
@@ -337,7 +340,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const f = new Fields(await body(ctx));
     const id = f.str('model', 200, true);
     const words = f.int('words', 2, MAX_PROJECTED_WORDS, 300);
-    const query = f.str('query', 100);
+    const query = wholeText(f.str('query', 100), 'query');
     f.done();
     const entry = await models.get(id, 'imdb');
     return projectEmbedding(entry.model, words, query);
@@ -346,7 +349,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   r.post('/api/inspect/commutativity', async (ctx) => {
     const f = new Fields(await body(ctx));
     const id = f.str('model', 200, true);
-    const query = f.str('query', 40);
+    const query = wholeText(f.str('query', 40), 'query');
     const aIn = f.int('a', 0, 99999);
     const bIn = f.int('b', 0, 99999);
     f.done();
@@ -360,6 +363,16 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     return commutativity(entry, a, b);
   });
   return r;
+}
+
+/**
+ * A text holding half a character (a JSON escape such as "\ud83d" without its other half) is refused as
+ * `rnnlab predict` refuses it in a JSON Lines file, in the same words: scored, it would read as an unknown token.
+ */
+function wholeText<T extends string | undefined>(text: T, field: string): T {
+  const problem = text === undefined ? null : loneSurrogateProblem(text, `field '${field}'`);
+  if (problem !== null) throw badRequest(problem);
+  return text;
 }
 
 function hostHeaderCount(req: IncomingMessage): number {
