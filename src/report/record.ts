@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { writeFileAtomic } from '../io/atomic.js';
+import { parseJsonOnce, RepeatedKeyError } from '../io/strict_json.js';
 import type { ProcessStart } from '../io/process_alive.js';
 import type { Environment } from './environment.js';
 import type { Table } from './table.js';
@@ -25,7 +26,8 @@ export function isRunRecordFile(file: string): boolean {
   try { st = statSync(file); } catch { return false; }
   if (!st?.isFile() || st.size > 256 * 1024 * 1024) return false;
   try {
-    const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    // A record that gives a key twice is none: its command or status would be read as whichever came last.
+    const j = parseJsonOnce(readFileSync(file, 'utf8'), file) as Record<string, unknown>;
     return typeof j === 'object' && j !== null && !Array.isArray(j) && typeof j.command === 'string' && typeof j.startedAt === 'string' &&
       typeof j.environment === 'object' && j.environment !== null;
   } catch {
@@ -156,9 +158,9 @@ export function writeRecord(dir: string, record: RunRecord): string {
 export function readRecord(file: string): RunRecord {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = parseJsonOnce(readFileSync(file, 'utf8'), file);
   } catch (e) {
-    throw new RecordError(`${file} cannot be read: ${(e as Error).message}`);
+    throw new RecordError(e instanceof RepeatedKeyError ? e.message : `${file} cannot be read: ${(e as Error).message}`);
   }
   return parseRecord(raw, file);
 }

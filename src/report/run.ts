@@ -13,6 +13,7 @@ import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
 import { chartGridSvg } from './svg.js';
+import { parseJsonOnce } from '../io/strict_json.js';
 import { isRunRecordFile, RecordError, recordJson, recordProblems, REPORT_FILES, RESULTS_FILE, RUN_RECORD_VERSION, type RecordBody, type RunRecord, type RunStatus } from './record.js';
 
 /** runs/<timestamp>-<name>, the timestamp in local time and safe in file names. */
@@ -212,7 +213,7 @@ export function markRunBeingReplaced(dir: string, starting?: RunRecord): (() => 
     return () => { try { unlinkSync(file); } catch { /* it then reads as interrupted */ } };
   }
   let text: string, earlier: RunRecord;
-  try { text = readFileSync(file, 'utf8'); earlier = JSON.parse(text) as RunRecord; } catch { return null; }
+  try { text = readFileSync(file, 'utf8'); earlier = parseJsonOnce(text, file) as RunRecord; } catch { return null; }
   if (earlier.status === 'running' && earlier.pid === process.pid) return null;
   const marked = runningAs(earlier);
   // An older record the schema no longer takes is not rewritten: the model swap then goes on as it did before.

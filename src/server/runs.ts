@@ -10,8 +10,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { SWEEP_FILE } from '../sweep/record.js';
 import type { Sequential } from '../models/sequential.js';
-import { HttpError, notFound, repeatedKeyProblem } from './http.js';
+import { HttpError, notFound } from './http.js';
 import { ModelTooLargeError } from '../io/errors.js';
+import { parseJsonOnce, RepeatedKeyError } from '../io/strict_json.js';
 import { parseRecord, RESULTS_FILE, type Num, type RunRecord, type RunStatus } from '../report/record.js';
 import { loadSavedModel, savedModelDir, type ModelInfo, type ModelMeta, type ServedModelMeta, type TextModelMeta } from './model_io.js';
 import { checkedModelMeta } from './model_input.js';
@@ -652,14 +653,12 @@ function parseFile(file: string, readText = readRecordText): { results: RunRecor
   if ('error' in read) return { results: null, error: read.error };
   let raw: unknown;
   try {
-    raw = JSON.parse(read.text);
-  } catch {
+    // A record that says two things (a key given twice) is read as neither.
+    raw = parseJsonOnce(read.text, RESULTS_FILE);
+  } catch (e) {
     // The parser's message quotes the file's first bytes; say only what is wrong.
-    return { results: null, error: `${RESULTS_FILE} is not valid JSON` };
+    return { results: null, error: e instanceof RepeatedKeyError ? e.message : `${RESULTS_FILE} is not valid JSON` };
   }
-  // JSON.parse keeps the last of a repeated key silently: a record that says two things is read as neither.
-  const repeated = repeatedKeyProblem(read.text);
-  if (repeated !== null) return { results: null, error: `${RESULTS_FILE} ${repeated}` };
   try {
     return { results: parseRecord(raw, RESULTS_FILE) };
   } catch (e) {

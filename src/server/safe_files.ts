@@ -7,7 +7,9 @@
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { HttpError, jsonDepth, repeatedKeyProblem } from './http.js';
+import { parseJsonOnce, RepeatedKeyError } from '../io/strict_json.js';
+import { jsonDepth } from '../io/strict_json.js';
+import { HttpError } from './http.js';
 
 export type UnsafeReason = 'missing' | 'outside' | 'not-regular' | 'too-large' | 'unreadable' | 'bad-json';
 
@@ -105,16 +107,13 @@ export async function readJsonInside(root: string, rel: string, limits: ReadLimi
   const text = (await readFileInside(root, rel, limits)).toString('utf8');
   const maxDepth = limits.maxDepth ?? 256;
   if (jsonDepth(text, maxDepth) > maxDepth) throw new UnsafeFileError('bad-json', rel, `${rel} nests arrays or objects more than ${maxDepth} levels deep`);
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return parseJsonOnce(text, rel);
   } catch (e) {
+    if (e instanceof RepeatedKeyError) throw new UnsafeFileError('bad-json', rel, `${e.message}; it is not read`);
     const at = /position (\d+)/.exec((e as Error).message)?.[1];
     throw new UnsafeFileError('bad-json', rel, `${rel} is not valid JSON${at === undefined ? '' : ` (error at byte ${at})`}`);
   }
-  const repeated = repeatedKeyProblem(text);
-  if (repeated !== null) throw new UnsafeFileError('bad-json', rel, `${rel} ${repeated}; it is not read`);
-  return value;
 }
 
 /** Whether root/rel is a regular file inside the root that could be read (false for missing; throws for the rest). */

@@ -8,7 +8,11 @@
  * every piece it takes, and a frame is let go once written. A frame that gives a job's (or a lab run's) whole state
  * takes the place of a queued one before it that nothing else about that job followed, at its place in the queue
  * (the page lists jobs in the order it first hears of them), unless that one is the first this stream carries about
- * the job: a job that failed while the page was busy is still seen going on, then ending. A frame's id is given as
+ * the job: a job that failed while the page was busy is still seen going on, then ending. A job's `progress` (its
+ * place in its training, whole in each frame, a dozen a second) takes the place of its queued one that has not begun
+ * to be written: at that one's place when nothing else about the job followed it, else at the end, that one dropped,
+ * so a stalled page holds one per job rather than piling them up, and never hears an older place after a newer
+ * summary. A frame's id is given as
  * its first byte is written, not as it is queued, so a stream's ids count up from 1 whatever took another's place. A
  * page whose queue holds more than `maxBufferedBytes` beyond its first snapshot is dropped, so a stalled page cannot
  * grow the server's memory for as long as it keeps the connection open.
@@ -46,13 +50,20 @@ const ABOUT = new Map<string, { thing: string; key: string; whole: boolean }>([
   ['lab-output', { thing: 'lab', key: 'run', whole: false }],
 ]);
 
+/** Events of which only the newest about each thing matters (each gives it whole), however many others came between. */
+const LATEST_ONLY = new Set(['progress']);
+
 /**
  * A frame's bytes, shared by every client it is queued for, without its id (each stream numbers its own);
- * `counted`: toward maxBufferedBytes (all but the first snapshot); `event`: an event, which gets an id (not the retry line).
+ * `counted`: toward maxBufferedBytes (all but the first snapshot); `event`: an event, which gets an id (not the retry line);
+ * `latest`: for a LATEST_ONLY event, the event and its thing, which a newer such frame replaces while it waits.
  */
-interface Frame { bytes: Buffer; about: string | null; whole: boolean; counted: boolean; event: boolean }
+interface Frame { bytes: Buffer; about: string | null; whole: boolean; counted: boolean; event: boolean; latest?: string }
 
-/** A frame in one client's queue; `frame` null once written whole. `first`: the first this stream carries about its thing. */
+/**
+ * A frame in one client's queue; `frame` null once written whole, or once a newer LATEST_ONLY frame dropped it before it
+ * began (skipped when reached). `first`: the first this stream carries about its thing.
+ */
 interface Queued { frame: Frame | null; started: boolean; first: boolean }
 
 interface Client {
@@ -69,6 +80,8 @@ interface Client {
   queued: number;
   /** The last frame queued about each thing this stream has carried (written or not). */
   last: Map<string, Queued>;
+  /** The last LATEST_ONLY frame queued of each event about each thing (Frame.latest). */
+  latest: Map<string, Queued>;
   /** A write returned false: the next waits for 'drain'. */
   waiting: boolean;
   /** The hub closed, or its topic ended: the stream takes no more frames, and ends once what is queued is written. */
@@ -125,7 +138,7 @@ export class EventHub {
       streaming.add(socket);
       res.once('finish', () => streaming.delete(socket));
     }
-    const c: Client = { res, topic: o.topic ?? null, nextId: 1, queue: [], head: 0, at: 0, queued: 0, last: new Map(), waiting: false, ending: false };
+    const c: Client = { res, topic: o.topic ?? null, nextId: 1, queue: [], head: 0, at: 0, queued: 0, last: new Map(), latest: new Map(), waiting: false, ending: false };
     // A long-lived server's snapshot can be large: a page still reading it is not a stalled one. The reconnection
     // delay rides on the first event (an event's block may carry it), or goes alone when there is none.
     const opening = [...initial, ...(o.last ? [o.last] : [])];
@@ -159,6 +172,17 @@ export class EventHub {
 
   private enqueue(c: Client, f: Frame): void {
     const before = f.about === null ? undefined : c.last.get(f.about);
+    const older = f.latest === undefined ? undefined : c.latest.get(f.latest);
+    if (older?.frame && !older.started) {
+      if (older.frame.counted) c.queued -= older.frame.bytes.length;
+      if (f.counted) c.queued += f.bytes.length;
+      // In its place when it is still the last about the thing; else moved to the end, behind the summary that followed it.
+      if (older === before) {
+        older.frame = f;
+        return;
+      }
+      older.frame = null;
+    } else if (f.counted) c.queued += f.bytes.length;
     // Only the one just before about the same thing: one followed by an addition to it stays, as that addition's context.
     if (f.whole && before?.frame?.whole && !before.started && !before.first) {
       if (before.frame.counted) c.queued -= before.frame.bytes.length;
@@ -166,9 +190,9 @@ export class EventHub {
     } else {
       const q: Queued = { frame: f, started: false, first: f.about !== null && before === undefined };
       if (f.about !== null) c.last.set(f.about, q);
+      if (f.latest !== undefined) c.latest.set(f.latest, q);
       c.queue.push(q);
     }
-    if (f.counted) c.queued += f.bytes.length;
   }
 
   /** The queue entries the hub keeps for its pages, and the bytes of the frames they hold (a frame queued for two pages counts twice). */
@@ -185,7 +209,12 @@ export class EventHub {
   private pump(c: Client): void {
     while (!c.waiting && c.head < c.queue.length && !c.res.destroyed) {
       const q = c.queue[c.head];
-      const f = q.frame!;
+      if (!q.frame) {
+        // Dropped for a newer one before any of it was written.
+        c.head++;
+        continue;
+      }
+      const f = q.frame;
       if (!q.started) {
         q.started = true;
         // Numbered as it goes out: a frame that took an older one's place can no longer be behind a later id.
@@ -226,7 +255,8 @@ export class EventHub {
     const about = ABOUT.get(event);
     const key = about && data && typeof data === 'object' ? (data as Record<string, unknown>)[about.key] : undefined;
     const thing = about && key !== undefined ? `${about.thing}:${String(key)}` : null;
-    const f: Frame = { bytes: Buffer.from(this.frame(event, data)), about: thing, whole: !!about?.whole, counted: true, event: true };
+    const f: Frame = { bytes: Buffer.from(this.frame(event, data)), about: thing, whole: !!about?.whole, counted: true, event: true,
+      ...(thing !== null && LATEST_ONLY.has(event) ? { latest: `${event} ${thing}` } : {}) };
     for (const c of to) {
       this.enqueue(c, f);
       this.pump(c);

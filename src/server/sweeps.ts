@@ -11,7 +11,7 @@ import { parseRecord, RESULTS_FILE } from '../report/record.js';
 import { completedRun } from '../sweep/outcome.js';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
 import { unmeasuredLine } from '../sweep/summary.js';
-import { attemptsOf, HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
+import { attemptsOf, HEARTBEAT_MS, isWorkerStamp, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { HttpError, notFound } from './http.js';
 import { writerAlive } from './process_identity.js';
 import { mapBounded, STAT_CONCURRENCY } from './runs.js';
@@ -82,14 +82,19 @@ export class SweepStore {
     return r as SweepRecord;
   }
 
-  /** A run's worker.json, read through the safe file layer; null when absent or unreadable. */
-  private async stamp(id: string, runId: string): Promise<WorkerStamp | null> {
-    if (!ID_RE.test(runId)) return null;
+  /**
+   * A run's worker.json, read through the safe file layer; `problem` says why one the run's folder holds was not read
+   * (a key given twice, not JSON, no stamp, a link or FIFO): the run is shown without it, saying so, never the sweep refused.
+   */
+  private async stamp(id: string, runId: string): Promise<{ stamp: WorkerStamp | null; problem: string | null }> {
+    if (!ID_RE.test(runId)) return { stamp: null, problem: null };
+    const rel = `${id}/runs/${runId}/${WORKER_FILE}`;
     try {
-      const s = await readJsonInside(this.dir, `${id}/runs/${runId}/${WORKER_FILE}`, { maxBytes: 64 * 1024 }) as WorkerStamp | null;
-      return typeof s?.worker === 'string' && typeof s.updatedAt === 'string' ? s : null;
-    } catch {
-      return null;
+      const s = await readJsonInside(this.dir, rel, { maxBytes: 64 * 1024 });
+      return isWorkerStamp(s) ? { stamp: s, problem: null } : { stamp: null, problem: `${rel} is not a worker stamp (it needs "worker" and "updatedAt")` };
+    } catch (e) {
+      if (e instanceof UnsafeFileError && e.reason === 'missing') return { stamp: null, problem: null };
+      return { stamp: null, problem: (e as Error).message };
     }
   }
 
@@ -149,7 +154,8 @@ export class SweepStore {
     const rec = await this.read(id);
     if (!rec) throw notFound(`no sweep '${id}'`);
     const disk = await this.onDisk(id, rec);
-    const stamps = await Promise.all(disk.map((r) => this.stamp(id, r.id)));
+    const read = await Promise.all(disk.map((r) => this.stamp(id, r.id)));
+    const stamps = read.map((r) => r.stamp);
     const now = Date.now();
     const runs = disk.map((r, i) => {
       const st = stamps[i];
@@ -160,7 +166,7 @@ export class SweepStore {
       const running = r.status === 'pending' && st?.state === 'running' && stampAlive(st, now);
       return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: Math.max(r.attempts, attemptsOf(st)), value: r.value ?? null, error: r.error ?? null,
         worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null,
-        unrecorded: r.unrecorded ?? false };
+        unrecorded: r.unrecorded ?? false, stampError: read[i].problem };
     });
     return {
       id, spec: rec.spec, createdAt: rec.createdAt, updatedAt: rec.updatedAt, finishedAt: rec.finishedAt, ...statusCounts(disk),

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { parseJsonOnce, RepeatedKeyError } from '../io/strict_json.js';
 import { expandRuns, sameRunKey, type SweepRun } from './expand.js';
 import { completedRun, readOutcome } from './outcome.js';
 import type { SweepSpec } from './spec.js';
@@ -71,8 +72,10 @@ export function readSweepRecord(dir: string): SweepRecord | null {
   if (!existsSync(file)) return null;
   let rec: SweepRecord;
   try {
-    rec = JSON.parse(readFileSync(file, 'utf8'));
+    rec = parseJsonOnce(readFileSync(file, 'utf8'), file) as SweepRecord;
   } catch (e) {
+    // Given twice, a run's status or the spec's metric would be read as whichever came last.
+    if (e instanceof RepeatedKeyError) throw new Error(`${e.message}; fix it or move it away to start the sweep afresh`);
     throw new Error(`${file}: not valid JSON (${(e as Error).message}); move it away to start the sweep afresh`);
   }
   const problem = sweepRecordProblem(rec);

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { sweepTempFiles, writeFileAtomic } from '../io/atomic.js';
 import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
+import { parseJsonOnce, RepeatedKeyError } from '../io/strict_json.js';
 
 export const WORKER_FILE = 'worker.json';
 /** A running run's worker rewrites its file at least this often; twice as long without news means it is gone. */
@@ -134,14 +135,37 @@ export function workerLog(dir: string, worker: string, io: StampIo = {}): { epoc
   };
 }
 
-/** The stamp in a run folder, or null when there is none or it cannot be read. */
+/** The stamp in a run folder, or null when there is none or it cannot be read (workerStampOf says why). */
 export function readWorkerStamp(dir: string): WorkerStamp | null {
+  return workerStampOf(dir).stamp;
+}
+
+/** Whether a parsed worker.json is a stamp: it names its worker and when it was last written. */
+export function isWorkerStamp(s: unknown): s is WorkerStamp {
+  return typeof s === 'object' && s !== null && typeof (s as WorkerStamp).worker === 'string' && typeof (s as WorkerStamp).updatedAt === 'string';
+}
+
+/**
+ * The stamp in a run folder, with why one the folder holds was not read: a worker.json that gives a key twice (its
+ * worker, state or attempts would be read as whichever came last), that is not JSON, or that is no stamp. Such a stamp
+ * counts as none (the next worker to start the run writes a whole one); `problem` is null when there is no file.
+ */
+export function workerStampOf(dir: string): { stamp: WorkerStamp | null; problem: string | null } {
+  const name = `${path.basename(dir)}/${WORKER_FILE}`;
+  let text: string;
   try {
-    const s = JSON.parse(readFileSync(path.join(dir, WORKER_FILE), 'utf8')) as WorkerStamp;
-    return typeof s?.worker === 'string' && typeof s.updatedAt === 'string' ? s : null;
-  } catch {
-    return null;
+    text = readFileSync(path.join(dir, WORKER_FILE), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { stamp: null, problem: code === 'ENOENT' ? null : `${name} cannot be read (${code ?? 'error'})` };
   }
+  let s: unknown;
+  try {
+    s = parseJsonOnce(text, name);
+  } catch (e) {
+    return { stamp: null, problem: e instanceof RepeatedKeyError ? `${e.message}; it is not read` : `${name} is not valid JSON` };
+  }
+  return isWorkerStamp(s) ? { stamp: s, problem: null } : { stamp: null, problem: `${name} is not a worker stamp (it needs "worker" and "updatedAt")` };
 }
 
 /**

@@ -124,6 +124,26 @@ export function useTestServer(options: DashboardOptions | (() => DashboardOption
   return h;
 }
 
+/** Makes runsDir/id holding the given files (name to text) and returns its path. */
+export type MakeRun = (id: string, files?: Record<string, string>) => string;
+
+/**
+ * A test server for the enclosing file over a runs folder of its own, which `fill` fills before the server starts:
+ * `run` makes a run folder with its files.
+ */
+export function useRunsServer(fill: (run: MakeRun, runsDir: string) => void): TestServer {
+  return useTestServer(() => {
+    const runsDir = tempDir();
+    const run: MakeRun = (id, files = {}) => {
+      mkdirSync(join(runsDir, id));
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(runsDir, id, name), text);
+      return join(runsDir, id);
+    };
+    fill(run, runsDir);
+    return { runsDir };
+  });
+}
+
 /** A test server each test starts itself, with its own options (start); closed after each test. */
 export function serverPerTest(): TestServer & { start(o?: DashboardOptions): Promise<void> } {
   return serverHandle(afterEach);

@@ -4,17 +4,15 @@
  * Either kind is written as its reader takes it, counts against the same limit, falls under the stall rule, and
  * numbers its frames from 1 in the order they go out, a summary that took an older one's place included.
  */
-import http from 'node:http';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeRecord } from '../../src/report/record.js';
 import { finishRecord, startRecord } from '../../src/report/run.js';
 import { SERVER_LIMITS } from '../../src/server/server.js';
-import { EVENT_HUB_LIMITS, EventHub } from '../../src/server/sse.js';
+import { EVENT_HUB_LIMITS } from '../../src/server/sse.js';
 import { finished, get, post, request, serverPerTest, SMALL_SUM, SseClient, tempDir, until, useTestServer } from './helpers.js';
-import { nextServerSocket, openStream, type Frame, type Stream } from './sse_frames.js';
+import { hubServer, nextServerSocket, openStream, type Frame, type Stream } from './sse_frames.js';
 
 const STEPS = 18;
 const ids = (s: Stream) => s.frames.map((f) => f.id);
@@ -146,29 +144,6 @@ describe("a job's stream under the stall rule", () => {
     stalled.res.destroy();
   }, 120_000);
 });
-
-/**
- * A hub on a server of its own: a request opens a job's stream (`?job=X`) or else the page's, with a first snapshot of
- * `snapshotChars`, then runs `opened`: the socket has not taken the snapshot's first piece yet, so what `opened`
- * sends waits in the stream's queue.
- */
-async function hubServer(snapshotChars: number, opened: (hub: EventHub) => void = () => {}, limits = { ...EVENT_HUB_LIMITS }) {
-  const hub = new EventHub((t) => t, limits);
-  const server = http.createServer((req, res) => {
-    const job = new URL(req.url!, 'http://x').searchParams.get('job');
-    hub.add(req, res, [['snapshot', { pad: 'p'.repeat(snapshotChars) }]], { topic: job === null ? null : `job:${job}` });
-    opened(hub);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    hub, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      hub.close();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 const summary = (id: string, status: string, progress = 0) => ({ id, status, progress });
 const shown = (s: Stream) => s.frames.map((f) => (f.event === 'job' ? `${f.data.id} ${f.data.status} ${f.data.progress}` : f.event === 'snapshot' ? 'snapshot' : `${f.event} ${f.data.id} ${f.data.n ?? f.data.status}`));

@@ -4,23 +4,17 @@
  * runs and which reports are served, and the words of a few 404s and 400s.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repeatedKey } from '../../src/server/http.js';
 import { parseJobSpec } from '../../src/server/job_spec.js';
-import { get, request, tempDir, useTestServer } from './helpers.js';
+import { get, request, tempDir, useRunsServer } from './helpers.js';
 
 const outside = tempDir('rnnlab-outside-');
 const record = (o: Record<string, unknown> = {}) => JSON.stringify({ command: 'imdb', startedAt: '2025-01-01T10:00:00.000Z', finishedAt: '2025-01-01T10:01:00.000Z', config: { model: 'lstm' }, history: { loss: [0.5] }, metrics: {}, ...o });
 
-const s = useTestServer(() => {
-  const runsDir = tempDir();
-  const run = (id: string, files: Record<string, string> = {}) => {
-    mkdirSync(join(runsDir, id));
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(runsDir, id, name), text);
-    return join(runsDir, id);
-  };
+const s = useRunsServer((run, runsDir) => {
   writeFileSync(join(outside, 'report.html'), '<p>from outside</p>');
   run('20250101-100000-cli', { 'results.json': record(), 'report.html': '<p>own</p>' });
   run('20250101-100001-dash', { 'results.json': record({ source: 'rnnlab serve', argv: ['imdb'] }) });
@@ -31,7 +25,6 @@ const s = useTestServer(() => {
   run('20250101-100005-empty', { 'notes.txt': 'no run here' });
   run('20250101-100006-lost', { 'report.html': '<p>record lost</p>' });
   symlinkSync(join(runsDir, '20250101-100000-cli', 'results.json'), join(run('20250101-100007-linked'), 'results.json'));
-  return { runsDir };
 });
 
 const json = { 'content-type': 'application/json' };

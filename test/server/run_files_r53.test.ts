@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { RunStore } from '../../src/server/runs.js';
 import { readJsonInside, UnsafeFileError } from '../../src/server/safe_files.js';
 import { MAX_SERVED_BYTES } from '../../src/server/static.js';
-import { get, tempDir, useTestServer, writeFinishedSweep } from './helpers.js';
+import { get, tempDir, useRunsServer, writeFinishedSweep } from './helpers.js';
 
 const record = (o: Record<string, unknown> = {}) => JSON.stringify({ command: 'imdb', startedAt: '2025-01-01T10:00:00.000Z', finishedAt: '2025-01-01T10:01:00.000Z', config: { model: 'lstm' }, history: { loss: [0.5] }, metrics: {}, ...o });
 /** The record with `"testAccuracy":0.5` given twice: JSON.parse would read it as 0.9. */
@@ -23,13 +23,7 @@ const hugeReport = (dir: string) => {
 };
 
 const outside = tempDir('rnnlab-outside-');
-const s = useTestServer(() => {
-  const runsDir = tempDir();
-  const run = (id: string, files: Record<string, string> = {}) => {
-    mkdirSync(join(runsDir, id));
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(runsDir, id, name), text);
-    return join(runsDir, id);
-  };
+const s = useRunsServer((run, runsDir) => {
   run('20250101-100000-good', { 'results.json': record({ metrics: { testAccuracy: 0.75 } }), 'report.html': '<p>own</p>' });
   run('20250101-100001-twice', { 'results.json': twice });
   hugeReport(run('20250101-100002-huge', { 'results.json': record() }));
@@ -42,7 +36,6 @@ const s = useTestServer(() => {
   writeFinishedSweep(runsDir, 'sweep-twice');
   const sweepFile = join(runsDir, 'sweep-twice', 'sweep.json');
   writeFileSync(sweepFile, readFileSync(sweepFile, 'utf8').replace('"goal":"max"', '"goal":"max","goal":"min"'));
-  return { runsDir };
 });
 
 type Summary = { id: string; status: string; error?: string; hasReport: boolean; reportError?: string; testAccuracy: number | null };

@@ -3,7 +3,8 @@
  * /api/events and a job's /api/jobs/:id/events alike).
  */
 import http from 'node:http';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { EVENT_HUB_LIMITS, EventHub, type EventHubLimits } from '../../src/server/sse.js';
 import type { TestServer } from './helpers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -59,4 +60,29 @@ export function openStream(base: string, o: { path?: string; paused?: boolean; b
 /** The server's end of the next connection made. */
 export function nextServerSocket(t: TestServer): Promise<Socket> {
   return new Promise((resolve) => t.d.server.once('connection', resolve));
+}
+
+/**
+ * A hub on a server of its own: a request opens a job's stream (`?job=X`) or else the page's, with a first snapshot of
+ * `snapshotChars` (the page's with an empty job list), then runs `opened` at once: the socket has not taken the
+ * snapshot's first piece yet (a piece is more than a socket's buffer holds before it says to wait), so what `opened`
+ * broadcasts waits in the stream's queue.
+ */
+export async function hubServer(snapshotChars: number, opened: (hub: EventHub) => void = () => {}, limits: EventHubLimits = { ...EVENT_HUB_LIMITS }): Promise<{ hub: EventHub; base: string; close(): Promise<void> }> {
+  const hub = new EventHub((t) => t, limits);
+  const server = http.createServer((req, res) => {
+    const job = new URL(req.url!, 'http://x').searchParams.get('job');
+    const pad = 'p'.repeat(snapshotChars);
+    hub.add(req, res, [['snapshot', job === null ? { jobs: [], pad } : { pad }]], { topic: job === null ? null : `job:${job}` });
+    opened(hub);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    hub, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      hub.close();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
