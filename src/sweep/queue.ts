@@ -389,7 +389,7 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
   const connection = await connectRedis(q.url, { signal: q.signal });
   const watch = watchRedis(connection, q.url, (l) => q.onConnection?.(l));
   const queue = openQueue(q.name ?? DEFAULT_QUEUE_NAME, connection, watch);
-  try {
+  return closingAfter(async () => {
     const todo = runs.filter((_r, i) => entries[i].status !== 'completed');
     const onQueue = new Set<string>();
     // A job that failed for good (or completed, though its folder lost the result) keeps its id: BullMQ would ignore
@@ -404,11 +404,41 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
     const add = todo.filter((run) => !onQueue.has(run.id));
     await queue.addBulk(add.map((run) => runJob(sweepDir, spec, run, known.get(run.id)?.attempts ?? 0, q.pathFlags)));
     return { queued: add.length, done: runs.length - todo.length };
-  } finally {
+  }, async () => {
     watch.dispose();
-    await queue.close();
-    connection.disconnect();
+    try {
+      await queue.close();
+    } finally {
+      connection.disconnect();
+    }
+  });
+}
+
+/**
+ * The error that broke a queue's work, with the one its closing then met on a following line: the first says why the
+ * sweep stopped, and the second must not hide it. Its cause is the first. The same words twice are said once.
+ */
+function withCloseFailure(first: unknown, second: unknown): unknown {
+  const words = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  if (words(second) === words(first)) return first;
+  return new Error(`${words(first)}\nThen the queue on Redis could not be closed either: ${words(second)}`, { cause: first });
+}
+
+/** work(), then close() whether it succeeded or not; a close that fails after a failed work adds to its error (withCloseFailure). */
+async function closingAfter<T>(work: () => Promise<T>, close: () => Promise<void>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (first) {
+    try {
+      await close();
+    } catch (second) {
+      throw withCloseFailure(first, second);
+    }
+    throw first;
   }
+  await close();
+  return result;
 }
 
 /** The queue on connection; when BullMQ refuses it (its name), the connection is closed first: left open, it kept the process alive. */
@@ -460,7 +490,7 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
     if (outcome) verdicts.set(run.id, { finishedOn: job.finishedOn, ok });
     return ok;
   };
-  try {
+  await closingAfter(async () => {
     for (;;) {
       let completed = 0, failed = 0;
       const active: RunProgress[] = [];
@@ -502,14 +532,17 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
       await sleepUnlessAborted(w.pollMs ?? 1000, w.signal);
       if (w.signal?.aborted) break;
     }
-  } finally {
+  }, async () => {
     watch.dispose();
-    // A stopped wait does not wait on Redis either (its close would, while Redis is down): the connection is cut.
-    const closing = queue.close();
-    if (!w.signal?.aborted) await closing;
-    else closing.catch(() => undefined);
-    connection.disconnect();
-  }
+    try {
+      // A stopped wait does not wait on Redis either (its close would, while Redis is down): the connection is cut.
+      const closing = queue.close();
+      if (!w.signal?.aborted) await closing;
+      else closing.catch(() => undefined);
+    } finally {
+      connection.disconnect();
+    }
+  });
   return finishSweep(sweepDir, spec, runs, createdAt, known, !w.signal?.aborted);
 }
 
@@ -581,6 +614,22 @@ function missingInput(run: SweepRun, inputs: readonly string[], problem: WorkerO
     if (why !== undefined) return { flag, path: p, why };
   }
   return null;
+}
+
+/**
+ * Fails the commands a client disconnected for good still holds. A connection lost while a command was under way keeps
+ * it to send again once it is ready; one disconnected between two reconnection attempts never closes (whenReady), so
+ * ioredis never fails it. That is BullMQ's wait for the next job (BZPOPMIN): BullMQ races it against a watchdog timer
+ * (drainDelay + 1 s: 6 s) that kept a worker's process alive that long after its stop by force. ioredis keeps such
+ * commands in its private prevCommandQueue and fails only its other queues (flushQueue, private too) when a socket
+ * closes; without them (another ioredis) nothing is failed, and the process lingers until that timer fires.
+ */
+function failPending(client: unknown): void {
+  type Queued = { shift(): { command?: { reject?: (e: Error) => void } } | undefined } | null | undefined;
+  const c = client as { flushQueue?: (e: Error) => void; prevCommandQueue?: Queued };
+  const closed = new Error('Connection is closed.');
+  c.flushQueue?.(closed);
+  for (let item = c.prevCommandQueue?.shift(); item; item = c.prevCommandQueue?.shift()) item.command?.reject?.(closed);
 }
 
 /** A job this worker will not start (another version, an input it lacks): it fails for good, spending no attempt (attemptsOf). */
@@ -792,6 +841,7 @@ function startWorker(o: WorkerOptions, connection: Redis): RunningWorker {
         if (connection.status === 'ready') await runsStopped();
         // A close already under way (Redis lost during it) ignores the force and waits on its own connection's quit.
         worker.disconnect().catch(() => undefined);
+        void worker.backend.blockingClient?.then(failPending, () => undefined);
         await Promise.allSettled(inFlight);
         ended();
       } finally {

@@ -2,13 +2,17 @@
  * A worker stopped after a Redis restart while BullMQ's blocking connection is still reconnecting: BullMQ's own close
  * would wait for that connection's end, which never comes. The stop is bounded: past its grace it closes by force and
  * says so, the runs under way back on the queue. Real redis-servers, restarted on their port; the workers reach them
- * through a TCP proxy that, after the restart, turns away the blocking connections only (they name themselves to
- * Redis: CLIENT SETNAME bull:<queue in base64>), as a restart leaves one of two connections not back yet.
+ * through a TCP proxy that, after the restart, turns away the blocking connections only, as a restart leaves one of two
+ * connections not back yet. Only its name tells a blocking connection apart on the wire (it sends it as it connects):
+ * BullMQ chooses it, so the test asks BullMQ (Queue#getWorkers, which lists a queue's workers by that name) rather
+ * than building it itself. rnnlab cannot name it: BullMQ's Worker option `name` only adds ':w:<name>' to it, and a
+ * worker's --name may hold spaces, which Redis refuses in a connection's name.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandRuns } from '../../src/sweep/expand.js';
 import { enqueueSweep, redisConnection, runWorker, STOP_GRACE_MS } from '../../src/sweep/queue.js';
@@ -29,21 +33,22 @@ afterAll(async () => {
   cleanup();
 });
 
-/** BullMQ's name for a worker's blocking connection to `queue`. */
-const blockingName = (queue: string) => `bull:${Buffer.from(queue).toString('base64')}`;
-
-/** Waits (polling Redis's CLIENT LIST) until every connection in `names` is connected to Redis at `url`. */
-async function untilConnected(url: string, names: string[]): Promise<void> {
-  const c = redisConnection(url);
+/** The name of the worker of `queue` connected to Redis at `url` (its blocking connection's, as sent), once it is there. */
+async function workerName(url: string, queue: string): Promise<string> {
+  const connection = redisConnection(url);
+  const q = new Queue(queue, { connection });
   try {
     for (let i = 0; i < 600; i++) {
-      const list = String(await c.client('LIST'));
-      if (names.every((n) => list.includes(`name=${n} `))) return;
+      // rawname: the connection's name as it sends it (getWorkers gives `name` as the queue's name, decoded).
+      const names = (await q.getWorkers()).map((w) => w.rawname).filter((n) => n);
+      if (names.length > 1) throw new Error(`more than one worker on ${queue}: ${names.join(', ')}`);
+      if (names.length === 1) return names[0];
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`never connected: ${names.join(', ')}`);
+    throw new Error(`no worker ever connected on ${queue}`);
   } finally {
-    c.disconnect();
+    await q.close();
+    connection.disconnect();
   }
 }
 
@@ -122,10 +127,10 @@ describe.skipIf(!redisAvailable())('a worker stopped while its blocking connecti
     const w = runWorker({ url: proxy.url, name: queue, threads: 1, workerName: 'wr', stopGraceMs: 1000, log: (l) => log.push(l), warn: (l) => warn.push(l) });
     const stamp = path.join(dir, 'runs', run.id, WORKER_FILE);
     await until('the run is under way', () => existsSync(stamp), 60_000);
-    await untilConnected(redis.url, [blockingName(queue)]);
-    proxy.turnAway([blockingName(queue)]);
+    const blocking = await workerName(redis.url, queue);
+    proxy.turnAway([blocking]);
     await redis.restart();
-    await until('the worker is back on Redis, its blocking connection turned away', () => log.some((l) => l.startsWith(`wr: reconnected to Redis at ${proxy.url}`)) && proxy.dropped(blockingName(queue)) >= 3, 60_000);
+    await until('the worker is back on Redis, its blocking connection turned away', () => log.some((l) => l.startsWith(`wr: reconnected to Redis at ${proxy.url}`)) && proxy.dropped(blocking) >= 3, 60_000);
     expect(await within(60_000, w.stop())).toBe('done');
     await w.done;
     expect(warn, `warnings:\n${warn.join('\n')}\nlog:\n${log.join('\n')}`).toHaveLength(1);
@@ -142,9 +147,8 @@ describe.skipIf(!redisAvailable())('a worker stopped while its blocking connecti
     const proxy = await proxyTo(redis.port);
     const termed = rnnlab(['worker', '--queue', proxy.url, '--queue-name', 'restart-term-r53', '--threads', '1', '--name', 'wt']);
     const twice = rnnlab(['worker', '--queue', proxy.url, '--queue-name', 'restart-int-r53', '--threads', '1', '--name', 'wi']);
-    const names = [blockingName('restart-term-r53'), blockingName('restart-int-r53')];
     await until('both workers are up', () => termed.out.includes('Worker on') && twice.out.includes('Worker on'), 60_000);
-    await untilConnected(redis.url, names);
+    const names = [await workerName(redis.url, 'restart-term-r53'), await workerName(redis.url, 'restart-int-r53')];
     proxy.turnAway(names);
     await redis.restart();
     await until('both are back on Redis, their blocking connections turned away', () =>

@@ -22,9 +22,10 @@ function listRow(s) {
     el('td', { text: s.updatedAt ? new Date(s.updatedAt).toLocaleString() : '–' }));
 }
 
-function table(target, head, rows) {
+/** `classes`: the class of a column's cells, by the column's heading (a column not named has none). */
+function table(target, head, rows, classes = {}) {
   target.replaceChildren(el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))),
-    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', { text: String(c) }))))));
+    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => el('td', { text: String(c), class: classes[head[i]] }))))));
 }
 
 function showSweep(w) {
@@ -50,7 +51,9 @@ function showSweep(w) {
   if (w.unmeasuredLine) box.append(el('p', { class: 'small unmeasured', text: w.unmeasuredLine }));
   const epochText = (r) => (r.epoch ? `epoch ${r.epoch}/${r.epochs ?? '?'}` : '');
   table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', 'worker', s?.metric ?? 'metric', 'attempts', 'error'],
-    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r), r.unrecorded ? 'not yet in sweep.json' : ''].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, r.error ?? '']));
+    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r), r.unrecorded ? 'not yet in sweep.json' : ''].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, r.error ?? '']),
+    // A failed run's reason may hold several lines (an error and its indented [cause]): shown as lines, not run together.
+    { error: 'reason' });
   // While runs are under way, the per-run table (with each run's worker) is open.
   if (w.runs.some((r) => r.status === 'running')) $('#sweep-runs').closest('details').open = true;
   const workers = w.workers ?? [];
