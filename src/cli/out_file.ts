@@ -188,18 +188,44 @@ export function checkNotModelFile(out: string, model: string, dir: string, w: Fi
  * by the run folder's own checks (checkOutDir).
  */
 export function checkRunNotOverInputs(out: string, writes: RunFolderWrites, inputs: readonly ReadInput[], command: string, flag = '--out', give = flag): void {
+  checkWritesNotOverInputs(out, { names: [...REPORT_FILES, ...(writes.files ?? [])], model: writes.model === true, who: 'this run' }, inputs, command, flag, give);
+}
+
+/** What a command writes into its folder, for checkWritesNotOverInputs. */
+export interface FolderWrites {
+  /** The files it renames into the folder. */
+  names: readonly string[];
+  /** It swaps in model/ whole. */
+  model?: boolean;
+  /** The writer, as the refusal names it ('this run', 'this sweep'). */
+  who: string;
+  /** Why one of the names is there, by name (a sweep's 'sweep.json': its record), said beside the file. */
+  roles?: Readonly<Record<string, string>>;
+  /**
+   * 'move' where a copy left in the folder would still be in the way (a spec left as a sweep folder's sweep.json
+   * reads as a damaged record); default 'copy'.
+   */
+  takeOut?: 'copy' | 'move';
+}
+
+/**
+ * checkRunNotOverInputs' rule for any command that renames files into a folder (a sweep: sweep.json, report.html,
+ * report.png): an input file that is one of them, by its path or through links, is refused naming both.
+ */
+export function checkWritesNotOverInputs(out: string, writes: FolderWrites, inputs: readonly ReadInput[], command: string, flag = '--out', give = flag): void {
   const dir = realPathOf(out);
-  const names = [...REPORT_FILES, ...(writes.files ?? [])];
+  const names = writes.names;
   for (const input of inputs) {
     if (input.path === undefined || !statOf(input.path)?.isFile()) continue;
     const rel = nodePath.relative(dir, realpathSync(input.path));
     const inModel = writes.model === true && within(nodePath.join(dir, 'model'), nodePath.join(dir, rel));
     if (!names.includes(rel) && !inModel) continue;
     const file = nodePath.join(out, rel);
-    const replaced = inModel ? `${nodePath.join(out, 'model')} whole, which holds ${file}` : file;
+    const role = writes.roles?.[rel];
+    const replaced = inModel ? `${nodePath.join(out, 'model')} whole, which holds ${file}` : role ? `${file} (${role})` : file;
     // Reached through a link (or a linked folder), the path given is not the entry the rename replaces: both are named.
     const which = realpathSync(input.path) === nodePath.resolve(input.path) ? `the ${input.flag} file it reads` : `the file that ${input.flag} ${input.path} leads to`;
-    throw new UsageError(`${flag}: this run would replace ${replaced}, ${which}; nothing was changed. ` +
-      `Give ${give} another folder, or copy the ${input.flag} file out of ${out} first`, command);
+    throw new UsageError(`${flag}: ${writes.who} would replace ${replaced}, ${which}; nothing was changed. ` +
+      `Give ${give} another folder, or ${writes.takeOut ?? 'copy'} the ${input.flag} file out of ${out} first`, command);
   }
 }

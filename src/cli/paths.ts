@@ -11,6 +11,7 @@ import { createRunDir, defaultOutDir } from '../report/run.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
 import { lockRunFolder, RunFolderBusy, type RunFolderLock } from '../report/run_lock.js';
 import { modelClashes } from '../tasks/text_output.js';
+import { specialFileWords } from '../onnx/export.js';
 import { impossiblePathWords } from '../temp_names.js';
 import { UsageError } from './context.js';
 import { stopWhileLocked } from './stop_signals.js';
@@ -95,7 +96,11 @@ export function checkFolderFlag(flag: string, dir: string, command: string | und
     if (tooLong) throw new UsageError(`${flag}: cannot make the folder ${dir}: ${tooLong}`, command);
     return false;
   }
-  if (!st.isDirectory()) throw new UsageError(`${flag}: ${dir} is a file, not a folder`, command);
+  if (!st.isDirectory()) {
+    // Said as export's --out says it (out_file.ts): "a file" would send the user looking for a file at /dev/null.
+    const link = entryOf(dir)?.isSymbolicLink() ? `a link to ${readlinkSync(dir)}, ` : '';
+    throw new UsageError(`${flag}: ${dir} is ${link}${specialFileWords(st) ?? 'a file'}, not a folder`, command);
+  }
   return true;
 }
 

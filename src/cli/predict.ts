@@ -10,11 +10,12 @@ import { loadImdbModel, resolveModelDir } from '../experiments/model_store.js';
 import { imdbTextClassifier, loadTextClassifier, TEXT_SPEC_FILE, type TextClassifier } from '../tasks/text_classifier_file.js';
 import { formatPredictions, PREDICT_FORMATS, type PredictFormat, type TableExtras } from '../tasks/text_format.js';
 import type { OptionNames } from '../data/text_options.js';
-import { predictTexts, readTexts, type TextInputFormat } from '../tasks/text_predict.js';
+import { predictTexts, readTexts, type PredictionRecord, type TextInputFormat } from '../tasks/text_predict.js';
 import { UsageError, type CliContext } from './context.js';
 import { VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads } from './printer.js';
 import { EVALUATE_OPTION_NAMES, notAClassifier } from './text_cli.js';
+import { batchesUntilPause } from '../data/text_stream.js';
 import { checkTextInputs, textInputCommand } from './text_inputs.js';
 
 const INPUT_FORMATS = ['lines', 'csv', 'tsv', 'jsonl'] as const;
@@ -79,8 +80,25 @@ async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Pr
   const input = f.file === undefined ? texts
     : readTexts(f.file === '-' ? process.stdin : f.file, format!, f.file === '-' ? 'stdin' : f.file,
       { textColumn: f.textColumn, optionNames: PREDICT_OPTION_NAMES });
-  for await (const line of formatPredictions(predictTexts(clf, input, { topK: f.topK }), f.format ?? 'table', clf.classes, f.topK, extras)) write(line);
+  const records = f.file === '-' ? predictAsRead(clf, input as AsyncIterable<string>, f.topK) : predictTexts(clf, input, { topK: f.topK });
+  for await (const line of formatPredictions(records, f.format ?? 'table', clf.classes, f.topK, extras)) write(line);
   return 0;
+}
+
+/** predictTexts' batch: the texts read and scored together. */
+const PREDICT_BATCH = 2048;
+
+/**
+ * Records of stdin's texts, scored as they come: a batch is scored once full, or as soon as no further text is at hand
+ * (batchesUntilPause), so a person typing reviews, or a program writing one and waiting, gets each answer when its
+ * line is read, not once 2048 came or stdin closed. A text scores the same in any batch (each is padded to the
+ * model's maxlen alone), so where the batches end changes no number.
+ */
+async function* predictAsRead(clf: TextClassifier, texts: AsyncIterable<string>, topK: number | undefined): AsyncGenerator<PredictionRecord> {
+  let index = 0;
+  for await (const batch of batchesUntilPause(texts, PREDICT_BATCH, () => process.stdin.destroy())) {
+    for await (const r of predictTexts(clf, batch, { topK, batchSize: PREDICT_BATCH })) yield { ...r, index: index++ };
+  }
 }
 
 /**

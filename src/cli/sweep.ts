@@ -23,6 +23,7 @@ import { addFlags, convertFlag, helpExtras, type Flags, MAX_THREADS } from './fl
 import { IMDB_FLAGS } from './imdb.js';
 import { onStopSignals } from './stop_signals.js';
 import { checkOutFolder, entryOf, linksAmong, linkWords, quotedNames } from './paths.js';
+import { checkWritesNotOverInputs, type FolderWrites } from './out_file.js';
 import { errnoWords, makeFolders } from '../local_files.js';
 import { isRunRecordFile, REPORT_FILES } from '../report/record.js';
 
@@ -156,6 +157,11 @@ export function checkSweepOut(dir: string, command = 'sweep'): void {
     },
   });
 }
+
+/** What a sweep renames into its --out folder: a spec there under one of these names would be written over. */
+const SWEEP_WRITES: FolderWrites = {
+  names: [SWEEP_FILE, 'report.html', 'report.png'], who: 'this sweep', roles: { [SWEEP_FILE]: "the sweep's own record" }, takeOut: 'move',
+};
 
 const FLAGS: Flags = {
   out: { kind: 'path', metavar: 'DIR', help: 'the sweep folder (runs/, sweep.json, report.html); the same folder again resumes the sweep (default runs/<timestamp>-sweep-<command>/)' },
@@ -354,7 +360,10 @@ export function register(program: Command, ctx: CliContext): void {
     if (badName) throw new UsageError(badName, 'sweep');
     const badUrl = f.queue === undefined ? null : redisUrlProblem(f.queue);
     if (badUrl) throw new UsageError(badUrl, 'sweep');
-    if (f.out !== undefined) checkSweepOut(f.out);
+    if (f.out !== undefined) {
+      checkSweepOut(f.out);
+      checkWritesNotOverInputs(f.out, SWEEP_WRITES, [{ flag: 'spec', path: specFile }], 'sweep');
+    }
     const spec = readSweepSpec(specFile);
     // Another spec's sweep folder is refused before anything is printed or written there (so is a damaged sweep.json,
     // whose error names the file and field: readSweepRecord throws it).

@@ -254,3 +254,59 @@ export async function* inBatches<T>(items: Iterable<T> | AsyncIterable<T>, size:
   }
   if (batch.length) yield batch;
 }
+
+const PAUSED = Symbol('paused');
+
+/**
+ * Items in lists of `size`, a shorter list as soon as the next item is not at hand: not there once the work already
+ * queued has run (setImmediate's turn), so it waits on input, a pipe's writer or a person at a terminal, who then gets
+ * the answers to the lines typed so far rather than none until `size` lines came or stdin closed. Lines of a chunk
+ * already read come without such a wait and fill the list. When reading fails, the items read before still come out
+ * as a last list, ahead of the error (as inBatches). closeSource closes the input when the consumer stops early with a
+ * read under way: a paused stdin would never end that read, and the process would wait on it.
+ */
+export async function* batchesUntilPause<T>(items: AsyncIterable<T>, size: number, closeSource: () => void): AsyncGenerator<T[]> {
+  const it = items[Symbol.asyncIterator]();
+  let batch: T[] = [];
+  // The read under way: kept across a pause, so no item is lost or read twice.
+  let next: Promise<IteratorResult<T>> | null = null;
+  let ended = false;
+  try {
+    for (;;) {
+      next ??= it.next();
+      const r = batch.length === 0 ? await next
+        : await Promise.race([next, new Promise<typeof PAUSED>((resolve) => setImmediate(() => resolve(PAUSED)))]);
+      if (r === PAUSED) {
+        const out = batch;
+        batch = [];
+        yield out;
+        continue;
+      }
+      next = null;
+      if (r.done) { ended = true; break; }
+      batch.push(r.value);
+      if (batch.length === size) {
+        const out = batch;
+        batch = [];
+        yield out;
+      }
+    }
+  } catch (e) {
+    ended = true;
+    if (batch.length) yield batch;
+    throw e;
+  } finally {
+    // Stopped early (the consumer's break, or its error): the reader closes its input. With a read under way, which a
+    // paused input (stdin) may never end, the reader's own close waits behind it: the source is closed directly.
+    if (!ended) {
+      if (next) {
+        next.catch(() => {});
+        void it.return?.().catch(() => {});
+        closeSource();
+      } else {
+        await it.return?.();
+      }
+    }
+  }
+  if (batch.length) yield batch;
+}

@@ -16,6 +16,7 @@ import { decodeWeights, groupByteLength, type ManifestGroup, type WeightSpec } f
 import { describe } from '../describe.js';
 import { localPathOf } from '../local_files.js';
 import { loadOnnxUrl, onnxPath, saveOnnx } from '../onnx/url.js';
+import { specialFileWords } from '../onnx/export.js';
 import { isLoadHandler, isSaveHandler, saveToHandler, type LoadIOHandler, type ModelArtifacts } from './handlers.js';
 
 export type { ModelArtifacts };
@@ -218,6 +219,9 @@ export function readJSONFile(path: string, label: string, Err: new (m: string, o
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new Err(`${label}: ${path} is a folder, not a file`);
+    // A named pipe's or a device's size is 0 ("is empty" would be wrong), and reading a pipe waits for a writer.
+    const special = specialFileWords(st);
+    if (special) throw new Err(`${label}: ${path} is ${special}, not a regular file`);
     size = st.size;
   } catch (e) {
     if (e instanceof Err) throw e;
@@ -240,9 +244,18 @@ function weightReader(dir: string, where: string): { read: (p: string) => Uint8A
     return new ModelFormatError(code === 'ENOENT' ? `${where}: weights file '${p}' listed in the manifest is missing from ${dir}` :
       `${where}: cannot read weights file '${p}': ${(e as Error).message}`, { cause: e });
   };
+  // A named pipe or a device reads as 0 bytes by its size, and reading a pipe waits for a writer: refused before either.
+  const regular = (p: string) => {
+    let st;
+    try { st = statSync(join(dir, p)); } catch (e) { throw fail(p, e); }
+    const special = specialFileWords(st);
+    if (special) throw new ModelFormatError(`${where}: weights file '${p}' listed in the manifest is ${special}, not a regular file`);
+    if (st.isDirectory()) throw new ModelFormatError(`${where}: weights file '${p}' listed in the manifest is a folder, not a file`);
+    return st;
+  };
   return {
-    size: (p) => { try { return statSync(join(dir, p)).size; } catch (e) { throw fail(p, e); } },
-    read: (p) => { try { return readFileSync(join(dir, p)); } catch (e) { throw fail(p, e); } },
+    size: (p) => regular(p).size,
+    read: (p) => { regular(p); try { return readFileSync(join(dir, p)); } catch (e) { throw fail(p, e); } },
   };
 }
 

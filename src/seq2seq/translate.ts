@@ -1,7 +1,7 @@
 /** Decoding raw texts with a loaded model: tokens in, the output text and its attention matrix out, in input order. */
 import { describe } from '../describe.js';
 import { nearName } from '../near_name.js';
-import { readLines, type ByteSource } from '../data/text_stream.js';
+import { batchesUntilPause, readLines, type ByteSource } from '../data/text_stream.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
 import { Seq2SeqOptionError } from './errors.js';
 import { SEQ2SEQ_LIMITS } from './limits.js';
@@ -99,57 +99,3 @@ export async function* translateLines(m: Seq2SeqModel, source: ByteSource, name:
   for await (const batch of batchesUntilPause(texts(), o.batchSize ?? 64, close)) yield* translateTexts(m, batch, decoding);
 }
 
-const PAUSED = Symbol('paused');
-
-/**
- * Items in lists of `size`, a shorter list as soon as the next item is not at hand: not there once the work already
- * queued has run (setImmediate's turn), so it waits on input, a pipe's writer or a person at a terminal. Lines of a
- * chunk already read come without such a wait and fill the list. When reading fails the items read before still come
- * out as a last list, ahead of the error (as inBatches). A source decodes to the same output alone as in any batch
- * (test/seq2seq/learn.test.ts), so where the lists end changes no output.
- */
-async function* batchesUntilPause<T>(items: AsyncIterable<T>, size: number, closeSource: () => void): AsyncGenerator<T[]> {
-  const it = items[Symbol.asyncIterator]();
-  let batch: T[] = [];
-  // The read under way: kept across a pause, so no item is lost or read twice.
-  let next: Promise<IteratorResult<T>> | null = null;
-  let ended = false;
-  try {
-    for (;;) {
-      next ??= it.next();
-      const r = batch.length === 0 ? await next
-        : await Promise.race([next, new Promise<typeof PAUSED>((resolve) => setImmediate(() => resolve(PAUSED)))]);
-      if (r === PAUSED) {
-        const out = batch;
-        batch = [];
-        yield out;
-        continue;
-      }
-      next = null;
-      if (r.done) { ended = true; break; }
-      batch.push(r.value);
-      if (batch.length === size) {
-        const out = batch;
-        batch = [];
-        yield out;
-      }
-    }
-  } catch (e) {
-    ended = true;
-    if (batch.length) yield batch;
-    throw e;
-  } finally {
-    // Stopped early (the consumer's break, or its error): the reader closes its input. With a read under way, which a
-    // paused input (stdin) may never end, the reader's own close waits behind it: the source is closed directly.
-    if (!ended) {
-      if (next) {
-        next.catch(() => {});
-        void it.return?.().catch(() => {});
-        closeSource();
-      } else {
-        await it.return?.();
-      }
-    }
-  }
-  if (batch.length) yield batch;
-}

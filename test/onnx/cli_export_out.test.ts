@@ -1,4 +1,4 @@
-// `rnnlab export --out`: '-' (no stdout for a binary model) and the saved model's own files are refused with exit
+// `rnnlab export --out`: a descriptor that is not open and the saved model's own files are refused with exit
 // code 2 naming --out, and nothing is written or replaced.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,11 +25,11 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 const snapshot = (folder: string) => Object.fromEntries(readdirSync(folder).map((f) => [f, readFileSync(join(folder, f), 'hex')]));
 
 describe('rnnlab export --out refusals', () => {
-  it("'-' is refused (it used to write a file named '-' in the working folder)", async () => {
-    const r = await run(['--model', join(dir, 'saved'), '--out', '-']);
+  it("a descriptor that is not open is refused ('-', /dev/stdout and /dev/fd/N: test/cli/cli_small_faults_r54.test.ts)", async () => {
+    // Not open as a descriptor here, so refused before anything is written.
+    const r = await run(['--model', join(dir, 'saved'), '--out', '/dev/fd/987654']);
     expect(r).toMatchObject({ code: 2, out: '' });
-    expect(r.err).toMatch(/--out -: the ONNX model is binary and is written to a file, not to stdout/);
-    expect(existsSync('-')).toBe(false);
+    expect(r.err).toMatch(/--out \/dev\/fd\/987654: descriptor 987654 is not open/);
   });
 
   it("the saved model's model.json or weights are refused, the model left as it was", async () => {
