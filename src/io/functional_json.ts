@@ -163,7 +163,7 @@ function tensorRef(v: unknown, where: string): TensorRef {
  * Rebuilds the graph of a Functional/Model topology without drawing initial values (the saved weights overwrite
  * them; the global RNG is left as it was). Errors name the layer and the call.
  */
-export function functionalFromTopology(topo: Record<string, unknown>, where: string, maxParams: number, kerasVersion?: unknown, shareByName = false): Functional {
+export function functionalFromTopology(topo: Record<string, unknown>, where: string, maxParams: number, kerasVersion?: unknown, shareByName = false, misfit?: MisfitCheck): Functional {
   const cfg = topo.config;
   if (!isObject(cfg)) throw new ModelFormatError(`${where}: modelTopology.config must be an object with layers, input_layers, output_layers`);
   const rawLayers = cfg.layers;
@@ -171,7 +171,7 @@ export function functionalFromTopology(topo: Record<string, unknown>, where: str
   if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
   const rngState = globalRandom.getState();
   try {
-    const budget = { left: maxParams, max: maxParams, defaultsWritten: writesTrainingDefaults(kerasVersion), shared: shareByName ? new Map() : null };
+    const budget: ReplayState = { left: maxParams, max: maxParams, defaultsWritten: writesTrainingDefaults(kerasVersion), shared: shareByName ? new Map() : null, file: where, planned: [], misfit };
     return withoutInitializers(() => replay(cfg, rawLayers, where, budget));
   } finally {
     globalRandom.setState(rngState);
@@ -182,7 +182,23 @@ export function functionalFromTopology(topo: Record<string, unknown>, where: str
  * The parameter budget left, and whether this file's Keras 3 calls carry training defaults Keras wrote itself.
  * shared: every layer made so far, at any nesting level, by name, with its entry's config as written.
  */
-interface ReplayState { left: number; max: number; defaultsWritten: boolean; shared: Map<string, { layer: Layer; config: string }> | null }
+interface ReplayState {
+  left: number; max: number; defaultsWritten: boolean; shared: Map<string, { layer: Layer; config: string }> | null;
+  /** The file's own place (`where` of the outer model), which every message at any nesting level starts with. */
+  file: string;
+  /** The weights of each layer built so far, at any nesting level, in call order ('<layer>/<leaf>'). */
+  planned: PlannedLayerWeight[];
+  misfit?: MisfitCheck;
+}
+
+/** One weight a layer of the file creates for its first call, as the weights manifest names it. */
+export interface PlannedLayerWeight { name: string; shape: number[]; layer: Layer }
+
+/**
+ * Given the weights planned so far (those of the layers built before a failing call, then the failing layer's own),
+ * the first one whose manifest entry has another shape, in words; '' when none does.
+ */
+export type MisfitCheck = (planned: PlannedLayerWeight[]) => string;
 
 /**
  * One layer reached at two levels (inside a nested model and directly) is written in both models' configs, its
@@ -247,6 +263,8 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
         const ins = raw.map((r, k) => tensorAt(tensorRef(r, `${at} input ${k}`), `${at} input ${k}`));
         if (ins.some((t) => t === null)) break;
         const training = callTraining(call, p.entry, at, budget.defaultsWritten);
+        const building = !p.layer.built && !(p.layer instanceof NestedModel);
+        const own = building ? ownPlannedWeights(p.layer, ins as SymbolicTensor[]) : [];
         try {
           const [x, ...states] = ins as SymbolicTensor[];
           checkParams(p.layer, ins as SymbolicTensor[], budget, at);
@@ -254,8 +272,11 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
           if (states.length && p.layer.takesInitialStateList) p.layer.apply(x, { initialState: states, training });
           else p.layer.apply(ins.length === 1 ? x : ins as SymbolicTensor[], { training });
         } catch (e) {
-          throw new ModelFormatError(`${at}: ${(e as Error).message}`, { cause: e });
+          if (e instanceof ModelTooLargeError) throw e;
+          throw new ModelFormatError(misfitFirst(budget, own, at, (e as Error).message), { cause: e });
         }
+        // A custom layer's weights are known only once its own build has made them.
+        if (building) budget.planned.push(...(own.length > 0 ? own : p.layer.weights.map((w) => ({ name: w.name, shape: [...w.shape], layer: p.layer }))));
         callsHere.set(p.layer, [...nodesOf(p.layer), p.layer.inboundNodes[p.layer.inboundNodes.length - 1]]);
         // Keras 3's build_config records the first call's input shape: it must be the one this graph gives.
         if (p.layer.inboundNodes.length === firstCall(p.layer) + 1) checkBuildConfig(p.entry, ins.length === 1 ? ins[0]!.shape : ins.map((t) => t!.shape), at);
@@ -543,6 +564,27 @@ function legacyKeywordInputs(ref: unknown, at: string, spec: CallSpec): unknown[
 
 function isKerasTensor(v: unknown): v is { config: { keras_history: unknown } } {
   return isObject(v) && v.class_name === '__keras_tensor__' && isObject(v.config);
+}
+
+/** The weights a layer about to be built for these inputs would create, named as files name them; [] when unknown. */
+function ownPlannedWeights(layer: Layer, ins: SymbolicTensor[]): PlannedLayerWeight[] {
+  try {
+    return layer.weightSpecsFor(ins.map((t) => t.shape)).map((s) => ({ name: `${layer.name}/${s.name}`, shape: [...s.shape], layer }));
+  } catch {
+    // The layer cannot take these inputs at all: its call says why.
+    return [];
+  }
+}
+
+/**
+ * A call that failed (`reason`) after a config edited away from its saved weights (a Dense's units changed) gives the
+ * layers after it another input, so the failure is a symptom: the weight that does not fit its manifest entry, among
+ * those built before it or the failing layer's own, is named first, as the Sequential reader does.
+ */
+function misfitFirst(budget: ReplayState, own: PlannedLayerWeight[], at: string, reason: string): string {
+  const misfit = budget.misfit?.([...budget.planned, ...own]) ?? '';
+  if (!misfit || !at.startsWith(`${budget.file}: `)) return `${at}: ${reason}`;
+  return `${budget.file}: ${misfit}, so ${at.slice(budget.file.length + 2)} fails: ${reason}`;
 }
 
 /** Refuses a call whose new weights would take the model past maxParams, before they are allocated. */

@@ -620,7 +620,9 @@ function warnIgnoredInputShapes(declared: Map<number, SymbolicShape>, inputShape
 function parseFunctional(json: Record<string, unknown>, topo: Record<string, unknown>, where: string, maxParams: number): ParsedModel {
   const outer = json.modelTopology;
   const weighted = Array.isArray(json.weightsManifest) && json.weightsManifest.length > 0;
-  const functional = functionalFromTopology(topo, where, maxParams, isObject(outer) ? outer.keras_version : undefined, weighted);
+  const modelName = isObject(topo.config) && typeof topo.config.name === 'string' ? topo.config.name : undefined;
+  const misfit = (planned: PlannedWeight[]) => (weighted ? manifestMisfit(planned.map((p) => ({ ...p, modelName })), json.weightsManifest, where) : '');
+  const functional = functionalFromTopology(topo, where, maxParams, isObject(outer) ? outer.keras_version : undefined, weighted, misfit);
   const layerOf = new Map(allLayers(functional).map((l) => [l.name, l]));
   const plan = functionalWeights(functional).map((w) => ({ name: w.name, shape: w.shape, layer: layerOf.get(w.name.split('/')[0])!, modelName: functional.name }));
   const manifest = parseManifest(json.weightsManifest ?? [], where);

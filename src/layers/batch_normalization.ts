@@ -68,6 +68,8 @@ export class BatchNormalization extends Normalization {
 
   /** The channel count for this input shape (the axis must be known). */
   private channels(inputShape: SymbolicShape): number {
+    // A scalar builds as (None,): the shape is named so that the build's error shows the tensor as given.
+    if (inputShape.length < 2) throw new Error(`${this.where}: expected input with a batch axis and at least one more (axis ${this.axis} holds the channels), got ${kerasShape(inputShape)}`);
     const a = resolveAxis(this.where, this.axis, inputShape.length);
     const C = inputShape[a];
     if (C === null) throw new Error(`${this.where}: axis ${this.axis} of input ${kerasShape(inputShape)} must have a known size`);
@@ -99,8 +101,11 @@ export class BatchNormalization extends Normalization {
   protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
     const g = this.geometry(x.shape);
     const mask = ctx.mask;
+    // Keras 3 expands the mask on the last axis whatever the normalized axis (_moments), so it must be the input's
+    // shape without that axis; maskedBatchNorm reads it so, a channel on any axis counting its real values.
     if (mask && mask.length * x.shape[x.rank - 1] !== x.size) {
-      throw new Error(`${this.where}: a padding mask of ${mask.length} values does not fit input [${x.shape.join(', ')}]; as Keras's, it must have one axis less than the input (one value per step)`);
+      const want = x.shape.slice(0, -1);
+      throw new Error(`${this.where}: a padding mask of ${mask.length} values does not fit input [${x.shape.join(', ')}]; as Keras's, it must have one axis less than the input, the input's shape without its last axis ([${want.join(', ')}], ${want.reduce((a, b) => a * b, 1)} values, one per step), whatever the axis normalized`);
     }
     if (!ctx.training) {
       return batchNorm(x, this.gamma, this.beta, g, this.epsilon,

@@ -40,6 +40,7 @@ export class Reshape extends BuiltInLayer {
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    if (inputShape.length === 0) throw new Error(`${this.name} (Reshape): expected input with a batch axis (batch, ...), got ${kerasShape(inputShape)}`);
     const rest = inputShape.slice(1);
     const perSample = rest.some((d) => d === null) ? null : (rest as number[]).reduce((a, b) => a * b, 1);
     if (perSample === null && !this.targetShape.includes(-1)) return [inputShape[0], ...this.targetShape];
@@ -51,6 +52,8 @@ export class Reshape extends BuiltInLayer {
   }
 
   protected [COMPUTE](x: Tensor, ctx: CallContext): Tensor {
+    // A scalar builds as (None,), which Reshape takes, so the tensor itself is checked.
+    if (x.rank === 0) throw new Error(`${this.name} (Reshape): expected input with a batch axis (batch, ...), got [] (a scalar, with no batch axis)`);
     ctx.mask = null;
     const B = x.shape[0];
     return ops.reshape(x, [B, ...(this.resolved(x.size / B) as number[])]);

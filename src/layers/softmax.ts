@@ -31,11 +31,12 @@ export class Softmax extends BuiltInLayer {
   }
 
   /** The axes as non-negative numbers for this rank; an error names axis when one is out of range or repeated. */
-  private axesFor(rank: number, shape: SymbolicShape): number[] {
+  private axesFor(rank: number, shape: SymbolicShape, shown = kerasShape(shape)): number[] {
+    if (rank === 0) throw new Error(`${this.name} (Softmax): axis ${JSON.stringify(this.axis)} does not fit input ${shown}, which has no axis to normalize over`);
     const list = Array.isArray(this.axis) ? this.axis : [this.axis];
     const axes = list.map((a) => (a < 0 ? a + rank : a));
     if (axes.some((a) => a < 0 || a >= rank) || new Set(axes).size !== axes.length) {
-      throw new Error(`${this.name} (Softmax): axis ${JSON.stringify(this.axis)} does not fit input ${kerasShape(shape)} (rank ${rank}, axes -${rank}..${rank - 1}, each once)`);
+      throw new Error(`${this.name} (Softmax): axis ${JSON.stringify(this.axis)} does not fit input ${shown} (rank ${rank}, axes -${rank}..${rank - 1}, each once)`);
     }
     return axes;
   }
@@ -54,6 +55,8 @@ export class Softmax extends BuiltInLayer {
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return kind === 'softmax' && this.lastAxisOnly(this.builtInputShape?.length ?? null); }
 
   protected [COMPUTE](x: Tensor, _ctx: CallContext, logits = false): Tensor {
+    // A scalar builds as (None,), which has an axis, so the tensor itself is checked.
+    if (x.rank === 0) this.axesFor(0, [], '[] (a scalar, with no batch axis)');
     if (!this.lastAxisOnly(x.rank)) return softmaxOver(x, this.axesFor(x.rank, x.shape));
     return logits ? x : ops.activation(x, 'softmax');
   }

@@ -7,9 +7,9 @@ import { Adadelta, type AdadeltaArgs } from './adadelta.js';
 import { Adagrad, type AdagradArgs } from './adagrad.js';
 import { Adam, type AdamArgs } from './adam.js';
 import { AdamW } from './adamw.js';
-import { Adamax, type AdamaxArgs } from './adamax.js';
+import { Adamax, tfjsAdamaxRate, type AdamaxArgs } from './adamax.js';
 import { Nadam, type NadamArgs } from './nadam.js';
-import { Optimizer, checkOptimizerConfig, constructorOptionNames, decayMessage } from './optimizer.js';
+import { Optimizer, checkOptimizerConfig, constructorOptionNames } from './optimizer.js';
 import { optimizerClass, optimizerClassNames } from './registry.js';
 import { RMSprop, type RMSpropArgs } from './rmsprop.js';
 import { CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule, PiecewiseConstantDecay, PolynomialDecay, registerSchedule } from './schedules.js';
@@ -32,10 +32,9 @@ export const train = {
   sgd: (learningRate?: Rate, momentum?: number) => new SGD({ learningRate, momentum }),
   adagrad: (learningRate?: Rate, initialAccumulatorValue?: number) => new Adagrad({ learningRate, initialAccumulatorValue }),
   adadelta: (learningRate?: Rate, rho?: number, epsilon?: number) => new Adadelta({ learningRate, rho, epsilon }),
-  adamax: (learningRate: Rate = TFJS_ADAMAX_LR, beta1?: number, beta2?: number, epsilon?: number, decay?: number) => {
-    if (decay !== undefined && decay !== 0) throw new Error(decayMessage('train.adamax', 'decay', decay, typeof learningRate === 'number' ? learningRate : undefined, "tfjs's Adamax's"));
-    return new Adamax({ learningRate, beta1, beta2, epsilon });
-  },
+  /** tfjs's decay (the rate at step t is learningRate / (1 + decay * t)) becomes an InverseTimeDecay schedule. */
+  adamax: (learningRate: Rate = TFJS_ADAMAX_LR, beta1?: number, beta2?: number, epsilon?: number, decay?: number) =>
+    new Adamax({ learningRate: tfjsAdamaxRate('train.adamax', learningRate, decay) as Rate, beta1, beta2, epsilon }),
   /** tfjs's momentum optimizer: the same update as Keras's SGD with momentum (and Nesterov); as tfjs, any momentum >= 0 (Keras's SGD: [0, 1]). */
   momentum: (learningRate: Rate, momentum: number, useNesterov = false) => new SGD(tfjsMomentumArgs({ learningRate, momentum, nesterov: useNesterov })),
 };

@@ -6,9 +6,9 @@
 import { Adadelta } from './adadelta.js';
 import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
-import { Adamax } from './adamax.js';
+import { Adamax, tfjsAdamaxRate } from './adamax.js';
 import { RMSprop } from './rmsprop.js';
-import { Optimizer, decayMessage } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
 import { LearningRateSchedule } from './schedules.js';
 import { SGD, tfjsMomentumArgs } from './sgd.js';
 import { train } from './index.js';
@@ -78,9 +78,11 @@ export class AdadeltaOptimizer extends Adadelta {
 }
 
 export class AdamaxOptimizer extends Adamax {
+  /** tfjs's decay (the rate at step t is learningRate / (1 + decay * t)) becomes an InverseTimeDecay schedule. */
   constructor(learningRate: Rate, beta1?: number, beta2?: number, epsilon?: number | null, decay?: number) {
-    if (decay !== undefined && decay !== null && decay !== 0) throw new Error(decayMessage('AdamaxOptimizer', 'decay', decay, typeof learningRate === 'number' ? learningRate : undefined, "tfjs's Adamax's"));
-    super(options('AdamaxOptimizer', learningRate, { beta1, beta2, epsilon }) as never);
+    // An options object (fromConfig's form) with a positional decay after it is refused by options(), as any extra.
+    const optionsObject = typeof learningRate === 'object' && learningRate !== null && !(learningRate instanceof LearningRateSchedule);
+    super(options('AdamaxOptimizer', optionsObject ? learningRate : tfjsAdamaxRate('AdamaxOptimizer', learningRate, decay), { beta1, beta2, epsilon, ...(optionsObject ? { decay } : {}) }) as never);
   }
   static [Symbol.hasInstance](x: unknown): boolean { return isOptimizer(x); }
 }

@@ -73,7 +73,7 @@ describe('BatchNormalization with a padding mask, in training', () => {
   it('a mask that does not have one axis less than the input is an error naming the layer, as in Keras', () => {
     const bn = L.batchNormalization({ name: 'bn' });
     expect(() => bn.apply(rl.ones([2, 3]), { training: true, mask: rl.tensor([[1, 0, 1], [1, 1, 1]], [2, 3], 'bool') }))
-      .toThrow('bn (BatchNormalization): a padding mask of 6 values does not fit input [2, 3]; as Keras\'s, it must have one axis less than the input (one value per step)');
+      .toThrow('bn (BatchNormalization): a padding mask of 6 values does not fit input [2, 3]; as Keras\'s, it must have one axis less than the input, the input\'s shape without its last axis ([2], 2 values, one per step), whatever the axis normalized');
   });
 });
 

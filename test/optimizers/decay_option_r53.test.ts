@@ -2,7 +2,8 @@
  * `decay` in optimizer options. RMSprop's is tfjs's name for rho (tfjs's RMSPropOptimizer(lr, decay, ...)), taken so
  * code written for tfjs runs unchanged, and refused beside a different rho. Everywhere else it was a learning-rate
  * decay (Keras 2's optimizers, tfjs's Adamax): refused unless 0, the error giving the InverseTimeDecay schedule with
- * the same rates, which the tfjs oracle confirms for Adamax.
+ * the same rates. tfjs's Adamax factories (rl.train.adamax, AdamaxOptimizer) take it as that schedule since round 54,
+ * which the tfjs oracle confirms.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -64,11 +65,11 @@ describe('a learning-rate decay elsewhere points to InverseTimeDecay', () => {
     expect(() => rl.optimizers.adam({ decay: 0 } as never)).not.toThrow();
   });
 
-  it("tfjs's Adamax decay: refused in rl.train.adamax and AdamaxOptimizer, and the schedule named trains as tfjs's decay does", async () => {
-    const words = "option 'decay' = 0.3 is not supported by rnnlab: it is tfjs's Adamax's learning-rate decay";
-    expect(() => rl.train.adamax(0.05, 0.9, 0.999, 1e-7, 0.3)).toThrow(`train.adamax: ${words}`);
-    expect(() => new rl.AdamaxOptimizer(0.05, 0.9, 0.999, 1e-7, 0.3)).toThrow(`AdamaxOptimizer: ${words}`);
-    expect(() => rl.train.adamax(0.05, 0.9, 0.999, 1e-7, 0.3)).toThrow('InverseTimeDecay({initialLearningRate: 0.05, decaySteps: 1, decayRate: 0.3})');
+  it("tfjs's Adamax decay: rl.train.adamax and AdamaxOptimizer take it as the schedule, which trains as tfjs's decay does", async () => {
+    for (const opt of [rl.train.adamax(0.05, 0.9, 0.999, 1e-7, 0.3), new rl.AdamaxOptimizer(0.05, 0.9, 0.999, 1e-7, 0.3)]) {
+      expect(opt.learningRateSchedule?.className).toBe('InverseTimeDecay');
+      expect(opt.learningRateSchedule!.getConfig()).toMatchObject({ initialLearningRate: 0.05, decaySteps: 1, decayRate: 0.3 });
+    }
     const tm = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
     tm.compile({ optimizer: tf.train.adamax(0.05, 0.9, 0.999, 1e-7, 0.3), loss: 'meanSquaredError' });
     await tm.fit(tf.tensor2d(XS), tf.tensor2d(YS), { epochs: 5, batchSize: 2, shuffle: false, verbose: 0 });
@@ -76,6 +77,7 @@ describe('a learning-rate decay elsewhere points to InverseTimeDecay', () => {
     const schedule = new rl.optimizers.schedules.InverseTimeDecay({ initialLearningRate: 0.05, decaySteps: 1, decayRate: 0.3 });
     const ours = await trained(rl.train.adamax(schedule, 0.9, 0.999, 1e-7));
     ours.forEach((w, i) => expect(Math.abs(w - theirs[i])).toBeLessThan(1e-6));
+    expect(await trained(rl.train.adamax(0.05, 0.9, 0.999, 1e-7, 0.3))).toEqual(ours);
     const undecayed = await trained(rl.train.adamax(0.05, 0.9, 0.999, 1e-7));
     expect(Math.max(...undecayed.map((w, i) => Math.abs(w - theirs[i])))).toBeGreaterThan(1e-2);
   });
