@@ -14,6 +14,8 @@ import { describe } from '../describe.js';
 import { InterruptGuard } from './interrupt.js';
 import { checkpointFolderProblem } from './checkpoint_folder.js';
 import { checkTrainBegin } from '../models/callback_list.js';
+import { callbackOrder } from '../models/callback.js';
+import { keptBests, resumeBests } from './model_checkpoint.js';
 
 /** backupAndRestore's options under tfjs's names (KerasBackupAndRestoreArgs has Keras's backup_dir etc.). */
 export interface BackupAndRestoreOptions {
@@ -72,6 +74,8 @@ export class BackupAndRestore extends BaseCallback {
   private readonly epochEnd = new EpochEndCheckpoint();
   /** The backup's binary files as the start check read and verified them, for the restore that follows; dropped by it. */
   private checked: VerifiedFiles | null = null;
+  /** The epoch-end checkpoint written in onEpochEnd, with the modelCheckpoint bests it kept, until onEpochSettled. */
+  private writtenEnd: { epoch: number; logs: Logs; bests: string } | null = null;
   /** Set after a restore: where training continued from. */
   restoredFrom: { epoch: number; batch: number } | null = null;
   /**
@@ -150,6 +154,7 @@ export class BackupAndRestore extends BaseCallback {
       fit.initialEpoch = st.nextEpoch;
       fit.resume = st.progress;
       this.restoredFrom = { epoch: st.nextEpoch, batch: st.progress?.batch ?? 0 };
+      resumeBests(callbackOrder(fit), st.extra?.modelCheckpoints);
       this.onRestored?.(st);
       if (this.verbose) {
         const at = st.progress ? `epoch ${st.nextEpoch + 1}, batch ${st.progress.batch + 1}` : `epoch ${st.nextEpoch + 1}`;
@@ -157,6 +162,18 @@ export class BackupAndRestore extends BaseCallback {
       }
     }
     this.guard?.install();
+  }
+
+  /**
+   * state.extra: the caller's extraState, and the best of each saveBestOnly modelCheckpoint of the fit, so a resumed
+   * run compares with the best the uninterrupted run would hold, whatever its path (a templated one has no single
+   * folder to read it back from). At an epoch's end, the best counting that epoch (a modelCheckpoint listed after
+   * this has not compared it yet).
+   */
+  private extra(end?: { epoch: number; logs: Logs }): Record<string, unknown> | undefined {
+    const mine = this.extraState?.();
+    const bests = keptBests(callbackOrder(this.state), end);
+    return bests.length ? { ...mine, modelCheckpoints: bests } : mine;
   }
 
   /** A checkpoint stopped inside an epoch continues that epoch only over the same samples in the same batches. */
@@ -179,17 +196,29 @@ export class BackupAndRestore extends BaseCallback {
   onBatchEnd(): void {
     const p = this.state.progress;
     if (typeof this.saveFreq === 'number' && p && p.batch % this.saveFreq === 0) {
-      writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'inEpoch', p.epoch, this.extraState?.()));
+      writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'inEpoch', p.epoch, this.extra()));
     }
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
-    this.epochEnd.write(this.backupDir, this.state, epoch, logs, this.extraState?.());
+    const extra = this.extra({ epoch, logs });
+    this.epochEnd.write(this.backupDir, this.state, epoch, logs, extra);
+    this.writtenEnd = { epoch, logs, bests: JSON.stringify(extra?.modelCheckpoints ?? []) };
   }
 
-  /** The checkpoint's History settled (keys callbacks listed after this one add), then a pending Ctrl-C exits. */
+  /**
+   * The checkpoint's History settled (keys callbacks listed after this one add), then a pending Ctrl-C exits. A
+   * callback between this and a modelCheckpoint may have set the value it monitors after this wrote the epoch: then
+   * the best differs from the one written, and the checkpoint is written again with it.
+   */
   onEpochSettled(epoch: number): void {
     this.epochEnd.settle(this.state);
+    const w = this.writtenEnd;
+    this.writtenEnd = null;
+    if (w && w.epoch === epoch && JSON.stringify(keptBests(callbackOrder(this.state))) !== w.bests) {
+      this.epochEnd.write(this.backupDir, this.state, epoch, w.logs, this.extra());
+      this.epochEnd.settle(this.state);
+    }
     if (this.guard?.requested) this.interrupt('saved', epoch);
   }
 
@@ -200,6 +229,7 @@ export class BackupAndRestore extends BaseCallback {
 
   onFitExit(): void {
     this.checked = null;
+    this.writtenEnd = null;
     this.guard?.uninstall();
     this.epochEnd.settleAfterFailure(this.fit);
   }
@@ -209,7 +239,7 @@ export class BackupAndRestore extends BaseCallback {
     let where: string;
     if (at === 'saved') where = `after epoch ${epoch + 1}`;
     else {
-      const st = at === 'epochBegin' ? { ...captureState(fit, 'epochEnd', epoch - 1, this.extraState?.()) } : captureState(fit, 'inEpoch', epoch, this.extraState?.());
+      const st = at === 'epochBegin' ? { ...captureState(fit, 'epochEnd', epoch - 1, this.extra()) } : captureState(fit, 'inEpoch', epoch, this.extra());
       writeCheckpoint(this.backupDir, fit.model, st);
       where = st.progress ? `in epoch ${st.progress.epoch + 1} after batch ${st.progress.batch}` : `after epoch ${st.nextEpoch}`;
     }

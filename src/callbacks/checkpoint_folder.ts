@@ -1,5 +1,5 @@
 /** Whether the checkpoint callbacks can write their folder, found before training rather than after an epoch. */
-import { statSync } from 'node:fs';
+import { rmdirSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { folderWriteProblem } from '../local_files.js';
 
@@ -23,3 +23,21 @@ function exists(p: string): boolean {
   try { statSync(p); return true; } catch { return false; }
 }
 const isFolder = (p: string) => statSync(p).isDirectory();
+
+/** The outermost folder of dir's path that is not there yet (null when dir is): what a first write into dir makes. */
+export function firstMissingFolder(dir: string): string | null {
+  let missing: string | null = null;
+  for (let at = resolve(dir); !exists(at) && dirname(at) !== at; at = dirname(at)) missing = at;
+  return missing;
+}
+
+/**
+ * After a failed first write into dir: removes the folders it made, from dir up to `top`, each only while empty (rmdir
+ * refuses a folder with anything in it), so a save that wrote nothing leaves no empty folder behind.
+ */
+export function removeEmptyFolders(dir: string, top: string): void {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try { rmdirSync(at); } catch { return; }
+    if (at === top || dirname(at) === at) return;
+  }
+}

@@ -9,7 +9,7 @@ import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkp
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, isImprovement, keysAddedBefore, monitoredNumber, readStoredBest, resolveMode, shownBest, storedBest, shownOption, type Mode, type MonitorBest, type WithKerasNames, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
-import { checkpointFolderProblem } from './checkpoint_folder.js';
+import { checkpointFolderProblem, firstMissingFolder, removeEmptyFolders } from './checkpoint_folder.js';
 import { checkTrainBegin } from '../models/callback_list.js';
 
 /** modelCheckpoint's options under tfjs's names (ModelCheckpointArgs adds Keras's save_best_only etc.). */
@@ -56,6 +56,8 @@ export class ModelCheckpoint extends BaseCallback {
   best: MonitorBest = null;
   private readonly missing = new MissingMonitorWarning();
   private resumedBestChecked = false;
+  /** The last epoch whose end this callback handled (-1: none this fit), for the best a backup listed before it stores. */
+  private endedEpoch = -1;
   private batchesSinceSave = 0;
   private readonly epochEnd = new EpochEndCheckpoint();
   /** Folders written, in order. */
@@ -102,7 +104,11 @@ export class ModelCheckpoint extends BaseCallback {
     }
   }
 
-  /** After a resume, a best-only checkpoint already on disk sets the bar, so a worse epoch cannot replace it. */
+  /**
+   * After a resume, a best-only checkpoint already on disk sets the bar, so a worse epoch cannot replace it. A
+   * backupAndRestore resume gives the best its checkpoint kept first (resumeBest); a templated path has no one folder
+   * to read, so it relies on that.
+   */
   private loadResumedBest(): void {
     this.resumedBestChecked = true;
     if (!this.saveBestOnly || this.state.initialEpoch === 0 || /\{/.test(this.path)) return;
@@ -114,6 +120,25 @@ export class ModelCheckpoint extends BaseCallback {
       const best = extra && extra.monitor === this.monitor ? readStoredBest(extra.best) : undefined;
       if (best !== undefined && best !== null) this.best = best;
     } catch { /* a damaged checkpoint is simply replaced */ }
+  }
+
+  /**
+   * The best once epoch `epoch` has ended: a backupAndRestore listed before this callback writes its checkpoint in
+   * onEpochEnd before this one has compared the epoch, so it asks for the best the comparison will leave.
+   */
+  bestAfterEpoch(epoch: number, logs: Logs): MonitorBest {
+    if (!this.resumedBestChecked) this.loadResumedBest();
+    if (this.endedEpoch >= epoch) return this.best;
+    const v = monitoredNumber(logs, this.monitor, 'modelCheckpoint');
+    return v !== undefined && isImprovement(this.direction, 0, v, this.best) ? v : this.best;
+  }
+
+  /** The best a backupAndRestore checkpoint held (storedBest's form), which a resume continues from. */
+  resumeBest(stored: unknown): void {
+    const best = readStoredBest(stored);
+    if (best === undefined) return;
+    this.best = best;
+    this.resumedBestChecked = true;
   }
 
   /**
@@ -135,6 +160,7 @@ export class ModelCheckpoint extends BaseCallback {
 
   onTrainBegin(): void {
     this.batchesSinceSave = 0;
+    this.endedEpoch = -1;
     this.missing.reset();
   }
 
@@ -146,7 +172,7 @@ export class ModelCheckpoint extends BaseCallback {
     this.batchesSinceSave = 0;
     const dir = resolve(formatPath(this.path, p.epoch, logs, p.batch));
     this.say(p.epoch, `saving model to ${dir}`);
-    writeCheckpoint(dir, this.state.model, captureState(this.state, 'inEpoch', p.epoch));
+    newFolderSafe(dir, () => writeCheckpoint(dir, this.state.model, captureState(this.state, 'inEpoch', p.epoch)));
     this.saved.push(dir);
     this.say(p.epoch, `finished saving model to ${dir}`);
   }
@@ -159,6 +185,7 @@ export class ModelCheckpoint extends BaseCallback {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     if (this.saveFreq !== 'epoch') return;
     if (!this.resumedBestChecked) this.loadResumedBest();
+    this.endedEpoch = epoch;
     const dir = resolve(formatPath(this.path, epoch, logs));
     if (this.saveBestOnly) {
       const v = monitoredNumber(logs, this.monitor, 'modelCheckpoint');
@@ -177,7 +204,7 @@ export class ModelCheckpoint extends BaseCallback {
     } else {
       this.say(epoch, `saving model to ${dir}`);
     }
-    this.epochEnd.write(dir, this.state, epoch, logs, this.saveBestOnly ? { monitor: this.monitor, best: storedBest(this.best) } : undefined);
+    newFolderSafe(dir, () => this.epochEnd.write(dir, this.state, epoch, logs, this.saveBestOnly ? { monitor: this.monitor, best: storedBest(this.best) } : undefined));
     this.saved.push(dir);
     this.say(epoch, `finished saving model to ${dir}`);
   }
@@ -191,4 +218,43 @@ export class ModelCheckpoint extends BaseCallback {
   onFitExit(): void {
     this.epochEnd.settleAfterFailure(this.fit);
   }
+}
+
+/** A checkpoint write into dir; one that fails (a full disk) removes the folders it made while they are empty. */
+function newFolderSafe(dir: string, write: () => void): void {
+  const made = firstMissingFolder(dir);
+  try {
+    write();
+  } catch (e) {
+    if (made !== null) removeEmptyFolders(dir, made);
+    throw e;
+  }
+}
+
+/** The saveBestOnly modelCheckpoints of a fit, in the callbacks' order: the ones whose best a backup keeps. */
+function bestOnly(list: readonly unknown[] | undefined): ModelCheckpoint[] {
+  return (list ?? []).filter((c): c is ModelCheckpoint => c instanceof ModelCheckpoint && c.saveBestOnly && c.saveFreq === 'epoch');
+}
+
+/** One saveBestOnly modelCheckpoint's best as a backupAndRestore checkpoint keeps it (state.extra.modelCheckpoints). */
+export interface KeptBest { path: string; monitor: string; best: ReturnType<typeof storedBest> }
+
+/**
+ * The bests a backupAndRestore checkpoint keeps; given the epoch and its logs when written at an epoch's end, so a
+ * modelCheckpoint listed after the backup counts that epoch as it is about to.
+ */
+export function keptBests(list: readonly unknown[] | undefined, end?: { epoch: number; logs: Logs }): KeptBest[] {
+  return bestOnly(list).map((c) => ({ path: c.path, monitor: c.monitor, best: storedBest(end ? c.bestAfterEpoch(end.epoch, end.logs) : c.best) }));
+}
+
+/**
+ * A resume gives each saveBestOnly modelCheckpoint the best the checkpoint kept for it: the one at the same place in
+ * the list, when it has the same path and monitor (another one starts afresh, as before).
+ */
+export function resumeBests(list: readonly unknown[] | undefined, kept: unknown): void {
+  if (!Array.isArray(kept)) return;
+  bestOnly(list).forEach((c, i) => {
+    const k = kept[i] as Partial<KeptBest> | undefined;
+    if (k && k.path === c.path && k.monitor === c.monitor) c.resumeBest(k.best);
+  });
 }

@@ -7,7 +7,7 @@ import { closeSync, constants as fsConstants, copyFileSync, existsSync, fsyncSyn
 import { basename, dirname, join } from 'node:path';
 import { processAlive } from './process_alive.js';
 import { describe } from '../describe.js';
-import { makeFolders } from '../local_files.js';
+import { makeFolders, rawErrnoWords } from '../local_files.js';
 import { embedsTarget, pathTooLongWords, TEMP_HOST, tempName, TEMP_PREFIX } from '../temp_names.js';
 
 export { embedsTarget, TEMP_HOST, TEMP_PREFIX } from '../temp_names.js';
@@ -126,9 +126,11 @@ export function writeFilesAtomic(dir: string, files: { path: string; data: FileD
   const staged: { tmp: string; target: string; existed: boolean }[] = [];
   const backups: { backup: string; target: string }[] = [];
   const committed: { target: string; existed: boolean }[] = [];
+  let failedAt = dir;
   try {
     for (const [i, f] of files.entries()) {
       const target = join(dir, f.path);
+      failedAt = target;
       staged.push({ tmp: writeTemp(target, f.data, `writeFilesAtomic: files[${i}].data`), target, existed: false });
     }
     for (const s of staged) {
@@ -139,6 +141,7 @@ export function writeFilesAtomic(dir: string, files: { path: string; data: FileD
       backups.push({ backup, target: s.target });
     }
     for (const { tmp, target, existed } of staged) {
+      failedAt = target;
       if (beforeRename) beforeRename(tmp, target);
       try { renameSync(tmp, target); } catch (e) { throw sayingTarget(e, target, tmp); }
       committed.push({ target, existed });
@@ -153,10 +156,21 @@ export function writeFilesAtomic(dir: string, files: { path: string; data: FileD
     for (const s of staged) removeQuietly(s.tmp);
     for (const b of backups) removeQuietly(b.backup);
     fsyncDir(dir);
-    throw e;
+    throw nothingReplaced(e, failedAt);
   }
   for (const b of backups) removeQuietly(b.backup);
   fsyncDir(dir);
+}
+
+/**
+ * A system's raw failure ("ENOSPC: no space left on device, write", which names no file) said of the file being
+ * written, in local_files' words, and that the save changed nothing; the errno code stays for callers that branch on
+ * it. Errors already worded (a folder that could not be made, a name too long, a backup refused) pass unchanged.
+ */
+function nothingReplaced(e: unknown, target: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code !== 'string' || !(e as Error)?.message?.startsWith(`${code}:`)) return e;
+  return Object.assign(new Error(`cannot write ${target}: ${rawErrnoWords(e)}; nothing was replaced`, { cause: e }), { code });
 }
 
 /** Keeps target's bytes at backup (a new name): a hard link where the file system allows, else a synced copy. */
