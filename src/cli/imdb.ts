@@ -1,5 +1,7 @@
 /** `rnnlab imdb --model NAME`: one of the lab's IMDb models, trained with the seed's hyper-parameters. */
 import { constants as bufferLimits } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { totalmem } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -10,6 +12,7 @@ import { describeData, imdbBody, imdbDoc, imdbTestClassification, perEpochText }
 import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, makeOptimizer, SEED_VALIDATES, trainImdb, type ImdbRun, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { checkpointMismatch } from '../io/checkpoint.js';
+import { resolveImdbTarball } from '../data/imdb_source.js';
 import { imdbInputFile, INPUT_FILE } from '../experiments/model_store.js';
 import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { saveModelFolder } from '../tasks/text_output.js';
@@ -179,6 +182,29 @@ function precisionRefusal(flag: string, inForce: string, then: string, resume: s
   return `--precision ${flag} trains in ${inForce} here${why}, but the checkpoint in ${resume} is of a run that trained in ${then}; --resume continues a run in the precision it trained in, so resume it ${where} (or leave out --resume to start a new run)`;
 }
 
+/**
+ * The reviews' identity as a resumed run compares it: the tarball's SHA-256, so the same file moved or renamed is the
+ * same data, and another one (or one changed since) is not (a fraction of a second for the 80 MB tarball). null while
+ * no tarball is here yet (one to be downloaded): the run sets it once it has the file.
+ */
+async function imdbDataDigest(data: string | undefined): Promise<string | null> {
+  let tar: string;
+  try { tar = await resolveImdbTarball({ path: data, download: false }); } catch { return null; }
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(tar, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The reviews, as imdbSameOptions compares them: results.json records one --data for the run, so a resume on another
+ * tarball (or one changed since) is refused. A checkpoint of an earlier rnnlab does not keep it, and is not compared.
+ */
+function dataOption(f: Record<string, unknown>, digest: string | null): SameOption {
+  const data = f.data !== undefined ? `--data ${String(f.data)}` : 'the IMDb tarball found (RNNLAB_DATA, the cache)';
+  return { flag: '--data', value: digest, given: true, refusal: () => `--resume: ${data} holds other reviews than the tarball the run the checkpoint in ${String(f.resume)} ` +
+    `trained on (another file, or one changed since); --resume continues a run on the data it started with, so give its --data (or leave out --resume to start a new run); nothing was changed` };
+}
+
 async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
   applyThreads(f);
   const inForce = applyPrecision(f, ctx);
@@ -189,7 +215,8 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   checkModelFlags([name], f, c, 'imdb', IMDB_FLAGS);
   const epochTimes = new ResumedEpochTimes();
-  const sameOptions = imdbSameOptions(f, c, name, inForce);
+  const data = dataOption(f, await imdbDataDigest(f.data as string | undefined));
+  const sameOptions = [...imdbSameOptions(f, c, name, inForce), data];
   // A run never replaces a file it reads (src/cli/out_file.ts): into --out, or without it the folder --resume continues.
   const reads = [{ flag: '--data', path: f.data as string | undefined }];
   if (f.out !== undefined) checkRunNotOverInputs(f.out as string, IMDB_FLAGS.out.runFolder!, reads, 'imdb');
@@ -203,9 +230,13 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
       checkSameOptions(ckpt.checkpointDir, sameOptions.filter((o) => o.flag === '--bucket'), f.resume as string, 'imdb');
       // A checkpoint of another model would be found only after the reviews are read (minutes): build this run's model
       // now, without the data, and compare.
-      const other = checkpointMismatch(ckpt.checkpointDir, imdbTrainingModel(name, { vocab: f.vocab as number, maxlen: f.maxlen as number }, { ...trainFlags(f, ctx), bucket: f.bucket as boolean }));
+      // Its layers are thrown away: their automatic names are given back, so the run's own model is named as an
+      // uninterrupted run's (sequential, gru; not sequential_1, gru_1) in the model/ it saves.
+      const other = checkpointMismatch(ckpt.checkpointDir, withNamesGivenBack(() =>
+        imdbTrainingModel(name, { vocab: f.vocab as number, maxlen: f.maxlen as number }, { ...trainFlags(f, ctx), bucket: f.bucket as boolean })));
       if (other) throw new UsageError(`--resume: ${other}; give the model flags of the run it continues (--model, --units, --layers, --embedding-dim, --vocab, --maxlen, --mask-zero, --bucket, --optimizer, ...)`, 'imdb');
-      checkSameOptions(ckpt.checkpointDir, sameOptions, f.resume as string, 'imdb');
+      // A tarball still to be downloaded is compared once it is here (trainAndWrite).
+      checkSameOptions(ckpt.checkpointDir, sameOptions.filter((o) => o !== data || data.value !== null), f.resume as string, 'imdb');
     } catch (e) { ckpt.release(); throw e; }
   }
   // Another run writing the same folder (or, resumed elsewhere, the checkpoint's) now is refused here, before the
@@ -213,7 +244,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   let lock: RunFolderLock;
   try { lock = ckpt.lock(); } catch (e) { ckpt.release(); throw e; }
   try {
-    return await trainAndWrite(f, ctx, argv, { p, startedAt, name, epochTimes, ckpt: { ...ckpt, release: () => { lock.release(); ckpt.release(); } } });
+    return await trainAndWrite(f, ctx, argv, { p, startedAt, name, epochTimes, data, ckpt: { ...ckpt, release: () => { lock.release(); ckpt.release(); } } });
   } finally {
     lock.release();
   }
@@ -221,13 +252,21 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
 
 /** imdb once its run folder is its own: read the reviews, train, write the run. */
 async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[],
-  o: { p: Printer; startedAt: Date; name: ImdbModelName; epochTimes: ResumedEpochTimes; ckpt: ReturnType<typeof runCheckpoint> }): Promise<number> {
+  o: { p: Printer; startedAt: Date; name: ImdbModelName; epochTimes: ResumedEpochTimes; data: SameOption; ckpt: ReturnType<typeof runCheckpoint> }): Promise<number> {
   const { p, startedAt, name, epochTimes, ckpt } = o;
   // Whether the folder held an earlier run's record (a completed one, or one this run resumes) as the run starts: a
   // failed run then records nothing, so the folder never holds a failed record beside another run's model/.
   const heldRecord = isRunRecordFile(path.join(ckpt.outDir, RESULTS_FILE));
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });
+  if (o.data.value === null) {
+    // No tarball was here as the run started (it was downloaded): its identity goes into the checkpoints now, and a
+    // resume is compared now, before any training.
+    try {
+      o.data.value = await imdbDataDigest(f.data as string | undefined);
+      if (f.resume !== undefined) checkSameOptions(ckpt.checkpointDir, [o.data], f.resume as string, 'imdb');
+    } catch (e) { ckpt.release(); throw e; }
+  }
   p.line(describeData(data));
   // After fit (the test passes, the writes) Ctrl-C is the guard's: armed as fit ends, before the checkpoint's handler goes.
   const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {

@@ -173,9 +173,10 @@ export function runCheckpoint(o: RunCheckpointOptions): RunCheckpoint {
   const callback = new CliBackupAndRestore({
     backupDir: checkpointDir, restore: o.resume !== undefined ? 'require' : 'never', deleteCheckpoint: false, resumeHint: hint, out: o.err,
   });
-  const run = o.sameOptions ? Object.fromEntries(o.sameOptions.map((x) => [x.flag, x.value])) : null;
+  // Read at each save: a value the run learns only once it has its data (imdb's downloaded tarball) is in every checkpoint.
+  const same = o.sameOptions;
   const times = o.epochTimes;
-  if (run || times) callback.extraState = () => ({ ...(run ? { run } : {}), ...(times ? { epochSeconds: times.snapshot() } : {}) });
+  if (same || times) callback.extraState = () => ({ ...(same ? { run: Object.fromEntries(same.map((x) => [x.flag, x.value])) } : {}), ...(times ? { epochSeconds: times.snapshot() } : {}) });
   if (times) callback.onRestored = (st) => times.restore(st.nextEpoch, st.progress !== null, st.extra?.epochSeconds);
   const release = () => { if (made) removeRunDirIfEmpty(made); };
   const lock = (): RunFolderLock => {

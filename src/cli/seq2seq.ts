@@ -163,13 +163,25 @@ function generatedPairsOfEarlierRun(out: string, dataFile: string | undefined): 
 }
 
 /**
- * --generate writes pairs.tsv into --out: over one an earlier --generate run wrote there (its record says so), never
- * over one it did not (the user's own pairs, which a --data run there trained on and kept).
+ * --generate writes pairs.tsv into --out: over one an earlier --generate run wrote there (its record says so), or one
+ * holding exactly the pairs this run writes (a run killed just after writing them, whose record was still the earlier
+ * run's: nothing is lost), never over one it did not (the user's own pairs, which a --data run there trained on and kept).
  */
-function checkPairsFileOfRun(out: string): void {
-  if (!entryOf(path.join(out, PAIRS_FILE)) || generatedPairsOfEarlierRun(out, undefined) !== null) return;
+function checkPairsFileOfRun(out: string, pairsText: string): void {
+  const file = path.join(out, PAIRS_FILE);
+  if (!entryOf(file) || generatedPairsOfEarlierRun(out, undefined) !== null || sameText(file, pairsText)) return;
   throw new UsageError(`--out: ${out} already holds '${PAIRS_FILE}', which the earlier run there did not generate (its results.json records no --generate) ` +
     `and which this run would replace with its generated pairs; nothing was changed. Give --out a new folder, or move ${PAIRS_FILE} away`, 'seq2seq');
+}
+
+/** Whether the file (a plain one) holds exactly `text`. */
+function sameText(file: string, text: string): boolean {
+  try {
+    const st = statSync(file);
+    return st.isFile() && st.size === Buffer.byteLength(text) && readFileSync(file, 'utf8') === text;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether two paths name one file, whatever symbolic links lead there (a missing one names none). */
@@ -248,7 +260,6 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
     checkOutDir(f.out as string, 'seq2seq', runFolder);
     checkOutNotInModel(f.out as string, 'seq2seq');
     checkNotAnotherRun(f.out as string, 'seq2seq', true);
-    if (f.generate !== undefined) checkPairsFileOfRun(f.out as string);
     checkRunNotOverInputs(f.out as string, runFolder, [{ flag: '--data', path: f.data as string | undefined }], 'seq2seq');
   }
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
@@ -289,9 +300,10 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
     if (f.resume !== undefined) {
       checkSeq2SeqCheckpoint(ckpt.checkpointDir, f.resume as string);
       checkSameOptions(ckpt.checkpointDir, sameOptions, f.resume as string, 'seq2seq');
-      // Resumed into its own folder (no --out), that folder had no --out checks: a pairs.tsv there that no --generate run wrote stays.
-      if (f.out === undefined && f.generate !== undefined) checkPairsFileOfRun(out);
     }
+    // After the lock, so that a run writing the folder now is refused as such (naming it), not by the pairs.tsv it
+    // has just written. Resumed into its own folder (no --out), a pairs.tsv there that no --generate run wrote stays too.
+    if (f.generate !== undefined) checkPairsFileOfRun(out, pairsTsv(pairs));
     early.arm();
     const stale = !data.generated ? generatedPairsOfEarlierRun(out, f.data as string | undefined) : null;
     // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
@@ -342,7 +354,9 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
     // model is: a kill in between leaves the folder reading as an interrupted run (its record marked running).
     const heldOut = stageFile(path.join(out, HELDOUT_FILE), pairsJsonl(r.heldOut));
     // As train's: an earlier run's record is marked running before its model/ is replaced, and put back if the save fails.
-    const unmark = markRunBeingReplaced(out, startRecord({ command: 'seq2seq', runName: 'seq2seq', argv, startedAt, source: 'cli' }));
+    // The running record says what the run trains on: killed after it wrote pairs.tsv, the folder reads as the
+    // interrupted --generate run it is, which the next run into it (or --resume) takes up.
+    const unmark = markRunBeingReplaced(out, { ...startRecord({ command: 'seq2seq', runName: 'seq2seq', argv, startedAt, source: 'cli' }), data });
     try {
       await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec);
     } catch (e) {
