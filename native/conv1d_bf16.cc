@@ -5,10 +5,11 @@
 // then over the samples), dx = col2im(dy w^T), summed in fp32 over (o, j) in order, as
 // src/backend/reference/bf16_conv1d.ts does, each tile of dy w^T added into dx from the registers (never stored).
 // The backward first rounds dy to bf16 once, relu's derivative applied (reluY) or a following max pooling's gradient
-// scattered back through its argmax (conv1dBf16PooledBackward), then runs block by block of dw's k (the rows (b, o)):
-// each block's operands are packed into buffers that stay in cache, and a sample's dx follows the block that ends
-// it, while its rows are still in cache (the same bf16 values as the generic packings, the same sums, so the same
-// bits).
+// scattered back through its argmax (conv1dBf16PooledBackward), straight into the dw product's packed B layout, and
+// transposes and rounds x once (both passes split over the samples among the threads), then runs block by block of
+// dw's k (the rows (b, o)): each thread packs its rows of the block's im2col^T into a buffer that stays in cache and
+// reads the block's gradient in place, and a sample's dx follows the block that ends it, while its rows are still in
+// cache (the same bf16 values as the generic packings, the same sums, so the same bits).
 #include <napi.h>
 
 #include <algorithm>
@@ -88,18 +89,17 @@ struct GradSource {
   PoolShape p{};              // the pooling's: maxPool1d(B, To, Cout, ...) to [B, Tp, Cout]
 };
 
-// The gradient's rows rounded to bf16 (row r at r * ld words), made once before the products by one pass over the
-// samples split among the threads: each thread's products read 2 bytes an element instead of dy's and y's 8 (every
-// thread reads all of dy for its rows of dw, and used to read and mask it itself).
+// The gradient's rows rounded to bf16, made once before the products by one pass over the samples split among the
+// threads, straight in the layout of the dw product's B operand (op(B) = the gradient, N x Cout, k = N): in blocks of
+// kBlockPairs pairs of rows, block q0 at q0 * npad dwords (every earlier block is whole), each block in panels of nr
+// columns qn pairs long (panel pj at pj * qn * nr dwords), pair q's dword j holding row 2q's bf16 in its low word and
+// row 2q + 1's in its high word (zeros past Cout and past N): what pack_dy_block packed per block and per thread from
+// rows, the same bf16 values, so the products read their blocks in place.
 struct DyBf16 {
-  const uint16_t* p;
-  long ld;
-  const uint16_t* row(long r) const { return p + r * ld; }
+  uint32_t* p;
+  long N, kp, nr, npad;
+  const uint32_t* block(long q0) const { return p + q0 * npad; }
 };
-
-// The next pairs' rows are fetched this many pairs ahead (the hardware prefetcher leaves much of their latency
-// exposed when the rows are read in between products).
-constexpr long kPairsAhead = 4;
 
 // Word 2t takes the first row's t-th bf16 (word t of the pair's 32), word 2t + 1 the second's (word 16 + t).
 alignas(64) constexpr uint16_t kPairWords[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
@@ -112,86 +112,186 @@ RL_BF16_CONV inline __mmask16 tail_of(long left) {
   return left >= 16 ? (__mmask16)0xffff : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
 }
 
-// Row t of sample b's gradient (GradSource), rounded into out and added into acc (double, this row after the
-// sample's earlier ones). Returns whether some argmax it read lies outside its window and is not -1.
-RL_BF16_CONV bool gradient_row(const GradSource& g, long To, long Cout, long b, long t, uint16_t* out, double* acc) {
+// The windows [o0, o1) of a pooled gradient holding step t (none for a plain one).
+inline void windows_of(const GradSource& g, long t, long& o0, long& o1) {
+  o0 = o1 = 0;
+  if (!g.pooled) return;
+  const long lo = t + g.p.pl - g.p.pool + 1;
+  o0 = lo <= 0 ? 0 : (lo + g.p.stride - 1) / g.p.stride;
+  o1 = std::min(g.p.To, (t + g.p.pl) / g.p.stride + 1);
+}
+
+// Columns [j, j + 16) (tail: those below Cout) of row t of sample b's gradient (GradSource), windows [o0, o1);
+// outside collects the lanes whose argmax, read, lies outside its window and is not -1.
+RL_BF16_CONV inline __m512 gradient_chunk(const GradSource& g, long To, long Cout, long b, long t, long o0, long o1,
+                                          long j, __mmask16 tail, __mmask16& outside) {
   const __m512 zero = _mm512_setzero_ps();
-  const long r = b * To + t;
-  long o0 = 0, o1 = 0;  // the windows holding t
-  if (g.pooled) {
-    const long lo = t + g.p.pl - g.p.pool + 1;
-    o0 = lo <= 0 ? 0 : (lo + g.p.stride - 1) / g.p.stride;
-    o1 = std::min(g.p.To, (t + g.p.pl) / g.p.stride + 1);
+  if (!g.pooled) {
+    const long r = b * To + t;
+    __m512 m = _mm512_maskz_loadu_ps(tail, g.dy + r * Cout + j);
+    // dy loaded whole, then masked: a load masked by the comparison would wait for y's load before it starts
+    if (g.relu_y)
+      m = _mm512_maskz_mov_ps(
+          _mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, g.relu_y + r * Cout + j), zero, _CMP_GT_OQ), m);
+    return m;
   }
+  const __m512i step = _mm512_set1_epi32((int)t), none = _mm512_set1_epi32(-1);
+  __m512 v = zero, y = zero;
+  for (long o = o0; o < o1; ++o) {
+    const long at = (b * g.p.To + o) * Cout + j;
+    const Window w = window_of(g.p, o);
+    const __m512i a = _mm512_maskz_loadu_epi32(tail, g.am + at);
+    const __mmask16 hit = _mm512_mask_cmpeq_epi32_mask(tail, a, step);
+    v = _mm512_mask_add_ps(v, hit, v, _mm512_maskz_loadu_ps(tail, g.pdy + at));
+    if (g.py) y = _mm512_mask_mov_ps(y, hit, _mm512_maskz_loadu_ps(tail, g.py + at));
+    outside |= _mm512_mask_cmpneq_epi32_mask(tail, a, none) &
+               (_mm512_cmplt_epi32_mask(a, _mm512_set1_epi32((int)w.t0)) |
+                _mm512_cmpge_epi32_mask(a, _mm512_set1_epi32((int)w.t1)));
+  }
+  return g.py ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ), v) : v;
+}
+
+// m (columns [j, j + 16), tail) added into a row's db sums (double).
+RL_BF16_CONV inline void add_sums(double* acc, long j, __mmask16 tail, __m512 m) {
+  const __mmask8 lo = (__mmask8)tail, hi = (__mmask8)(tail >> 8);
+  __m512d a0 = _mm512_maskz_loadu_pd(lo, acc + j), a1 = _mm512_maskz_loadu_pd(hi, acc + j + 8);
+  a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m)));
+  a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m, m, 0xee))));
+  _mm512_mask_storeu_pd(acc + j, lo, a0);
+  _mm512_mask_storeu_pd(acc + j + 8, hi, a1);
+}
+
+// Rows [r0, r1) of the gradient (GradSource) rounded into d's layout, each added into its sample's db sums (sums + b
+// * Cout, double, after the sample's earlier rows). Two rows of one pair are stored together (interleaved); a pair's
+// row whose partner another caller rounds goes in through a masked store of its half words only. Returns whether some
+// argmax read lies outside its window and is not -1.
+RL_BF16_CONV bool gradient_rows(const GradSource& g, long To, long Cout, const DyBf16& d, long r0, long r1,
+                                double* sums) {
+  const __m512i idx = _mm512_load_si512((const void*)kPairWords);
+  const __m256i zw = _mm256_setzero_si256();
   __mmask16 outside = 0;
-  for (long j = 0; j < Cout; j += 16) {
-    const __mmask16 tail = tail_of(Cout - j);
-    __m512 m;
-    if (!g.pooled) {
-      m = _mm512_maskz_loadu_ps(tail, g.dy + r * Cout + j);
-      // dy loaded whole, then masked: a load masked by the comparison would wait for y's load before it starts
-      if (g.relu_y)
-        m = _mm512_maskz_mov_ps(
-            _mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, g.relu_y + r * Cout + j), zero, _CMP_GT_OQ), m);
-    } else {
-      const __m512i step = _mm512_set1_epi32((int)t), none = _mm512_set1_epi32(-1);
-      __m512 v = zero, y = zero;
-      for (long o = o0; o < o1; ++o) {
-        const long at = (b * g.p.To + o) * Cout + j;
-        const Window w = window_of(g.p, o);
-        const __m512i a = _mm512_maskz_loadu_epi32(tail, g.am + at);
-        const __mmask16 hit = _mm512_mask_cmpeq_epi32_mask(tail, a, step);
-        v = _mm512_mask_add_ps(v, hit, v, _mm512_maskz_loadu_ps(tail, g.pdy + at));
-        if (g.py) y = _mm512_mask_mov_ps(y, hit, _mm512_maskz_loadu_ps(tail, g.py + at));
-        outside |= _mm512_mask_cmpneq_epi32_mask(tail, a, none) &
-                   (_mm512_cmplt_epi32_mask(a, _mm512_set1_epi32((int)w.t0)) |
-                    _mm512_cmpge_epi32_mask(a, _mm512_set1_epi32((int)w.t1)));
-      }
-      m = g.py ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ), v) : v;
+  // MaxPooling1D(2) without padding (Keras's default): a pair of one sample starting on an even step holds both
+  // steps of one window, whose pooled gradient, argmax and output are read once for both rows.
+  const bool halves = g.pooled && g.p.pool == 2 && g.p.stride == 2 && g.p.pl == 0;
+  const __m512 zero = _mm512_setzero_ps();
+  for (long r = r0; r < r1;) {
+    // a whole pair: both rows here, or the last row when N is odd (its partner is zeros)
+    const bool both = r % 2 == 0 && (r + 1 < r1 || r + 1 >= d.N), second = both && r + 1 < d.N;
+    const long b0 = r / To, t0 = r % To, b1 = (r + 1) / To, t1 = (r + 1) % To;
+    if (second && halves && b0 == b1 && t0 % 2 == 0 && t0 / 2 < g.p.To) {
+      // as gradient_chunk: 0 + pooledDy where the argmax is the row's step (and the pooled output > 0), else 0
+      const __m512i s0 = _mm512_set1_epi32((int)t0), s1 = _mm512_set1_epi32((int)t1), none = _mm512_set1_epi32(-1);
+      double* acc = sums + b0 * Cout;
+      const long q = r / 2, q0 = q / kBlockPairs * kBlockPairs, pstride = std::min(kBlockPairs, d.kp - q0) * d.nr;
+      uint32_t* base = d.p + q0 * d.npad + (q - q0) * d.nr;
+      const long at0 = (b0 * g.p.To + t0 / 2) * Cout;
+      for (long pj = 0, j = 0; j < d.npad; ++pj)
+        for (long c = 0; c < d.nr; c += 16, j += 16) {
+          uint32_t* dst = base + pj * pstride + c;
+          if (j >= Cout) {
+            _mm512_store_si512((void*)dst, _mm512_setzero_si512());
+            continue;
+          }
+          const __mmask16 tail = tail_of(Cout - j);
+          const __m512i a = _mm512_maskz_loadu_epi32(tail, g.am + at0 + j);
+          const __m512 pd = _mm512_maskz_loadu_ps(tail, g.pdy + at0 + j);
+          __mmask16 h0 = _mm512_mask_cmpeq_epi32_mask(tail, a, s0), h1 = _mm512_mask_cmpeq_epi32_mask(tail, a, s1);
+          outside |= _mm512_mask_cmpneq_epi32_mask(tail, a, none) & ~(h0 | h1);
+          if (g.py) {
+            const __mmask16 pos = _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(tail, g.py + at0 + j), zero, _CMP_GT_OQ);
+            h0 &= pos, h1 &= pos;
+          }
+          const __m512 m0 = _mm512_maskz_add_ps(h0, zero, pd), m1 = _mm512_maskz_add_ps(h1, zero, pd);
+          const __mmask8 lo = (__mmask8)tail, hi = (__mmask8)(tail >> 8);
+          __m512d a0 = _mm512_maskz_loadu_pd(lo, acc + j), a1 = _mm512_maskz_loadu_pd(hi, acc + j + 8);
+          a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m0)));
+          a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m0, m0, 0xee))));
+          a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m1)));
+          a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m1, m1, 0xee))));
+          _mm512_mask_storeu_pd(acc + j, lo, a0);
+          _mm512_mask_storeu_pd(acc + j + 8, hi, a1);
+          const __m512i words = _mm512_inserti64x4(_mm512_castsi256_si512((__m256i)_mm512_cvtneps_pbh(m0)),
+                                                   (__m256i)_mm512_cvtneps_pbh(m1), 1);
+          _mm512_store_si512((void*)dst, _mm512_permutexvar_epi16(idx, words));
+        }
+      r += 2;
+      continue;
     }
-    _mm256_mask_storeu_epi16((void*)(out + j), tail, (__m256i)_mm512_cvtneps_pbh(m));
-    const __mmask8 lo = (__mmask8)tail, hi = (__mmask8)(tail >> 8);
-    __m512d a0 = _mm512_maskz_loadu_pd(lo, acc + j), a1 = _mm512_maskz_loadu_pd(hi, acc + j + 8);
-    a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m)));
-    a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m, m, 0xee))));
-    _mm512_mask_storeu_pd(acc + j, lo, a0);
-    _mm512_mask_storeu_pd(acc + j + 8, hi, a1);
+    long w00, w01, w10 = 0, w11 = 0;
+    windows_of(g, t0, w00, w01);
+    if (second) windows_of(g, t1, w10, w11);
+    double* a0 = sums + b0 * Cout;
+    double* a1 = sums + b1 * Cout;
+    const long q = r / 2, q0 = q / kBlockPairs * kBlockPairs, pstride = std::min(kBlockPairs, d.kp - q0) * d.nr;
+    uint32_t* base = d.p + q0 * d.npad + (q - q0) * d.nr;
+    const __mmask32 half = r % 2 ? 0xAAAAAAAAu : 0x55555555u;
+    for (long pj = 0, j = 0; j < d.npad; ++pj)
+      for (long c = 0; c < d.nr; c += 16, j += 16) {
+        uint32_t* dst = base + pj * pstride + c;
+        __m256i w0 = zw, w1 = zw;
+        if (j < Cout) {
+          const __mmask16 tail = tail_of(Cout - j);
+          const __m512 m0 = gradient_chunk(g, To, Cout, b0, t0, w00, w01, j, tail, outside);
+          add_sums(a0, j, tail, m0);
+          w0 = (__m256i)_mm512_cvtneps_pbh(m0);
+          if (second) {
+            const __m512 m1 = gradient_chunk(g, To, Cout, b1, t1, w10, w11, j, tail, outside);
+            add_sums(a1, j, tail, m1);
+            w1 = (__m256i)_mm512_cvtneps_pbh(m1);
+          }
+        }
+        if (both) {
+          const __m512i words = _mm512_inserti64x4(_mm512_castsi256_si512(w0), w1, 1);
+          _mm512_store_si512((void*)dst, _mm512_permutexvar_epi16(idx, words));
+        } else {
+          __m512i v = _mm512_cvtepu16_epi32(w0);
+          if (r % 2) v = _mm512_slli_epi32(v, 16);
+          _mm512_mask_storeu_epi16((void*)dst, half, v);
+        }
+      }
+    r += both ? 2 : 1;
   }
   return outside != 0;
 }
 
-// Rows r0 and r1 (null: zeros) of the rounded gradient as pairs, into the block's panels (the pair's dword in its
-// first panel, the next panels pstride dwords on; zeros past Cout up to the panels' width).
-RL_BF16_CONV void pair_rows(const uint16_t* r0, const uint16_t* r1, long Cout, long nr, long pstride, uint32_t* panel0) {
-  const __m512i idx = _mm512_load_si512((const void*)kPairWords);
-  const long width = (Cout + nr - 1) / nr * nr;
-  for (long j = 0; j < width; j += 16) {
-    const __mmask16 tail = tail_of(Cout - j);
-    const __m256i w0 = _mm256_maskz_loadu_epi16(tail, r0 + j);
-    const __m256i w1 = r1 ? _mm256_maskz_loadu_epi16(tail, r1 + j) : _mm256_setzero_si256();
-    const __m512i words = _mm512_inserti64x4(_mm512_castsi256_si512(w0), w1, 1);
-    _mm512_store_si512((void*)(panel0 + (j / nr) * pstride + j % nr), _mm512_permutexvar_epi16(idx, words));
-  }
+// Row r of d's gradient as pack_a lays out a row of op(A) = the gradient (words [0, words): pairs(Cout) dwords).
+RL_BF16_CONV void unpair_row(const DyBf16& d, long r, long words, uint16_t* out) {
+  const long q = r / 2, q0 = q / kBlockPairs * kBlockPairs, pstride = std::min(kBlockPairs, d.kp - q0) * d.nr;
+  const uint32_t* base = d.p + q0 * d.npad + (q - q0) * d.nr;
+  for (long pj = 0, j = 0; j < words; ++pj)
+    for (long c = 0; c < d.nr && j < words; c += 16, j += 16) {
+      __m512i v = _mm512_load_si512((const void*)(base + pj * pstride + c));
+      if (r % 2) v = _mm512_srli_epi32(v, 16);
+      _mm256_mask_storeu_epi16((void*)(out + j), tail_of(words - j), _mm512_cvtepi32_epi16(v));
+    }
 }
 
 #else
 // No bf16 kernels off x86: the backwards fail in require_kernels before they read dy.
-bool gradient_row(const GradSource&, long, long, long, long, uint16_t*, double*) { std::abort(); }
-void pair_rows(const uint16_t*, const uint16_t*, long, long, long, uint32_t*) { std::abort(); }
+bool gradient_rows(const GradSource&, long, long, const DyBf16&, long, long, double*) { std::abort(); }
+void unpair_row(const DyBf16&, long, long, uint16_t*) { std::abort(); }
 #endif
 
 // Every row of the gradient rounded into d, and db's sums into acc (when not null): each sample's rows summed in
-// double in order, then the samples' sums added in order (reference/bf16_conv1d.ts sums the same way). Returns the
-// flat index of the first argmax that is neither -1 nor in its window, or -1.
-long round_gradient(const Shape& c, const GradSource& g, uint16_t* d, long ld, double* acc) {
-  const long To = c.To, Cout = c.Cout;
+// double in order, then the samples' sums added in order (reference/bf16_conv1d.ts sums the same way). With xt (not
+// null), each sample's x transposed (ci-major: row ci holds x[b, 0..T), ci]) and rounded into xt + b T Cin in the
+// same pass, once for all the product's threads. Returns the flat index of the first argmax that is neither -1 nor in
+// its window, or -1.
+long round_gradient(const KernelSet& K, const Shape& c, const GradSource& g, const DyBf16& d, double* acc,
+                    const float* x, uint16_t* xt) {
+  const long To = c.To, Cout = c.Cout, TC = c.T * c.Cin;
   std::vector<double> sums((size_t)(c.B * Cout), 0.0);
   std::atomic<bool> outside{false};
-  parallel_for(c.B, 1, To * Cout * 4, [&](long b0, long b1) {
-    bool bad = false;
-    for (long b = b0; b < b1; ++b)
-      for (long t = 0; t < To; ++t) bad |= gradient_row(g, To, Cout, b, t, d + (b * To + t) * ld, sums.data() + b * Cout);
-    if (bad) outside = true;
+  parallel_for(c.B, 1, To * Cout * 4 + (xt ? TC : 0), [&](long b0, long b1) {
+    if (xt) {
+      float* xf = reinterpret_cast<float*>(scratch(2, (size_t)TC));
+      for (long b = b0; b < b1; ++b) {
+        transpose_dwords(K, reinterpret_cast<const uint32_t*>(x + b * TC), c.Cin, c.T, c.Cin,
+                         reinterpret_cast<uint32_t*>(xf), c.T);
+        K.convert(xf, TC, xt + b * TC);
+      }
+    }
+    if (gradient_rows(g, To, Cout, d, b0 * To, b1 * To, sums.data())) outside = true;
   });
   if (acc)
     for (long b = 0; b < c.B; ++b)
@@ -208,30 +308,14 @@ long round_gradient(const Shape& c, const GradSource& g, uint16_t* d, long ld, d
   return -1;
 }
 
-// A sample's x transposed (ci-major: row ci holds x[b, 0..T), ci]) and rounded, kept for the sample's next block.
-struct TransposedSample {
-  long b = -1;
-  float* xf;
-  uint16_t* xt;
-  const uint16_t* get(const KernelSet& K, const Shape& c, const float* x, long want) {
-    if (b != want) {
-      const long TC = c.T * c.Cin;
-      transpose_dwords(K, reinterpret_cast<const uint32_t*>(x + want * TC), c.Cin, c.T, c.Cin,
-                       reinterpret_cast<uint32_t*>(xf), c.T);
-      K.convert(xf, TC, xt);
-      b = want;
-    }
-    return xt;
-  }
-};
-
 // Rows [i0, i1) of im2col^T, words [n0, n1): row i = (j, ci) holds at word n = (b, o) the bf16 of
-// x[b, o s - pl + j, ci] (zero outside [0, T)); row i - i0 goes to d + (i - i0) * ldw words.
-void pack_im2col_t_block(const KernelSet& K, const Shape& c, const float* x, long i0, long i1, long n0, long n1,
-                         uint16_t* d, long ldw, TransposedSample& ts) {
+// x[b, o s - pl + j, ci] (zero outside [0, T)), read from x transposed and rounded (xts, round_gradient's); row
+// i - i0 goes to d + (i - i0) * ldw words.
+void pack_im2col_t_block(const Shape& c, const uint16_t* xts, long i0, long i1, long n0, long n1, uint16_t* d,
+                         long ldw) {
   for (long n = n0; n < n1;) {
     const long b = n / c.To, oa = n % c.To, ob = std::min(c.To, oa + (n1 - n));
-    const uint16_t* xt = ts.get(K, c, x, b);
+    const uint16_t* xt = xts + b * c.T * c.Cin;
     for (long i = i0; i < i1; ++i) {
       const long j = i / c.Cin, ci = i % c.Cin;
       // outputs o whose input t = o s - pl + j lies in [0, T), within [oa, ob): [lo, hi)
@@ -249,23 +333,13 @@ void pack_im2col_t_block(const KernelSet& K, const Shape& c, const float* x, lon
   }
 }
 
-// Pairs [q0, q0 + qn) of op(B) = the rounded gradient (N x Cout) in pack_b's panels, each panel qn pairs long.
-void pack_dy_block(const KernelSet& K, long N, long Cout, const DyBf16& dy, long q0, long qn, uint32_t* d) {
-  for (long q = q0; q < q0 + qn; ++q) {
-    const long r = 2 * q;
-    if (r + 2 * kPairsAhead + 2 <= N)
-      for (long f = 0; f < 2 * dy.ld; f += 32) __builtin_prefetch(dy.row(r + 2 * kPairsAhead) + f, 0, 3);
-    pair_rows(dy.row(r), r + 1 < N ? dy.row(r + 1) : nullptr, Cout, K.nr, qn * K.nr, d + (q - q0) * K.nr);
-  }
-}
-
 // dx[b] = col2im(dy[b] w^T) for samples [b0, b1), each tile of dy w^T added into dx straight from the registers.
 // Row o, column (j, ci) of the product belongs to dx[b, o s - pl + j, ci], at offset (o s - pl) Cin + (j Cin + ci)
 // of the sample's dx: a C of row stride s Cin, starting pl Cin before the sample, whose rows overlap. Each dx sum
 // takes its terms in the order col2im took them from a stored product (o ascending, hence j descending): row panels
 // in order, column panels from the last, rows within a tile in order. A tile reaching outside the sample's [0, T)
 // (the first and last row panels when padded) is summed aside and added element by element within it. The A
-// operand, the sample's dy rounded (pack_a's layout), is made per sample and stays in L2.
+// operand, the sample's dy rounded (pack_a's layout, unpaired from DyBf16's), is made per sample and stays in L2.
 void dx_samples(const KernelSet& K, const Shape& c, const DyBf16& dy, const uint32_t* wT, long b0, long b1, float* dx) {
   const long KC = c.KC(), kp = pairs(c.Cout), pn = (KC + K.nr - 1) / K.nr, ldc = c.s * c.Cin, end = c.T * c.Cin;
   const long lda = packed_a_ld(c.Cout), arows = round_up(c.To, K.mr);
@@ -273,11 +347,7 @@ void dx_samples(const KernelSet& K, const Shape& c, const DyBf16& dy, const uint
   std::fill(A + c.To * lda, A + arows * lda, 0u);
   alignas(64) float local[16 * 64];
   for (long b = b0; b < b1; ++b) {
-    for (long o = 0; o < c.To; ++o) {
-      uint16_t* d = reinterpret_cast<uint16_t*>(A + o * lda);
-      std::memcpy(d, dy.row(b * c.To + o), (size_t)c.Cout * sizeof(uint16_t));
-      if (c.Cout & 1) d[c.Cout] = 0;
-    }
+    for (long o = 0; o < c.To; ++o) unpair_row(dy, b * c.To + o, 2 * kp, reinterpret_cast<uint16_t*>(A + o * lda));
     float* xb = dx + b * c.T * c.Cin;
     std::fill(xb, xb + end, 0.0f);
     for (long o0 = 0; o0 < c.To; o0 += K.mr) {
@@ -304,14 +374,14 @@ void dx_samples(const KernelSet& K, const Shape& c, const DyBf16& dy, const uint
   }
 }
 
-// dw = im2col^T dy, in blocks of kBlockPairs k pairs (k is N, the rows (b, o) in order): each block's operands are
-// packed from x and the rounded gradient into buffers that stay in L2 and multiplied at once, so neither packing
-// goes through memory. Each thread takes whole row panels of dw (rows (j, ci)) over all blocks, packing its rows of
-// im2col^T and its own copy of the block of the gradient. After the block that ends a sample, the sample's dx (dx
+// dw = im2col^T dy, in blocks of kBlockPairs k pairs (k is N, the rows (b, o) in order): each block's A operand is
+// packed from x transposed and rounded (xt, round_gradient's) into a buffer that stays in L2 and multiplied at once
+// by the block of the rounded gradient, already in pack_b's layout (DyBf16). Each thread takes whole row panels of dw
+// (rows (j, ci)) over all blocks, packing its rows of im2col^T. After the block that ends a sample, the sample's dx (dx
 // null: none), while its gradient is still in cache: samples b with b % threads == thread. The sums are
 // gemm_packed's (from zero, pair after pair), the packings the same bf16 values as pack_a's and pack_b's, so the
 // bits are theirs.
-void backward(const KernelSet& K, const Shape& c, const float* x, const DyBf16& dy, const uint32_t* wT, float* dw,
+void backward(const KernelSet& K, const Shape& c, const uint16_t* xt, const DyBf16& dy, const uint32_t* wT, float* dw,
               float* dx) {
   const long KC = c.KC(), N = c.N(), Cout = c.Cout, kp = pairs(N);
   const long pm = (KC + K.mr - 1) / K.mr, pn = (Cout + K.nr - 1) / K.nr, npad = pn * K.nr;
@@ -321,21 +391,18 @@ void backward(const KernelSet& K, const Shape& c, const float* x, const DyBf16& 
     split_range(pm, tid, nth, 1, &p0, &p1);
     const long i0 = p0 * K.mr, i1 = p1 * K.mr, rows = i1 - i0;
     uint32_t* A = scratch(0, (size_t)(rows * lda));
-    uint32_t* Bb = scratch(1, (size_t)(npad * lda));
     float* work = reinterpret_cast<float*>(scratch(3, (size_t)(rows * npad)));
-    uint32_t* tbuf = scratch(2, (size_t)(c.T * c.Cin * 3 / 2 + 16));
-    TransposedSample ts{-1, reinterpret_cast<float*>(tbuf), reinterpret_cast<uint16_t*>(tbuf + c.T * c.Cin)};
     for (long i = std::max(i0, KC); i < i1; ++i) std::fill(A + (i - i0) * lda, A + (i - i0 + 1) * lda, 0u);
     for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
       const long qn = std::min(kBlockPairs, kp - q0), n0 = 2 * q0, n1 = std::min(N, 2 * (q0 + qn));
       const bool first = q0 == 0, last = q0 + qn >= kp;
       if (rows > 0) {
         uint16_t* words = reinterpret_cast<uint16_t*>(A);
-        pack_im2col_t_block(K, c, x, i0, std::min(i1, KC), n0, n1, words, 2 * lda, ts);
+        pack_im2col_t_block(c, xt, i0, std::min(i1, KC), n0, n1, words, 2 * lda);
         if (n1 < 2 * (q0 + qn))  // the last pair's high half, past N
           for (long i = i0; i < std::min(i1, KC); ++i) words[(i - i0) * 2 * lda + (n1 - n0)] = 0;
-        pack_dy_block(K, N, Cout, dy, q0, qn, Bb);
       }
+      const uint32_t* Bb = dy.block(q0);
       for (long pi = 0; pi < rows / K.mr; ++pi)
         for (long pj = 0; pj < pn; ++pj) {
           const long r0 = pi * K.mr, j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
@@ -436,12 +503,17 @@ void run_backward(Args& a, const KernelSet& K, const Shape& c, const float* x, c
                   float* dx, float* dw, float* db) {
   const long N = c.N(), KC = c.KC();
   std::vector<double> acc(db ? (size_t)c.Cout : 0, 0.0);
-  // The rounded gradient, rows 64 bytes apart, outside the scratch slots, which the blocks' threads all use.
-  const long ld = round_up(c.Cout, 32);
-  thread_local std::vector<uint16_t> dy_buffer;
-  dy_buffer.resize((size_t)(N * ld) + 32);
-  const DyBf16 dy{reinterpret_cast<const uint16_t*>(aligned64(dy_buffer.data())), ld};
-  if (const long at = round_gradient(c, g, const_cast<uint16_t*>(dy.p), ld, db ? acc.data() : nullptr); at >= 0) {
+  // The rounded gradient in the dw product's layout, and x transposed and rounded for its A operand (when it runs),
+  // outside the scratch slots, which the blocks' threads all use; kept between calls (no fresh pages per step).
+  const long kp = pairs(N), npad = round_up(c.Cout, K.nr);
+  thread_local std::vector<uint32_t> dy_buffer;
+  dy_buffer.resize((size_t)(kp * npad) + 16);
+  const DyBf16 dy{aligned64(dy_buffer.data()), N, kp, K.nr, npad};
+  thread_local std::vector<uint16_t> xt_buffer;
+  const bool products = c.Cout > 0 && N > 0 && KC > 0;
+  if (products) xt_buffer.resize((size_t)(c.B * c.T * c.Cin));
+  if (const long at = round_gradient(K, c, g, dy, db ? acc.data() : nullptr, x, products ? xt_buffer.data() : nullptr);
+      at >= 0) {
     a.fail("argmax", argmax_outside(g.p, g.am, at));
     return;
   }
@@ -454,7 +526,7 @@ void run_backward(Args& a, const KernelSet& K, const Shape& c, const float* x, c
     wT_buffer.resize((size_t)packed_b_dwords(K, c.Cout, KC) + kPackSlackDwords);
     wT = pack_b_into(K, true, c.Cout, KC, wr.rows(), aligned64(wT_buffer.data()));
   }
-  if (c.Cout > 0) backward(K, c, x, dy, wT, dw, fused ? dx : nullptr);
+  if (c.Cout > 0) backward(K, c, xt_buffer.data(), dy, wT, dw, fused ? dx : nullptr);
   if (db)
     for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
   if (!dx || fused) return;
