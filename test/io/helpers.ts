@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -13,6 +13,19 @@ export function tempDir(prefix = 'rnnlab-io-'): string {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The model saved into a new folder under root, then its model.json edited (a file that no longer fits its weights); that model.json's path. */
+export async function savedThenEdited(root: string, model: { save(url: string): Promise<unknown> }, edit: (j: Json) => void): Promise<string> {
+  const dir = mkdtempSync(join(root, 'm'));
+  await model.save(`file://${dir}`);
+  const file = join(dir, 'model.json');
+  const j = JSON.parse(readFileSync(file, 'utf8')) as Json;
+  edit(j);
+  writeFileSync(file, JSON.stringify(j));
+  return file;
 }
 
 /** Token ids [n, T] in [1, vocab) as int32, and one-hot targets [n, T', C] or binary [n, 1]. */

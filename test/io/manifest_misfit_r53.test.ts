@@ -4,29 +4,17 @@
  * input"), a symptom; it names the file, the weight that does not fit, and the shape the manifest gives against the
  * one the config needs, then the failure that follows from it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { ModelFormatError } from '../../src/io/errors.js';
 import { expectClean } from '../bad-inputs/helpers.js';
-import { removeDir, tempDir } from './helpers.js';
+import { removeDir, savedThenEdited, tempDir } from './helpers.js';
 
 const root = tempDir('rnnlab-misfit-r53-');
 afterAll(() => removeDir(root));
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-let n = 0;
-/** The model saved, then its model.json edited; the folder's model.json path. */
-async function tampered(model: rl.Sequential, edit: (j: Json) => void): Promise<string> {
-  const dir = join(root, `m${n++}`);
-  await model.save(`file://${dir}`);
-  const file = join(dir, 'model.json');
-  const j = JSON.parse(readFileSync(file, 'utf8')) as Json;
-  edit(j);
-  writeFileSync(file, JSON.stringify(j));
-  return file;
-}
+const tampered = (model: rl.Sequential, edit: (j: Json) => void): Promise<string> => savedThenEdited(root, model, edit);
 const layers = (j: Json) => j.modelTopology.config.layers;
 const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -1,6 +1,7 @@
 /** A small learnable IMDb-layout tarball and temp folders for the sweep tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,4 +116,26 @@ export function rnnlabProcess(args: string[], children: ChildProcess[]) {
   child.stdout!.on('data', (c: Buffer) => (p.out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (p.err += c.toString()));
   return p;
+}
+
+/**
+ * A TCP proxy to Redis on `port` for a test to watch or cut connections: each chunk a client sends goes to `look`
+ * first, and is passed on unless it returns false (it may destroy the client). Its closer (every socket, then the
+ * server) joins `closers`.
+ */
+export async function redisProxy(port: number, closers: (() => Promise<void>)[], look: (chunk: Buffer, client: net.Socket) => boolean): Promise<string> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
+    }
+    client.on('data', (chunk: Buffer) => { if (look(chunk, client)) upstream.write(chunk); });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
+  return `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
 }

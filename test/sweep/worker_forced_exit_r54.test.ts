@@ -7,10 +7,9 @@
  * A real `rnnlab worker` from dist/, a real redis-server shut down under it.
  */
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisAvailable, startRedis } from '../helpers/redis.js';
-import { cleanup, requireFreshDist, rnnlabProcess, until } from './helpers.js';
+import { cleanup, redisProxy, requireFreshDist, rnnlabProcess, until } from './helpers.js';
 
 requireFreshDist();
 
@@ -28,23 +27,11 @@ const WATCHDOG_MS = 6000;
 /** A proxy to Redis on `port` that notes when the last BZPOPMIN passed it. */
 async function proxyTo(port: number) {
   let lastWait = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
-    }
-    client.on('data', (chunk: Buffer) => {
-      if (/bzpopmin/i.test(chunk.toString('latin1'))) lastWait = Date.now();
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+  const url = await redisProxy(port, closers, (chunk) => {
+    if (/bzpopmin/i.test(chunk.toString('latin1'))) lastWait = Date.now();
+    return true;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
-  return { url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`, lastWait: () => lastWait };
+  return { url, lastWait: () => lastWait };
 }
 
 describe.skipIf(!redisAvailable())('a worker stopped by force while BullMQ waits for a job', () => {

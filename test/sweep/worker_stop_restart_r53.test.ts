@@ -10,7 +10,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { expandRuns } from '../../src/sweep/expand.js';
 import { enqueueSweep, redisConnection, runWorker, STOP_GRACE_MS } from '../../src/sweep/queue.js';
 import { WORKER_FILE } from '../../src/sweep/worker_file.js';
 import { freePort, redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { cleanup, rnnlabProcess, queuedJob, requireFreshDist, slowImdbSpec, tempDir, until } from './helpers.js';
+import { cleanup, redisProxy, rnnlabProcess, queuedJob, requireFreshDist, slowImdbSpec, tempDir, until } from './helpers.js';
 
 requireFreshDist();
 
@@ -56,27 +55,16 @@ async function workerName(url: string, queue: string): Promise<string> {
 async function proxyTo(port: number) {
   let names: string[] = [];
   const dropped = new Map<string, number>();
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
-    }
-    // Any packet: ioredis may send its HELLO alone, the name in the next one.
-    client.on('data', (chunk: Buffer) => {
-      const name = names.find((n) => chunk.includes(n));
-      if (name) { dropped.set(name, (dropped.get(name) ?? 0) + 1); client.destroy(); return; }
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+  // Any packet: ioredis may send its HELLO alone, the name in the next one.
+  const url = await redisProxy(port, closers, (chunk, client) => {
+    const name = names.find((n) => chunk.includes(n));
+    if (!name) return true;
+    dropped.set(name, (dropped.get(name) ?? 0) + 1);
+    client.destroy();
+    return false;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); });
-  closers.push(close);
   return {
-    url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    url,
     turnAway: (n: string[]) => { names = n; },
     dropped: (n: string) => dropped.get(n) ?? 0,
   };
