@@ -299,6 +299,20 @@ function uniqueName(prefix: string): string {
   return n === 0 ? prefix : `${prefix}_${n}`;
 }
 
+/**
+ * Models count their automatic names apart from layers (sequential, sequential_1; model, model_1), as rnnlab always
+ * has; withNamesGivenBack gives these back too, so a model built only to be inspected (a resume's check of its
+ * checkpoint) leaves the run's own model named as an uninterrupted run's.
+ */
+const modelNameCounters = new Map<string, number>();
+
+/** The next automatic name of a model (`sequential`, then `sequential_1`, ...). */
+export function automaticModelName(prefix: 'sequential' | 'model'): string {
+  const n = modelNameCounters.get(prefix) ?? 0;
+  modelNameCounters.set(prefix, n + 1);
+  return n === 0 ? prefix : `${prefix}_${n}`;
+}
+
 /** The automatic-name prefix of every layer, for one built under a stand-in name (takeAutomaticName). */
 const namePrefixes = new WeakMap<Layer, string>();
 
@@ -321,13 +335,15 @@ export function hasAutomaticName(layer: Layer): boolean { return automaticNames.
  * the names are given back when it returns, and an async fn would keep the names of layers made after its first await.
  */
 export function withNamesGivenBack<T>(fn: () => T): T {
-  const saved = new Map(nameCounters);
+  const saved = new Map(nameCounters), savedModels = new Map(modelNameCounters);
   let result: T;
   try {
     result = fn();
   } finally {
     nameCounters.clear();
     for (const [prefix, n] of saved) nameCounters.set(prefix, n);
+    modelNameCounters.clear();
+    for (const [prefix, n] of savedModels) modelNameCounters.set(prefix, n);
   }
   if (typeof (result as { then?: unknown } | null)?.then === 'function') {
     throw new Error('withNamesGivenBack: fn returned a promise, but it must be synchronous: the names are given back when fn returns, so layers made after an await inside it would keep theirs');

@@ -7,7 +7,7 @@ import { isRecording, withTape, withoutTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { addPenalties } from '../layers/regularizers.js';
-import { Layer, checkGivenName, engineApplyAll, engineFoldsActivation, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
+import { Layer, automaticModelName, checkGivenName, engineApplyAll, engineFoldsActivation, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
 import type { Optimizer, OptimizerConfigObject } from '../optimizers/index.js';
@@ -55,8 +55,6 @@ export interface FunctionalCompileArgs {
 /** Model inputs or targets as fit/predict take them: one tensor, a list in model order, or a map by input/output name. */
 export type TensorsLike = TensorLike | TensorLike[] | Record<string, TensorLike>;
 
-let modelCounter = 0;
-
 function asList<T>(v: T | T[]): T[] { return Array.isArray(v) ? v : [v]; }
 
 /**
@@ -94,7 +92,7 @@ export class Functional extends ModelBase<TensorsLike> {
     if (typeof args !== 'object' || args === null) throw new Error('model: expected {inputs, outputs}');
     checkOptionKeys('model', args, ['inputs', 'outputs', 'name']);
     checkGivenName('model', args.name);
-    this.name = args.name ?? (modelCounter++ === 0 ? 'model' : `model_${modelCounter - 1}`);
+    this.name = args.name ?? automaticModelName('model');
     const where = `model '${this.name}'`;
     for (const k of ['inputs', 'outputs'] as const) {
       const v = args[k] as unknown;

@@ -2,7 +2,7 @@
 import { inheritedTraining } from '../layers/call_kwargs.js';
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
-import { Layer, checkGivenName, distinctFrom, engineApply, engineFoldsActivation, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, automaticModelName, checkGivenName, distinctFrom, engineApply, engineFoldsActivation, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
 import type { Optimizer, OptimizerConfigObject } from '../optimizers/index.js';
@@ -43,8 +43,6 @@ export interface CompileArgs {
   loss_weights?: LossWeightsArg;
 }
 
-let modelCounter = 0;
-
 /** A Sequential's x or y: one tensor, [tensor] (tfjs), or {name: tensor} keyed by inputNames / outputNames (tfjs's LayersModel). */
 export type SequentialData = TensorLike | Record<string, TensorLike>;
 
@@ -74,7 +72,7 @@ export class Sequential extends ModelBase<SequentialData> {
     if (!Array.isArray(layers)) {
       throw new Error(`sequential: layers must be a list of layers, got ${(layers as unknown) instanceof Layer ? `the single layer '${(layers as Layer).name}' (write layers: [layer])` : String(layers)}`);
     }
-    this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
+    this.name = args.name ?? automaticModelName('sequential');
     try {
       for (const l of layers) this.add(l);
     } catch (e) {

@@ -1,7 +1,7 @@
 /**
  * `rnnlab imdb --resume` keeps to the reviews the run started on: every checkpoint keeps the tarball's SHA-256, so a
  * resume on another tarball is refused naming --data, nothing changed, while the same file moved or renamed is the
- * same data. And a resumed run saves its layers under the names an uninterrupted run gives them (no lstm_1, dense_1).
+ * same data. And a resumed run saves its model and layers under the names an uninterrupted run gives them (no sequential_1, lstm_1).
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { expectRefused, IMDB_TINY, readResults, run, snapshotFiles, spawnCli, sy
 
 const fx = syntheticImdb('rnnlab-resume-imdb-r54-');
 
-/** Every name a saved model.json gives its layers and their weights, in order. */
+/** Every name a saved model.json gives the model, its layers and their weights, in order. */
 function layerNames(runDir: string): string[] {
   const names: string[] = [];
   const walk = (v: unknown): void => {
@@ -23,8 +23,8 @@ function layerNames(runDir: string): string[] {
       else walk(x);
     }
   };
-  const json = JSON.parse(readFileSync(path.join(runDir, 'model', 'model.json'), 'utf8')) as { modelTopology: { config: { layers: unknown } }; weightsManifest: unknown };
-  walk(json.modelTopology.config.layers);
+  const json = JSON.parse(readFileSync(path.join(runDir, 'model', 'model.json'), 'utf8')) as { modelTopology: { config: unknown }; weightsManifest: unknown };
+  walk(json.modelTopology.config);
   walk(json.weightsManifest);
   return names;
 }
@@ -51,7 +51,7 @@ describe('rnnlab imdb --resume and --data', () => {
     expect(readResults(out)).toMatchObject({ status: 'completed', config: { epochs: 2 } });
   }, 120_000);
 
-  it('a resumed run saves its layers and weights under the names of an uninterrupted run', async () => {
+  it('a resumed run saves its model, layers and weights under the names of an uninterrupted run', async () => {
     assertDistFresh('cli/main.ts');
     const dir = tempDir('rnnlab-resume-imdb-r54-names-');
     const whole = path.join(dir, 'whole'), cut = path.join(dir, 'cut');
@@ -64,7 +64,7 @@ describe('rnnlab imdb --resume and --data', () => {
     expect(c.code, c.err).toBe(0);
     expect(c.err).toMatch(/restored/i);
     const names = layerNames(whole);
-    expect(names).toEqual(expect.arrayContaining(['embedding', 'lstm', 'dense', 'lstm/kernel']));
+    expect(names).toEqual(expect.arrayContaining(['sequential', 'embedding', 'lstm', 'dense', 'lstm/kernel']));
     expect(layerNames(cut)).toEqual(names);
   }, 180_000);
 });
