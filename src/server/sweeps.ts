@@ -11,7 +11,7 @@ import { parseRecord, RESULTS_FILE } from '../report/record.js';
 import { completedRun } from '../sweep/outcome.js';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
 import { unmeasuredLine } from '../sweep/summary.js';
-import { attemptsOf, HEARTBEAT_MS, isWorkerStamp, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
+import { attemptsOf, HEARTBEAT_MS, isWorkerStamp, notAWorkerStamp, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { HttpError, notFound } from './http.js';
 import { writerAlive } from './process_identity.js';
 import { mapBounded, STAT_CONCURRENCY } from './runs.js';
@@ -91,7 +91,7 @@ export class SweepStore {
     const rel = `${id}/runs/${runId}/${WORKER_FILE}`;
     try {
       const s = await readJsonInside(this.dir, rel, { maxBytes: 64 * 1024 });
-      return isWorkerStamp(s) ? { stamp: s, problem: null } : { stamp: null, problem: `${rel} is not a worker stamp (it needs "worker" and "updatedAt")` };
+      return isWorkerStamp(s) ? { stamp: s, problem: null } : { stamp: null, problem: notAWorkerStamp(rel) };
     } catch (e) {
       if (e instanceof UnsafeFileError && e.reason === 'missing') return { stamp: null, problem: null };
       return { stamp: null, problem: (e as Error).message };

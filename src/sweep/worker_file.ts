@@ -140,6 +140,11 @@ export function readWorkerStamp(dir: string): WorkerStamp | null {
   return workerStampOf(dir).stamp;
 }
 
+/** Why a parsed worker.json that is not a stamp (isWorkerStamp) was not read; `name` shows the file. */
+export function notAWorkerStamp(name: string): string {
+  return `${name} is not a worker stamp (it needs "worker" and "updatedAt")`;
+}
+
 /** Whether a parsed worker.json is a stamp: it names its worker and when it was last written. */
 export function isWorkerStamp(s: unknown): s is WorkerStamp {
   return typeof s === 'object' && s !== null && typeof (s as WorkerStamp).worker === 'string' && typeof (s as WorkerStamp).updatedAt === 'string';
@@ -165,7 +170,7 @@ export function workerStampOf(dir: string): { stamp: WorkerStamp | null; problem
   } catch (e) {
     return { stamp: null, problem: e instanceof RepeatedKeyError ? `${e.message}; it is not read` : `${name} is not valid JSON` };
   }
-  return isWorkerStamp(s) ? { stamp: s, problem: null } : { stamp: null, problem: `${name} is not a worker stamp (it needs "worker" and "updatedAt")` };
+  return isWorkerStamp(s) ? { stamp: s, problem: null } : { stamp: null, problem: notAWorkerStamp(name) };
 }
 
 /**
