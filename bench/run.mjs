@@ -119,7 +119,7 @@ async function timeModel(name, steps, budget, fitSeconds) {
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
-// The last line: which CPU (family 23 is Zen 2, 25 Zen 4, 26 Zen 5), which kernels it ran (the ISA in force and the
+// The last line: which CPU (family 23 is Zen 2, 25 Zen 3 or, with AVX-512, Zen 4, 26 Zen 5), which kernels it ran (the ISA in force and the
 // CPU's SIMD features: an AVX2-only CPU runs other kernels, with other bits) and how loaded the machine was.
 function machineLine() {
   let cpu = {};
