@@ -33,6 +33,10 @@ export interface DashboardSessionOptions {
   viewport?: { width: number; height: number };
   /** Playwright's default wait (30 s unless given). */
   timeoutMs?: number;
+  /** The limit on the whole setup, runs included (60 s unless given): for runs that take long to make. */
+  setupTimeoutMs?: number;
+  /** Called with the browser's window before it opens the dashboard: to see the page's first requests. */
+  beforeOpen?: (page: Page) => void;
 }
 
 /**
@@ -52,8 +56,9 @@ export function dashboardSession(o: DashboardSessionOptions): DashboardSession {
     await o.runs?.(session.runsDir);
     session.server = await startTestServer({ ...o.server, runsDir: session.runsDir });
     session.browser = await launchChromium(o.viewport ? { viewport: o.viewport } : {});
+    o.beforeOpen?.(session.browser.page);
     session.page = await openDashboard(session.browser, `${session.server.base}/${o.hash}`, session.pageErrors, { timeoutMs: o.timeoutMs });
-  }, 60_000);
+  }, o.setupTimeoutMs ?? 60_000);
   afterAll(async () => {
     await session.browser?.close();
     await session.server?.close();

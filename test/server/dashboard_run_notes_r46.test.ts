@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
+import { describeInChromium } from '../helpers/browser.js';
 import { topicTexts, writeJsonl } from '../tasks/helpers.js';
-import { startTestServer, tempDir, writeImdbRuns, imdbRunId, type TestServer } from './helpers.js';
+import { dashboardSession } from './dashboard_harness.js';
+import { tempDir, writeImdbRuns, imdbRunId } from './helpers.js';
 
 async function train(data: string, out: string): Promise<void> {
   let err = '';
@@ -20,52 +20,42 @@ async function train(data: string, out: string): Promise<void> {
 }
 
 describeInChromium('a run\'s notes in its details, in Chromium', () => {
-  let server: TestServer;
-  let browser: Chromium | undefined;
-  let page: Page;
-  const pageErrors: string[] = [];
   let notes: string[] = [];
-
-  beforeAll(async () => {
-    const runsDir = tempDir();
-    // One topic's rows labelled in two cases, the label holding markup: train notes that they are two classes.
-    const [first] = [...new Set(topicTexts(1, 1).map((r) => r.label))];
-    let k = 0;
-    const rows = topicTexts(20, 1).map((r) => (r.label === first ? { ...r, label: k++ % 2 ? '<b>Sport</b>' : '<b>sport</b>' } : r));
-    await train(writeJsonl(tempDir(), 'data.jsonl', rows), join(runsDir, 'cased'));
-    notes = JSON.parse(readFileSync(join(runsDir, 'cased', 'results.json'), 'utf8')).details.notes;
-    writeImdbRuns(runsDir, 1);
-    server = await startTestServer({ runsDir });
-    browser = await launchChromium();
-    page = await openDashboard(browser, `${server.base}/#runs`, pageErrors);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  const dash = dashboardSession({
+    hash: '#runs',
+    runs: async (runsDir) => {
+      // One topic's rows labelled in two cases, the label holding markup: train notes that they are two classes.
+      const [first] = [...new Set(topicTexts(1, 1).map((r) => r.label))];
+      let k = 0;
+      const rows = topicTexts(20, 1).map((r) => (r.label === first ? { ...r, label: k++ % 2 ? '<b>Sport</b>' : '<b>sport</b>' } : r));
+      await train(writeJsonl(tempDir(), 'data.jsonl', rows), join(runsDir, 'cased'));
+      notes = JSON.parse(readFileSync(join(runsDir, 'cased', 'results.json'), 'utf8')).details.notes;
+      writeImdbRuns(runsDir, 1);
+    },
+    setupTimeoutMs: 120_000,
   });
 
   const open = async (id: string) => {
-    await page.click(`button[aria-label="details of ${id}"]`);
-    await page.waitForFunction((run) => document.querySelector<HTMLElement>('#run-detail')?.dataset.run === run && !document.querySelector<HTMLElement>('#run-detail')!.hidden, id);
+    await dash.page.click(`button[aria-label="details of ${id}"]`);
+    await dash.page.waitForFunction((run) => document.querySelector<HTMLElement>('#run-detail')?.dataset.run === run && !document.querySelector<HTMLElement>('#run-detail')!.hidden, id);
   };
 
   it('shows each note of the record, as text', async () => {
     expect(notes).toEqual([expect.stringMatching(/^note: labels "<b>Sport<\/b>" and "<b>sport<\/b>" are different classes/)]);
     await open('cased');
-    expect(await page.isHidden('#run-notes-box')).toBe(false);
-    expect(await page.$$eval('#run-notes li', (lis) => lis.map((li) => li.textContent))).toEqual(notes);
+    expect(await dash.page.isHidden('#run-notes-box')).toBe(false);
+    expect(await dash.page.$$eval('#run-notes li', (lis) => lis.map((li) => li.textContent))).toEqual(notes);
     // The label's markup is text: no element made of it.
-    expect(await page.$$eval('#run-notes b', (bs) => bs.length)).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(await dash.page.$$eval('#run-notes b', (bs) => bs.length)).toBe(0);
+    expect(dash.pageErrors).toEqual([]);
   }, 60_000);
 
   it('shows no notes for a run that has none', async () => {
     await open(imdbRunId(0));
-    expect(await page.isHidden('#run-notes-box')).toBe(true);
-    expect(await page.$$eval('#run-notes li', (lis) => lis.length)).toBe(0);
+    expect(await dash.page.isHidden('#run-notes-box')).toBe(true);
+    expect(await dash.page.$$eval('#run-notes li', (lis) => lis.length)).toBe(0);
     // Its card says it recorded nothing beyond its curves, notes included.
-    expect(await page.textContent('#run-detail-empty')).toMatch(/no notes/);
-    expect(await page.isHidden('#run-detail-empty')).toBe(false);
+    expect(await dash.page.textContent('#run-detail-empty')).toMatch(/no notes/);
+    expect(await dash.page.isHidden('#run-detail-empty')).toBe(false);
   }, 60_000);
 });

@@ -5,11 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { summarize, type RunEntry } from '../../src/sweep/summary.js';
-import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { startTestServer, tempDir, type TestServer } from '../server/helpers.js';
+import { describeInChromium } from '../helpers/browser.js';
+import { dashboardSession } from '../server/dashboard_harness.js';
 
 /** A reason as a failed run's record holds one since f71a9c9: the error, then its cause's lines, indented. */
 const REASON = 'Error: cannot read <b>data</b>/train.tsv\n    [cause]: Error: line 3: expected 2 fields\n    got 3';
@@ -28,31 +27,15 @@ function writeSweep(runsDir: string, id: string) {
 }
 
 describeInChromium('a failed run\'s multi-line reason in the Sweeps view, in Chromium', () => {
-  let server: TestServer;
-  let browser: Chromium | undefined;
-  let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const runsDir = tempDir();
-    writeSweep(runsDir, 'reasons');
-    server = await startTestServer({ runsDir });
-    browser = await launchChromium();
-    page = await openDashboard(browser, `${server.base}/#sweeps`, pageErrors);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const dash = dashboardSession({ hash: '#sweeps', runs: (runsDir) => writeSweep(runsDir, 'reasons') });
 
   it('shows each line of the reason, its cause indented, as text', async () => {
-    await page.click('#tab-sweeps');
-    await page.waitForSelector('#sweeps-table tbody tr[data-sweep="reasons"]');
-    await page.click('#sweeps-table tbody tr[data-sweep="reasons"] button');
-    await page.waitForFunction(() => document.querySelector('#sweep-title')?.textContent?.startsWith('reasons:'));
-    await page.evaluate(() => { (document.querySelector('#sweep-runs')!.closest('details') as HTMLDetailsElement).open = true; });
-    const cell = await page.$eval('#sweep-runs tbody tr:nth-child(2) td:last-child', (td) => {
+    await dash.page.click('#tab-sweeps');
+    await dash.page.waitForSelector('#sweeps-table tbody tr[data-sweep="reasons"]');
+    await dash.page.click('#sweeps-table tbody tr[data-sweep="reasons"] button');
+    await dash.page.waitForFunction(() => document.querySelector('#sweep-title')?.textContent?.startsWith('reasons:'));
+    await dash.page.evaluate(() => { (document.querySelector('#sweep-runs')!.closest('details') as HTMLDetailsElement).open = true; });
+    const cell = await dash.page.$eval('#sweep-runs tbody tr:nth-child(2) td:last-child', (td) => {
       const box = td as HTMLElement;
       const lineHeight = parseFloat(getComputedStyle(box).lineHeight) || parseFloat(getComputedStyle(box).fontSize) * 1.2;
       // innerText is the text as laid out: lines run together where the cell collapses them.
@@ -62,6 +45,6 @@ describeInChromium('a failed run\'s multi-line reason in the Sweeps view, in Chr
     expect(cell.shown).toBe(REASON);
     expect(cell.elements).toBe(0);
     expect(cell.lines).toBeGreaterThanOrEqual(3);
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   });
 });

@@ -4,11 +4,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { summarize, unmeasuredLine, type RunEntry } from '../../src/sweep/summary.js';
-import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { startTestServer, tempDir, type TestServer } from '../server/helpers.js';
+import { describeInChromium } from '../helpers/browser.js';
+import { dashboardSession } from '../server/dashboard_harness.js';
 
 const ok = (id: string, axes: RunEntry['axes'], value: number): RunEntry => ({ id, axes, seed: 1, status: 'completed', attempts: 1, value });
 const failed = (id: string, axes: RunEntry['axes']): RunEntry => ({ id, axes, seed: 1, status: 'failed', attempts: 0, error: 'refused' });
@@ -32,37 +31,26 @@ function writeSweep(runsDir: string, id: string, unmeasured: number | 'list') {
 }
 
 describeInChromium('axes with no completed run in the Sweeps view, in Chromium', () => {
-  let server: TestServer;
-  let browser: Chromium | undefined;
-  let page: Page;
-  const pageErrors: string[] = [];
   const lines: Record<string, string | null> = {};
-
-  beforeAll(async () => {
-    const runsDir = tempDir();
-    lines.one = unmeasuredLine(writeSweep(runsDir, 'one', 1));
-    lines.two = unmeasuredLine(writeSweep(runsDir, 'two', 2));
-    lines.none = unmeasuredLine(writeSweep(runsDir, 'none', 0));
-    lines.list = unmeasuredLine(writeSweep(runsDir, 'list', 'list'));
-    server = await startTestServer({ runsDir });
-    browser = await launchChromium();
-    page = await openDashboard(browser, `${server.base}/#sweeps`, pageErrors);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  const dash = dashboardSession({
+    hash: '#sweeps',
+    runs: (runsDir) => {
+      lines.one = unmeasuredLine(writeSweep(runsDir, 'one', 1));
+      lines.two = unmeasuredLine(writeSweep(runsDir, 'two', 2));
+      lines.none = unmeasuredLine(writeSweep(runsDir, 'none', 0));
+      lines.list = unmeasuredLine(writeSweep(runsDir, 'list', 'list'));
+    },
   });
 
   /** Opens the sweep; its effect boxes' axes and the unmeasured lines shown. */
   async function shown(id: string) {
-    await page.click('#tab-sweeps');
-    await page.waitForSelector(`#sweeps-table tbody tr[data-sweep="${id}"]`);
-    await page.click(`#sweeps-table tbody tr[data-sweep="${id}"] button`);
-    await page.waitForFunction((sweep) => document.querySelector('#sweep-title')?.textContent?.startsWith(`${sweep}:`), id);
+    await dash.page.click('#tab-sweeps');
+    await dash.page.waitForSelector(`#sweeps-table tbody tr[data-sweep="${id}"]`);
+    await dash.page.click(`#sweeps-table tbody tr[data-sweep="${id}"] button`);
+    await dash.page.waitForFunction((sweep) => document.querySelector('#sweep-title')?.textContent?.startsWith(`${sweep}:`), id);
     return {
-      axes: await page.$$eval('#sweep-effects .effect', (es) => es.map((e) => (e as HTMLElement).dataset.axis)),
-      unmeasured: await page.$$eval('#sweep-effects .unmeasured', (ps) => ps.map((p) => p.textContent)),
+      axes: await dash.page.$$eval('#sweep-effects .effect', (es) => es.map((e) => (e as HTMLElement).dataset.axis)),
+      unmeasured: await dash.page.$$eval('#sweep-effects .unmeasured', (ps) => ps.map((p) => p.textContent)),
     };
   }
 
@@ -81,6 +69,6 @@ describeInChromium('axes with no completed run in the Sweeps view, in Chromium',
   it('shows no such line when every axis has a completed run', async () => {
     expect(lines.none).toBeNull();
     expect(await shown('none')).toEqual({ axes: ['hidden'], unmeasured: [] });
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   });
 });
