@@ -37,8 +37,11 @@ export class GroupNormalization extends Normalization {
     this.axis = a as number;
   }
 
+  protected override get axisRole(): string { return `axis ${this.axis} holds the channels`; }
+
   /** The channel count and the groups it is split into, checked against an input shape (Keras's build errors). */
   private split(inputShape: SymbolicShape): { channels: number; groups: number } {
+    this.checkHasFeatureAxis(inputShape);
     const axis = resolveAxis(this.where, this.axis, inputShape.length);
     const channels = inputShape[axis];
     if (channels === null) throw new Error(`${this.where}: axis ${this.axis} of input ${kerasShape(inputShape)} must have a known size (the channels)`);

@@ -50,7 +50,12 @@ export class LayerNormalization extends Normalization {
     return [...kept, ...normalized];
   }
 
+  protected override get axisRole(): string {
+    return Array.isArray(this.axis) ? `axes ${JSON.stringify(this.axis)} are normalized` : `axis ${this.axis} is normalized`;
+  }
+
   private paramShape(inputShape: SymbolicShape): number[] {
+    this.checkHasFeatureAxis(inputShape);
     const dims = this.resolvedAxes(inputShape.length).map((a) => inputShape[a]);
     if (dims.some((d) => d === null)) throw new Error(`${this.where}: the normalized axes of input ${kerasShape(inputShape)} must have known sizes`);
     return dims as number[];

@@ -71,9 +71,23 @@ export abstract class Normalization extends BuiltInLayer {
     ];
   }
 
+  /** What the axis option picks, for the shape errors ('axis -1 holds the channels'); none unless a subclass says. */
+  protected get axisRole(): string | undefined { return undefined; }
+
+  /**
+   * A scalar or a 1-D tensor (its one axis the batch) leaves no axis to normalize. The build reads either as (None,),
+   * so the error names that shape, which the layer's build then shows as given; resolveAxis would instead blame the
+   * axis ("out of range for input of rank 1") for a rank the scalar does not have.
+   */
+  protected checkHasFeatureAxis(inputShape: SymbolicShape): void {
+    if (inputShape.length >= 2) return;
+    const role = this.axisRole;
+    throw new Error(`${this.where}: expected input with a batch axis and at least one more${role ? ` (${role})` : ''}, got ${kerasShape(inputShape)}`);
+  }
+
   /** A normalized layer's output has its input's shape. */
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length < 2) throw new Error(`${this.where}: expected input with a batch axis and at least one more, got ${kerasShape(inputShape)}`);
+    this.checkHasFeatureAxis(inputShape);
     return [...inputShape];
   }
 

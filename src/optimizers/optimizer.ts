@@ -6,7 +6,8 @@ import { Tensor } from '../tensor.js';
 import { variableForGradient } from '../autograd/variables.js';
 import { checkOptionKeys, kerasKey } from '../near_name.js';
 import { BEYOND_FLOAT32, float32Holds } from './float32.js';
-import { LearningRateSchedule, scheduleFromConfig, scheduleToConfig } from './schedules.js';
+import { InverseTimeDecay, LearningRateSchedule, scheduleFromConfig, scheduleToConfig } from './schedules.js';
+import { describe } from '../describe.js';
 
 export interface OptimizerArgs {
   /** A number, or a schedule (rl.optimizers.schedules) evaluated at each step. */
@@ -123,9 +124,12 @@ export function readOptimizerOptions(where: string, c: unknown, known: readonly 
 }
 
 /**
- * The refusal of a `decay` that is a learning-rate decay (Keras 2's optimizers', tfjs's Adamax's): the rate at step
- * t was learningRate / (1 + decay * t), Keras 3 dropped the option, and an InverseTimeDecay schedule with
- * decaySteps 1 gives those very rates. (RMSprop's decay is tfjs's name for rho, taken as such.)
+ * The refusal of a `decay` that is a learning-rate decay: Keras 2's optimizers' in a saved config (Adamax's aside),
+ * and any optimizer's in an options object (Keras 3's form, Adamax's too). The rate at step t was
+ * learningRate / (1 + decay * t), Keras 3 dropped the option, and an InverseTimeDecay schedule with decaySteps 1
+ * gives those very rates. tfjs's Adamax decay (rl.train.adamax's, AdamaxOptimizer's) and a saved Adamax config's
+ * (tfjs's or tf.keras 2's) become that schedule instead (rateWithDecay); RMSprop's decay in options is tfjs's name
+ * for rho, taken as such.
  */
 export function decayMessage(where: string, key: string, v: unknown, rate: unknown, whose = "Keras 2's optimizers'"): string {
   const base = `${where}: option '${key}' = ${typeof v === 'object' && v !== null ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`;
@@ -133,6 +137,26 @@ export function decayMessage(where: string, key: string, v: unknown, rate: unkno
   const initial = typeof rate === 'number' ? String(rate) : '<the learning rate>';
   return `${base}: it is ${whose} learning-rate decay (the rate at step t is learningRate / (1 + decay * t)), which Keras 3's optimizers and rnnlab's do not take; ` +
     `the same rates come from the schedule new rl.optimizers.schedules.InverseTimeDecay({initialLearningRate: ${initial}, decaySteps: 1, decayRate: ${v}}) as the learning rate`;
+}
+
+/**
+ * The learning rate with a learning-rate decay applied: tfjs's Adamax and Keras 2's optimizers both step at rate
+ * learningRate / (1 + decay * t), t their 0-based iteration, and InverseTimeDecay with decaySteps 1, which rnnlab
+ * evaluates at the same 0-based step, gives those rates, so the optimizer trains as the one that was written. decay
+ * 0, null (tfjs's constructor then decays by nothing) or absent leaves the rate as given; so does a rate that is no
+ * number, for the constructor to refuse. `whose` names the decay in errors ("tfjs's Adamax's").
+ */
+export function rateWithDecay(where: string, learningRate: unknown, decay: unknown, defaultRate: number, whose: string): unknown {
+  if (decay === undefined || decay === null || decay === 0) return learningRate;
+  if (typeof decay !== 'number' || !Number.isFinite(decay) || decay < 0) {
+    throw new Error(`${where}: decay must be a finite number >= 0 (${whose} learning-rate decay: the rate at step t is learningRate / (1 + decay * t)), got ${describe(decay)}`);
+  }
+  if (learningRate instanceof LearningRateSchedule) {
+    throw new Error(`${where}: decay ${decay} (${whose} learning-rate decay) and the ${learningRate.className} schedule given as the learning rate would each set the rate; give one of them`);
+  }
+  const initial = learningRate ?? defaultRate;
+  if (typeof initial !== 'number' || !Number.isFinite(initial) || initial < 0) return learningRate;
+  return new InverseTimeDecay({ initialLearningRate: initial, decaySteps: 1, decayRate: decay });
 }
 
 /** readOptimizerOptions for its checks only (the factories check under their own names). */
@@ -191,7 +215,7 @@ export function fromSavedArgs<T extends Optimizer>(args: OptimizerArgs, make: (a
 export const SAVED_CONFIG = 'config';
 
 /** What a class says about its options: the table of numbers, the other options, the other spellings files use. */
-type OptionTable = Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | 'savedNames'>;
+type OptionTable = Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | 'savedNames' | 'savedRateDecay' | 'className' | 'defaultLearningRate'>;
 
 /**
  * A saved config (Keras's or tfjs's, camelCase or snake_case keys) as the class's constructor options, after
@@ -200,9 +224,10 @@ type OptionTable = Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | '
  * config's spelling. Every optimizer's fromConfig reads this way.
  */
 export function savedOptions(cls: OptionTable, config: Record<string, unknown>): OptimizerArgs & Record<string, unknown> {
-  const read = readOptimizerOptions(SAVED_CONFIG, config, [...optionNames(cls), ...Object.keys(cls.savedNames)], true);
+  const read = readOptimizerOptions(SAVED_CONFIG, config, [...optionNames(cls), ...Object.keys(cls.savedNames), ...(cls.savedRateDecay ? ['decay'] : [])], true);
   const { values: c, spelling } = read;
   const out: Record<string, unknown> = { ...baseArgs(read) };
+  if (cls.savedRateDecay) out.learningRate = rateWithDecay(SAVED_CONFIG, out.learningRate, c.decay, cls.defaultLearningRate, `a saved ${cls.className}'s`);
   for (const n of Object.keys(cls.hyperparameters)) out[n] = configNumber(c, n, spelling[n]);
   for (const n of cls.extraOptions) out[n] = c[n] ?? undefined;
   for (const [saved, option] of Object.entries(cls.savedNames)) {
@@ -259,6 +284,11 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
    * rho). Not read from a saved config, where a key may mean something else (Keras 2's RMSprop decay).
    */
   static readonly optionAliases: Readonly<Record<string, string>> = {};
+  /**
+   * Whether a saved config's `decay` is a learning-rate decay read as an InverseTimeDecay schedule (rateWithDecay):
+   * Adamax's, which tfjs writes in its config and runs. Elsewhere a saved decay is refused unless 0 (decayMessage).
+   */
+  static readonly savedRateDecay: boolean = false;
   /** The weight decay when none is given (AdamW's 0.004; the others have none, as in Keras 3). */
   static readonly defaultWeightDecay?: number;
   /** The fixed rate, or the schedule the rate comes from. */
