@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
-import { VerifiedFiles, checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, restoreWithFiles, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
+import { VerifiedFiles, checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, replaceCheckpointExtra, restoreWithFiles, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
@@ -75,7 +75,7 @@ export class BackupAndRestore extends BaseCallback {
   /** The backup's binary files as the start check read and verified them, for the restore that follows; dropped by it. */
   private checked: VerifiedFiles | null = null;
   /** The epoch-end checkpoint written in onEpochEnd, with the modelCheckpoint bests it kept, until onEpochSettled. */
-  private writtenEnd: { epoch: number; logs: Logs; bests: string } | null = null;
+  private writtenEnd: { epoch: number; bests: string } | null = null;
   /** Set after a restore: where training continued from. */
   restoredFrom: { epoch: number; batch: number } | null = null;
   /**
@@ -167,13 +167,19 @@ export class BackupAndRestore extends BaseCallback {
   /**
    * state.extra: the caller's extraState, and the best of each saveBestOnly modelCheckpoint of the fit, so a resumed
    * run compares with the best the uninterrupted run would hold, whatever its path (a templated one has no single
-   * folder to read it back from). At an epoch's end, the best counting that epoch (a modelCheckpoint listed after
-   * this has not compared it yet).
+   * folder to read it back from). Each best is one its modelCheckpoint has saved: at an epoch's end, one listed after
+   * this has not yet compared (or saved) the epoch, and its new best is recorded once it has (onEpochSettled, or
+   * onFitExit when a callback in between failed), so a resume never compares with a best no folder holds.
    */
-  private extra(end?: { epoch: number; logs: Logs }): Record<string, unknown> | undefined {
+  private extra(): Record<string, unknown> | undefined {
     const mine = this.extraState?.();
-    const bests = keptBests(callbackOrder(this.state), end);
+    const bests = keptBests(callbackOrder(this.state));
     return bests.length ? { ...mine, modelCheckpoints: bests } : mine;
+  }
+
+  /** The kept bests as written, to tell whether a modelCheckpoint saved a new one since. */
+  private static bestsOf(extra: Record<string, unknown> | undefined): string {
+    return JSON.stringify(extra?.modelCheckpoints ?? []);
   }
 
   /** A checkpoint stopped inside an epoch continues that epoch only over the same samples in the same batches. */
@@ -201,25 +207,27 @@ export class BackupAndRestore extends BaseCallback {
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const extra = this.extra({ epoch, logs });
+    const extra = this.extra();
     this.epochEnd.write(this.backupDir, this.state, epoch, logs, extra);
-    this.writtenEnd = { epoch, logs, bests: JSON.stringify(extra?.modelCheckpoints ?? []) };
+    this.writtenEnd = { epoch, bests: BackupAndRestore.bestsOf(extra) };
   }
 
   /**
-   * The checkpoint's History settled (keys callbacks listed after this one add), then a pending Ctrl-C exits. A
-   * callback between this and a modelCheckpoint may have set the value it monitors after this wrote the epoch: then
-   * the best differs from the one written, and the checkpoint is written again with it.
+   * The checkpoint's History settled (keys callbacks listed after this one add), and the bests modelCheckpoints
+   * listed after this saved in the epoch recorded; then a pending Ctrl-C exits.
    */
   onEpochSettled(epoch: number): void {
     this.epochEnd.settle(this.state);
     const w = this.writtenEnd;
     this.writtenEnd = null;
-    if (w && w.epoch === epoch && JSON.stringify(keptBests(callbackOrder(this.state))) !== w.bests) {
-      this.epochEnd.write(this.backupDir, this.state, epoch, w.logs, this.extra());
-      this.epochEnd.settle(this.state);
-    }
+    if (w && w.epoch === epoch) this.recordSavedBests(w.bests);
     if (this.guard?.requested) this.interrupt('saved', epoch);
+  }
+
+  /** The epoch-end checkpoint's bests brought up to the ones saved since it was written (none when none was). */
+  private recordSavedBests(written: string): void {
+    const extra = this.extra();
+    if (BackupAndRestore.bestsOf(extra) !== written) replaceCheckpointExtra(this.backupDir, extra);
   }
 
   onTrainEnd(): void {
@@ -229,9 +237,15 @@ export class BackupAndRestore extends BaseCallback {
 
   onFitExit(): void {
     this.checked = null;
+    const w = this.writtenEnd;
     this.writtenEnd = null;
     this.guard?.uninstall();
     this.epochEnd.settleAfterFailure(this.fit);
+    // A callback failed in onEpochEnd after a modelCheckpoint listed after this saved the epoch: the resume counts
+    // that save. Best effort: failing here must not hide the error that ended fit.
+    if (w && this.fit) {
+      try { this.recordSavedBests(w.bests); } catch { /* the checkpoint keeps the bests saved before the epoch */ }
+    }
   }
 
   private interrupt(at: 'epochBegin' | 'inEpoch' | 'saved', epoch: number): void {

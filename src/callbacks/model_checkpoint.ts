@@ -56,8 +56,8 @@ export class ModelCheckpoint extends BaseCallback {
   best: MonitorBest = null;
   private readonly missing = new MissingMonitorWarning();
   private resumedBestChecked = false;
-  /** The last epoch whose end this callback handled (-1: none this fit), for the best a backup listed before it stores. */
-  private endedEpoch = -1;
+  /** The best came from a backupAndRestore checkpoint (resumeBest): a plain path's folder may hold a better one. */
+  private bestFromBackup = false;
   private batchesSinceSave = 0;
   private readonly epochEnd = new EpochEndCheckpoint();
   /** Folders written, in order. */
@@ -118,19 +118,17 @@ export class ModelCheckpoint extends BaseCallback {
       const extra = readCheckpointInfo(dir).state.extra;
       // A saved NaN or infinite best is kept (nothing beats a NaN); null, "no best yet", leaves the bar as it is.
       const best = extra && extra.monitor === this.monitor ? readStoredBest(extra.best) : undefined;
-      if (best !== undefined && best !== null) this.best = best;
+      if (best === undefined || best === null) return;
+      // The backup records a best once this has saved it, so the folder holds a better one only when the process
+      // ended between this save and that record: the folder's is then the one to beat, or a worse epoch replaces it.
+      if (!this.bestFromBackup || this.best === null || isImprovement(this.direction, 0, best, this.best)) this.best = best;
     } catch { /* a damaged checkpoint is simply replaced */ }
   }
 
-  /**
-   * The best once epoch `epoch` has ended: a backupAndRestore listed before this callback writes its checkpoint in
-   * onEpochEnd before this one has compared the epoch, so it asks for the best the comparison will leave.
-   */
-  bestAfterEpoch(epoch: number, logs: Logs): MonitorBest {
+  /** The best saved so far, the one a backupAndRestore checkpoint keeps (a resumed plain path's folder read first). */
+  savedBest(): MonitorBest {
     if (!this.resumedBestChecked) this.loadResumedBest();
-    if (this.endedEpoch >= epoch) return this.best;
-    const v = monitoredNumber(logs, this.monitor, 'modelCheckpoint');
-    return v !== undefined && isImprovement(this.direction, 0, v, this.best) ? v : this.best;
+    return this.best;
   }
 
   /** The best a backupAndRestore checkpoint held (storedBest's form), which a resume continues from. */
@@ -138,7 +136,7 @@ export class ModelCheckpoint extends BaseCallback {
     const best = readStoredBest(stored);
     if (best === undefined) return;
     this.best = best;
-    this.resumedBestChecked = true;
+    this.bestFromBackup = true;
   }
 
   /**
@@ -160,7 +158,6 @@ export class ModelCheckpoint extends BaseCallback {
 
   onTrainBegin(): void {
     this.batchesSinceSave = 0;
-    this.endedEpoch = -1;
     this.missing.reset();
   }
 
@@ -185,8 +182,8 @@ export class ModelCheckpoint extends BaseCallback {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     if (this.saveFreq !== 'epoch') return;
     if (!this.resumedBestChecked) this.loadResumedBest();
-    this.endedEpoch = epoch;
     const dir = resolve(formatPath(this.path, epoch, logs));
+    let best = this.best;
     if (this.saveBestOnly) {
       const v = monitoredNumber(logs, this.monitor, 'modelCheckpoint');
       if (v === undefined) {
@@ -199,12 +196,14 @@ export class ModelCheckpoint extends BaseCallback {
         return;
       } else {
         this.say(epoch, `${this.monitor} improved from ${shownBest(this.best)} to ${fixed5(v)}, saving model to ${dir}`);
-        this.best = v;
+        best = v;
       }
     } else {
       this.say(epoch, `saving model to ${dir}`);
     }
-    newFolderSafe(dir, () => this.epochEnd.write(dir, this.state, epoch, logs, this.saveBestOnly ? { monitor: this.monitor, best: storedBest(this.best) } : undefined));
+    newFolderSafe(dir, () => this.epochEnd.write(dir, this.state, epoch, logs, this.saveBestOnly ? { monitor: this.monitor, best: storedBest(best) } : undefined));
+    // Only once saved: a save that failed leaves the best a folder holds, which a backup keeps for the resume.
+    this.best = best;
     this.saved.push(dir);
     this.say(epoch, `finished saving model to ${dir}`);
   }
@@ -240,11 +239,11 @@ function bestOnly(list: readonly unknown[] | undefined): ModelCheckpoint[] {
 export interface KeptBest { path: string; monitor: string; best: ReturnType<typeof storedBest> }
 
 /**
- * The bests a backupAndRestore checkpoint keeps; given the epoch and its logs when written at an epoch's end, so a
- * modelCheckpoint listed after the backup counts that epoch as it is about to.
+ * The bests a backupAndRestore checkpoint keeps: the ones saved (a modelCheckpoint listed after the backup has not
+ * yet compared the epoch whose end the backup writes, and may never save it: a callback in between can fail).
  */
-export function keptBests(list: readonly unknown[] | undefined, end?: { epoch: number; logs: Logs }): KeptBest[] {
-  return bestOnly(list).map((c) => ({ path: c.path, monitor: c.monitor, best: storedBest(end ? c.bestAfterEpoch(end.epoch, end.logs) : c.best) }));
+export function keptBests(list: readonly unknown[] | undefined): KeptBest[] {
+  return bestOnly(list).map((c) => ({ path: c.path, monitor: c.monitor, best: storedBest(c.savedBest()) }));
 }
 
 /**

@@ -90,11 +90,11 @@ interface CheckpointJSON extends CheckpointContents {
   version: number;
   generatedBy: string;
   savedAt: string;
-  /** The training state in JSON-safe form (NaN as null, the epoch order in base64). */
+  /** The training state in JSON-safe form (NaN as null, infinities as 'inf' and '-inf', the epoch order in base64). */
   state: Omit<TrainingState, 'progress' | 'rng' | 'history'> & {
     progress: (Omit<EpochProgress, 'order'> & { order: string | null }) | null;
     rng: (number | null)[];
-    history: { epoch: number[]; history: Record<string, (number | null)[]> };
+    history: { epoch: number[]; history: Record<string, JSONNumber[]> };
   };
 }
 
@@ -158,6 +158,19 @@ function toB64(a: Int32Array): string {
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+/**
+ * A value of the History or the epoch's running sums as checkpoint.json holds it. JSON has no NaN or infinities: NaN
+ * is null (what every checkpoint.json has held for it, so older files read as they did), and an infinity the
+ * string 'inf' or '-inf' (the words modelCheckpoint's kept best uses), so an overflowed loss comes back infinite
+ * rather than NaN, and callbacks comparing with it after a resume act as they would have in the uninterrupted run.
+ */
+type JSONNumber = number | null | 'inf' | '-inf';
+
+function jsonNumber(v: number): JSONNumber {
+  if (Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? null : v > 0 ? 'inf' : '-inf';
+}
+
 /** The generation checkpoint.json commits, or 0 when there is none (or it is damaged). */
 function committedGeneration(dir: string): number {
   try {
@@ -178,9 +191,9 @@ function currentGeneration(dir: string): number {
   return g;
 }
 
-/** A History as checkpoint.json holds it: non-finite values as null (JSON has no NaN), read back as NaN. */
+/** A History as checkpoint.json holds it: NaN as null, infinities as 'inf' and '-inf' (jsonNumber). */
 function historyJSON(h: HistoryData): CheckpointJSON['state']['history'] {
-  return { epoch: [...h.epoch], history: Object.fromEntries(Object.entries(h.history).map(([k, v]) => [k, v.map(finiteOrNull)])) };
+  return { epoch: [...h.epoch], history: Object.fromEntries(Object.entries(h.history).map(([k, v]) => [k, v.map(jsonNumber)])) };
 }
 
 /**
@@ -189,12 +202,29 @@ function historyJSON(h: HistoryData): CheckpointJSON['state']['history'] {
  * the rest is kept. checkpoint.json is replaced atomically.
  */
 export function settleCheckpoint(dir: string, history: HistoryData, learningRate: number | undefined): void {
+  rewriteCheckpointJSON(dir, (ck) => {
+    ck.state.history = historyJSON(history);
+    if (learningRate !== undefined && ck.optimizer && typeof ck.optimizer.config.learning_rate === 'number') ck.optimizer.config.learning_rate = learningRate;
+  });
+}
+
+/**
+ * Replaces state.extra of dir's checkpoint, written in this epoch's onEpochEnd, keeping the rest: backupAndRestore's
+ * record of the bests modelCheckpoints listed after it saved once it had written the epoch.
+ */
+export function replaceCheckpointExtra(dir: string, extra: Record<string, unknown> | undefined): void {
+  rewriteCheckpointJSON(dir, (ck) => {
+    if (extra) ck.state.extra = extra;
+    else delete ck.state.extra;
+  });
+}
+
+function rewriteCheckpointJSON(dir: string, change: (ck: CheckpointJSON) => void): void {
   dir = resolve(dir);
   // The checkpoint.json writeCheckpoint wrote in this epoch's onEpochEnd: read as it is, not checked a second time.
   const path = join(dir, CHECKPOINT_FILE);
   const ck = JSON.parse(readFileSync(path, 'utf8')) as CheckpointJSON;
-  ck.state.history = historyJSON(history);
-  if (learningRate !== undefined && ck.optimizer && typeof ck.optimizer.config.learning_rate === 'number') ck.optimizer.config.learning_rate = learningRate;
+  change(ck);
   try {
     writeFileAtomic(path, `${JSON.stringify(ck, null, 1)}\n`);
   } catch (e) {
@@ -286,8 +316,8 @@ export function writeCheckpoint(dir: string, model: TrainableModel, state: Train
     state: {
       nextEpoch: state.nextEpoch,
       progress: p ? { epoch: p.epoch, batch: p.batch, order: p.order ? toB64(p.order) : null, lossSum: p.lossSum, seen: p.seen, correct: p.correct, total: p.total,
-        // Non-finite sums as null, as lossSum (JSON has no NaN); read back as NaN.
-        ...(p.meters ? { meters: { lossSums: p.meters.lossSums.map(finiteOrNull), lossSeen: p.meters.lossSeen, metrics: p.meters.metrics.map((m) => m && m.map((a) => a.map(finiteOrNull))) } as unknown as MeterSums } : {}) } : null,
+        // Non-finite sums as the History's values (jsonNumber), as lossSum: an infinite sum stays infinite.
+        ...(p.meters ? { meters: { lossSums: p.meters.lossSums.map(jsonNumber), lossSeen: p.meters.lossSeen, metrics: p.meters.metrics.map((m) => m && m.map((a) => a.map(jsonNumber))) } as unknown as MeterSums } : {}) } : null,
       history: historyJSON(state.history),
       rng: state.rng.map(finiteOrNull),
       samples: state.samples,
@@ -295,7 +325,7 @@ export function writeCheckpoint(dir: string, model: TrainableModel, state: Train
       ...(state.extra ? { extra: state.extra } : {}),
     },
   };
-  if (p && !Number.isFinite(p.lossSum)) ck.state.progress!.lossSum = null as unknown as number;
+  if (p && !Number.isFinite(p.lossSum)) ck.state.progress!.lossSum = jsonNumber(p.lossSum) as unknown as number;
 
   let previousModelJson: string | null = null;
   try { previousModelJson = readFileSync(join(dir, 'model.json'), 'utf8'); } catch { /* the first checkpoint */ }
@@ -365,9 +395,12 @@ class CheckpointFields {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw this.fail(`${what} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
     return v;
   }
+  /** A jsonNumber read back: null is NaN, 'inf' and '-inf' the infinities. */
   num(v: unknown, what: string): number {
     if (v === null) return NaN;
-    if (typeof v !== 'number') throw this.fail(`${what} must be a number, got ${JSON.stringify(v)}`);
+    if (v === 'inf') return Infinity;
+    if (v === '-inf') return -Infinity;
+    if (typeof v !== 'number') throw this.fail(`${what} must be a number (null for NaN, 'inf' or '-inf' for an infinity), got ${JSON.stringify(v)}`);
     return v;
   }
   str(v: unknown, what: string): string { if (typeof v !== 'string') throw this.fail(`${what} must be a string`); return v; }
