@@ -3,7 +3,7 @@
  * ONNX file for ONNX Runtime and the other ONNX engines; --out - (or /dev/stdout, /dev/fd/N) writes it down that
  * descriptor instead.
  */
-import { existsSync, fstatSync, writeSync } from 'node:fs';
+import { fstatSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Command } from 'commander';
 import { loadLayersModel } from '../io/index.js';
@@ -44,9 +44,13 @@ export async function exportCommand(opts: { model?: string; format: string; out?
   if (!FORMATS.includes(opts.format)) return usage(`--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
   const dir = resolveModelDir(opts.model);
   if (!dir) return usage(`--model ${opts.model}: no saved model there (expected a folder with model.json, its model.json, or a run folder with model/model.json)`);
-  // A descriptor open on one of the model's files (`>> runs/x/model/weights.bin`) would have the model appended to it.
-  const seen = fd === null ? opts.out : descriptorPath(fd, opts.out);
-  if (seen !== null) checkNotModelFile(seen, opts.model, dir, ONNX_FILE);
+  if (fd === null) checkNotModelFile(opts.out, opts.model, dir, ONNX_FILE);
+  else {
+    // A descriptor open on one of the model's files (`>> runs/x/model/weights.bin`) would have the model appended to
+    // it. Said as the user wrote it (`--out -: standard output`) and by the file: /dev/fd/1 is rnnlab's own path to it.
+    const file = fileBehind(fd, opts.out);
+    if (file !== null) checkNotModelFile(file, opts.model, dir, { ...ONNX_FILE, flag: `--out ${opts.out}` }, `${descriptorName(fd)} (open on ${file})`);
+  }
   let model: Awaited<ReturnType<typeof loadLayersModel>>;
   try {
     // Sequential or functional (seq2seq run folders hold a functional model).
@@ -89,10 +93,18 @@ export function descriptorOf(out: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Where the file behind descriptor fd can be looked at by path (through /dev/fd), or null where no such path is. */
-function descriptorPath(fd: number, out: string): string | null {
+/**
+ * The file descriptor fd is open on, by its real path (read through /dev/fd), or null where there is none to read: a
+ * pipe, a socket, a file since deleted, or no /dev/fd (Windows).
+ */
+function fileBehind(fd: number, out: string): string | null {
+  if (process.platform === 'win32') return null;
   const p = out === '-' ? `/dev/fd/${fd}` : out;
-  return process.platform !== 'win32' && existsSync(p) ? p : null;
+  try {
+    return statSync(p).isFile() ? realpathSync(p) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What a refusal calls the descriptor: standard output, or the path given. */
@@ -137,8 +149,8 @@ async function exportToDescriptor(model: Parameters<typeof toOnnx>[0], fd: numbe
     }
     note.write(`wrote ${out === '-' ? 'stdout' : out} (${bytes.length} bytes, ONNX opset 17) from ${dir}\n`);
     return 0;
-  }, (code) => code === 0 ? `rnnlab export: stopped after the model was written whole to ${out}`
-    : `rnnlab export: stopped; the write to ${out} failed part-way`, ctx);
+  }, (code) => code === 0 ? `rnnlab export: stopped after the model was written whole to ${out} (${descriptorName(fd)})`
+    : `rnnlab export: stopped; the write to ${out} (${descriptorName(fd)}) failed part-way`, ctx);
 }
 
 async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {

@@ -143,14 +143,15 @@ function besideRun(model: string, dir: string, ext: string): string {
  * checkpoint): replacing it would destroy what the command reads or its record. A link is judged at every path it
  * goes through to the file it leads to (which the write replaces): a model.json that is a link to another folder's is
  * still the model's model.json. So is a file that a link in those folders leads to (a results.json linked to a
- * store's file). model: the --model given; dir: the saved model's folder it resolved to.
+ * store's file). model: the --model given; dir: the saved model's folder it resolved to; shownAs: how the refusal
+ * names out, where the user gave it otherwise (a descriptor open on it: `standard output (open on FILE)`).
  */
-export function checkNotModelFile(out: string, model: string, dir: string, w: FileWriter): void {
+export function checkNotModelFile(out: string, model: string, dir: string, w: FileWriter, shownAs?: string): void {
   const st = statOf(out);
   if (!st?.isFile()) return;
   const own = (p: string) => p.toLowerCase().endsWith(w.ext.toLowerCase());
   const paths = pathsThrough(out);
-  const shown = paths.length > 1 ? `${out} (${paths.slice(1).map((_p, i) => `${i > 0 ? 'which is ' : ''}a link to ${readlinkSync(paths[i])}`).join(', ')})` : out;
+  const shown = shownAs ?? (paths.length > 1 ? `${out} (${paths.slice(1).map((_p, i) => `${i > 0 ? 'which is ' : ''}a link to ${readlinkSync(paths[i])}`).join(', ')})` : out);
   const folders = protectedFolders(model, dir);
   const whose = (folder: string) => folder === realpathSync(dir) ? `the saved model being ${w.verb}` : `the run folder of the model being ${w.verb}`;
   const beside = () => besideRun(model, dir, w.ext);

@@ -91,8 +91,9 @@ const PREDICT_BATCH = 2048;
 /**
  * Records of stdin's texts, scored as they come: a batch is scored once full, or as soon as no further text is at hand
  * (batchesUntilPause), so a person typing reviews, or a program writing one and waiting, gets each answer when its
- * line is read, not once 2048 came or stdin closed. A text scores the same in any batch (each is padded to the
- * model's maxlen alone), so where the batches end changes no number.
+ * line (or CSV or JSON Lines row: readTexts streams those from stdin too) is read, not once 2048 came or stdin
+ * closed. A text scores the same in any batch (each is padded to the model's maxlen alone), so where the batches end
+ * changes no number.
  */
 async function* predictAsRead(clf: TextClassifier, texts: AsyncIterable<string>, topK: number | undefined): AsyncGenerator<PredictionRecord> {
   let index = 0;

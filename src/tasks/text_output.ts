@@ -73,12 +73,34 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
     fsyncDir(parent);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    // A full disk or a refused write names the model folder, not the temp file it was staged in.
-    if (code === undefined || code.startsWith('ERR_')) throw e;
-    const why = code === 'ENAMETOOLONG' ? pathTooLongWords(dir) : FOLDER_WORDS[code] ?? errnoWords(e);
-    throw Object.assign(new Error(`cannot save the model as ${dir}: ${why}; ${existsSync(dir) ? 'the earlier model there was kept' : 'nothing was written'}`), { code, cause: e });
+    throw saveFailure(e, dir, staging);
   }
+}
+
+/**
+ * A failed write of the save in model.save's own words (src/io/atomic.ts: `cannot write FILE: why; nothing was
+ * replaced`), so a full disk reads the same from the library and from a command. FILE is the model's file that could
+ * not be written, named in `dir` rather than in the temp folder it was staged in (gone by now), or `dir` itself
+ * for a failure of the folder's (the swap); the earlier model, if any, is in place.
+ */
+function saveFailure(e: unknown, dir: string, staging: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === undefined || code.startsWith('ERR_')) return e;
+  // The staging folder's name is longer than dir's: a name too long is said of dir.
+  if (code === 'ENAMETOOLONG') return Object.assign(new Error(`cannot write ${dir}: ${pathTooLongWords(dir)}; nothing was replaced`), { code, cause: e });
+  const said = (file: string, why: string) => Object.assign(new Error(`cannot write ${file}: ${why}; nothing was replaced`), { code, cause: e });
+  const message = (e as Error).message ?? '';
+  const staged = `cannot write ${staging}${path.sep}`, tail = '; nothing was replaced';
+  if (message.startsWith(staged) && message.endsWith(tail)) {
+    // atomic's words for a file of the staging folder (a name of the save's own: model.json, weights.bin, no ': ').
+    const rest = message.slice(staged.length, -tail.length);
+    const colon = rest.indexOf(': ');
+    if (colon > 0) return said(path.join(dir, rest.slice(0, colon)), rest.slice(colon + 2));
+  }
+  // A raw failure: a side file's write (its path in the staging folder), or the swap of the folder.
+  const failed = (e as NodeJS.ErrnoException).path;
+  const file = typeof failed === 'string' && failed.startsWith(staging + path.sep) ? path.join(dir, failed.slice(staging.length + 1)) : dir;
+  return said(file, FOLDER_WORDS[code] ?? errnoWords(e).split(staging).join(dir));
 }
 
 /** Removes the staging and old-model folders of `base` that saves killed on this host left in parent. */

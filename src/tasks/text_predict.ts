@@ -86,7 +86,9 @@ export type TextInputFormat = 'lines' | Exclude<TextFormat, 'folder'>;
 /**
  * The texts of a file or stream to score: 'lines' (one text per line; a blank line is a blank text, which
  * predictTexts answers with an empty record, so outputs stay in line with the input's lines), or the text column
- * of a CSV/TSV/JSONL file (labels, if any, ignored). 'lines' streams; CSV and JSONL are read whole first.
+ * of a CSV/TSV/JSONL file (labels, if any, ignored). 'lines' streams. CSV, TSV and JSONL from a stream (stdin) stream
+ * too, each row's text coming out as soon as its record is complete, so a program that writes a row and waits gets
+ * its answer; from a file they are read whole first, so a bad row anywhere stops the file before any text comes out.
  */
 export async function* readTexts(source: ByteSource, format: TextInputFormat, name: string, options: TextDatasetOptions = {}): AsyncGenerator<string> {
   if (format === 'lines') {
@@ -94,16 +96,84 @@ export async function* readTexts(source: ByteSource, format: TextInputFormat, na
     return;
   }
   // A file of no rows (a header alone) scores nothing, as an empty lines file does; a file of bad rows only is an error.
-  const texts: string[] = [];
   const skipWith = optionName(options.optionNames, 'skipBadRows');
-  let skipped = 0, firstBad = '';
-  await readRows(source, format, { ...options, labelsOptional: true }, {
-    row: (r) => texts.push(r.text),
+  let skipped = 0, firstBad = '', texts = 0;
+  const readInto = (from: ByteSource, text: (t: string) => void) => readRows(from, format, { ...options, labelsOptional: true }, {
+    row: (r) => text(r.text),
     bad: (b) => {
       if (!options.skipBadRows) throw new DataError(`${b.where}: ${b.problem}${skipWith ? ` (skip such rows with ${skipWith})` : ''}`);
       if (skipped++ === 0) firstBad = `${b.where}: ${b.problem}`;
     },
   }, name);
-  if (texts.length === 0 && skipped) throw new DataError(`${name}: every row was bad (${skipped} skipped; first: ${firstBad})`);
-  yield* texts;
+  // Anything but a stream (a path; a value readRows refuses, naming what it is) goes the whole way.
+  const stream = typeof source === 'object' && source !== null && !ArrayBuffer.isView(source) && (Symbol.asyncIterator in source || Symbol.iterator in source);
+  if (!stream) {
+    const whole: string[] = [];
+    await readInto(source, (t) => whole.push(t));
+    texts = whole.length;
+    yield* whole;
+  } else {
+    for await (const t of rowsAsRead(source, readInto)) { texts++; yield t; }
+  }
+  if (texts === 0 && skipped) throw new DataError(`${name}: every row was bad (${skipped} skipped; first: ${firstBad})`);
+}
+
+/**
+ * The rows' texts that `read` finds in a stream, handed on one by one as the reader calls back, in the order read.
+ * The stream's next chunk is read only once every row of those before is taken, so a fast writer fills no memory. A
+ * failure comes after the rows read before it. Stopped early, the stream is closed, as a reader's own early stop
+ * closes it (a Readable, stdin, destroyed), also while a read of it waits: a paused stdin would never end that read.
+ */
+async function* rowsAsRead(source: AsyncIterable<Uint8Array | string>, read: (from: ByteSource, text: (t: string) => void) => Promise<void>): AsyncGenerator<string> {
+  let queue: string[] = [], taken = 0;
+  let finished = false, failed = false, failure: unknown;
+  let stopped = false, pulling = false;
+  // The consumer waiting for a row; the reader waiting for the rows it found to be taken.
+  let rowWanted: (() => void) | null = null, chunkWanted: (() => void) | null = null;
+  const wake = (w: (() => void) | null) => w?.();
+  // checkSource (readRows) takes an iterable of chunks too, as for await reads one.
+  const chunks = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (async function* () { yield* source as unknown as Iterable<Uint8Array | string>; })();
+  async function* chunksOnDemand(): AsyncGenerator<Uint8Array | string> {
+    try {
+      for (;;) {
+        while (taken < queue.length && !stopped) await new Promise<void>((resolve) => { chunkWanted = resolve; });
+        if (stopped) return;
+        pulling = true;
+        const next = await chunks.next().finally(() => { pulling = false; });
+        if (next.done || stopped) return;
+        yield next.value;
+      }
+    } finally {
+      await chunks.return?.();
+    }
+  }
+  const reading = read(chunksOnDemand(), (t) => {
+    queue.push(t);
+    const w = rowWanted; rowWanted = null; wake(w);
+  });
+  reading.then(() => { finished = true; }, (e: unknown) => { finished = true; failed = true; failure = e; })
+    .finally(() => { const w = rowWanted; rowWanted = null; wake(w); });
+  try {
+    for (;;) {
+      if (taken < queue.length) {
+        const t = queue[taken++];
+        if (taken === queue.length) { queue = []; taken = 0; }
+        yield t;
+        continue;
+      }
+      if (finished) {
+        if (failed) throw failure;
+        return;
+      }
+      const rowCame = new Promise<void>((resolve) => { rowWanted = resolve; });
+      const c = chunkWanted; chunkWanted = null; wake(c);
+      await rowCame;
+    }
+  } finally {
+    if (!finished) {
+      stopped = true;
+      const c = chunkWanted; chunkWanted = null; wake(c);
+      if (pulling) (source as { destroy?: () => void }).destroy?.();
+    }
+  }
 }

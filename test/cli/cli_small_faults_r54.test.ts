@@ -146,7 +146,7 @@ describe.runIf(posix)('export --out down a descriptor', () => {
       closeSync(fd);
     }
     expect(w.status).toBe(2);
-    expect(w.stderr.toString()).toMatch(/--out: \/dev\/stdout \(.*weights\.bin\) is a file of the saved model being exported/);
+    expect(w.stderr.toString()).toMatch(/--out \/dev\/stdout: standard output \(open on .*weights\.bin\) is a file of the saved model being exported/);
     expect(Buffer.compare(readFileSync(weights), before)).toBe(0);
   });
 

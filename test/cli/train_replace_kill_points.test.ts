@@ -75,7 +75,7 @@ describe('train into an earlier run, stopped during its writes', () => {
     const r = await train(cwd, 2);
     setBeforeRenameHook(null);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`cannot save the model as ${path.join(out, 'model')}: no space left on the device; the earlier model there was kept`);
+    expect(r.err).toContain(`cannot write ${path.join(out, 'model', 'model.json')}: no space left on the device; nothing was replaced`);
     expect(snapshotFiles(out)).toEqual(before);
     expect(readdirSync(out).filter((n) => n.startsWith('.rnnlab-tmp-'))).toEqual([]);
   }, 60_000);

@@ -47,7 +47,7 @@ describe('a save removes the temp files that killed saves of the same files left
   it('a failed write names the model folder, not its temp staging folder', async () => {
     const parent = newDir(), dir = path.join(parent, 'model');
     const full = { save: async () => { throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); } };
-    await expect(saveModelFolder(dir, full, {})).rejects.toThrow(`cannot save the model as ${dir}: no space left on the device; nothing was written`);
+    await expect(saveModelFolder(dir, full, {})).rejects.toThrow(`cannot write ${dir}: no space left on the device; nothing was replaced`);
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(parent)).toEqual([]);
   });
