@@ -1,5 +1,4 @@
 /** `rnnlab evaluate --model DIR --data PATH`: measure a saved text classifier on labelled data. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { textEvaluateBody, textEvaluateDoc } from '../tasks/text_result.js';
@@ -10,9 +9,8 @@ import { UsageError, type CliContext } from './context.js';
 import { stopAfterTheWrites } from './stop_signals.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, VERBOSE_FLAG } from './flags.js';
-import { checkInputFile, checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf, withRunFolder } from './paths.js';
+import { checkInputFile, checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, runRecordCommand, statOf, withRunFolder } from './paths.js';
 import { checkRunNotOverInputs } from './out_file.js';
-import { isRunRecordFile } from '../report/record.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { DataError } from '../data/errors.js';
 import { findModelDir } from '../tasks/text_classifier_file.js';
@@ -85,10 +83,8 @@ function checkOutOfModel(out: string | undefined, modelDir: string): void {
  * (the model's training run, an experiment) would lose its record to evaluate's: refused, naming that command.
  */
 function checkNotAnotherRun(out: string): void {
-  const file = path.join(out, RESULTS_FILE);
-  if (!isRunRecordFile(file)) return;
-  const command = (JSON.parse(readFileSync(file, 'utf8')) as { command: string }).command;
-  if (command === 'evaluate') return;
+  const command = runRecordCommand(path.join(out, RESULTS_FILE), '--out', 'evaluate');
+  if (command === null || command === 'evaluate') return;
   throw new UsageError(`--out: ${out} holds the results.json of an earlier 'rnnlab ${command}' run, which evaluate's record would replace; nothing was changed. ` +
     `Give --out a new folder (e.g. ${path.join(out, 'evaluate')}) or an earlier evaluate run's`, 'evaluate');
 }

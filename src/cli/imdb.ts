@@ -1,7 +1,7 @@
 /** `rnnlab imdb --model NAME`: one of the lab's IMDb models, trained with the seed's hyper-parameters. */
 import { constants as bufferLimits } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -184,24 +184,53 @@ function precisionRefusal(flag: string, inForce: string, then: string, resume: s
 
 /**
  * The reviews' identity as a resumed run compares it: the tarball's SHA-256, so the same file moved or renamed is the
- * same data, and another one (or one changed since) is not (a fraction of a second for the 80 MB tarball). null while
- * no tarball is here yet (one to be downloaded): the run sets it once it has the file.
+ * same data, and another one (or one changed since) is not. Hashing the 80 MB tarball takes a fraction of a second,
+ * so it is done once and only when asked for (a checkpoint written, a resume compared), not at every start (a run
+ * refused, or stopped before its first checkpoint, never needs it); from the file as opened when the run found it, so
+ * that one moved or removed during training is still the one hashed. close() once the run is over.
  */
-async function imdbDataDigest(data: string | undefined): Promise<string | null> {
-  let tar: string;
-  try { tar = await resolveImdbTarball({ path: data, download: false }); } catch { return null; }
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(tar, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+class TarballDigest {
+  private fd: number | null = null;
+  private hex: string | null = null;
+
+  /** Opens the tarball --data (or RNNLAB_DATA, the cache) names; false while none is here yet (one to be downloaded). */
+  async find(data: string | undefined): Promise<boolean> {
+    if (this.fd !== null) return true;
+    let tar: string;
+    try { tar = await resolveImdbTarball({ path: data, download: false }); } catch { return false; }
+    this.fd = openSync(tar, 'r');
+    return true;
+  }
+
+  get found(): boolean {
+    return this.fd !== null || this.hex !== null;
+  }
+
+  /** The SHA-256 in hex, hashed now if not yet; null while no tarball was found. */
+  value(): string | null {
+    if (this.hex === null && this.fd !== null) {
+      const hash = createHash('sha256');
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      for (let at = 0, n = 0; (n = readSync(this.fd, chunk, 0, chunk.length, at)) > 0; at += n) hash.update(chunk.subarray(0, n));
+      this.hex = hash.digest('hex');
+    }
+    return this.hex;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
 }
 
 /**
  * The reviews, as imdbSameOptions compares them: results.json records one --data for the run, so a resume on another
  * tarball (or one changed since) is refused. A checkpoint of an earlier rnnlab does not keep it, and is not compared.
+ * Its value is read (and the tarball hashed) only when a checkpoint is written or a resume compared.
  */
-function dataOption(f: Record<string, unknown>, digest: string | null): SameOption {
+function dataOption(f: Record<string, unknown>, digest: TarballDigest): SameOption {
   const data = f.data !== undefined ? `--data ${String(f.data)}` : 'the IMDb tarball found (RNNLAB_DATA, the cache)';
-  return { flag: '--data', value: digest, given: true, refusal: () => `--resume: ${data} holds other reviews than the tarball the run the checkpoint in ${String(f.resume)} ` +
+  return { flag: '--data', get value() { return digest.value(); }, given: true, refusal: () => `--resume: ${data} holds other reviews than the tarball the run the checkpoint in ${String(f.resume)} ` +
     `trained on (another file, or one changed since); --resume continues a run on the data it started with, so give its --data (or leave out --resume to start a new run); nothing was changed` };
 }
 
@@ -215,7 +244,20 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   checkModelFlags([name], f, c, 'imdb', IMDB_FLAGS);
   const epochTimes = new ResumedEpochTimes();
-  const data = dataOption(f, await imdbDataDigest(f.data as string | undefined));
+  const digest = new TarballDigest();
+  await digest.find(f.data as string | undefined);
+  try {
+    return await checkAndTrain(f, ctx, argv, c, { p, startedAt, name, inForce, epochTimes, digest });
+  } finally {
+    digest.close();
+  }
+}
+
+/** imdb once its flags are checked and its tarball found (digest): the run folder's checks and lock, the resume's, then the run. */
+async function checkAndTrain(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command,
+  o: { p: Printer; startedAt: Date; name: ImdbModelName; inForce: PolicyName; epochTimes: ResumedEpochTimes; digest: TarballDigest }): Promise<number> {
+  const { p, startedAt, name, inForce, epochTimes, digest } = o;
+  const data = dataOption(f, digest);
   const sameOptions = [...imdbSameOptions(f, c, name, inForce), data];
   // A run never replaces a file it reads (src/cli/out_file.ts): into --out, or without it the folder --resume continues.
   const reads = [{ flag: '--data', path: f.data as string | undefined }];
@@ -236,7 +278,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
         imdbTrainingModel(name, { vocab: f.vocab as number, maxlen: f.maxlen as number }, { ...trainFlags(f, ctx), bucket: f.bucket as boolean })));
       if (other) throw new UsageError(`--resume: ${other}; give the model flags of the run it continues (--model, --units, --layers, --embedding-dim, --vocab, --maxlen, --mask-zero, --bucket, --optimizer, ...)`, 'imdb');
       // A tarball still to be downloaded is compared once it is here (trainAndWrite).
-      checkSameOptions(ckpt.checkpointDir, sameOptions.filter((o) => o !== data || data.value !== null), f.resume as string, 'imdb');
+      checkSameOptions(ckpt.checkpointDir, sameOptions.filter((x) => x !== data || digest.found), f.resume as string, 'imdb');
     } catch (e) { ckpt.release(); throw e; }
   }
   // Another run writing the same folder (or, resumed elsewhere, the checkpoint's) now is refused here, before the
@@ -244,7 +286,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   let lock: RunFolderLock;
   try { lock = ckpt.lock(); } catch (e) { ckpt.release(); throw e; }
   try {
-    return await trainAndWrite(f, ctx, argv, { p, startedAt, name, epochTimes, data, ckpt: { ...ckpt, release: () => { lock.release(); ckpt.release(); } } });
+    return await trainAndWrite(f, ctx, argv, { p, startedAt, name, epochTimes, data, digest, ckpt: { ...ckpt, release: () => { lock.release(); ckpt.release(); } } });
   } finally {
     lock.release();
   }
@@ -252,18 +294,18 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
 
 /** imdb once its run folder is its own: read the reviews, train, write the run. */
 async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[],
-  o: { p: Printer; startedAt: Date; name: ImdbModelName; epochTimes: ResumedEpochTimes; data: SameOption; ckpt: ReturnType<typeof runCheckpoint> }): Promise<number> {
+  o: { p: Printer; startedAt: Date; name: ImdbModelName; epochTimes: ResumedEpochTimes; data: SameOption; digest: TarballDigest; ckpt: ReturnType<typeof runCheckpoint> }): Promise<number> {
   const { p, startedAt, name, epochTimes, ckpt } = o;
   // Whether the folder held an earlier run's record (a completed one, or one this run resumes) as the run starts: a
   // failed run then records nothing, so the folder never holds a failed record beside another run's model/.
   const heldRecord = isRunRecordFile(path.join(ckpt.outDir, RESULTS_FILE));
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });
-  if (o.data.value === null) {
-    // No tarball was here as the run started (it was downloaded): its identity goes into the checkpoints now, and a
-    // resume is compared now, before any training.
+  if (!o.digest.found) {
+    // No tarball was here as the run started (it was downloaded): found now, for the checkpoints, and a resume is
+    // compared now, before any training.
     try {
-      o.data.value = await imdbDataDigest(f.data as string | undefined);
+      await o.digest.find(f.data as string | undefined);
       if (f.resume !== undefined) checkSameOptions(ckpt.checkpointDir, [o.data], f.resume as string, 'imdb');
     } catch (e) { ckpt.release(); throw e; }
   }

@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { checkpointClashes } from '../io/checkpoint.js';
+import { parseJsonOnce, RepeatedKeyError, repeatedKeyProblem } from '../io/strict_json.js';
 import { errnoWords, FolderError, folderWriteProblem, makeFolders } from '../local_files.js';
 import { createRunDir, defaultOutDir } from '../report/run.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
@@ -172,13 +173,17 @@ export function checkOutDir(out: string, command: string | undefined, writes: Ru
     refusal: (clash) => {
       const them = clash.length === 1 ? 'it' : 'them';
       const links = linksAmong(out, clash);
-      const files = clash.filter((n) => !links.includes(n));
+      // A record that gives a key twice is refused as none (isRunRecordFile): said so, or the user looks for another cause.
+      const twice = clash.includes(RESULTS_FILE) && !links.includes(RESULTS_FILE) ? repeatedKeyOf(path.join(out, RESULTS_FILE)) : null;
+      const files = clash.filter((n) => !links.includes(n) && !(twice !== null && n === RESULTS_FILE));
       const parts: string[] = [];
+      if (twice !== null) parts.push(`'${RESULTS_FILE}', which ${twice}, so it is not read as an earlier rnnlab run's record, and which this run would replace`);
       if (files.length) {
         parts.push(`${quotedNames(files)}, which ${files.length === 1 ? 'is not an earlier rnnlab run\'s output' : 'are not an earlier rnnlab run\'s outputs'} and which this run would replace`);
       }
       if (links.length) parts.push(`${quotedNames(links)}, ${linkWords(out, links)}, which this run would write through`);
-      return `${flag}: ${out} already holds ${parts.join('; and ')}; nothing was changed. Give ${give} a new or empty folder, or move ${them} away`;
+      const fix = twice !== null ? `, fix ${RESULTS_FILE}` : '';
+      return `${flag}: ${out} already holds ${parts.join('; and ')}; nothing was changed. Give ${give} a new or empty folder${fix}, or move ${them} away`;
     },
   });
   // The run replaces model/ by emptying it: a read-only one would fail only after the whole run.
@@ -187,6 +192,32 @@ export function checkOutDir(out: string, command: string | undefined, writes: Ru
     const problem = folderWriteProblem(model);
     if (problem) throw new UsageError(`${flag}: cannot write in the folder ${model}, whose saved model this run would replace: ${problem}; nothing was changed`, command);
   }
+}
+
+/** What is wrong with a JSON file that gives a key twice (`gives the key "status" more than once`), or null for any other file. */
+function repeatedKeyOf(file: string): string | null {
+  const st = entryOf(file);
+  if (!st?.isFile() || st.size > 256 * 1024 * 1024) return null;
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); JSON.parse(text); } catch { return null; }
+  return repeatedKeyProblem(text);
+}
+
+/**
+ * The command of the run record in `file` (read once, strictly), or null when it holds none. A record that came to
+ * give a key twice since isRunRecordFile read it is refused naming `flag`, the file and the key, not read as either value.
+ */
+export function runRecordCommand(file: string, flag: string, command: string, give = flag): string | null {
+  if (!isRunRecordFile(file)) return null;
+  let record: unknown;
+  try {
+    record = parseJsonOnce(readFileSync(file, 'utf8'), file);
+  } catch (e) {
+    if (e instanceof RepeatedKeyError) throw new UsageError(`${flag}: ${e.message}; nothing was changed. Fix it, or give ${give} another folder`, command);
+    return null;
+  }
+  const other = (record as { command?: unknown } | null)?.command;
+  return typeof other === 'string' ? other : null;
 }
 
 /**
@@ -198,11 +229,8 @@ export function checkOutDir(out: string, command: string | undefined, writes: Ru
  * checkRunFolder; train and seq2seq call it themselves (evaluate has its own, suggesting a subfolder).
  */
 export function checkNotAnotherRun(out: string, command: string, writesModel = false, flag = '--out', give = flag): void {
-  const file = path.join(out, RESULTS_FILE);
-  if (!isRunRecordFile(file)) return;
-  let other: unknown;
-  try { other = (JSON.parse(readFileSync(file, 'utf8')) as { command?: unknown }).command; } catch { return; }
-  if (typeof other !== 'string' || other === command) return;
+  const other = runRecordCommand(path.join(out, RESULTS_FILE), flag, command, give);
+  if (other === null || other === command) return;
   const model = writesModel && existsSync(path.join(out, 'model')) ? ', reports and saved model (model/)' : ' and reports';
   throw new UsageError(`${flag}: ${out} holds an earlier 'rnnlab ${other}' run, whose results.json${model} this ${command} run would replace; nothing was changed. ` +
     `Give ${give} a new folder or an earlier ${command} run's`, command);

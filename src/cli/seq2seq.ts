@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { commitStaged, discardStaged, stageFile, writeFileAtomic } from '../io/atomic.js';
 import { readCheckpointInfo } from '../io/checkpoint.js';
+import { parseJsonOnce, RepeatedKeyError } from '../io/strict_json.js';
 import { makeOptimizer } from '../experiments/imdb_task.js';
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import type { Callback } from '../models/callback.js';
@@ -151,15 +152,22 @@ export const HELDOUT_FILE = 'heldout.jsonl';
 /**
  * The pairs.tsv an earlier --generate run wrote into `out` (its results.json says it generated them), unless it is this
  * run's --data: a run on other data replaces that run's model, and the pairs would no longer be what it trained on.
+ * A results.json that gives a key twice cannot say which run wrote them: refused, naming `flag` (where `out` came
+ * from), the file and the key, with nothing changed.
  */
-function generatedPairsOfEarlierRun(out: string, dataFile: string | undefined): string | null {
+function generatedPairsOfEarlierRun(out: string, dataFile: string | undefined, flag: string): string | null {
   const file = path.join(out, PAIRS_FILE);
   if (!existsSync(file) || (dataFile !== undefined && sameFile(dataFile, file))) return null;
+  const recordFile = path.join(out, RESULTS_FILE);
+  let record: unknown;
   try {
-    return (JSON.parse(readFileSync(path.join(out, RESULTS_FILE), 'utf8')) as { data?: { generated?: unknown } }).data?.generated ? file : null;
-  } catch {
-    return null;
+    record = parseJsonOnce(readFileSync(recordFile, 'utf8'), recordFile);
+  } catch (e) {
+    if (!(e instanceof RepeatedKeyError)) return null;
+    throw new UsageError(`${flag}: ${e.message}, so whether the earlier run there generated ${PAIRS_FILE} (which this run would ${dataFile === undefined ? 'replace' : 'remove'}) ` +
+      `cannot be told; nothing was changed. Fix ${RESULTS_FILE}, or give --out another folder`, 'seq2seq');
   }
+  return (record as { data?: { generated?: unknown } | null } | null)?.data?.generated ? file : null;
 }
 
 /**
@@ -167,9 +175,9 @@ function generatedPairsOfEarlierRun(out: string, dataFile: string | undefined): 
  * holding exactly the pairs this run writes (a run killed just after writing them, whose record was still the earlier
  * run's: nothing is lost), never over one it did not (the user's own pairs, which a --data run there trained on and kept).
  */
-function checkPairsFileOfRun(out: string, pairsText: string): void {
+function checkPairsFileOfRun(out: string, pairsText: string, flag: string): void {
   const file = path.join(out, PAIRS_FILE);
-  if (!entryOf(file) || generatedPairsOfEarlierRun(out, undefined) !== null || sameText(file, pairsText)) return;
+  if (!entryOf(file) || generatedPairsOfEarlierRun(out, undefined, flag) !== null || sameText(file, pairsText)) return;
   throw new UsageError(`--out: ${out} already holds '${PAIRS_FILE}', which the earlier run there did not generate (its results.json records no --generate) ` +
     `and which this run would replace with its generated pairs; nothing was changed. Give --out a new folder, or move ${PAIRS_FILE} away`, 'seq2seq');
 }
@@ -303,9 +311,10 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
     }
     // After the lock, so that a run writing the folder now is refused as such (naming it), not by the pairs.tsv it
     // has just written. Resumed into its own folder (no --out), a pairs.tsv there that no --generate run wrote stays too.
-    if (f.generate !== undefined) checkPairsFileOfRun(out, pairsTsv(pairs));
+    const outFlag = f.out === undefined && f.resume !== undefined ? '--resume' : '--out';
+    if (f.generate !== undefined) checkPairsFileOfRun(out, pairsTsv(pairs), outFlag);
     early.arm();
-    const stale = !data.generated ? generatedPairsOfEarlierRun(out, f.data as string | undefined) : null;
+    const stale = !data.generated ? generatedPairsOfEarlierRun(out, f.data as string | undefined, outFlag) : null;
     // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
     let headline: string | null = `${pairs.length.toLocaleString('en-US')} pair${pairs.length === 1 ? '' : 's'} ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
       `${headerLine ? ` (line ${headerLine} read as a header)` : ''}; ${tokensText(tokens)}`;
@@ -354,9 +363,11 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
     // model is: a kill in between leaves the folder reading as an interrupted run (its record marked running).
     const heldOut = stageFile(path.join(out, HELDOUT_FILE), pairsJsonl(r.heldOut));
     // As train's: an earlier run's record is marked running before its model/ is replaced, and put back if the save fails.
-    // The running record says what the run trains on: killed after it wrote pairs.tsv, the folder reads as the
-    // interrupted --generate run it is, which the next run into it (or --resume) takes up.
-    const unmark = markRunBeingReplaced(out, { ...startRecord({ command: 'seq2seq', runName: 'seq2seq', argv, startedAt, source: 'cli' }), data });
+    // A --generate run's running record says what it trains on, an earlier run's record marked too: killed after it
+    // wrote pairs.tsv, the folder reads as the interrupted --generate run it is, which the next run into it (or
+    // --resume) takes up. A --data run's keeps the earlier data: an earlier --generate run's pairs.tsv stays until
+    // this run's record is written, and the record beside it must go on saying that it was generated.
+    const unmark = markRunBeingReplaced(out, { ...startRecord({ command: 'seq2seq', runName: 'seq2seq', argv, startedAt, source: 'cli' }), data }, data.generated ? { data } : {});
     try {
       await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec);
     } catch (e) {

@@ -202,9 +202,11 @@ function checkedRecordJson(dir: string, record: RunRecord): string {
  * (and the next run into it replaces it as any earlier run's), not as the earlier run beside a model it did not train.
  * A folder without a record gets `starting` (this run's start record, `running`), so a kill there too leaves an
  * interrupted run rather than a model/ without a record; a results.json that is no run record is left alone.
+ * `says`: what the marked earlier record must say of this run instead (seq2seq --generate: its `data`, so that a kill
+ * after it wrote pairs.tsv leaves a record that says who generated them).
  * Returns what puts the folder back as it was (the earlier record, or none), when something was written.
  */
-export function markRunBeingReplaced(dir: string, starting?: RunRecord): (() => void) | null {
+export function markRunBeingReplaced(dir: string, starting?: RunRecord, says: Partial<Pick<RunRecord, 'data'>> = {}): (() => void) | null {
   const file = path.join(dir, RESULTS_FILE);
   if (!isRunRecordFile(file)) {
     if (!starting || existsSync(file)) return null;
@@ -215,7 +217,7 @@ export function markRunBeingReplaced(dir: string, starting?: RunRecord): (() => 
   let text: string, earlier: RunRecord;
   try { text = readFileSync(file, 'utf8'); earlier = parseJsonOnce(text, file) as RunRecord; } catch { return null; }
   if (earlier.status === 'running' && earlier.pid === process.pid) return null;
-  const marked = runningAs(earlier);
+  const marked = runningAs({ ...earlier, ...says });
   // An older record the schema no longer takes is not rewritten: the model swap then goes on as it did before.
   if (recordProblems(JSON.parse(recordJson(marked))).length) return null;
   writeFileAtomic(file, recordJson(marked) + '\n');
