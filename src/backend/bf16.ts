@@ -36,6 +36,22 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
 }
 
 /**
+ * base with the policy's products (BF16_TWINS) throwing naming the policy: only they would run in bf16, so the
+ * element-wise kernels, the optimizers and plain tensor ops (fp32 under the policy) go on running. `referenceByEnv`:
+ * RNNLAB_BACKEND=reference chose the reference kernels at startup, so naming that variable would not help.
+ */
+function withUnrunnableProducts(base: Kernels, reason: string, referenceByEnv: boolean): Kernels {
+  const back = referenceByEnv
+    ? "rl.setBackend('reference'): RNNLAB_BACKEND=reference chose them at startup, and setBackend('cpu'), 'tensorflow' or 'native' then chose the native ones"
+    : "rl.setBackend('reference'), or RNNLAB_BACKEND=reference";
+  const message = `the mixed_bfloat16 policy is in force but the native kernels cannot run it (they need ${reason}): `
+    + 'set the policy again after changing the backend or instruction set (rl.mixedPrecision.setGlobalPolicy falls back to float32), '
+    + `or go back to the reference kernels, which emulate its bf16 products (${back})`;
+  const refuse = () => { throw new Error(message); };
+  return { ...base, ...Object.fromEntries(Object.keys(BF16_TWINS).map((name) => [name, refuse])) } as Kernels;
+}
+
+/**
  * base with the product kernels swapped for their bf16 twins: the addon's when given (all of them: a stale addon
  * would otherwise run the much slower reference twins unnoticed), else the reference ones. The addon's GEMM reuses
  * the weights' packed copies between optimizer steps, which the optimizers' update kernels make as they write the
@@ -43,14 +59,11 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
  * to the input projection's two gradients (bf16_shared_packing.ts); both sets add lstmForwardInput and
  * conv1dPooledBackward (kernels.ts).
  */
-export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
+export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null, referenceByEnv = false): Kernels {
   // setGlobalPolicy checks the backend in force; a later setBackend('native') or setIsa can leave the policy on
   // kernels this CPU cannot run, which would otherwise fail inside the first product with the addon's words.
   const support = addon && typeof addon.info === 'function' ? nativeBf16Support(addon as unknown as Bf16Addon) : { ok: true, reason: '' };
-  if (!support.ok) {
-    throw new Error(`the mixed_bfloat16 policy is in force but the native kernels cannot run it (they need ${support.reason}): `
-      + 'set the policy again after changing the backend or instruction set (rl.mixedPrecision.setGlobalPolicy falls back to float32), or use RNNLAB_BACKEND=reference');
-  }
+  if (!support.ok) return withUnrunnableProducts(base, support.reason, referenceByEnv);
   const twins = Object.entries(BF16_TWINS).map(([name, twin]) => {
     if (!addon) return [name, bf16ReferenceKernels[name as keyof typeof BF16_TWINS]];
     if (typeof addon[twin] !== 'function') throw new Error(`the native addon lacks ${twin}: rebuild it (npm run build)`);

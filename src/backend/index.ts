@@ -72,7 +72,7 @@ function chosenKernels(bf16: boolean): Kernels {
   if (!announced) announce();
   const native = active === 'native' && precision === 32 && nativeMerged;
   let k = native ? nativeMerged : referenceKernels;
-  if (bf16 && precision === 32) k = native ? (nativeBf16 ??= withBf16(nativeMerged, addon as never)) : (referenceBf16 ??= withBf16(referenceKernels, null));
+  if (bf16 && precision === 32) k = native ? (nativeBf16 ??= withBf16(nativeMerged, addon as never, envChoice('RNNLAB_BACKEND') === 'reference')) : (referenceBf16 ??= withBf16(referenceKernels, null));
   return profiling ? profiled(k) : k;
 }
 

@@ -14,6 +14,7 @@ import { claimHostThreads, oversubscription } from '../sweep/host_threads.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { ConnectStoppedError, DEFAULT_QUEUE_NAME, enqueueSweep, type PathFlags, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
+import { precisionFallbackLine } from '../sweep/summary.js';
 import { specMismatch, SWEEP_FILE } from '../sweep/record.js';
 import { parseSpec, SweepSpecError, type FlagValue, type SweepCommand, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
@@ -438,6 +439,9 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
         return;
       }
     }
+    // The runs said it on their own stderr, which a sweep keeps only for failures: said here, once.
+    const fellBack = precisionFallbackLine(outcome.summary);
+    if (fellBack) ctx.err.write(`rnnlab sweep: ${fellBack}\n`);
     for (const l of summaryLines(outcome.summary, outcome.entries)) line(l);
     line(`\nWrote ${path.join(dir, 'sweep.json')} and ${path.join(dir, 'report.html')}.`);
     ctx.exitCode = outcome.summary.failed || outcome.summary.pending ? 1 : 0;

@@ -111,7 +111,6 @@ export function register(program: Command, ctx: CliContext): void {
   addFlags(cmd, { ...PRECISION_FLAG, threads: VERBOSE_FLAG.threads }, 'train');
   cmd.action(async (f: TrainFlags) => {
     applyThreads({ ...f });
-    applyPrecision({ ...f }, ctx);
     const startedAt = new Date();
     checkInputPath('--data', f.data, 'train', f.format);
     if (f.validation !== undefined) checkInputPath('--validation', f.validation, 'train');
@@ -119,6 +118,8 @@ export function register(program: Command, ctx: CliContext): void {
     const defaultOut = defaultOutDir(`train-${f.model}`, startedAt);
     checkOutNotInData(f.out ?? defaultOut, f.out === undefined, [['--data', f.data], ['--validation', f.validation]], 'train', { model: true });
     if (f.out !== undefined) checkRunNotOverInputs(f.out, { model: true }, [{ flag: '--data', path: f.data }, { flag: '--validation', path: f.validation }], 'train');
+    // After the usage checks: a mistyped --data is the one line said, not after mixed_bfloat16's fallback message.
+    applyPrecision({ ...f }, ctx);
     // Without --out, a new folder of its own (suffixed when another run took the name), removed again with the lock if
     // the run fails, and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
     // Another run writing the same folder now is refused here, before the data is read (docs/CLI.md, run folders).

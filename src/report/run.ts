@@ -236,7 +236,8 @@ function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc, at: { fil
     ...doc,
     config: doc.config ?? record.config,
     environment: doc.environment ?? {
-      engine: `${env.engine.backend} (${env.engine.isa}, ${env.engine.threads} thread${env.engine.threads === 1 ? '' : 's'})`,
+      // The precision that ran (mixed_bfloat16 falls back to float32 without AVX512-BF16); older records lack it.
+      engine: `${env.engine.backend} (${env.engine.isa}, ${env.engine.threads} thread${env.engine.threads === 1 ? '' : 's'}${env.engine.precision ? `, ${env.engine.precision}` : ''})`,
       cpu: `${env.cpu} x ${env.cpuCount}`, node: env.node, platform: `${env.platform}-${env.arch}`, rnnlab: env.rnnlab,
       started: record.startedAt, finished: record.finishedAt ?? '',
     },

@@ -80,13 +80,25 @@ export type RunHead = Pick<RunRecord, 'command' | 'runName' | 'status' | 'pid' |
     classes?: string[];
     /** Who wrote the run, for the 404 of a job id naming it (RunStore.sourceOf). */
     source?: RunRecord['source'];
+    /**
+     * The compute precision the run trained in (environment.engine.precision): what ran, not what --precision asked,
+     * since mixed_bfloat16 falls back to float32 without AVX512-BF16. Absent from records written before the field.
+     */
+    precision?: string;
   };
 
 function headOf(r: RunRecord): RunHead {
   const classes = r.data?.classes;
   return { command: r.command, source: r.source, runName: r.runName, status: r.status, pid: r.pid, host: r.host, writer: r.writer, startedAt: r.startedAt,
     finishedAt: r.finishedAt, error: r.error, models: r.models, metrics: r.metrics, config: r.config, cancellation: r.cancellation,
-    ...(Array.isArray(classes) && classes.every((c) => typeof c === 'string') ? { classes: classes as string[] } : {}) };
+    ...(Array.isArray(classes) && classes.every((c) => typeof c === 'string') ? { classes: classes as string[] } : {}),
+    ...(precisionOf(r) === undefined ? {} : { precision: precisionOf(r) }) };
+}
+
+/** The precision a run trained in, from its head (the listing's) or its whole record (a run's page reads that). */
+function precisionOf(r: RunHead | RunRecord): string | undefined {
+  const p = 'environment' in r ? r.environment?.engine?.precision : r.precision;
+  return typeof p === 'string' ? p : undefined;
 }
 
 const finite = (v: Num[]): number[] => v.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -215,7 +227,7 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
     // The adder's records name it exactMatchAccuracy, rnnlab seq2seq's (greedy decoding) validationExact, and an
     // evaluate of a seq2seq model on a pairs file testExact.
     exactMatch: metric(r, 'exactMatchAccuracy') ?? metric(r, 'validationExact') ?? metric(r, 'testExact'),
-    settings: settingsOf(r.config),
+    settings: settingsOf(r.config, precisionOf(r)),
     secondsPerEpoch: secs.length ? secs.reduce((a, b) => a + b, 0) / secs.length : null,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
@@ -231,10 +243,15 @@ function metric(r: RunHead, key: string): number | null {
 
 /** The settings that tell runs apart, in a fixed order; the rest stays in the run's record. */
 const SETTING_KEYS = ['model', 'rnn', 'attention', 'tokens', 'bidirectionalEncoder', 'units', 'hidden', 'layers', 'embeddingDim', 'maxlen', 'vocab', 'limit', 'digits', 'trainingSize', 'reverse',
-  'epochs', 'batchSize', 'optimizer', 'lr', 'beam', 'seed'];
+  'epochs', 'batchSize', 'optimizer', 'lr', 'beam', 'seed', 'precision'];
 
-export function settingsOf(config: Record<string, unknown>): string {
-  return SETTING_KEYS.filter((k) => ['number', 'string', 'boolean'].includes(typeof config[k])).map((k) => `${k}=${String(config[k])}`).join(' ');
+/**
+ * `precision`: the one the run trained in (RunHead.precision), from its environment rather than its config: a run
+ * asked for mixed_bfloat16 that fell back to float32 shows float32.
+ */
+export function settingsOf(config: Record<string, unknown>, precision?: string): string {
+  const shown: Record<string, unknown> = precision === undefined ? config : { ...config, precision };
+  return SETTING_KEYS.filter((k) => ['number', 'string', 'boolean'].includes(typeof shown[k])).map((k) => `${k}=${String(shown[k])}`).join(' ');
 }
 
 /** What an inference request needs to know about a saved model, from its record. */

@@ -15,6 +15,11 @@ export interface RunOutcome {
   recorded: Record<string, number | null>;
   history: Record<string, number[]>;
   secondsPerEpoch: number | null;
+  /**
+   * The compute precision the run trained in (its environment.engine.precision): float32 for a run asked for
+   * mixed_bfloat16 where the native kernels cannot run bf16. Absent from records written before the field.
+   */
+  precision?: string;
 }
 
 /** snake_case and camelCase name the same metric: test_accuracy = testAccuracy. */
@@ -54,7 +59,18 @@ export function readOutcome(runDir: string): RunOutcome | null {
     recorded: Object.fromEntries(Object.entries(rec.metrics).filter((e): e is [string, number | null] => typeof e[1] === 'number' || e[1] === null)),
     history: model ? Object.fromEntries(Object.entries(model.history).map(([k, v]) => [k, numbers(v)])) : {},
     secondsPerEpoch: spe.length ? spe.reduce((a, b) => a + b, 0) / spe.length : null,
+    ...(typeof rec.environment?.engine?.precision === 'string' ? { precision: rec.environment.engine.precision } : {}),
   };
+}
+
+/**
+ * What a run asked for and trained in, when they differ: --precision mixed_bfloat16 falls back to float32 where the
+ * native kernels cannot run bf16 (a CPU without AVX512-BF16), saying so only on the run's stderr. Null when they
+ * agree, or the record does not say (one written before the field).
+ */
+export function precisionFallback(flags: Record<string, unknown>, outcome: Pick<RunOutcome, 'precision'>): { asked: string; ran: string } | null {
+  const asked = flags.precision === undefined ? 'float32' : String(flags.precision);
+  return outcome.precision === undefined || outcome.precision === asked ? null : { asked, ran: outcome.precision };
 }
 
 /** The metric's value among a run's metrics under either spelling, or undefined when it has none that is a finite number. */

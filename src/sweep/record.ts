@@ -8,7 +8,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { parseJsonOnce, RepeatedKeyError } from '../io/strict_json.js';
 import { expandRuns, sameRunKey, type SweepRun } from './expand.js';
-import { completedRun, readOutcome } from './outcome.js';
+import { completedRun, precisionFallback, readOutcome } from './outcome.js';
 import type { SweepSpec } from './spec.js';
 import type { RunEntry, SweepSummary } from './summary.js';
 import { runDirOf } from './execute.js';
@@ -50,6 +50,9 @@ export function sweepRecordProblem(r: unknown): string | null {
     if (!isObj(run.axes)) return `runs[${i}].axes is not an object`;
     if (typeof run.seed !== 'number') return `runs[${i}].seed is not a number`;
     if (typeof run.attempts !== 'number') return `runs[${i}].attempts is not a number`;
+    const fb: unknown = run.precisionFallback;
+    // Absent from records written before the field, and from runs that trained in the precision they asked for.
+    if (fb !== undefined && !(isObj(fb) && typeof fb.asked === 'string' && typeof fb.ran === 'string')) return `runs[${i}].precisionFallback is not {asked, ran}`;
   }
   if (r.summary !== null) {
     if (!isObj(r.summary)) return 'summary is neither an object nor null';
@@ -157,7 +160,9 @@ export function collectEntries(dir: string, spec: SweepSpec, runs: SweepRun[], k
     const base: RunEntry = { id: run.id, axes: run.axes, seed: run.seed, status: 'pending', attempts, ...(worker ? { worker } : {}) };
     if (outcome?.status === 'completed') {
       const judged = completedRun(outcome.recorded, spec.metric, run.id);
-      return judged.status === 'completed' ? { ...base, ...judged, outcome } : { ...base, ...judged };
+      const fallback = precisionFallback(run.flags, outcome);
+      const ran = fallback ? { ...base, precisionFallback: fallback } : base;
+      return judged.status === 'completed' ? { ...ran, ...judged, outcome } : { ...ran, ...judged };
     }
     if (k.status === 'failed') return { ...base, status: 'failed', error: k.error };
     return base;

@@ -6,7 +6,7 @@ import { svgToPng } from '../report/png.js';
 import { chartGridSvg, type ChartSpec } from '../report/svg.js';
 import type { Table } from '../report/table.js';
 import type { SweepSpec } from './spec.js';
-import { unmeasuredLine, type SweepSummary } from './summary.js';
+import { unmeasuredLine, type AxisEffect, type SweepSummary } from './summary.js';
 
 const num = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : 'n/a');
 /** One run has no spread to show: '-' rather than a std of 0. */
@@ -20,17 +20,20 @@ export function rankedTable(s: SweepSummary): Table {
   };
 }
 
+/** An axis value, with what its runs trained in where they fell back from the precision they asked for. */
+const shownValue = (v: AxisEffect['values'][number]) => (v.ranIn ? `${v.value} (ran in ${v.ranIn})` : String(v.value));
+
 export function effectTables(s: SweepSummary): Table[] {
   return s.effects.map((e) => ({
     caption: `Effect of ${e.axis} (${s.metric} averaged over the grid's other settings and seeds)`,
     columns: [e.axis, s.metric, '± std', 'runs'],
-    rows: e.values.map((v) => [String(v.value), num(v.mean), spread(v.std, v.n), v.n]),
+    rows: e.values.map((v) => [shownValue(v), num(v.mean), spread(v.std, v.n), v.n]),
   }));
 }
 
 function charts(s: SweepSummary): ChartSpec[] {
   const out: ChartSpec[] = s.effects.filter((e) => e.values.length > 1).map((e) => ({
-    kind: 'bar' as const, title: `${s.metric} by ${e.axis}`, yLabel: s.metric, categories: e.values.map((v) => String(v.value)),
+    kind: 'bar' as const, title: `${s.metric} by ${e.axis}`, yLabel: s.metric, categories: e.values.map(shownValue),
     series: [{ name: s.metric, y: e.values.map((v) => v.mean) }],
   }));
   const keys = [...new Set(s.rows.flatMap((r) => Object.keys(r.curves)))].filter((k) => /^(val_)?(accuracy|loss)$/.test(k));

@@ -19,6 +19,8 @@ export interface RunEntry {
   /** The ranking metric's value, when completed. */
   value?: number;
   outcome?: RunOutcome;
+  /** The precision the run asked for (--precision) and the one it trained in, where they differ (outcome.ts precisionFallback). */
+  precisionFallback?: { asked: string; ran: string };
 }
 
 export interface SettingRow {
@@ -33,7 +35,8 @@ export interface SettingRow {
 
 export interface AxisEffect {
   axis: string;
-  values: { value: FlagValue; mean: number; std: number; n: number }[];
+  /** `ranIn`: for a precision value some of whose runs fell back, what they trained in ("float32", "float32 in 1 of 2 runs"). */
+  values: { value: FlagValue; mean: number; std: number; n: number; ranIn?: string }[];
   /** Best minus worst mean, in the goal's direction (≥ 0). */
   spread: number;
 }
@@ -60,6 +63,11 @@ export interface SweepSummary {
   finding: string;
   /** What the spec asked that the runs could not give (expand.ts specNotes), and that list entries make no effect; when there is any. */
   notes?: string[];
+  /**
+   * Completed runs that trained in another precision than they asked for (`runs` of the `of` that asked for `asked`),
+   * one entry per pair; absent when there is none. Their settings' labels say so ("precision=mixed_bfloat16 ran in float32").
+   */
+  precisionFallbacks?: { asked: string; ran: string; runs: number; of: number }[];
 }
 
 export function meanStd(xs: number[]): { mean: number; std: number } {
@@ -92,6 +100,28 @@ export function unmeasuredLine(s: Pick<SweepSummary, 'unmeasured'> & { rows: rea
 export function settingLabel(axes: Record<string, FlagValue>): string {
   const parts = Object.entries(axes).map(([k, v]) => `${k}=${v}`);
   return parts.length ? parts.join(', ') : '(fixed settings)';
+}
+
+/**
+ * What runs of one setting (or one axis value) trained in, where they fell back from the precision they asked for:
+ * "float32", or "float32 in 1 of 2 runs" where only some did (workers on other CPUs); null where none did.
+ */
+function ranIn(runs: readonly RunEntry[]): string | null {
+  const fell = runs.filter((r) => r.precisionFallback);
+  if (!fell.length) return null;
+  const ran = [...new Set(fell.map((r) => r.precisionFallback!.ran))].join(' or ');
+  return fell.length === runs.length ? ran : `${ran} in ${fell.length} of ${runs.length} runs`;
+}
+
+/** A setting's label, its precision marked where its runs trained in another ("precision=mixed_bfloat16 ran in float32"). */
+function runsLabel(axes: Record<string, FlagValue>, runs: readonly RunEntry[]): string {
+  const ran = ranIn(runs);
+  if (!ran) return settingLabel(axes);
+  const asked = runs.find((r) => r.precisionFallback)!.precisionFallback!.asked;
+  // A precision the spec's fixed flags set is in no setting's axes: the mark names it all the same.
+  const parts = Object.entries(axes).map(([k, v]) => (k === 'precision' ? `${k}=${v} ran in ${ran}` : `${k}=${v}`));
+  if (!('precision' in axes)) parts.push(`precision=${asked} ran in ${ran}`);
+  return parts.join(', ');
 }
 
 function meanCurves(outcomes: RunOutcome[]): Record<string, number[]> {
@@ -161,28 +191,33 @@ export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min',
   }
   const rows: SettingRow[] = [...groups.values()].map((g) => {
     const { mean, std } = meanStd(g.map((r) => r.value!));
-    return { axes: g[0].axes, label: settingLabel(g[0].axes), mean, std, n: g.length, curves: meanCurves(g.map((r) => r.outcome!).filter(Boolean)) };
+    return { axes: g[0].axes, label: runsLabel(g[0].axes, g), mean, std, n: g.length, curves: meanCurves(g.map((r) => r.outcome!).filter(Boolean)) };
   }).sort((a, b) => better(a.mean, b.mean));
 
   const axisNames = grid ? Object.keys(grid) : [...new Set(runs.flatMap((r) => Object.keys(r.axes)))];
   const measured = axisNames.filter((axis) => gridDone.some((r) => axis in r.axes));
   const unmeasured = axisNames.filter((axis) => !measured.includes(axis));
   const effects: AxisEffect[] = measured.map((axis) => {
-    const byValue = new Map<string, { value: FlagValue; xs: number[] }>();
+    const byValue = new Map<string, { value: FlagValue; xs: number[]; runs: RunEntry[] }>();
     for (const r of gridDone) {
       if (!(axis in r.axes)) continue;
       const v = r.axes[axis];
-      const e = byValue.get(String(v)) ?? { value: v, xs: [] };
+      const e = byValue.get(String(v)) ?? { value: v, xs: [], runs: [] };
       e.xs.push(r.value!);
+      e.runs.push(r);
       byValue.set(String(v), e);
     }
-    const values = [...byValue.values()].map(({ value, xs }) => ({ value, ...meanStd(xs), n: xs.length }));
+    const values = [...byValue.values()].map(({ value, xs, runs: rs }) => {
+      const ran = axis === 'precision' ? ranIn(rs) : null;
+      return { value, ...meanStd(xs), n: xs.length, ...(ran ? { ranIn: ran } : {}) };
+    });
     const means = values.map((v) => v.mean);
     const spread = means.length > 1 ? Math.max(...means) - Math.min(...means) : 0;
     return { axis, values, spread };
   }).sort((a, b) => b.spread - a.spread);
 
   const effectRows = grid ? rows.filter((r) => onGrid(r.axes, grid)) : rows;
+  const precisionFallbacks = fallbacksOf(done);
   const seedStd = seedSpread(effectRows);
   const s: SweepSummary = {
     metric, goal, rows, effects,
@@ -193,10 +228,45 @@ export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min',
     finding: '',
     ...(unmeasured.length ? { unmeasured } : {}),
     ...(notes.length || note ? { notes: note ? [...notes, note] : notes } : {}),
+    ...(precisionFallbacks.length ? { precisionFallbacks } : {}),
   };
   s.finding = findingOf(s);
   return s;
 }
+
+/** The completed runs that fell back, counted by what they asked for and trained in, against all that asked for it. */
+function fallbacksOf(done: readonly RunEntry[]): NonNullable<SweepSummary['precisionFallbacks']> {
+  const out = new Map<string, { asked: string; ran: string; runs: number; of: number }>();
+  for (const r of done) {
+    const fb = r.precisionFallback;
+    if (!fb) continue;
+    const key = JSON.stringify([fb.asked, fb.ran]);
+    // A run that did not fall back asked for what it ran (its record's), or, in a record that does not say, its axis's.
+    const askedOf = (d: RunEntry) => d.precisionFallback?.asked ?? d.outcome?.precision ?? (d.axes.precision === undefined ? undefined : String(d.axes.precision));
+    const e = out.get(key) ?? { ...fb, runs: 0, of: done.filter((d) => askedOf(d) === fb.asked).length };
+    e.runs++;
+    out.set(key, e);
+  }
+  return [...out.values()];
+}
+
+/** The line saying which runs trained in another precision than they asked for, or null when none did. */
+export function precisionFallbackLine(s: Pick<SweepSummary, 'precisionFallbacks'>): string | null {
+  const fbs = s.precisionFallbacks ?? [];
+  if (!fbs.length) return null;
+  const each = fbs.map((f) => `${whoAsked(f)} asking for ${f.asked} trained in ${f.ran}`);
+  return `${each.join('; ')}. mixed_bfloat16 falls back to float32 where the native kernels cannot run bf16 (a CPU without AVX512-BF16); `
+    + 'each run\'s results.json names the precision that ran (environment.engine.precision), and the summary marks such settings "ran in float32".';
+}
+
+/** "The run", "All 4 runs" or "2 of the 4 runs": which of the runs asking for a precision fell back. */
+function whoAsked(f: { runs: number; of: number }): string {
+  if (f.runs !== f.of) return `${f.runs} of the ${f.of} runs`;
+  return f.runs === 1 ? 'The run' : `All ${f.runs} runs`;
+}
+
+/** An axis value as the finding names it, with what a precision value's runs trained in where they fell back. */
+const valueText = (v: { value: FlagValue; ranIn?: string }) => (v.ranIn ? `${v.value} (ran in ${v.ranIn})` : String(v.value));
 
 /** The validation curve of a metric: val_<metric> where the run recorded one. */
 function validationCurve(row: SettingRow, metric: string): { key: string; ys: number[] } | null {
@@ -246,15 +316,20 @@ export function findingOf(s: SweepSummary): string {
   if (top && top.values.length > 1) {
     const vals = [...top.values].sort((a, b) => (s.goal === 'max' ? b.mean - a.mean : a.mean - b.mean));
     const hi = vals[0], lo = vals[vals.length - 1];
+    // A value whose runs fell back to another precision is named, or "precision: 10.00% vs 10.00%" would read as a measurement.
+    const versus = hi.ranIn || lo.ranIn ? `${valueText(hi)} ${fmt(hi.mean)} vs ${valueText(lo)} ${fmt(lo.mean)}` : `${fmt(hi.mean)} vs ${fmt(lo.mean)}`;
     if (oneSeed && fmt(hi.mean) === fmt(lo.mean)) {
-      parts.push(`No axis moves ${s.metric} (${top.axis}: ${fmt(hi.mean)} vs ${fmt(lo.mean)}); with one seed per setting, the seed-to-seed spread is not measured.`);
+      parts.push(`No axis moves ${s.metric} (${top.axis}: ${versus}); with one seed per setting, the seed-to-seed spread is not measured.`);
     } else if (oneSeed) {
-      parts.push(`${top.axis} matters most: ${hi.value} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${lo.value}. With one seed per setting, the seed-to-seed spread is not measured.`);
+      parts.push(`${top.axis} matters most: ${valueText(hi)} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${valueText(lo)}. With one seed per setting, the seed-to-seed spread is not measured.`);
     } else {
       parts.push(top.spread > noise!
-        ? `${top.axis} matters most: ${hi.value} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${lo.value}.`
-        : `No axis moves ${s.metric} by more than the seed-to-seed spread (${top.axis}: ${fmt(hi.mean)} vs ${fmt(lo.mean)}).`);
+        ? `${top.axis} matters most: ${valueText(hi)} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${valueText(lo)}.`
+        : `No axis moves ${s.metric} by more than the seed-to-seed spread (${top.axis}: ${versus}).`);
     }
+  }
+  for (const f of s.precisionFallbacks ?? []) {
+    parts.push(`${whoAsked(f)} asking for ${f.asked} trained in ${f.ran}: the settings marked "ran in ${f.ran}" measure ${f.ran}, not ${f.asked}.`);
   }
   const curve = validationCurve(best, s.metric);
   if (curve && curve.ys.length > 1) {

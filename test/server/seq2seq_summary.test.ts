@@ -15,7 +15,7 @@ describe('run summary', () => {
     const s = summarize('s2s', '.', r);
     expect(s.exactMatch).toBe(0.625);
     expect(s.bestValAccuracy).toBe(0.75);
-    expect(s.settings).toBe('rnn=gru attention=bahdanau tokens=word bidirectionalEncoder=true units=32 beam=4 seed=1');
+    expect(s.settings).toBe('rnn=gru attention=bahdanau tokens=word bidirectionalEncoder=true units=32 beam=4 seed=1 precision=float32');
   });
 
   it('takes an evaluate of a seq2seq model\'s exact match from testExact', () => {
