@@ -16,7 +16,7 @@ import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAver
 import { batchNormalization, layerNormalization } from './norm_export.js';
 import { masking } from './masking_export.js';
 import { timeDistributed } from './time_distributed_export.js';
-import { checkExportOptions, type OnnxExportOptions } from './options.js';
+import { checkExportOptions, refuseExtraArguments, type OnnxExportOptions } from './options.js';
 import { refuse, viewOf, OnnxExportError, type ExportableGraph, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 import { describe } from '../describe.js';
 import { pathTooLongWords, tempName } from '../temp_names.js';
@@ -189,6 +189,7 @@ function exportLayer(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
 
 /** The ONNX model's bytes (a Sequential, or a functional model from rl.model). */
 export function toOnnx(model: ExportableModel | ExportableGraph, options?: OnnxExportOptions): Uint8Array {
+  refuseExtraArguments('ONNX export: toOnnx', ['model', 'options'], arguments.length, OnnxExportError);
   checkExportOptions('toOnnx', options);
   return modelBytes(model, 'toOnnx');
 }

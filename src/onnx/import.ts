@@ -14,7 +14,8 @@ import { OnnxImportError } from './import_error.js';
 import { dataPath, readGraph, type Spec } from './import_graph.js';
 import { Reader } from './import_reader.js';
 import { resolveOneFeatureNorm } from './import_norm.js';
-import { refuseImportOptions } from './options.js';
+import { refuseExtraArguments, refuseImportOptions } from './options.js';
+import { describe } from '../describe.js';
 import { errnoWords } from '../local_files.js';
 
 export { OnnxImportError };
@@ -48,16 +49,37 @@ function makeLayer(spec: Spec): Layer {
   }
 }
 
+/** The value given for the file's bytes, in words: its class for an object ("a Float32Array", "a Promise"). */
+function shownBytes(v: unknown): string {
+  const cls = (v as { constructor?: { name?: string } } | null)?.constructor?.name;
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !cls || cls === 'Object') return describe(v);
+  return `${/^[AEIOU]/.test(cls) ? 'an' : 'a'} ${cls}`;
+}
+
+/**
+ * The file's bytes as given: a Uint8Array (a Node Buffer is one) or an ArrayBuffer, as ONNX Runtime takes them.
+ * Anything else is refused by what it is (a path is not read: rl.loadONNX reads files), not decoded into a
+ * protobuf error.
+ */
+function onnxBytes(bytes: unknown): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  const path = typeof bytes === 'string' ? '; a path is not read here: rl.loadONNX(path) or rl.loadModel(path) reads an ONNX file' : '';
+  throw new OnnxImportError(`modelFromOnnx: the model (first argument) must be the ONNX file's bytes, a Uint8Array (a Buffer) or an ArrayBuffer, got ${shownBytes(bytes)}${path}`);
+}
+
 /**
  * An rnnlab Sequential from ONNX bytes (source names the file in errors). An import takes no options: an object in
  * source's place is refused by its first key, rather than read as a name.
  */
-export function modelFromOnnx(bytes: Uint8Array, source: string = 'ONNX model'): Sequential {
+export function modelFromOnnx(bytes: Uint8Array | ArrayBuffer, source: string = 'ONNX model'): Sequential {
+  refuseExtraArguments('modelFromOnnx', ['bytes', 'name'], arguments.length, OnnxImportError);
+  const data = onnxBytes(bytes);
   if (typeof source !== 'string') {
     refuseImportOptions('modelFromOnnx', source);
     source = 'ONNX model';
   }
-  const g = readGraph(decodeModel(bytes, source), source);
+  const g = readGraph(decodeModel(data, source), source);
   const reader = new Reader(g);
   reader.read(dataPath(g));
   if (reader.specs.length === 0) throw new OnnxImportError(`${source}: the graph has no layers`);

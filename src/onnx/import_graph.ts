@@ -20,6 +20,8 @@ export interface Spec {
    * which the layers' sizes tell once built.
    */
   oneFeatureNorm?: boolean;
+  /** A oneFeatureNorm read from (x - mean) * scale + shift: its mean and shift, kept apart when it becomes that layer. */
+  centered?: { mean: number; shift: number };
 }
 
 export interface Graph {

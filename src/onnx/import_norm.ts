@@ -1,6 +1,7 @@
 /**
  * The per-channel and clipping operators of an imported chain, as rnnlab layer specs: ONNX BatchNormalization (and
- * the Mul + Add by per-channel constants exportOnnx folds BatchNormalization into), LayerNormalization over the last
+ * the Sub + Mul + Add by per-channel constants exportOnnx writes BatchNormalization as, or the Mul + Add it folded it
+ * into before), LayerNormalization over the last
  * axis, LeakyRelu, and Clip from 0 (ReLU with maxValue). The Reader decides where they stand; these read the nodes.
  */
 import { attrFloat, attrInt, attrsOf, type ConstTensor } from './read.js';
@@ -95,6 +96,38 @@ export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
 }
 
 /**
+ * (x - m) * s + t by constants, Sub then Mul then Add (the form exportOnnx writes BatchNormalization in since it
+ * stopped folding m into t): a BatchNormalization with moving mean m, gamma s, beta t, moving variance 1 and epsilon
+ * 0, which computes exactly that, per feature of the last axis. One value each: that layer when rnnlab wrote the
+ * file and the data has one feature (resolveOneFeatureNorm), else a Rescaling by s and t - m * s.
+ * Null when the nodes after the Sub are not that Mul and Add.
+ */
+export function centeredAffineSpec(p: Place, sub: Node, mul: Node | undefined, add: Node | undefined): Spec | null {
+  const out = (n: Node) => n.output?.[0] ?? '';
+  const takes = (n: Node | undefined, from: Node): n is Node => n?.input?.length === 2 && n.input.includes(out(from));
+  if (mul?.opType !== 'Mul' || add?.opType !== 'Add' || !takes(mul, sub) || !takes(add, mul)) return null;
+  const constOf = (n: Node, from: string | null) => constAt(p, n, n.input![0] === from ? 1 : 0);
+  if (!p.g.consts.has(sub.input?.[1] ?? '') || p.g.consts.has(sub.input?.[0] ?? '')) return null;
+  const [m, s, t] = [constAt(p, sub, 1), constOf(mul, out(sub)), constOf(add, out(mul))];
+  if (!m || !s || !t) return null;
+  const single = [m, s, t].map((c) => singleValue(c, p.rank));
+  if (single.every((v) => v !== null) && p.channelsLast) {
+    const [mean, scale, shift] = single as number[];
+    // As affineSpec's: only rnnlab's own file is taken for a one-feature BatchNormalization (another tool's would
+    // then train on batch statistics, not as the file computes).
+    const rnnlabs = p.g.producerName === 'rnnlab' ? { oneFeatureNorm: true, centered: { mean, shift } } : {};
+    return { className: 'Rescaling', args: { scale, offset: shift - mean * scale }, weights: [], ...rnnlabs };
+  }
+  const per = [m, s, t].map(perFeature);
+  const C = Math.max(...per.map((v) => v?.length ?? 0));
+  const [mean, scale, shift] = per.map((v, i) => (single[i] !== null ? new Float32Array(C).fill(single[i]!) : v));
+  if (!p.channelsLast || [mean, scale, shift].some((v) => !v || v.length !== C)) {
+    p.fail(sub, "only a Sub, Mul and Add by constants of one value each or one per feature of the last axis (exportOnnx's BatchNormalization) is imported here");
+  }
+  return { className: 'BatchNormalization', args: { axis: -1, epsilon: 0 }, weights: [scale!, shift!, mean!, new Float32Array(C).fill(1)] };
+}
+
+/**
  * A Rescaling marked by affineSpec (exportOnnx's [1]-shaped '<layer>/scale' and '<layer>/shift') on data of one
  * feature (width, its input's last axis) is exportOnnx's one-feature BatchNormalization: made that layer again, with
  * the folded form as its weights (gamma s, beta t, moving mean 0, moving variance 1, epsilon 0). Predictions are the
@@ -105,9 +138,11 @@ export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
 export function resolveOneFeatureNorm(spec: Spec, width: number | null | undefined): void {
   if (!spec.oneFeatureNorm || width !== 1) return;
   const { scale, offset } = spec.args as { scale: number; offset: number };
+  // Read from (x - mean) * scale + shift: the mean kept apart, as the file computes.
+  const { mean, shift } = spec.centered ?? { mean: 0, shift: offset };
   Object.assign(spec, {
     className: 'BatchNormalization', args: { axis: -1, epsilon: 0 },
-    weights: [Float32Array.of(scale), Float32Array.of(offset), Float32Array.of(0), Float32Array.of(1)],
+    weights: [Float32Array.of(scale), Float32Array.of(shift), Float32Array.of(mean), Float32Array.of(1)],
   });
 }
 

@@ -13,7 +13,7 @@ import { isCompaction, isHasAny, isIdsMask, isMaskedDirection, isRestore, lensMa
 import { ONNX_ACTIVATION } from './recurrent_export.js';
 import { rowsShape } from './import_flatten.js';
 import { isTorchSoftsign, torchActivationRefusal, writtenActivationAt } from './import_torch_activations.js';
-import { affineSpec, batchNormalizationSpec, clipMax, layerNormalizationSpec, leakyReluSpec, type Place } from './import_norm.js';
+import { affineSpec, batchNormalizationSpec, centeredAffineSpec, clipMax, layerNormalizationSpec, leakyReluSpec, type Place } from './import_norm.js';
 import { wideSameWindow } from './import_wide_same.js';
 
 const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax', LogSoftmax: 'log_softmax',
@@ -253,6 +253,13 @@ export class Reader {
         this.refuseTorchActivation(node, ahead);
         this.push(affineSpec(this.place(), node, ahead[0]), false);
         this.skip = 1; // the Add, read with it
+        return;
+      }
+      case 'Sub': {
+        const spec = centeredAffineSpec(this.place(), node, ahead[0], ahead[1]);
+        if (!spec) this.fail(node, "only a Sub of a constant followed by a Mul and an Add by constants (exportOnnx's BatchNormalization, (x - mean) * scale + beta) is imported of Sub");
+        this.push(spec, false);
+        this.skip = 2; // the Mul and the Add, read with it
         return;
       }
       case 'Slice':

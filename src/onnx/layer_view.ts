@@ -4,6 +4,8 @@
  * a functional model, its graph of such layers. The public API's types (toOnnx's) come from here: this module names
  * no ONNX protobuf type, so the published declarations need neither onnx-proto's nor Long's.
  */
+import { builtInMethod } from '../layers/built_in_classes.js';
+import { heldLayers, Layer } from '../layers/layer.js';
 
 export interface LayerView {
   name: string;
@@ -71,7 +73,45 @@ function camelKeys(config: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** The methods through which a layer computes its output and mask: one a user's subclass overrides, the exporter cannot follow. */
+const COMPUTING_METHODS = ['call', 'apply', 'computeMask'] as const;
+
+/**
+ * Whether the layer's className is one of rnnlab's classes' (inherited by a user's subclass): the class that sets it
+ * is rnnlab's. A class's prototype owns `constructor`, so builtInMethod on an object just below that prototype says
+ * whether the class itself is rnnlab's.
+ */
+function namedByBuiltIn(layer: object): boolean {
+  let cls = (layer as { constructor?: object }).constructor;
+  while (cls && !Object.prototype.hasOwnProperty.call(cls, 'className')) cls = Object.getPrototypeOf(cls) as object;
+  const proto = (cls as { prototype?: object } | undefined)?.prototype;
+  return proto !== undefined && builtInMethod(Object.create(proto) as object, 'constructor');
+}
+
+/**
+ * A user's subclass of one of rnnlab's layers that overrides how it computes (TwiceDense extends Dense, with its own
+ * call()) keeps the parent's className and config: exported by them, the file would compute the parent's output
+ * where predict computes the subclass's. Refused, naming the class and what it overrides; one that overrides nothing
+ * computational (a constructor, getConfig) computes as its parent and is exported. The layers it wraps (a
+ * TimeDistributed's, a Bidirectional's, an RNN's cells) are checked too, as the export writes theirs as well. A
+ * class with a className of its own cannot pass for rnnlab's: it is refused by that name ("has no ONNX export").
+ */
+function refuseOverriddenCompute(top: LayerLike, layer: object, seen: Set<object>): void {
+  if (seen.has(layer)) return;
+  seen.add(layer);
+  const overridden = COMPUTING_METHODS.filter((m) => !builtInMethod(layer, m));
+  if (overridden.length > 0 && namedByBuiltIn(layer)) {
+    const held = layer as Partial<LayerLike>;
+    const which = layer === top ? 'its class' : `its layer '${String(held.name)}' (${String(held.className)}) is of class`;
+    const className = (layer as { constructor?: { name?: string } }).constructor?.name || '(anonymous)';
+    throw new OnnxExportError(`ONNX export: layer '${top.name}' (${top.className}) has no ONNX export: ${which} ${className}, which overrides ` +
+      `${overridden.map((m) => `${m}()`).join(' and ')}; the file would compute ${layer === top ? top.className : String(held.className)}'s own output, not the class's`);
+  }
+  if (layer instanceof Layer) for (const [, inner] of heldLayers(layer)) refuseOverriddenCompute(top, inner, seen);
+}
+
 export function viewOf(layer: LayerLike): LayerView {
+  if (layer instanceof Layer) refuseOverriddenCompute(layer, layer, new Set());
   return { name: layer.name, className: layer.className, config: camelKeys(layer.getConfig()), weights: layer.getWeightValues() };
 }
 

@@ -29,3 +29,12 @@ export function refuseImportOptions(where: string, options: unknown): void {
   const given = Object.keys(options).find((k) => (options as Record<string, unknown>)[k] !== undefined);
   if (given !== undefined) throw new OnnxImportError(`${where}: option '${given}' does not apply to an ONNX file (an ONNX import takes no options)`);
 }
+
+/**
+ * An argument past those an ONNX entry takes (rl.toOnnx(model, {}, {})) would be dropped unread: refused, naming the
+ * entry and how many it takes. params: the entry's parameter names; given: arguments.length.
+ */
+export function refuseExtraArguments(where: string, params: readonly string[], given: number, error: new (message: string) => Error): void {
+  if (given <= params.length) return;
+  throw new error(`${where} takes at most ${params.length} arguments (${params.join(', ')}), got ${given}`);
+}

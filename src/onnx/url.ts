@@ -7,7 +7,7 @@
 import { exportOnnx, OnnxExportError, type ExportableModel, type OnnxExportOptions } from './export.js';
 import type { ExportableGraph } from './layer_view.js';
 import { OnnxImportError, readOnnxFile } from './import.js';
-import { refuseImportOptions } from './options.js';
+import { refuseExtraArguments, refuseImportOptions } from './options.js';
 import type { Sequential } from '../models/sequential.js';
 import { describe } from '../describe.js';
 import { localPathOf } from '../local_files.js';
@@ -51,6 +51,7 @@ function fileFor(url: unknown, what: string, verb: string, error: new (message: 
 
 /** rl.exportONNX(model, url): the file written (the path the URL names) and its size. */
 export async function exportOnnxUrl(model: ExportableModel | ExportableGraph, url: string, options?: OnnxExportOptions): Promise<{ path: string; bytes: number }> {
+  refuseExtraArguments('ONNX export: exportONNX', ['model', 'path', 'options'], arguments.length, OnnxExportError);
   return exportOnnx(model, fileFor(url, 'ONNX export', 'write', OnnxExportError), options, url);
 }
 
@@ -65,6 +66,7 @@ export async function saveOnnx(model: ExportableModel | ExportableGraph, url: st
 
 /** rl.loadONNX(url), and rl.loadModel / rl.loadLayersModel on an onnx:// URL or .onnx path. */
 export async function loadOnnxUrl(url: string, options?: Record<string, unknown>): Promise<Sequential> {
+  refuseExtraArguments('loadONNX', ['path', 'options'], arguments.length, OnnxImportError);
   refuseImportOptions('loadONNX', options);
   return readOnnxFile(fileFor(url, 'loadONNX', 'read', OnnxImportError), url);
 }

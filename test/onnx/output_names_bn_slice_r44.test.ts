@@ -81,7 +81,7 @@ describe('a one-feature BatchNormalization round-trips as BatchNormalization', (
     ['(batch, 1)', () => [L.dense({ units: 1, inputShape: [3] }), L.batchNormalization({ epsilon: 0.01 }), L.dense({ units: 2 })], rl.tensor(values(6 * 3, 7, 4), [6, 3])],
     ['(batch, steps, 1)', () => [L.conv1d({ filters: 1, kernelSize: 2, inputShape: [5, 3] }), L.batchNormalization(), L.flatten(), L.dense({ units: 1 })], rl.tensor(values(4 * 5 * 3, 8, 4), [4, 5, 3])],
   ] as const) {
-    it(`on ${label} data: the layer class, its four weights (the folded x·s + t) and the predictions`, async () => {
+    it(`on ${label} data: the layer class, its four weights ((x − mean)·s + beta) and the predictions`, async () => {
       const m = rl.sequential({ layers: [...layers()] });
       randomize(m, 9);
       const bn = m.layers[1];
@@ -90,12 +90,11 @@ describe('a one-feature BatchNormalization round-trips as BatchNormalization', (
       bn.setWeights([gamma, beta, mean, variance]);
       const back = modelFromOnnx(toOnnx(m), 'bn1.onnx');
       expect(back.layers.map((l) => l.className)).toEqual(m.layers.map((l) => l.className));
-      const s = gamma[0] / Math.sqrt(variance[0] + (bn.getConfig().epsilon as number)), t = beta[0] - mean[0] * s;
+      const s = gamma[0] / Math.sqrt(variance[0] + (bn.getConfig().epsilon as number));
       const w = back.layers[1].getWeightValues();
       expect(w.map((v) => v.length)).toEqual([1, 1, 1, 1]);
       expect(w[0][0]).toBeCloseTo(s, 6);
-      expect(w[1][0]).toBeCloseTo(t, 6);
-      expect([w[2][0], w[3][0], back.layers[1].getConfig().epsilon]).toEqual([0, 1, 0]);
+      expect([w[1][0], w[2][0], w[3][0], back.layers[1].getConfig().epsilon]).toEqual([beta[0], mean[0], 1, 0]);
       expect(maxAbsDiff(back.predict(x).values, m.predict(x).values)).toBeLessThanOrEqual(1e-5);
     });
   }
