@@ -3,6 +3,7 @@
  * range so a bad form gives a 400 that names the field, never a crash or a run that cannot finish.
  */
 import { maxAdditionPairs } from '../data/index.js';
+import { loneSurrogateProblem } from '../data/text_surrogates.js';
 import { ADDITION_DEFAULTS } from '../experiments/addition_task.js';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, MASK_READING_MODELS, unusedModelOptions } from '../experiments/lab_models.js';
@@ -93,6 +94,9 @@ export function parseJobSpec(body: Record<string, unknown>, maxParams?: number):
   // The checker has verified every type and range above.
   const f = checkRequest(CHECK[task], body, 'job') as JobFields;
   const rawName = f.name;
+  // Said first and in the words of the model routes: the character check below would print the half as an escape.
+  const halfName = rawName === undefined ? null : loneSurrogateProblem(rawName, "field 'name'");
+  if (halfName !== null) throw badRequest(halfName);
   let config: JobConfig;
   if (task === 'imdb') {
     const D = IMDB_FORM_DEFAULTS;

@@ -232,7 +232,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.post('/api/predict/sentiment', async (ctx) => {
     const f = new Fields(await body(ctx));
-    const id = f.str('model', 200, true);
+    const id = wholeText(f.str('model', 200, true), 'model');
     const text = wholeText(f.str('text', MAX_TEXT_CHARS, true), 'text');
     f.done();
     return predictSentiment(await models.get(id, 'imdb'), text);
@@ -240,7 +240,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.post('/api/predict/text', async (ctx) => {
     const f = new Fields(await body(ctx));
-    const id = f.str('model', 200, true);
+    const id = wholeText(f.str('model', 200, true), 'model');
     const text = f.str('text', MAX_TEXT_CHARS);
     const texts = f.strings('texts', MAX_TEXTS, MAX_TEXT_CHARS);
     f.done();
@@ -255,7 +255,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.post('/api/predict/sum', async (ctx) => {
     const f = new Fields(await body(ctx));
-    const id = f.str('model', 200, true);
+    const id = wholeText(f.str('model', 200, true), 'model');
     const query = wholeText(f.str('query', 40, true), 'query');
     f.done();
     return predictSum(await models.get(id, 'addition'), query);
@@ -263,7 +263,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.post('/api/inspect/states', async (ctx) => {
     const f = new Fields(await body(ctx));
-    const id = f.str('model', 200, true);
+    const id = wholeText(f.str('model', 200, true), 'model');
     const text = wholeText(f.str('text', MAX_TEXT_CHARS), 'text');
     const query = wholeText(f.str('query', 40), 'query');
     const paddingGiven = f.has('includePadding');
@@ -284,6 +284,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   r.post('/api/inspect/gradients', async (ctx) => {
     const f = new Fields(await body(ctx));
     const ids = f.strings('models', 4, 200) ?? ['fresh:simple_rnn', 'fresh:lstm'];
+    ids.forEach((id, i) => wholeText(id, `models[${i}]`));
     const text = wholeText(f.str('text', MAX_TEXT_CHARS), 'text');
     const source = f.oneOf('source', ['text', 'test'] as const, text !== undefined ? 'text' : 'test');
     // Each source reads its own fields; the other's would change nothing, so they are refused by name.
@@ -338,7 +339,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.post('/api/inspect/embedding', async (ctx) => {
     const f = new Fields(await body(ctx));
-    const id = f.str('model', 200, true);
+    const id = wholeText(f.str('model', 200, true), 'model');
     const words = f.int('words', 2, MAX_PROJECTED_WORDS, 300);
     const query = wholeText(f.str('query', 100), 'query');
     f.done();
@@ -348,7 +349,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.post('/api/inspect/commutativity', async (ctx) => {
     const f = new Fields(await body(ctx));
-    const id = f.str('model', 200, true);
+    const id = wholeText(f.str('model', 200, true), 'model');
     const query = wholeText(f.str('query', 40), 'query');
     const aIn = f.int('a', 0, 99999);
     const bIn = f.int('b', 0, 99999);
@@ -368,6 +369,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 /**
  * A text holding half a character (a JSON escape such as "\ud83d" without its other half) is refused as
  * `rnnlab predict` refuses it in a JSON Lines file, in the same words: scored, it would read as an unknown token.
+ * A model id holding one is refused alike (no run folder can be named so): a 404 would echo it as if it were a name.
  */
 function wholeText<T extends string | undefined>(text: T, field: string): T {
   const problem = text === undefined ? null : loneSurrogateProblem(text, `field '${field}'`);

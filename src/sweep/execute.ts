@@ -14,7 +14,7 @@ import { RESULTS_FILE } from '../report/record.js';
 import { runArgv, type SweepRun } from './expand.js';
 import { clearUnfinishedOutputs, RUN_WRITES } from './leftovers.js';
 import { readOutcome, type RunOutcome } from './outcome.js';
-import { cleanStaleTemps, closeStaleStamp, liveStamp, workerLog, type WorkerStamp } from './worker_file.js';
+import { cleanStaleTemps, closeStaleStamp, liveStamp, WORKER_FILE, workerLog, workerStampOf, type WorkerStamp } from './worker_file.js';
 
 export interface ExecuteOptions {
   /** The sweep folder; the run goes to <sweepDir>/runs/<id>. */
@@ -257,6 +257,26 @@ export function missingChart(dir: string, stderrTail: readonly string[]): string
   return `completed without report.png${why ? ` (${why.slice(PNG_WARNING.length)})` : ''}`;
 }
 
+/** The worker.json problems this process has reported, by file and problem: each is said once, not at every read. */
+const stampProblemsSaid = new Set<string>();
+
+/**
+ * Why the run folder's worker.json is not read, the first time this process finds it (null after that, and when it
+ * is read or there is none). Such a stamp counts as none: the run shows no worker, its attempts are not counted from
+ * it and it is not taken as running elsewhere, which the user sees without this with no hint why.
+ */
+export function unreadStampWarning(dir: string): string | null {
+  const { problem } = workerStampOf(dir);
+  if (problem === null) return null;
+  const key = `${path.resolve(dir)}\0${problem}`;
+  if (stampProblemsSaid.has(key)) return null;
+  stampProblemsSaid.add(key);
+  // Named by its whole path, as a stamp that cannot be written is: the run folder's name alone is in every sweep.
+  const short = `${path.basename(dir)}/${WORKER_FILE}`;
+  const named = problem.startsWith(short) ? path.join(path.resolve(dir), WORKER_FILE) + problem.slice(short.length) : problem;
+  return `${named}, so the run counts as having no worker stamp (no worker shown, no attempts counted from it, not taken as running elsewhere) until a worker starts it and writes a whole one`;
+}
+
 function warn(o: ExecuteOptions, message: string): void {
   if (o.onWarning) o.onWarning(message);
   else process.emitWarning(message);
@@ -265,6 +285,8 @@ function warn(o: ExecuteOptions, message: string): void {
 export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<ExecuteResult> {
   const dir = path.resolve(runDirOf(o.sweepDir, run));
   cleanStaleTemps(dir);
+  const unread = unreadStampWarning(dir);
+  if (unread) warn(o, `run ${run.id}: ${unread}`);
   const before = readOutcome(dir);
   if (before?.status === 'completed') {
     closeStaleStamp(dir, 'completed');

@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError, runDirOf } from './execute.js';
+import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError, runDirOf, unreadStampWarning } from './execute.js';
 import { completedRun, readOutcome, type RunOutcome } from './outcome.js';
 import { stampAttempts } from './worker_file.js';
 import { MAX_RUN_ID_BYTES, type SweepRun } from './expand.js';
@@ -367,6 +367,21 @@ export interface QueueOptions {
   signal?: AbortSignal;
   /** The command's path flags, made absolute in the jobs (PathFlags); a worker reads them from each job instead. */
   pathFlags?: PathFlags;
+  /**
+   * Something about a run's folder worth saying that changes no run's fate (a worker.json that cannot be read, so
+   * its attempts are not counted). Without it, a process warning (on stderr).
+   */
+  onWarning?: (line: string) => void;
+}
+
+/** Says, once per file, each run's worker.json that cannot be read: read as none, it would go unexplained. */
+function warnUnreadStamps(sweepDir: string, runs: readonly SweepRun[], q: QueueOptions): void {
+  for (const run of runs) {
+    const unread = unreadStampWarning(runDirOf(sweepDir, run));
+    if (!unread) continue;
+    if (q.onWarning) q.onWarning(`run ${run.id}: ${unread}`);
+    else process.emitWarning(`run ${run.id}: ${unread}`);
+  }
 }
 
 export function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun, attemptsBefore: number, paths?: PathFlags) {
@@ -386,6 +401,8 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
   const sweepDir = path.resolve(dir);
   const { runs, createdAt, known } = openSweep(sweepDir, spec);
   const { entries } = finishSweep(sweepDir, spec, runs, createdAt, known, false);
+  // The attempts each job starts from were read from these stamps.
+  warnUnreadStamps(sweepDir, runs, q);
   const connection = await connectRedis(q.url, { signal: q.signal });
   const watch = watchRedis(connection, q.url, (l) => q.onConnection?.(l));
   const queue = openQueue(q.name ?? DEFAULT_QUEUE_NAME, connection, watch);
@@ -505,6 +522,7 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
         if (!job) {
           // Not queued: it had completed before, or its job was lost (Redis flushed): then queue it again. BullMQ's
           // count went with the job; the run folder counts every start that ended, seen by this sweep or not.
+          warnUnreadStamps(sweepDir, [run], w);
           const attempts = Math.max(known.get(run.id)?.attempts ?? 0, stampAttempts(runDirOf(sweepDir, run)));
           known.set(run.id, { attempts });
           const outcome = readOutcome(runDirOf(sweepDir, run));
@@ -574,7 +592,8 @@ export function lostJobSentence(job: EndingJob, how: 'gone' | 'requeued' | 'laps
   return `${job.runId} ended, but its job was lost with Redis (restarted empty?); the waiting rnnlab sweep (or the same sweep run again) ${job.ok ? 'finds its result in the run folder' : 'queues it again'}`;
 }
 
-export interface WorkerOptions extends Omit<QueueOptions, 'pathFlags'> {
+// A worker says its warnings through `warn`.
+export interface WorkerOptions extends Omit<QueueOptions, 'pathFlags' | 'onWarning'> {
   concurrency?: number;
   /** Why an input path that exists cannot serve a run's flag (the command's own flag check: the CLI's), or undefined. */
   inputProblem?: (command: SweepRun['command'], flag: string, path: string) => string | undefined;
@@ -584,7 +603,10 @@ export interface WorkerOptions extends Omit<QueueOptions, 'pathFlags'> {
   name?: string;
   workerName?: string;
   log?: (line: string) => void;
-  /** A run stopped here that could not go back on the queue (Redis down); `log` when not given. */
+  /**
+   * A run stopped here that could not go back on the queue (Redis down), or something about a run's folder worth
+   * saying (ExecuteOptions.onWarning: a worker.json that cannot be read, say); `log` when not given.
+   */
   warn?: (line: string) => void;
   /** The rnnlab version the worker compares each job's with (default: its own; tests set another). */
   version?: string;
@@ -726,7 +748,7 @@ function startWorker(o: WorkerOptions, connection: Redis): RunningWorker {
     let resumed = false;
     const r = await executeRun(run, {
       sweepDir, threads: o.threads, worker: me, signal: stopping.signal, beforeStart,
-      onWarning: (message) => o.log?.(`${me}: warning: ${message}`),
+      onWarning: (message) => (o.warn ?? o.log)?.(`${me}: warning: ${message}`),
       onLine: (line) => {
         const e = epochOfLine(line);
         if (e) void job.updateProgress({ worker: me, runId: run.id, ...e, resumed } satisfies RunProgress).catch(() => undefined);

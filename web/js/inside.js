@@ -62,11 +62,29 @@ export function setInsideModels(list, config) {
   // Remembered as the choice, so a model list refresh keeps the pair.
   if (!keepA) $('#grad-a').value = $('#grad-a').dataset.chosen = pick('simple_rnn')?.id ?? '';
   if (!keepB) $('#grad-b').value = $('#grad-b').dataset.chosen = pick('lstm')?.id ?? '';
+  noteUnservedDefaults(['simple_rnn', 'lstm'].filter((k) => !pick(k) && !config.freshModels.includes(`fresh:${k}`)));
   fillModelSelect($('#comm-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
   if (!config.imdbData.available) {
     $('#grad-source').value = 'text';
     $('#grad-source').querySelector('option[value="test"]').disabled = true;
   }
+}
+
+const KIND_NAMES = { simple_rnn: 'SimpleRNN', lstm: 'LSTM' };
+
+/**
+ * Under a small rnnlab serve --max-model-params the default pair's untrained networks are not served (nor listed),
+ * and without a trained one of the kind its select is left empty: the page says why, rather than leave a blank.
+ */
+function noteUnservedDefaults(kinds) {
+  let note = $('#grad-default-note');
+  if (!note) {
+    note = el('p', { id: 'grad-default-note', class: 'muted small' });
+    $('#grad-form').after(note);
+  }
+  note.hidden = kinds.length === 0;
+  const names = kinds.map((k) => `${KIND_NAMES[k]} (fresh:${k})`);
+  note.textContent = kinds.length === 0 ? '' : `The untrained ${names.join(' and ')} ${kinds.length > 1 ? 'are' : 'is'} over this dashboard's limit on model size (rnnlab serve --max-model-params) and no trained ${kinds.map((k) => KIND_NAMES[k]).join(' or ')} is listed, so ${kinds.length > 1 ? 'the first and second models are' : kinds[0] === 'lstm' ? 'the second model is' : 'the first model is'} left empty: choose another IMDb model, or train one within the limit.`;
 }
 
 function syncInputHint() {

@@ -15,7 +15,9 @@ function listRow(s) {
   return el('tr', { dataset: { sweep: s.id }, class: s.id === chosen ? 'selected' : '' },
     el('td', {}, open),
     el('td', { text: s.command || '–' }),
-    el('td', { title: s.error ?? '' }, s.error ? el('span', { class: 'badge failed', text: 'unreadable' }) : `${s.completed + s.failed}/${s.total}${s.finished ? '' : ' (running or stopped)'}`),
+    // Why a sweep is unreadable is shown in the row, as text: a tooltip is out of reach of touch and keyboard users.
+    s.error ? el('td', { class: 'reason' }, el('span', { class: 'badge failed', text: 'unreadable' }), el('div', { class: 'small sweep-error', text: s.error }))
+      : el('td', { text: `${s.completed + s.failed}/${s.total}${s.finished ? '' : ' (running or stopped)'}` }),
     el('td', { text: s.metric ? `${s.metric} (${s.goal})` : '–' }),
     el('td', { text: s.best?.label ?? '–' }),
     el('td', { class: 'num', text: s.best ? `${fmt(s.best.mean)} ± ${fmt(s.best.std)}` : '–' }),
@@ -51,11 +53,13 @@ function showSweep(w) {
   if (w.unmeasuredLine) box.append(el('p', { class: 'small unmeasured', text: w.unmeasuredLine }));
   const epochText = (r) => (r.epoch ? `epoch ${r.epoch}/${r.epochs ?? '?'}` : '');
   table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', 'worker', s?.metric ?? 'metric', 'attempts', 'error'],
-    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r), r.unrecorded ? 'not yet in sweep.json' : ''].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, r.error ?? '']),
+    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r), r.unrecorded ? 'not yet in sweep.json' : ''].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, [r.error, r.stampError].filter(Boolean).join('\n')]),
     // A failed run's reason may hold several lines (an error and its indented [cause]): shown as lines, not run together.
+    // Below it, why the run's worker.json was not read (the server leaves such a stamp out of status and workers).
     { error: 'reason' });
-  // While runs are under way, the per-run table (with each run's worker) is open.
-  if (w.runs.some((r) => r.status === 'running')) $('#sweep-runs').closest('details').open = true;
+  // While runs are under way, the per-run table (with each run's worker) is open; so it is while a run's worker.json
+  // cannot be read, which the table alone says.
+  if (w.runs.some((r) => r.status === 'running' || r.stampError)) $('#sweep-runs').closest('details').open = true;
   const workers = w.workers ?? [];
   $('#sweep-workers-empty').hidden = workers.length > 0;
   $('#sweep-workers').hidden = workers.length === 0;
