@@ -236,13 +236,14 @@ function dataOption(f: Record<string, unknown>, digest: TarballDigest): SameOpti
 
 async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
   applyThreads(f);
-  const inForce = applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   const name = f.model as ImdbModelName;
   const bucketBlocker = f.bucket ? imdbBucketBlocker(name, { maskZero: f.maskZero as boolean }) : null;
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   checkModelFlags([name], f, c, 'imdb', IMDB_FLAGS);
+  // After the flag checks: a refused combination is the one line said, not after mixed_bfloat16's fallback message.
+  const inForce = applyPrecision(f, ctx);
   const epochTimes = new ResumedEpochTimes();
   const digest = new TarballDigest();
   await digest.find(f.data as string | undefined);

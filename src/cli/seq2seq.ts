@@ -272,12 +272,13 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
   }
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
   applyThreads(f);
-  const inForce = applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   // The default folder is made once the pairs are read (runCheckpoint); a working folder that cannot take it is refused first.
   if (f.out === undefined && f.resume === undefined) checkDefaultRunFolder(defaultOutDir('seq2seq', startedAt), 'seq2seq');
   const { pairs, data, headerLine, tokens } = await loadPairs(f);
+  // After the folder and --data checks: a refused --data is the one line said, not after mixed_bfloat16's fallback message.
+  const inForce = applyPrecision(f, ctx);
   // A checkpoint every epoch into <out>/checkpoint; without --out the folder is made here (removed again if the run fails before writing into it).
   const epochTimes = new ResumedEpochTimes();
   const sameOptions = seq2seqSameOptions(f, c, tokens, pairs, inForce);

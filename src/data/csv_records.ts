@@ -20,16 +20,19 @@ import { readLines, type ByteSource, decodedChunks } from './text_stream.js';
 /** quoted (only when asked for): which fields were quoted, so a reader that trims can leave those as written. */
 export type CsvItem = { fields: string[]; line: number; quoted?: boolean[] } | { bad: { line: number; problem: string } };
 
-/** CRLF and a lone CR (old Mac and Excel "CSV (Macintosh)" files) -> LF, also across chunk ends. */
+/**
+ * CRLF and a lone CR (old Mac and Excel "CSV (Macintosh)" files) -> LF, also across chunk ends. A chunk's last CR is
+ * a line end whichever byte follows, so it is given out at once (a row on stdin is read as its line ends, not when the
+ * next line comes) and an LF opening the next chunk is the same line end's.
+ */
 async function* lfChunks(chunks: AsyncIterable<string>): AsyncGenerator<string> {
-  let carry = '';
+  let afterCr = false;
   for await (const chunk of chunks) {
-    let text = carry + chunk;
-    carry = '';
-    if (text.endsWith('\r')) { carry = '\r'; text = text.slice(0, -1); }
+    if (chunk === '') continue;
+    const text = afterCr && chunk.startsWith('\n') ? chunk.slice(1) : chunk;
+    afterCr = chunk.endsWith('\r');
     yield text.replace(/\r\n?/g, '\n');
   }
-  if (carry) yield '\n';
 }
 
 type Parsed =
