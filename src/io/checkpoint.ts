@@ -72,7 +72,55 @@ function checkTrainingState(state: unknown): void {
     throw bad('history', 'a History\'s {epoch: [...], history: {...}}');
   }
   if (!Array.isArray(s.rng) || s.rng.length !== 5) throw bad('rng', 'the random generator\'s state (five numbers)');
-  if (s.extra !== undefined && (typeof s.extra !== 'object' || s.extra === null)) throw bad('extra', 'an object');
+  if (s.extra !== undefined && (typeof s.extra !== 'object' || s.extra === null || Array.isArray(s.extra))) throw bad('extra', 'an object');
+  if (s.extra !== undefined) checkExtraJSON(s.extra, 'writeCheckpoint');
+}
+
+/**
+ * state.extra is the caller's own JSON, written with JSON.stringify, which turns NaN and the infinities into null,
+ * drops undefined, functions and symbols (null in a list), turns a Map or a class instance into {} and throws on
+ * a BigInt or a cycle: each such value would come back as something else after a resume, so it is refused, naming
+ * where it is, before anything is written.
+ */
+function checkExtraJSON(extra: unknown, who: string): void {
+  const problem = extraProblem(extra, 'state.extra', []);
+  if (problem) throw new CheckpointError(`${who}: ${problem}; nothing was written`);
+}
+
+function extraProblem(v: unknown, path: string, enclosing: { value: object; path: string }[]): string | null {
+  const cannot = (what: string, advice: string) => `${path} is ${what}, which JSON cannot hold; ${advice}`;
+  switch (typeof v) {
+    case 'string': case 'boolean': return null;
+    case 'number':
+      return Number.isFinite(v) ? null : cannot(String(v), "give a finite number, or a string such as 'nan', 'inf' or '-inf'");
+    case 'bigint': return cannot(`the BigInt ${v}n`, 'give a number or a string');
+    case 'undefined': return cannot('undefined', 'give null, or leave the key out');
+    case 'function': case 'symbol': return cannot(`a ${typeof v}`, 'state.extra holds JSON data: numbers, strings, booleans, null, lists and plain objects');
+  }
+  if (v === null) return null;
+  const o = v as object;
+  const cycle = enclosing.find((e) => e.value === o);
+  if (cycle) return `${path} refers back to ${cycle.path}, a cycle, which JSON cannot hold; state.extra must be a tree`;
+  const inside = [...enclosing, { value: o, path }];
+  if (Array.isArray(o)) {
+    // Indexed, not iterated with forEach: a hole is written as null, so it is refused as undefined.
+    for (let i = 0; i < o.length; i++) {
+      const p = extraProblem(o[i], `${path}[${i}]`, inside);
+      if (p) return p;
+    }
+    return null;
+  }
+  const proto = Object.getPrototypeOf(o) as object | null;
+  if (proto !== Object.prototype && proto !== null) {
+    const kind = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    return cannot(`a ${typeof kind === 'string' && kind ? kind : 'class instance'}`, 'give a plain object or a list (a Map, a Date or a typed array is written as something else)');
+  }
+  if (Object.getOwnPropertySymbols(o).length) return `${path} has a symbol key, which JSON cannot hold; give string keys`;
+  for (const [k, x] of Object.entries(o)) {
+    const p = extraProblem(x, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, inside);
+    if (p) return p;
+  }
+  return null;
 }
 
 /** What a checkpoint holds besides the training state: the same in checkpoint.json and once read back. */
@@ -213,6 +261,7 @@ export function settleCheckpoint(dir: string, history: HistoryData, learningRate
  * record of the bests modelCheckpoints listed after it saved once it had written the epoch.
  */
 export function replaceCheckpointExtra(dir: string, extra: Record<string, unknown> | undefined): void {
+  if (extra) checkExtraJSON(extra, 'replaceCheckpointExtra');
   rewriteCheckpointJSON(dir, (ck) => {
     if (extra) ck.state.extra = extra;
     else delete ck.state.extra;
