@@ -10,23 +10,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { setBeforeRenameHook } from '../../src/io/atomic.js';
 import { tempDirs } from '../helpers/tiny_linear.js';
+import { resumeData, resumeModel, stampMonitor } from './helpers.js';
 
 const tempDir = tempDirs('rl-ckpt-faults-r55-');
 afterEach(() => setBeforeRenameHook(null));
 const silent = { write: () => true };
 
-function model(): rl.Sequential {
-  rl.setSeed(11);
-  const m = rl.sequential({ layers: [rl.layers.dense({ units: 4, inputShape: [3], activation: 'tanh' }), rl.layers.dense({ units: 1 })] });
-  m.compile({ optimizer: rl.train.sgd(0.3), loss: 'meanSquaredError' });
-  return m;
-}
-rl.setSeed(5);
-const X = rl.randomNormal([40, 3]), Y = rl.randomNormal([40, 1]);
+const model = resumeModel;
+const { X, Y } = resumeData();
 const FIT = { epochs: 5, batchSize: 8, verbose: 0 as const };
 
-/** Sets the monitored 'm' of each epoch (listed before the callbacks that read it). */
-const stamp = (seq: number[]): rl.Callback => ({ onEpochEnd: (e, logs) => { logs!.m = seq[e]!; } });
+const stamp = stampMonitor;
 const stopAfter = (at: number): rl.Callback => ({ onEpochEnd(this: { model: rl.Sequential }, e: number) { if (e === at) this.model.stopTraining = true; } });
 const backup = (root: string) => rl.callbacks.backupAndRestore({ backupDir: join(root, 'bk'), verbose: 0, deleteCheckpoint: false, out: silent, exit: () => {} });
 const checkpointJSON = (dir: string) => JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));

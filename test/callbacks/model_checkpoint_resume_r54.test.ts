@@ -8,22 +8,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { tempDirs } from '../helpers/tiny_linear.js';
+import { resumeData, resumeModel, stampMonitor } from './helpers.js';
 
 const tempDir = tempDirs('rl-mc-resume-r54-');
 const silent = { write: () => true };
 
-function model(): rl.Sequential {
-  rl.setSeed(11);
-  const m = rl.sequential({ layers: [rl.layers.dense({ units: 4, inputShape: [3], activation: 'tanh' }), rl.layers.dense({ units: 1 })] });
-  m.compile({ optimizer: rl.train.sgd(0.3), loss: 'meanSquaredError' });
-  return m;
-}
-rl.setSeed(5);
-const X = rl.randomNormal([40, 3]), Y = rl.randomNormal([40, 1]);
+const model = resumeModel;
+const { X, Y } = resumeData();
 const FIT = { epochs: 8, batchSize: 8, validationSplit: 0.25, verbose: 0 as const };
 
-/** A callback listed first that sets the monitored 'm' of each epoch. */
-const stamp = (seq: number[]): rl.Callback => ({ onEpochEnd: (e, logs) => { logs!.m = seq[e]!; } });
+const stamp = stampMonitor;
 
 type Order = 'backup first' | 'checkpoint first';
 /**
