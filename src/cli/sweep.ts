@@ -187,7 +187,7 @@ function pathFlagsOf(spec: SweepSpec): PathFlags {
   return { names: table.map(([n]) => n), inputs: table.filter(([, f]) => f.mustExist).map(([n]) => n), base: process.cwd() };
 }
 
-async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void): Promise<QueueEnd> {
+async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void, warn: (s: string) => void): Promise<QueueEnd> {
   const url = f.queue!;
   const pathFlags = pathFlagsOf(spec);
   let queued = false;
@@ -198,7 +198,7 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
   try {
     let q: { queued: number; done: number };
     try {
-      q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line, signal: stop.signal, pathFlags });
+      q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line, onWarning: warn, signal: stop.signal, pathFlags });
     } catch (e) {
       if (e instanceof ConnectStoppedError) return 'unreached';
       throw e;
@@ -214,7 +214,7 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
     }
     let last = '';
     const outcome = await waitForSweep(spec, dir, {
-      url, name: f.queueName, signal: stop.signal, pathFlags,
+      url, name: f.queueName, signal: stop.signal, pathFlags, onWarning: warn,
       onLost: (id) => line(`lost: ${id} was no longer on the queue (Redis flushed?) and is not complete: queued it again`),
       onConnection: line,
       onProgress: (p) => {
@@ -391,9 +391,12 @@ export function sweepStopping(command: SweepCommand): string {
 
 async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliContext): Promise<void> {
     const line = (s: string) => ctx.out.write(`${s}\n`);
+    // On stderr as other rnnlab warnings are: without it a queued sweep's would come out in Node's own format, and a
+    // local one's would be mixed into the progress lines a script reads from stdout.
+    const warn = (s: string) => ctx.err.write(`rnnlab sweep: warning: ${s}\n`);
     let outcome: SweepOutcome | null;
     if (f.queue) {
-      const queued = await viaQueue(spec, dir, f, line);
+      const queued = await viaQueue(spec, dir, f, line, warn);
       if (!queued) return;
       if (queued === 'unreached') {
         line(`Stopped before Redis was reached: nothing was queued; the same command queues the runs. Wrote ${path.join(dir, 'sweep.json')}.`);
@@ -425,7 +428,7 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
             if (e.type === 'done') line(`${e.how === 'skipped' ? 'already done' : 'done'}: ${e.run.id}  ${spec.metric} ${e.value.toFixed(4)}`);
             else if (e.type === 'failed') line(`failed: ${e.run.id}${e.retrying ? ' (trying again)' : ''}: ${e.error}`);
             else if (e.type === 'interrupted') line(`stopped: ${e.run.id}`);
-            else if (e.type === 'warning') line(`warning: ${e.message}`);
+            else if (e.type === 'warning') warn(e.message);
           },
         });
       } finally {

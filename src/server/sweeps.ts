@@ -166,7 +166,9 @@ export class SweepStore {
       const running = r.status === 'pending' && st?.state === 'running' && stampAlive(st, now);
       return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: Math.max(r.attempts, attemptsOf(st)), value: r.value ?? null, error: r.error ?? null,
         worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null,
-        unrecorded: r.unrecorded ?? false, stampError: read[i].problem };
+        unrecorded: r.unrecorded ?? false, stampError: read[i].problem,
+        // Only where sweep.json has it: per run, what the terminal's "trained in float32" line says of the sweep.
+        ...(r.precisionFallback ? { precisionFallback: r.precisionFallback } : {}) };
     });
     return {
       id, spec: rec.spec, createdAt: rec.createdAt, updatedAt: rec.updatedAt, finishedAt: rec.finishedAt, ...statusCounts(disk),
