@@ -3,7 +3,7 @@
  * code written for tfjs runs unchanged, and refused beside a different rho. Everywhere else it was a learning-rate
  * decay (Keras 2's optimizers, tfjs's Adamax): refused unless 0, the error giving the InverseTimeDecay schedule with
  * the same rates. tfjs's Adamax factories (rl.train.adamax, AdamaxOptimizer) take it as that schedule since round 54,
- * which the tfjs oracle confirms.
+ * which the tfjs oracle confirms, and so do saved Adamax configs (adamax_saved_decay_r55).
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
