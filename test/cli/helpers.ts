@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { backendInfo, getBackend, setIsa } from '../../src/backend/index.js';
+import { setGlobalPolicy } from '../../src/mixed_precision.js';
 import { envForFile } from '../helpers/env.js';
 import { imdbTarball } from '../helpers/imdb.js';
 import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
@@ -58,6 +60,25 @@ export function expectRefused(r: RunResult, cmd: string, message: RegExp, out?: 
   expect(lines[0]).toMatch(new RegExp(`^rnnlab ${cmd}: error: `));
   expect(lines[0]).toMatch(message);
   if (out) expect(existsSync(out)).toBe(false);
+}
+
+/**
+ * Puts the native kernels on the portable instruction set for the file's tests, where mixed_bfloat16 falls back on any
+ * CPU (so its one line would be said); back to the set before, and float32, after them (with cleanup). Returns whether
+ * the native backend is in force (the reference one emulates bf16: nothing falls back there).
+ */
+export function onPortableIsa(): boolean {
+  const native = getBackend() === 'native';
+  const isaBefore = backendInfo().isa;
+  beforeAll(() => { if (native) setIsa('portable'); });
+  afterAll(() => { if (native) setIsa(isaBefore); setGlobalPolicy('float32'); cleanup(); });
+  return native;
+}
+
+/** expectRefused, with no line of mixed_bfloat16's fallback before the usage error. */
+export function expectRefusedAlone(r: RunResult, cmd: string, message: RegExp, out?: string): void {
+  expectRefused(r, cmd, message, out);
+  expect(r.err).not.toMatch(/mixed_bfloat16 needs/);
 }
 
 const made: string[] = [];
