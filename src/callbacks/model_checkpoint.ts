@@ -5,7 +5,7 @@
  * rl.callbacks.backupAndRestore({ backupDir: path }).
  */
 import { resolve } from 'node:path';
-import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
+import { hasCheckpoint, readCheckpointInfo, writeCheckpoint, type HistoryData } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, isImprovement, keysAddedBefore, monitoredNumber, readStoredBest, resolveMode, shownBest, storedBest, shownOption, type Mode, type MonitorBest, type WithKerasNames, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
@@ -56,7 +56,7 @@ export class ModelCheckpoint extends BaseCallback {
   best: MonitorBest = null;
   private readonly missing = new MissingMonitorWarning();
   private resumedBestChecked = false;
-  /** The best came from a backupAndRestore checkpoint (resumeBest): a plain path's folder may hold a better one. */
+  /** The best came from a backupAndRestore checkpoint (resumeBest): a plain path's folder may hold this run's better one. */
   private bestFromBackup = false;
   private batchesSinceSave = 0;
   private readonly epochEnd = new EpochEndCheckpoint();
@@ -105,27 +105,28 @@ export class ModelCheckpoint extends BaseCallback {
   }
 
   /**
-   * After a resume, a best-only checkpoint already on disk sets the bar, so a worse epoch cannot replace it. A
-   * backupAndRestore resume gives the best its checkpoint kept first (resumeBest); a templated path has no one folder
-   * to read, so it relies on that.
+   * The bar on a resume is the best this run's backup kept (resumeBest), as Keras never reads a folder's earlier
+   * checkpoint: one left by another run must not stop this run saving its best epochs. The one exception is this
+   * run's own save, which the backup records once the epoch settles: a process ended in between leaves the folder a
+   * better best than the backup kept, and a worse epoch would replace it. That checkpoint is told from another run's
+   * by its History, which matches this run's epoch for epoch (a resume continues bit for bit); a templated path has
+   * no one folder to read.
    */
   private loadResumedBest(): void {
     this.resumedBestChecked = true;
-    if (!this.saveBestOnly || this.state.initialEpoch === 0 || /\{/.test(this.path)) return;
+    if (!this.saveBestOnly || !this.bestFromBackup || /\{/.test(this.path)) return;
     const dir = resolve(this.path);
     if (!hasCheckpoint(dir)) return;
     try {
-      const extra = readCheckpointInfo(dir).state.extra;
+      const { extra, history } = readCheckpointInfo(dir).state;
       // A saved NaN or infinite best is kept (nothing beats a NaN); null, "no best yet", leaves the bar as it is.
       const best = extra && extra.monitor === this.monitor ? readStoredBest(extra.best) : undefined;
-      if (best === undefined || best === null) return;
-      // The backup records a best once this has saved it, so the folder holds a better one only when the process
-      // ended between this save and that record: the folder's is then the one to beat, or a worse epoch replaces it.
-      if (!this.bestFromBackup || this.best === null || isImprovement(this.direction, 0, best, this.best)) this.best = best;
+      if (best === undefined || best === null || !sameLosses(history, this.state.history)) return;
+      if (this.best === null || isImprovement(this.direction, 0, best, this.best)) this.best = best;
     } catch { /* a damaged checkpoint is simply replaced */ }
   }
 
-  /** The best saved so far, the one a backupAndRestore checkpoint keeps (a resumed plain path's folder read first). */
+  /** The best saved so far, the one a backupAndRestore checkpoint keeps (after a resume, loadResumedBest's first). */
   savedBest(): MonitorBest {
     if (!this.resumedBestChecked) this.loadResumedBest();
     return this.best;
@@ -217,6 +218,20 @@ export class ModelCheckpoint extends BaseCallback {
   onFitExit(): void {
     this.epochEnd.settleAfterFailure(this.fit);
   }
+}
+
+/**
+ * Whether a checkpoint's History is this run's so far: each epoch it holds is one this run trained, with the very same
+ * loss (fit logs the loss every epoch; NaN matches NaN).
+ */
+function sameLosses(saved: HistoryData, run: HistoryData): boolean {
+  const losses = saved.history.loss ?? [];
+  const runLosses = run.history.loss ?? [];
+  if (!saved.epoch.length || losses.length !== saved.epoch.length) return false;
+  return saved.epoch.every((e, i) => {
+    const at = run.epoch.indexOf(e);
+    return at >= 0 && Object.is(runLosses[at], losses[i]);
+  });
 }
 
 /** A checkpoint write into dir; one that fails (a full disk) removes the folders it made while they are empty. */

@@ -219,6 +219,29 @@ function jsonNumber(v: number): JSONNumber {
   return Number.isNaN(v) ? null : v > 0 ? 'inf' : '-inf';
 }
 
+/**
+ * checkpoint.json's text: JSON.stringify(ck, null, 1), except that -0 is written as -0, which JSON.parse reads back
+ * as -0 (JSON.stringify writes 0): a caller's state.extra, a History value, comes back as it was given.
+ */
+function checkpointText(ck: CheckpointJSON): string {
+  return `${jsonText(ck, '')}\n`;
+}
+
+function jsonText(value: unknown, indent: string): string {
+  const toJSON = (value as { toJSON?: unknown } | null)?.toJSON;
+  const v = typeof toJSON === 'function' ? (toJSON as () => unknown).call(value) : value;
+  if (Object.is(v, -0)) return '-0';
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v);
+  const inner = `${indent} `;
+  // As JSON.stringify: an undefined, function or symbol value is null in a list and left out of an object.
+  const dropped = (x: unknown) => x === undefined || typeof x === 'function' || typeof x === 'symbol';
+  if (Array.isArray(v)) {
+    return v.length ? `[\n${v.map((x) => inner + (dropped(x) ? 'null' : jsonText(x, inner))).join(',\n')}\n${indent}]` : '[]';
+  }
+  const entries = Object.entries(v).filter(([, x]) => !dropped(x));
+  return entries.length ? `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${jsonText(x, inner)}`).join(',\n')}\n${indent}}` : '{}';
+}
+
 /** The generation checkpoint.json commits, or 0 when there is none (or it is damaged). */
 function committedGeneration(dir: string): number {
   try {
@@ -275,7 +298,7 @@ function rewriteCheckpointJSON(dir: string, change: (ck: CheckpointJSON) => void
   const ck = JSON.parse(readFileSync(path, 'utf8')) as CheckpointJSON;
   change(ck);
   try {
-    writeFileAtomic(path, `${JSON.stringify(ck, null, 1)}\n`);
+    writeFileAtomic(path, checkpointText(ck));
   } catch (e) {
     throw inWords(e, dir);
   }
@@ -385,7 +408,7 @@ export function writeCheckpoint(dir: string, model: TrainableModel, state: Train
     if (optBytes) put(optName, optBytes);
     put('model.json', `${JSON.stringify(modelJson, null, 1)}\n`);
     // The commit: its rename is the last step that can throw, so a throw means it did not happen.
-    writeFileAtomic(join(dir, CHECKPOINT_FILE), `${JSON.stringify(ck, null, 1)}\n`);
+    writeFileAtomic(join(dir, CHECKPOINT_FILE), checkpointText(ck));
   } catch (e) {
     undoUncommitted(dir, placed, previousModelJson);
     throw inWords(e, dir);

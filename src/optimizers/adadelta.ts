@@ -8,6 +8,8 @@ export interface AdadeltaArgs extends OptimizerArgs { rho?: number; epsilon?: nu
 export class Adadelta extends Optimizer<AdadeltaArgs> {
   static readonly className = 'Adadelta';
   static readonly slotNames = ['accumulatedGrad', 'accumulatedDelta'];
+  /** tf.keras 2's Adadelta config holds OptimizerV2's learning-rate decay: read as InverseTimeDecay (savedRateDecay). */
+  static readonly savedRateDecay: boolean = true;
   static readonly hyperparameters = { rho: { default: 0.95, maxExclusive: 1 }, epsilon: { default: 1e-7 } };
   declare readonly rho: number;
   declare readonly epsilon: number;

@@ -8,6 +8,8 @@ export interface AdagradArgs extends OptimizerArgs { initialAccumulatorValue?: n
 export class Adagrad extends Optimizer<AdagradArgs> {
   static readonly className = 'Adagrad';
   static readonly slotNames = ['accumulator'];
+  /** tf.keras 2's Adagrad config holds OptimizerV2's learning-rate decay: read as InverseTimeDecay (savedRateDecay). */
+  static readonly savedRateDecay: boolean = true;
   static readonly hyperparameters = { initialAccumulatorValue: { default: 0.1 }, epsilon: { default: 1e-7 } };
   declare readonly initialAccumulatorValue: number;
   declare readonly epsilon: number;

@@ -8,6 +8,8 @@ export type AdamArgs = AdamFamilyArgs;
 export class Adam extends AdamFamily {
   static readonly className: string = 'Adam';
   static readonly slotNames = ['m', 'v'];
+  /** tf.keras 2's Adam config holds OptimizerV2's learning-rate decay: read as InverseTimeDecay (savedRateDecay). */
+  static readonly savedRateDecay: boolean = true;
   protected updateOne(p: FArray, g: FArray, [m, v]: FArray[]): void {
     kernels().adam(p, g, m, v, this.stepLearningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
   }

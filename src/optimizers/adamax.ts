@@ -3,7 +3,13 @@ import { registerOptimizer } from './registry.js';
 import { AdamFamily, type AdamFamilyArgs } from './adam_family.js';
 import { rateWithDecay } from './optimizer.js';
 
-export type AdamaxArgs = AdamFamilyArgs;
+export interface AdamaxArgs extends AdamFamilyArgs {
+  /**
+   * tfjs's Adamax decay (tf.train.adamax's fifth argument, also tf.keras 2's): the rate at step t (0-based) is
+   * learningRate / (1 + decay * t), taken as that InverseTimeDecay schedule. 0 or null: none.
+   */
+  decay?: number | null;
+}
 
 /** Keras defaults: learningRate 0.001 (rl.train.adamax keeps tfjs's 0.002), beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export class Adamax extends AdamFamily {
@@ -15,6 +21,10 @@ export class Adamax extends AdamFamily {
    * that InverseTimeDecay schedule and trains with the rates it was saved with.
    */
   static override readonly savedRateDecay = true;
+  /** The same decay in options: new rl.Adamax({decay}) and rl.optimizers.adamax({decay}) train as rl.train.adamax's. */
+  static override readonly optionRateDecay = true;
+  /** Declared for AdamaxArgs' decay, which the base constructor reads. */
+  constructor(args: AdamaxArgs = {}) { super(args); }
   protected updateOne(p: FArray, g: FArray, [m, u]: FArray[]): void {
     const { beta1, beta2, epsilon } = this;
     const lr = this.stepLearningRate / (1 - beta1 ** this.iterations);

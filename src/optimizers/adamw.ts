@@ -10,6 +10,8 @@ export type AdamWArgs = AdamArgs;
 export class AdamW extends Adam {
   static readonly className: string = 'AdamW';
   static readonly defaultWeightDecay = 0.004;
+  /** tf.keras's AdamW (2.11+, not OptimizerV2) never had a learning-rate decay: a saved one is refused, as Adam's was. */
+  static readonly savedRateDecay: boolean = false;
 }
 
 registerOptimizer(AdamW);

@@ -1,6 +1,7 @@
 import type { FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
 import { AdamFamily, type AdamFamilyArgs } from './adam_family.js';
+import { SAVED_CONFIG, configArgument, fromSavedArgs, savedOptions } from './optimizer.js';
 
 export type NadamArgs = AdamFamilyArgs;
 
@@ -20,6 +21,23 @@ function momentumAt(beta1: number, t: number): number {
 export class Nadam extends AdamFamily {
   static readonly className = 'Nadam';
   static readonly slotNames = ['m', 'v'];
+  /**
+   * tf.keras 2's Nadam config's decay is no learning-rate decay (its Nadam never decays the rate): it is Keras 1's
+   * schedule_decay, 0.004 unless set, the exponent's factor in momentumAt's 0.96^(decay t). Keras 3's schedule, this
+   * one, has no such factor, so such a file would train otherwise: refused, saying so, rather than as the other
+   * optimizers' InverseTimeDecay.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  static fromConfig(first: Record<string, unknown> | Function, tfjsConfig?: Record<string, unknown> | string): Nadam {
+    const c = configArgument(first, tfjsConfig);
+    const decay = c.decay;
+    if (decay !== undefined && decay !== null && decay !== 0) {
+      throw new Error(`${SAVED_CONFIG}: option 'decay' = ${JSON.stringify(decay)} is not supported by rnnlab: tf.keras 2's Nadam saves its momentum schedule's decay ` +
+        "(Keras 1's schedule_decay, 0.004 by default; the momentum at step t is beta1 (1 - 0.5 * 0.96^(decay * t))), and rnnlab's Nadam is Keras 3's, " +
+        'whose momentum is beta1 (1 - 0.5 * 0.96^t): it would train otherwise. Compile with rl.optimizers.nadam() to train on with Keras 3\'s Nadam');
+    }
+    return fromSavedArgs(savedOptions(Nadam, c), (a) => new Nadam(a));
+  }
   private productStep = 0;
   private product = 1;
   /** The product of the momentum schedule over steps 1..t. */

@@ -124,12 +124,11 @@ export function readOptimizerOptions(where: string, c: unknown, known: readonly 
 }
 
 /**
- * The refusal of a `decay` that is a learning-rate decay: Keras 2's optimizers' in a saved config (Adamax's aside),
- * and any optimizer's in an options object (Keras 3's form, Adamax's too). The rate at step t was
- * learningRate / (1 + decay * t), Keras 3 dropped the option, and an InverseTimeDecay schedule with decaySteps 1
- * gives those very rates. tfjs's Adamax decay (rl.train.adamax's, AdamaxOptimizer's) and a saved Adamax config's
- * (tfjs's or tf.keras 2's) become that schedule instead (rateWithDecay); RMSprop's decay in options is tfjs's name
- * for rho, taken as such.
+ * The refusal of a `decay` that is a learning-rate decay in an options object (Keras 3's form, which dropped the
+ * option; Adamax's aside). The rate at step t was learningRate / (1 + decay * t), and an InverseTimeDecay schedule
+ * with decaySteps 1 gives those very rates. Adamax's decay in options (tfjs's AdamaxOptimizer has it) and a saved
+ * config's decay (tf.keras 2's optimizers', tfjs's Adamax's) become that schedule instead (rateWithDecay);
+ * RMSprop's decay in options is tfjs's name for rho, taken as such.
  */
 export function decayMessage(where: string, key: string, v: unknown, rate: unknown, whose = "Keras 2's optimizers'"): string {
   const base = `${where}: option '${key}' = ${typeof v === 'object' && v !== null ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`;
@@ -252,9 +251,12 @@ export function optionNames(cls: Pick<typeof Optimizer, 'hyperparameters' | 'ext
   return [...BASE_OPTIONS, ...Object.keys(cls.hyperparameters), ...cls.extraOptions, 'name'];
 }
 
-/** optionNames and the other names the constructor and factory take for them (RMSprop's decay, tfjs's rho). */
-export function constructorOptionNames(cls: Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | 'optionAliases'>): string[] {
-  return [...optionNames(cls), ...Object.keys(cls.optionAliases)];
+/**
+ * optionNames and the other names the constructor and factory take for them (RMSprop's decay, tfjs's rho), and
+ * decay where it is a learning-rate decay (optionRateDecay).
+ */
+export function constructorOptionNames(cls: Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | 'optionAliases' | 'optionRateDecay'>): string[] {
+  return [...optionNames(cls), ...Object.keys(cls.optionAliases), ...(cls.optionRateDecay ? ['decay'] : [])];
 }
 
 type ConcreteOptimizer = (new (args: OptimizerArgs) => Optimizer) & OptionTable;
@@ -286,9 +288,15 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   static readonly optionAliases: Readonly<Record<string, string>> = {};
   /**
    * Whether a saved config's `decay` is a learning-rate decay read as an InverseTimeDecay schedule (rateWithDecay):
-   * Adamax's, which tfjs writes in its config and runs. Elsewhere a saved decay is refused unless 0 (decayMessage).
+   * tf.keras 2's optimizers' (OptimizerV2 steps at learningRate / (1 + decay * t)) and tfjs's Adamax's. Elsewhere a
+   * saved decay is refused unless 0 (decayMessage).
    */
   static readonly savedRateDecay: boolean = false;
+  /**
+   * Whether the constructor and factory take `decay` as that learning-rate decay too (Adamax: tfjs's AdamaxOptimizer
+   * has it); elsewhere it is refused in options unless 0, as Keras 3 refuses it.
+   */
+  static readonly optionRateDecay: boolean = false;
   /** The weight decay when none is given (AdamW's 0.004; the others have none, as in Keras 3). */
   static readonly defaultWeightDecay?: number;
   /** The fixed rate, or the schedule the rate comes from. */
@@ -375,7 +383,12 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     }
     const args = values as Args;
     if (args.learningRate !== undefined && args.lr !== undefined) throw new Error(`${cls.className}: give ${said('learningRate')} or its Keras 2 alias lr, not both`);
-    const lr = args.learningRate ?? args.lr;
+    let lr = args.learningRate ?? args.lr;
+    if (cls.optionRateDecay) {
+      // The same schedule as rl.train.adamax's positional decay and a saved config's (rateWithDecay).
+      lr = rateWithDecay(cls.className, lr, values.decay, cls.defaultLearningRate, `${cls.className}'s`) as typeof lr;
+      delete values.decay;
+    }
     const lrName = args.learningRate !== undefined ? said('learningRate') : args.lr !== undefined ? 'lr' : 'learningRate';
     if (typeof lr === 'object' && lr !== null && !(lr instanceof LearningRateSchedule)) {
       throw new Error(`${cls.className}: ${lrName} must be a number or a schedule (rl.optimizers.schedules.ExponentialDecay etc.), got an object`);

@@ -24,6 +24,11 @@ export class RMSprop extends Optimizer<RMSpropArgs> {
   /** tfjs registers 'RMSProp'; Keras matches optimizer names case-insensitively, so both read it. */
   static readonly kerasName = 'RMSProp';
   static readonly slotNames = ['accumulator'];
+  /**
+   * tf.keras 2's RMSprop config holds OptimizerV2's learning-rate decay beside rho: read as InverseTimeDecay
+   * (savedRateDecay). tfjs's config's decay is rho (fromConfig).
+   */
+  static readonly savedRateDecay: boolean = true;
   static readonly hyperparameters = { rho: { default: 0.9, maxExclusive: 1 }, momentum: { default: 0 }, epsilon: { default: 1e-7 } };
   static readonly extraOptions = ['centered'];
   /** tfjs's RMSPropOptimizer calls rho decay, so code written for tfjs ({decay: 0.8}) runs unchanged. */

@@ -21,6 +21,8 @@ export class SGD extends Optimizer<SGDArgs> {
   static readonly aliases = ['Momentum'];
   static readonly slotNames = ['velocity'];
   static readonly defaultLearningRate = 0.01;
+  /** tf.keras 2's SGD config holds OptimizerV2's learning-rate decay: read as InverseTimeDecay (savedRateDecay). */
+  static readonly savedRateDecay: boolean = true;
   static readonly hyperparameters = { momentum: { default: 0 } };
   static readonly extraOptions = ['nesterov'];
   /** tfjs's Momentum config spells nesterov useNesterov. */

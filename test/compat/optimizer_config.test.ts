@@ -51,9 +51,11 @@ describe('fromConfig of tfjs\'s getConfig()', () => {
     });
   }
 
-  it('Keras 2\'s RMSprop config keeps decay as a learning-rate decay beside rho: non-zero is refused', () => {
-    expect(rl.RMSprop.fromConfig({ learningRate: 0.1, rho: 0.8, decay: 0 }).getConfig()).toMatchObject({ rho: 0.8 });
-    expect(() => rl.RMSprop.fromConfig({ learningRate: 0.1, rho: 0.8, decay: 0.01 })).toThrow(/option 'decay' = 0.01 is not supported/);
+  it('Keras 2\'s RMSprop config keeps decay as a learning-rate decay beside rho: non-zero is the InverseTimeDecay schedule', () => {
+    expect(rl.RMSprop.fromConfig({ learningRate: 0.1, rho: 0.8, decay: 0 }).getConfig()).toMatchObject({ rho: 0.8, learningRate: 0.1 });
+    const decayed = rl.RMSprop.fromConfig({ learningRate: 0.1, rho: 0.8, decay: 0.01 });
+    expect(decayed.rho).toBe(0.8);
+    expect(decayed.learningRateSchedule!.getConfig()).toMatchObject({ initialLearningRate: 0.1, decaySteps: 1, decayRate: 0.01 });
   });
 
   it('RMSProp at momentum 0: tfjs\'s state (with its unused momentum slot) sets in, the next step agrees', async () => {

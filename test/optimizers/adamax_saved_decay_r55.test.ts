@@ -137,13 +137,14 @@ describe("a tf.keras 2 model.json whose Adamax has Keras 2's decay", () => {
     } finally { warn.mockRestore(); }
   });
 
-  it("Keras 2's Adam with a decay still loads uncompiled with the warning naming the schedule (only Adamax's saved decay is read)", async () => {
+  it("Keras 2's Adam with a decay loads compiled with the schedule too (round 56: every OptimizerV2's saved decay, decay_keras2_r56)", async () => {
     const dir = await keras2File('keras2-adam', { name: 'Adam', learning_rate: LR, decay: DECAY, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7, amsgrad: false }, 'Adam');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       const m = await rl.loadModel(`file://${dir}`);
-      expect(m.optimizer).toBeFalsy();
-      expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/not read, so the model loads uncompiled.*option 'decay' = 0\.3 is not supported by rnnlab: it is Keras 2's optimizers' learning-rate decay/);
+      expect(warn).not.toHaveBeenCalled();
+      expect(m.optimizer!.className).toBe('Adam');
+      expectRates(await ratesOfFit(m), inverseTime(LR, DECAY));
     } finally { warn.mockRestore(); }
   });
 });
