@@ -54,7 +54,7 @@ function heldBy(layer: Layer): Layer[] {
  * model's layers, a wrapper's layer, a custom layer's attributes). Per-sample layers (LayerNormalization,
  * GroupNormalization, Dense, ...) compute the same folded or step by step.
  */
-function usesBatchStatistics(layer: Layer, seen = new Set<Layer>()): boolean {
+export function usesBatchStatistics(layer: Layer, seen = new Set<Layer>()): boolean {
   if (seen.has(layer)) return false;
   seen.add(layer);
   return layer instanceof BatchNormalization || heldBy(layer).some((l) => usesBatchStatistics(l, seen));
@@ -199,24 +199,32 @@ export class TimeDistributed extends BuiltInLayer {
     return out;
   }
 
-  /** The wrapped layer on (n, ...) samples without a mask (the mask belongs to the steps axis, which it never sees). */
-  private innerCall(x: Tensor, ctx: CallContext, logits: boolean): Tensor {
+  /** The wrapped layer on (n, ...) samples, with one mask value per sample or none. */
+  private innerCall(x: Tensor, ctx: CallContext, logits: boolean, mask: Uint8Array | null = null): Tensor {
     // On top of ctx, not a copy: a context made over a user's kwargs inherits its call's activity terms and traces.
     const inner: CallContext = Object.create(ctx);
-    inner.mask = null;
+    inner.mask = mask;
     const y = engineCall(this.layer, x, inner, logits);
     if (Array.isArray(y)) throw new Error(`${this.name} (TimeDistributed): the wrapped layer ${this.layer.name} returned a list of tensors; it must return one`);
     return y;
   }
 
-  /** Step 0, 1, ... in order, each (batch, ...) on its own, stacked back to (batch, steps, ...). */
+  /**
+   * Step 0, 1, ... in order, each (batch, ...) on its own, stacked back to (batch, steps, ...). Each step's padding
+   * mask goes with it, as Keras 3's step_function hands the layer mask[:, t]: a (batch, features) step has one
+   * value per row, the input's shape without its last axis, which BatchNormalization's masked moments read (padded
+   * rows then count in neither the step's batch statistics nor the moving ones). A step of (batch, steps2, ...) gets
+   * none: a (batch,) mask is not the (batch, steps2) mask a layer of such inputs reads.
+   */
   private callPerStep(x: Tensor, ctx: CallContext, logits: boolean): Tensor {
     const [B, T, ...rest] = x.shape;
     const flat = ops.reshape(x, [B, T, rest.reduce((a, b) => a * b, 1)]);
+    const mask = rest.length === 1 ? ctx.mask : null;
     const steps: Tensor[] = [];
     let stepShape: number[] = [];
     for (let t = 0; t < T; t++) {
-      const y = this.innerCall(ops.reshape(timeStep(flat, t), [B, ...rest]), ctx, logits);
+      const stepMask = mask && Uint8Array.from({ length: B }, (_, b) => mask[b * T + t]);
+      const y = this.innerCall(ops.reshape(timeStep(flat, t), [B, ...rest]), ctx, logits, stepMask);
       stepShape = y.shape.slice(1);
       steps.push(ops.reshape(y, [B, stepShape.reduce((a, b) => a * b, 1)]));
     }

@@ -4,11 +4,14 @@
  * between its rows' first and last real (non-zero) id. Only the padding that every row of the batch has is cut,
  * at either end, so pre- and post-padding both work; the result is unchanged only when the model masks that
  * padding (an Embedding with maskZero whose mask reaches the layer that removes the time axis), which
- * bucketBlocker checks. An unmasked model reads padding as input, and then how much of it a row gets changes
- * what the model computes, at the front (pre-padding: the state a recurrent layer reaches before the first
- * word) as at the back (post-padding: the state it ends in), so it is refused.
+ * bucketBlocker checks, along with the masked layers whose result still depends on how many padding steps there
+ * are (zeroOutputForMask ending the time axis, batch statistics moved once per step). An unmasked model reads
+ * padding as input, and then how much of it a row gets changes what the model computes, at the front
+ * (pre-padding: the state a recurrent layer reaches before the first word) as at the back (post-padding: the
+ * state it ends in), so it is refused.
  */
 import { firstShape, type Layer } from '../layers/layer.js';
+import { TimeDistributed, usesBatchStatistics } from '../layers/time_distributed.js';
 import { checkOptionKeys } from '../near_name.js';
 import { globalRandom } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -22,11 +25,39 @@ export interface BucketArgs {
 
 export const DEFAULT_POOL_BATCHES = 32;
 
-/** Layers that work step by step and carry the padding mask on (Keras: supports_masking without changing time). */
+/**
+ * Layers that work step by step and carry the padding mask on (Keras: supports_masking without changing time).
+ * Dropout's draws differ with the batch's shape, trimmed or not, but each real value is dropped with the same
+ * probability: bucketing already changes which rows share a batch, so it keeps what the model computes, not the
+ * random stream. A TimeDistributed is one of them unless what it wraps uses batch statistics (timeDistributedBlocker).
+ */
 const PER_STEP = new Set(['Dense', 'Dropout', 'Activation', 'TimeDistributed']);
 const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
 
 const describe = (l: Layer) => `${l.name} (${l.className})`;
+
+interface RecurrentFlags { returnSequences?: boolean; zeroOutputForMask?: boolean }
+
+/**
+ * A recurrent layer (or Bidirectional) ending the time axis with zeroOutputForMask outputs zeros for a row whose last
+ * processed step is padding, so a row whose real steps reach the trimmed batch's end would output zeros padded and
+ * its last state trimmed: trimming changes what it computes, though the padding is masked.
+ */
+function zeroingLastStep(l: Layer & RecurrentFlags & { forwardLayer?: RecurrentFlags; backwardLayer?: RecurrentFlags }): string | null {
+  const zeroing = [l, l.forwardLayer, l.backwardLayer].some((r) => r?.zeroOutputForMask);
+  if (!zeroing) return null;
+  return `${describe(l)} has zeroOutputForMask without returnSequences: it outputs zeros for a row whose last step is padding, so cutting the padding a batch shares would change the output of its longest rows; leave bucket off or zeroOutputForMask off`;
+}
+
+/**
+ * A TimeDistributed calls what it wraps once per step in training where that uses batch statistics
+ * (BatchNormalization, anywhere in it): the moving statistics move once per step, all-padding steps included, so
+ * cutting steps would change them and every later prediction.
+ */
+function timeDistributedBlocker(l: Layer): string | null {
+  if (!(l instanceof TimeDistributed) || !usesBatchStatistics(l.layer)) return null;
+  return `${describe(l)} wraps ${describe(l.layer)}, which uses batch statistics: in training it runs once per step and moves its moving statistics at every step, padding steps included, so cutting the padding a batch shares would change them; leave bucket off for it`;
+}
 
 /**
  * Why trimming padding would change what model computes (a sentence), or null when bucketing applies: the first
@@ -47,11 +78,13 @@ export function bucketBlocker(model: TrainableModel): string | null {
   for (const l of layers.slice(1)) {
     if (l.className === 'GlobalAveragePooling1D') return null;
     if (RECURRENT.has(l.className)) {
-      const inner = (l as Layer & { forwardLayer?: { returnSequences: boolean }; returnSequences?: boolean });
-      if (!(inner.forwardLayer?.returnSequences ?? inner.returnSequences)) return null;
+      const inner = (l as Layer & RecurrentFlags & { forwardLayer?: RecurrentFlags; backwardLayer?: RecurrentFlags });
+      if (!(inner.forwardLayer?.returnSequences ?? inner.returnSequences)) return zeroingLastStep(inner);
       continue;
     }
     if (!PER_STEP.has(l.className)) return `${describe(l)} reads every step, padding included (it does not take the mask), so trimming padding would change its result`;
+    const wrapped = timeDistributedBlocker(l);
+    if (wrapped) return wrapped;
   }
   return 'the model keeps the time axis to its output, so targets would need trimming too';
 }

@@ -1,5 +1,5 @@
 /** The training loop: Keras's fit and evaluate semantics over rnnlab's tape. */
-import type { FArray } from '../backend/index.js';
+import { getPrecision, type FArray } from '../backend/index.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { Embedding } from '../layers/embedding.js';
@@ -177,9 +177,16 @@ export function evaluateCall(model: TrainableModel, x: unknown, y: unknown, args
   if (returnDict !== undefined && typeof returnDict !== 'boolean') throw new Error(`${where}: returnDict must be true or false, got ${JSON.stringify(returnDict)}`);
   const values = evaluateModelSync(model, x, y, opts);
   if (!returnDict) return scalarResult(values);
-  // float32 values, as the Scalars hold them and Keras's float(metric.result()) gives them.
   const names = metricsNames(model);
-  return Object.fromEntries(names.map((k, i) => [k, Math.fround(values[i])]));
+  return Object.fromEntries(names.map((k, i) => [k, asScalarHolds(values[i])]));
+}
+
+/**
+ * A returnDict value as the list form's Scalar holds it (Keras's float(metric.result())): rounded to float32 under
+ * float32 tensors, kept whole under setPrecision(64), where the Scalars and fit's History hold float64.
+ */
+function asScalarHolds(v: number): number {
+  return getPrecision() === 64 ? v : Math.fround(v);
 }
 
 /** Raised when the loss stops being finite; training stops at that batch, before its update. */
@@ -839,7 +846,7 @@ export function evaluateModelSync(model: TrainableModel, x: unknown, y: unknown,
  * return_dict, {loss, <metric>: value, ...} keyed as evaluate's returnDict (metricsNames).
  */
 function batchResult(model: TrainableModel, values: number[], returnDict: boolean | undefined): number | number[] | Record<string, number> {
-  if (returnDict) return Object.fromEntries(metricsNames(model).map((k, i) => [k, Math.fround(values[i])]));
+  if (returnDict) return Object.fromEntries(metricsNames(model).map((k, i) => [k, asScalarHolds(values[i])]));
   return values.length > 1 ? values : values[0];
 }
 
