@@ -3,7 +3,7 @@
  * ONNX file for ONNX Runtime and the other ONNX engines; --out - (or /dev/stdout, /dev/fd/N) writes it down that
  * descriptor instead.
  */
-import { fstatSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { fstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeSync, type Stats } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Command } from 'commander';
 import { loadLayersModel } from '../io/index.js';
@@ -49,7 +49,10 @@ export async function exportCommand(opts: { model?: string; format: string; out?
     // A descriptor open on one of the model's files (`>> runs/x/model/weights.bin`) would have the model appended to
     // it. Said as the user wrote it (`--out -: standard output`) and by the file: /dev/fd/1 is rnnlab's own path to it.
     const file = fileBehind(fd, opts.out);
-    if (file !== null) checkNotModelFile(file, opts.model, dir, { ...ONNX_FILE, flag: `--out ${opts.out}` }, `${descriptorName(fd)} (open on ${file})`);
+    if (file !== null) {
+      const emptied = emptiedByShell(fd) ? ", which the shell's > redirect has emptied already" : '';
+      checkNotModelFile(file, opts.model, dir, { ...ONNX_FILE, flag: `--out ${opts.out}` }, `${descriptorName(fd)} (open on ${file}${emptied})`);
+    }
   }
   let model: Awaited<ReturnType<typeof loadLayersModel>>;
   try {
@@ -107,6 +110,48 @@ function fileBehind(fd: number, out: string): string | null {
   }
 }
 
+/** The descriptor's open-file flags, as Linux shows them (/proc/self/fdinfo), or null where it does not. */
+function openFlags(fd: number): number | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const m = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    return m ? parseInt(m[1], 8) : null;
+  } catch {
+    return null;
+  }
+}
+const O_APPEND = 0o2000;
+const O_ACCMODE = 0o3;
+
+/**
+ * fd (above 2) is one Node opened for itself, as Linux shows it: an event descriptor (epoll, eventfd), or a pipe
+ * both of whose ends this process holds (its signal and wake-up pipes). Not open when rnnlab started, then: a pipe
+ * handed down to it has its other end elsewhere.
+ */
+function nodesOwnDescriptor(fd: number): boolean {
+  if (process.platform !== 'linux' || fd <= 2) return false;
+  const target = (n: number | string) => { try { return readlinkSync(`/proc/self/fd/${n}`); } catch { return null; } };
+  const what = target(fd);
+  if (what === null || what.startsWith('anon_inode:')) return what !== null;
+  if (!what.startsWith('pipe:')) return false;
+  let open: string[];
+  try { open = readdirSync('/proc/self/fd'); } catch { return false; }
+  const modes = open.filter((n) => target(n) === what).map((n) => (openFlags(Number(n)) ?? O_ACCMODE) & O_ACCMODE);
+  return modes.includes(0) && modes.includes(1);
+}
+
+/** The regular file behind fd is empty and was not opened to append: a `>` redirect truncated it before rnnlab ran. */
+function emptiedByShell(fd: number): boolean {
+  const flags = openFlags(fd);
+  return fstatSync(fd).size === 0 && (flags === null || (flags & O_APPEND) === 0);
+}
+
+/** fd is /dev/null: where Node puts a standard descriptor that was closed (`>&-`), or where the shell sent it. */
+function isDevNull(st: Stats): boolean {
+  const devNull = statOf('/dev/null');
+  return devNull !== null && st.isCharacterDevice() && st.rdev === devNull.rdev;
+}
+
 /** What a refusal calls the descriptor: standard output, or the path given. */
 const descriptorName = (fd: number): string => fd === 1 ? 'standard output' : fd === 2 ? 'standard error' : `descriptor ${fd}`;
 
@@ -115,7 +160,12 @@ function checkDescriptor(fd: number, out: string): void {
   const usage = (msg: string): never => { throw new UsageError(`--out ${out}: ${msg}`, 'export'); };
   const name = descriptorName(fd);
   let st;
-  try { st = fstatSync(fd); } catch { return usage(`${name} is not open; give --out the file to write, e.g. model.onnx`); }
+  const notOpen = `${name} is not open; give --out the file to write, e.g. model.onnx`;
+  try { st = fstatSync(fd); } catch { return usage(notOpen); }
+  // Not open when rnnlab started, but Node has opened one of its own under that number since: writing there would
+  // claim an export that went into Node's internals (or crash it).
+  if (nodesOwnDescriptor(fd)) usage(notOpen);
+  if (isDevNull(st)) usage(`${name} is /dev/null${fd <= 2 ? ' (as it is when closed: >&-)' : ''}, where the model would be lost; give --out the file to write, e.g. model.onnx`);
   if (st.isDirectory()) usage(`${name} is open on a folder; give --out the file to write, e.g. model.onnx`);
   if (isatty(fd)) {
     usage(`${name} is a terminal, and the ONNX model is binary; redirect it to a file (> model.onnx) or a pipe, or give --out the file to write, e.g. model.onnx`);

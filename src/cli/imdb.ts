@@ -1,7 +1,6 @@
 /** `rnnlab imdb --model NAME`: one of the lab's IMDb models, trained with the seed's hyper-parameters. */
 import { constants as bufferLimits } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -13,6 +12,7 @@ import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, makeOptimizer, SE
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { checkpointMismatch } from '../io/checkpoint.js';
 import { resolveImdbTarball } from '../data/imdb_source.js';
+import { holdTarball, tarballSha256 } from '../data/imdb_cache.js';
 import { imdbInputFile, INPUT_FILE } from '../experiments/model_store.js';
 import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { saveModelFolder } from '../tasks/text_output.js';
@@ -185,13 +185,15 @@ function precisionRefusal(flag: string, inForce: string, then: string, resume: s
 /**
  * The reviews' identity as a resumed run compares it: the tarball's SHA-256, so the same file moved or renamed is the
  * same data, and another one (or one changed since) is not. Hashing the 80 MB tarball takes a fraction of a second,
- * so it is done once and only when asked for (a checkpoint written, a resume compared), not at every start (a run
- * refused, or stopped before its first checkpoint, never needs it); from the file as opened when the run found it, so
- * that one moved or removed during training is still the one hashed. close() once the run is over.
+ * so it is done once (the data cache's write, hashing the same file first, serves: holdTarball) and only when asked
+ * for (a checkpoint written, a resume compared), not at every start (a run refused, or stopped before its first
+ * checkpoint, never needs it); from the file as opened when the run found it, so that one moved or removed during
+ * training is still the one hashed. close() once the run is over.
  */
 class TarballDigest {
   private fd: number | null = null;
   private hex: string | null = null;
+  private release: () => void = () => {};
 
   /** Opens the tarball --data (or RNNLAB_DATA, the cache) names; false while none is here yet (one to be downloaded). */
   async find(data: string | undefined): Promise<boolean> {
@@ -199,6 +201,7 @@ class TarballDigest {
     let tar: string;
     try { tar = await resolveImdbTarball({ path: data, download: false }); } catch { return false; }
     this.fd = openSync(tar, 'r');
+    this.release = holdTarball(this.fd);
     return true;
   }
 
@@ -206,18 +209,14 @@ class TarballDigest {
     return this.fd !== null || this.hex !== null;
   }
 
-  /** The SHA-256 in hex, hashed now if not yet; null while no tarball was found. */
+  /** The SHA-256 in hex, hashed now if not yet (unless the data cache's write hashed this file already); null while no tarball was found. */
   value(): string | null {
-    if (this.hex === null && this.fd !== null) {
-      const hash = createHash('sha256');
-      const chunk = Buffer.allocUnsafe(1 << 20);
-      for (let at = 0, n = 0; (n = readSync(this.fd, chunk, 0, chunk.length, at)) > 0; at += n) hash.update(chunk.subarray(0, n));
-      this.hex = hash.digest('hex');
-    }
+    if (this.hex === null && this.fd !== null) this.hex = tarballSha256(this.fd);
     return this.hex;
   }
 
   close(): void {
+    this.release();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }

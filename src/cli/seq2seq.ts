@@ -178,7 +178,7 @@ function generatedPairsOfEarlierRun(out: string, dataFile: string | undefined, f
 function checkPairsFileOfRun(out: string, pairsText: string, flag: string): void {
   const file = path.join(out, PAIRS_FILE);
   if (!entryOf(file) || generatedPairsOfEarlierRun(out, undefined, flag) !== null || sameText(file, pairsText)) return;
-  throw new UsageError(`--out: ${out} already holds '${PAIRS_FILE}', which the earlier run there did not generate (its results.json records no --generate) ` +
+  throw new UsageError(`${flag}: ${out} already holds '${PAIRS_FILE}', which the earlier run there did not generate (its results.json records no --generate) ` +
     `and which this run would replace with its generated pairs; nothing was changed. Give --out a new folder, or move ${PAIRS_FILE} away`, 'seq2seq');
 }
 

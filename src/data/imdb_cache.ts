@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { makeFolders } from '../local_files.js';
@@ -48,14 +48,52 @@ export function sourceKey(tarPath: string, wordIndexPath: string): SourceKey {
   return { path: tarPath, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, dev: st.dev, ino: st.ino, wordIndexSize: statSync(wordIndexPath).size };
 }
 
-/** The tarball's SHA-256, computed at most once per key. */
+/** The tarball's SHA-256, computed at most once per key (and per file a run holds: tarballSha256). */
 export async function contentHash(key: SourceKey): Promise<string> {
   if (key.sha256 === undefined) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(key.path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-    key.sha256 = hash.digest('hex');
+    const fd = openSync(key.path, 'r');
+    try {
+      key.sha256 = tarballSha256(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
   return key.sha256;
+}
+
+/**
+ * The tarballs a run holds open (imdb's, opened at its start: holdTarball), by the file's identity, each with its
+ * SHA-256 once hashed: the data cache's write and the run's checkpoints then read the same 80 MB once. The identity is
+ * the cache's own pre-check (sameFile): a file written or touched since is another, hashed anew.
+ */
+const heldTarballs = new Map<string, { holders: number; sha256?: string }>();
+
+const identityOf = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+
+/** The SHA-256 in hex of the file open as fd, read from its start; one a run holds (holdTarball) is hashed once. */
+export function tarballSha256(fd: number): string {
+  const held = heldTarballs.get(identityOf(fstatSync(fd)));
+  if (held?.sha256 !== undefined) return held.sha256;
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  for (let at = 0, n = 0; (n = readSync(fd, chunk, 0, chunk.length, at)) > 0; at += n) hash.update(chunk.subarray(0, n));
+  const hex = hash.digest('hex');
+  if (held) held.sha256 = hex;
+  return hex;
+}
+
+/** Shares the hash of the file open as fd among tarballSha256's callers until the returned release is called. */
+export function holdTarball(fd: number): () => void {
+  const identity = identityOf(fstatSync(fd));
+  const held = heldTarballs.get(identity) ?? { holders: 0 };
+  held.holders++;
+  heldTarballs.set(identity, held);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--held.holders === 0) heldTarballs.delete(identity);
+  };
 }
 
 /** Whether the file is, by everything the file system says about it, the one the cache was made from. */

@@ -66,7 +66,7 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
       checkEmptiable(dir);
       const old = path.join(parent, tempName(`${path.basename(dir)}-old`));
       renameSync(dir, old);
-      try { renameSync(staging, dir); } catch (e) { renameSync(old, dir); throw e; }
+      try { renameSync(staging, dir); } catch (e) { putBack(old, dir, e); throw e; }
       // The new model is in place: an old one that will not go (changed meanwhile) is left under a temp name the next save removes.
       try { rmSync(old, { recursive: true, force: true }); } catch { /* see above */ }
     } else renameSync(staging, dir);
@@ -101,6 +101,22 @@ function saveFailure(e: unknown, dir: string, staging: string): unknown {
   const failed = (e as NodeJS.ErrnoException).path;
   const file = typeof failed === 'string' && failed.startsWith(staging + path.sep) ? path.join(dir, failed.slice(staging.length + 1)) : dir;
   return said(file, FOLDER_WORDS[code] ?? errnoWords(e).split(staging).join(dir));
+}
+
+/**
+ * The earlier model, moved aside for the swap, back as `dir` after the new one failed to go in (swapFailure). Where that
+ * fails too, the earlier model is in neither place the usual words ("nothing was replaced") would send the user: the
+ * error names where it is, to be moved back before the next save into that folder (which removes what dead saves left).
+ * It has no errno code, so saveFailure passes it on as it is.
+ */
+function putBack(old: string, dir: string, swapFailure: unknown): void {
+  try {
+    renameSync(old, dir);
+  } catch (e) {
+    const words = (x: unknown) => FOLDER_WORDS[(x as NodeJS.ErrnoException).code ?? ''] ?? errnoWords(x);
+    throw new Error(`cannot write ${dir}: ${words(swapFailure)}, and the earlier model could not be put back (${words(e)}): ` +
+      `it is in ${old}; move it back to ${dir} before saving there again`, { cause: e });
+  }
 }
 
 /** Removes the staging and old-model folders of `base` that saves killed on this host left in parent. */
