@@ -39,7 +39,6 @@ export function register(program: Command, ctx: CliContext): void {
 
 async function runCompare(models: ImdbModelName[], f: Record<string, unknown>, folder: RunFolder, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
   applyThreads(f);
-  applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   // Given for several models, an option some of them cannot use is said once, so the table is read right.
@@ -53,6 +52,9 @@ async function runCompare(models: ImdbModelName[], f: Record<string, unknown>, f
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f));
   p.line(describeData(data));
+  // Once the reviews are read (they do not depend on it): a data error is the one line said, not after mixed_bfloat16's
+  // fallback message.
+  applyPrecision(f, ctx);
   // Ctrl-C stops the model in training at its next batch; the models trained so far still go into the report.
   const stop = onStopSignals((s) => p.line(s), () => 'Stopping: the model in training stops at its next batch; the report keeps the models trained so far. Ctrl-C again stops at once.');
   let dir = '';

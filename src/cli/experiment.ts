@@ -231,8 +231,6 @@ export function register(program: Command, ctx: CliContext): void {
 async function runExperiment(name: string, e: Experiment, checked: unknown, f: Record<string, unknown>, folder: RunFolder,
   ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
-  // Set for every experiment that trains, float32 included, so a policy an earlier in-process command set is not inherited.
-  if ('precision' in e.spec.flags) applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   const out = f.out as string | undefined;
@@ -248,6 +246,10 @@ async function runExperiment(name: string, e: Experiment, checked: unknown, f: R
   try {
     p.line(`Experiment ${name}: ${e.spec.summary}`);
     const input = e.load ? await e.load(f, p) : checked;
+    // Set for every experiment that trains, float32 included, so a policy an earlier in-process command set is not
+    // inherited; after the input is read (which does not depend on it), so a data error is not said after
+    // mixed_bfloat16's fallback message.
+    if ('precision' in e.spec.flags) applyPrecision(f, ctx);
     const finished: ModelRecord[] = [];
     // Through then(): a runner that throws before its first await (params, shapes run synchronously) is caught too.
     const r = await Promise.resolve().then(() => e.run(f, p, input, (m) => finished.push(m))).catch((err: unknown) => {

@@ -277,8 +277,11 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
   // The default folder is made once the pairs are read (runCheckpoint); a working folder that cannot take it is refused first.
   if (f.out === undefined && f.resume === undefined) checkDefaultRunFolder(defaultOutDir('seq2seq', startedAt), 'seq2seq');
   const { pairs, data, headerLine, tokens } = await loadPairs(f);
-  // After the folder and --data checks: a refused --data is the one line said, not after mixed_bfloat16's fallback message.
-  const inForce = applyPrecision(f, ctx);
+  // The precision is set now, as --resume compares the one in force (a fallback trains in float32), but its fallback
+  // line is held until training begins: a refusal before then (the --resume checks, a --validation-split that leaves
+  // no pair) is the one line said, not after a promise to run.
+  const fallbackLines: string[] = [];
+  const inForce = applyPrecision(f, { ...ctx, err: { write: (s: string) => { fallbackLines.push(s); return true; } } });
   // A checkpoint every epoch into <out>/checkpoint; without --out the folder is made here (removed again if the run fails before writing into it).
   const epochTimes = new ResumedEpochTimes();
   const sameOptions = seq2seqSameOptions(f, c, tokens, pairs, inForce);
@@ -324,6 +327,8 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
     const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };
     // Listed before the checkpoint's callback: the early guard goes before its Ctrl-C handler comes, the end guard comes before it goes.
     const guards: Callback = { onTrainBegin: () => early.release(), onTrainEnd: () => end.arm() };
+    // After the checkpoint's callback: a checkpoint it cannot restore is refused alone too.
+    const sayFallback: Callback = { onTrainBegin: () => { for (const l of fallbackLines.splice(0)) ctx.err.write(l); } };
     // The held-out pairs are decoded in float32 whatever --precision trained in, as translate and evaluate run the
     // saved model (float32 weights): evaluate on heldout.jsonl gives the run's numbers back. Switched as fit ends (its
     // callbacks' last), before trainSeq2Seq decodes; the run's policy is back after it, for results.json to record.
@@ -336,7 +341,7 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
         embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
         epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
         maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress,
-      }, { callbacks: [guards, ckpt.callback, decodeInFloat32], epochTimes });
+      }, { callbacks: [guards, ckpt.callback, sayFallback, decodeInFloat32], epochTimes });
       sayHeadline();
     } catch (e) {
       if (e instanceof Seq2SeqOptionError) {

@@ -394,6 +394,11 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
     // On stderr as other rnnlab warnings are: without it a queued sweep's would come out in Node's own format, and a
     // local one's would be mixed into the progress lines a script reads from stdout.
     const warn = (s: string) => ctx.err.write(`rnnlab sweep: warning: ${s}\n`);
+    // The runs said it on their own stderr, which a sweep keeps only for failures: said here, once, however the sweep ends.
+    const sayFallback = (summary: SweepOutcome['summary']) => {
+      const fellBack = precisionFallbackLine(summary);
+      if (fellBack) ctx.err.write(`rnnlab sweep: ${fellBack}\n`);
+    };
     let outcome: SweepOutcome | null;
     if (f.queue) {
       const queued = await viaQueue(spec, dir, f, line, warn);
@@ -404,6 +409,7 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
         return;
       }
       if (queued.stopped) {
+        sayFallback(queued.summary);
         line(`\nStopped waiting: ${queued.summary.completed} of ${queued.entries.length} run(s) done so far; the same command waits for the rest. Wrote ${path.join(dir, 'sweep.json')}.`);
         ctx.exitCode = 130;
         return;
@@ -437,14 +443,13 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
       }
       // A stop that left no run to resume (the last ones completed as it came) finished the sweep: it reports as usual.
       if (stop.signal.aborted && outcome.record.finishedAt === null) {
+        sayFallback(outcome.summary);
         line(`\nStopped: ${outcome.summary.pending} run(s) left; the same command resumes the sweep${spec.command === 'imdb' ? ' (an imdb run from its checkpoint)' : ''}. Wrote ${path.join(dir, 'sweep.json')}.`);
         ctx.exitCode = 130;
         return;
       }
     }
-    // The runs said it on their own stderr, which a sweep keeps only for failures: said here, once.
-    const fellBack = precisionFallbackLine(outcome.summary);
-    if (fellBack) ctx.err.write(`rnnlab sweep: ${fellBack}\n`);
+    sayFallback(outcome.summary);
     for (const l of summaryLines(outcome.summary, outcome.entries)) line(l);
     line(`\nWrote ${path.join(dir, 'sweep.json')} and ${path.join(dir, 'report.html')}.`);
     ctx.exitCode = outcome.summary.failed || outcome.summary.pending ? 1 : 0;

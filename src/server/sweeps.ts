@@ -8,7 +8,7 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { hostname } from 'node:os';
 import { parseRecord, RESULTS_FILE } from '../report/record.js';
-import { completedRun } from '../sweep/outcome.js';
+import { completedRun, precisionFallback } from '../sweep/outcome.js';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
 import { unmeasuredLine } from '../sweep/summary.js';
 import { attemptsOf, HEARTBEAT_MS, isWorkerStamp, notAWorkerStamp, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
@@ -115,7 +115,12 @@ export class SweepStore {
         return r;
       }
       if (record.status !== 'completed') return r;
-      return { ...r, ...completedRun(record.metrics, rec.spec.metric, r.id), unrecorded: true };
+      // What the sweep will record once it writes sweep.json again (record.ts collectEntries): the run's own record
+      // says now whether it trained in another precision than its flags (the spec's, its axes') asked for.
+      const flags = { ...(isPlainObject(rec.spec.flags) ? rec.spec.flags : {}), ...r.axes };
+      const precision = record.environment?.engine?.precision;
+      const fallback = typeof precision === 'string' ? precisionFallback(flags, { precision }) : null;
+      return { ...r, ...completedRun(record.metrics, rec.spec.metric, r.id), ...(fallback ? { precisionFallback: fallback } : {}), unrecorded: true };
     }));
   }
 
@@ -167,7 +172,8 @@ export class SweepStore {
       return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: Math.max(r.attempts, attemptsOf(st)), value: r.value ?? null, error: r.error ?? null,
         worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null,
         unrecorded: r.unrecorded ?? false, stampError: read[i].problem,
-        // Only where sweep.json has it: per run, what the terminal's "trained in float32" line says of the sweep.
+        // Per run, what the terminal's "trained in float32" line says of the sweep: from sweep.json, or for a run
+        // finished since it was last written, from the run's own record.
         ...(r.precisionFallback ? { precisionFallback: r.precisionFallback } : {}) };
     });
     return {
@@ -178,6 +184,10 @@ export class SweepStore {
       unmeasuredLine: rec.summary ? unmeasuredLine(rec.summary) : null,
     };
   }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -24,10 +24,23 @@ function listRow(s) {
     el('td', { text: s.updatedAt ? new Date(s.updatedAt).toLocaleString() : '–' }));
 }
 
-/** `classes`: the class of a column's cells, by the column's heading (a column not named has none). */
+/** `classes`: the class of a column's cells, by the column's heading (a column not named has none). A cell is text, or an element. */
 function table(target, head, rows, classes = {}) {
+  const cell = (c, i) => (c instanceof Node ? el('td', { class: classes[head[i]] }, c) : el('td', { text: String(c), class: classes[head[i]] }));
   target.replaceChildren(el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))),
-    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c, i) => el('td', { text: String(c), class: classes[head[i]] }))))));
+    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map(cell)))));
+}
+
+/**
+ * A run's settings, marked where it trained in another precision than it asked for (the server's precisionFallback,
+ * as the terminal's "trained in float32" line says it): the marker's title says why.
+ */
+function settingsCell(r) {
+  const text = Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' ');
+  const fb = r.precisionFallback;
+  if (!fb) return text;
+  const why = `This run asked for ${fb.asked} and trained in ${fb.ran}: mixed_bfloat16 falls back to float32 where the native kernels cannot run bf16 (a CPU without AVX512-BF16). Its numbers measure ${fb.ran}; its results.json names the precision that ran (environment.engine.precision).`;
+  return el('span', {}, text, text ? ' ' : '', el('span', { class: 'precision-fallback', title: why, text: `(ran ${fb.ran})` }));
 }
 
 function showSweep(w) {
@@ -53,7 +66,7 @@ function showSweep(w) {
   if (w.unmeasuredLine) box.append(el('p', { class: 'small unmeasured', text: w.unmeasuredLine }));
   const epochText = (r) => (r.epoch ? `epoch ${r.epoch}/${r.epochs ?? '?'}` : '');
   table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', 'worker', s?.metric ?? 'metric', 'attempts', 'error'],
-    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r), r.unrecorded ? 'not yet in sweep.json' : ''].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, [r.error, r.stampError].filter(Boolean).join('\n')]),
+    w.runs.map((r) => [r.id, settingsCell(r), r.seed, [r.status, epochText(r), r.unrecorded ? 'not yet in sweep.json' : ''].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, [r.error, r.stampError].filter(Boolean).join('\n')]),
     // A failed run's reason may hold several lines (an error and its indented [cause]): shown as lines, not run together.
     // Below it, why the run's worker.json was not read (the server leaves such a stamp out of status and workers).
     { error: 'reason' });
