@@ -40,7 +40,7 @@ describe('factories name themselves in the one message shape', () => {
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     json.trainingConfig.optimizer_config.config.beta_one = 0.5;
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-    await expect(rl.loadLayersModel(dir)).rejects.toThrow(/optimizer Adam: config: unknown option 'beta_one'; options: learningRate, lr, clipnorm, clipvalue, weightDecay, beta1, beta2, epsilon, name, learning_rate, weight_decay, beta_1, beta_2$/);
+    await expect(rl.loadLayersModel(dir)).rejects.toThrow(/optimizer Adam: config: unknown option 'beta_one'; options: learningRate, lr, clipnorm, clipvalue, weightDecay, beta1, beta2, epsilon, name, decay, learning_rate, weight_decay, beta_1, beta_2$/);
   });
 
   it('rl.data.csv and its columnConfigs', () => {
