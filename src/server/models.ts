@@ -179,7 +179,7 @@ export class ModelRegistry {
 const freshCounts = new Map<string, number>();
 
 /** The parameters of an untrained model, as its built model would count them. */
-function freshParams(kind: string): number {
+export function freshParams(kind: string): number {
   let n = freshCounts.get(kind);
   if (n === undefined) {
     const meta = freshInfo(kind).meta as Extract<ModelMeta, { task: 'imdb' }>;

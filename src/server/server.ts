@@ -26,7 +26,7 @@ import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, L
 import { jobNotKept, modelNewerThanRecord, restoredJobs } from './job_history.js';
 import { jobEnded, JobQueue, type Broadcast, type JobSummary, type Progress } from './jobs.js';
 import { savedModelDir } from './model_io.js';
-import { ModelRegistry } from './models.js';
+import { freshParams, ModelRegistry } from './models.js';
 import { Fields, PAGE_PARAMS, pageOf } from './params.js';
 import { checkSameOrigin, checkToken, isLoopback, parseHost, randomToken, TOKEN_PARAM, TokenGate } from './request_guard.js';
 import { RunStore } from './runs.js';
@@ -283,7 +283,8 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.post('/api/inspect/gradients', async (ctx) => {
     const f = new Fields(await body(ctx));
-    const ids = f.strings('models', 4, 200) ?? ['fresh:simple_rnn', 'fresh:lstm'];
+    const named = f.strings('models', 4, 200);
+    const ids = named ?? DEFAULT_GRADIENT_KINDS.map((k) => `fresh:${k}`);
     ids.forEach((id, i) => wholeText(id, `models[${i}]`));
     const text = wholeText(f.str('text', MAX_TEXT_CHARS), 'text');
     const source = f.oneOf('source', ['text', 'test'] as const, text !== undefined ? 'text' : 'test');
@@ -296,6 +297,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     if (source === 'text' && text === undefined) throw badRequest("source 'text' needs text");
     if (source === 'text' && forTest.length) throw badRequest("samples is the number of test reviews of source 'test'; source 'text' measures the one text sent");
     if (source === 'test' && forText.length) throw badRequest(`${forText.join(' and ')} ${forText.length > 1 ? 'are' : 'is'} for source 'text'; source 'test' measures test reviews with their own labels`);
+    if (named === undefined) refuseDefaultPairOverCap(runs.maxModelParams);
     // A client that goes away (or a server that closes, which ends its connections) stops its measurement's process.
     const gone = new AbortController();
     ctx.res.once('close', () => gone.abort());
@@ -364,6 +366,27 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     return commutativity(entry, a, b);
   });
   return r;
+}
+
+/** The pair `POST /api/inspect/gradients` measures when no models are named: SimpleRNN against LSTM, untrained. */
+const DEFAULT_GRADIENT_KINDS = ['simple_rnn', 'lstm'] as const;
+
+/**
+ * Under a small --max-model-params the default pair's untrained networks may be over the cap. The client named no
+ * model, so the 422 says where the one refused came from and how to measure others, as the dashboard's gradients view
+ * says which untrained model is over the cap: measuring only the one left would answer another question than the pair.
+ */
+function refuseDefaultPairOverCap(limit: number | undefined): void {
+  if (limit === undefined) return;
+  const over = DEFAULT_GRADIENT_KINDS.map((kind) => ({ id: `fresh:${kind}`, params: freshParams(kind) })).filter((m) => m.params > limit);
+  if (!over.length) return;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const which = over.length === 1
+    ? `the untrained model '${over[0].id}' has ${count(over[0].params)} parameters,`
+    : `the untrained models ${over.map((m) => `'${m.id}' (${count(m.params)} parameters)`).join(' and ')} are`;
+  throw new HttpError(422, `${which} over this dashboard's limit of ${count(limit)} (rnnlab serve --max-model-params), and ` +
+    `${over.length === 1 ? 'it is one of' : 'they are'} the default pair (${DEFAULT_GRADIENT_KINDS.map((k) => `fresh:${k}`).join(', ')}) measured when models is not sent: ` +
+    'send models, naming IMDb models within the limit (GET /api/models lists them)');
 }
 
 /**

@@ -5,7 +5,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError } from './execute.js';
 import { specNotes, type SweepRun } from './expand.js';
-import { collectEntries, openSweep, writeSweepRecord, type SweepRecord } from './record.js';
+import { collectEntries, openSweep, writeSweepRecord, type RunWarning, type SweepRecord } from './record.js';
 import { writeSweepReport } from './report.js';
 import type { SweepSpec } from './spec.js';
 import { summarize, type RunEntry, type SweepSummary } from './summary.js';
@@ -51,9 +51,9 @@ function recordSweep(dir: string, spec: SweepSpec, createdAt: string, entries: R
   return { record, summary, entries };
 }
 
-/** Re-reads every run folder, then writes sweep.json and the report (recordSweep). */
-export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], createdAt: string, known: Map<string, Partial<RunEntry>>, finished: boolean): SweepOutcome {
-  return recordSweep(dir, spec, createdAt, collectEntries(dir, spec, runs, known), finished);
+/** Re-reads every run folder, then writes sweep.json and the report (recordSweep); onWarning as collectEntries'. */
+export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], createdAt: string, known: Map<string, Partial<RunEntry>>, finished: boolean, onWarning?: RunWarning): SweepOutcome {
+  return recordSweep(dir, spec, createdAt, collectEntries(dir, spec, runs, known, onWarning), finished);
 }
 
 /**
@@ -79,8 +79,9 @@ const RECORD_SHARE = 0.1;
 export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Promise<SweepOutcome> {
   const { parallel, threads } = poolSize(o);
   const { runs, createdAt, known } = openSweep(o.dir, spec);
+  const warn: RunWarning = (run, message) => o.onEvent?.({ type: 'warning', run, message });
   // Read once here; from then on each run's entry is updated alone, from its own folder, when it ends.
-  const entries = collectEntries(o.dir, spec, runs, known);
+  const entries = collectEntries(o.dir, spec, runs, known, warn);
   // An unexpected error in a slot or in a put-off write stops the sweep: no slot starts another run, and the runs under
   // way are stopped as Ctrl-C stops them (to be resumed), rather than going on after the sweep has reported its end.
   const stop = new AbortController();
@@ -136,11 +137,11 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
           try {
             const r = await executeRun(run, {
               sweepDir: o.dir, threads, signal: stop.signal, worker,
-              onWarning: (message) => o.onEvent?.({ type: 'warning', run, message }),
+              onWarning: (message) => warn(run, message),
               onLine: (line) => { const e = epochOfLine(line); if (e) o.onEvent?.({ type: 'epoch', run, ...e, line }); },
             });
             if (r.how === 'skipped') known.set(run.id, { attempts: before });
-            const entry = collectEntries(o.dir, spec, [run])[0];
+            const entry = collectEntries(o.dir, spec, [run], undefined, warn)[0];
             if (entry.status === 'completed') o.onEvent?.({ type: 'done', run, value: entry.value!, how: r.how });
             else {
               // It ran to completion but lacks the metric: running it again would not add it.
@@ -172,7 +173,7 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
         }
       } finally {
         // This run's entry alone, from its folder: the other runs' entries stand as they were.
-        entries[at] = collectEntries(o.dir, spec, [run], known)[0];
+        entries[at] = collectEntries(o.dir, spec, [run], known, warn)[0];
       }
       recordNow();
     }
@@ -194,7 +195,7 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
   // A run another worker (a queue's) completed meanwhile, refused here as busy or left pending, is recorded completed,
   // as its folder shows; the completed ones cannot have changed.
   entries.forEach((e, i) => {
-    if (e.status !== 'completed') entries[i] = collectEntries(o.dir, spec, [runs[i]], known)[0];
+    if (e.status !== 'completed') entries[i] = collectEntries(o.dir, spec, [runs[i]], known, warn)[0];
   });
   if (broken) {
     const first = (broken as { error: unknown }).error;

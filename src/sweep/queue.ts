@@ -17,7 +17,7 @@ import { completedRun, readOutcome, type RunOutcome } from './outcome.js';
 import { stampAttempts } from './worker_file.js';
 import { MAX_RUN_ID_BYTES, type SweepRun } from './expand.js';
 import { finishSweep, type SweepOutcome } from './pool.js';
-import { openSweep } from './record.js';
+import { openSweep, type RunWarning } from './record.js';
 import type { SweepSpec } from './spec.js';
 import { envInt } from '../env.js';
 import { rnnlabVersion } from '../report/environment.js';
@@ -374,13 +374,16 @@ export interface QueueOptions {
   onWarning?: (line: string) => void;
 }
 
+/** Where the queue's sweep says what it finds in the run folders (QueueOptions.onWarning), as collectEntries takes it. */
+function runWarning(q: QueueOptions): RunWarning {
+  return (_run, message) => (q.onWarning ? q.onWarning(message) : process.emitWarning(message));
+}
+
 /** Says, once per file, each run's worker.json that cannot be read: read as none, it would go unexplained. */
 function warnUnreadStamps(sweepDir: string, runs: readonly SweepRun[], q: QueueOptions): void {
   for (const run of runs) {
     const unread = unreadStampWarning(runDirOf(sweepDir, run));
-    if (!unread) continue;
-    if (q.onWarning) q.onWarning(`run ${run.id}: ${unread}`);
-    else process.emitWarning(`run ${run.id}: ${unread}`);
+    if (unread) runWarning(q)(run, `run ${run.id}: ${unread}`);
   }
 }
 
@@ -400,9 +403,8 @@ export function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun, attempt
 export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions): Promise<{ queued: number; done: number }> {
   const sweepDir = path.resolve(dir);
   const { runs, createdAt, known } = openSweep(sweepDir, spec);
-  const { entries } = finishSweep(sweepDir, spec, runs, createdAt, known, false);
-  // The attempts each job starts from were read from these stamps.
-  warnUnreadStamps(sweepDir, runs, q);
+  // The attempts each job starts from were read from these stamps, which say so of one they cannot read.
+  const { entries } = finishSweep(sweepDir, spec, runs, createdAt, known, false, runWarning(q));
   const connection = await connectRedis(q.url, { signal: q.signal });
   const watch = watchRedis(connection, q.url, (l) => q.onConnection?.(l));
   const queue = openQueue(q.name ?? DEFAULT_QUEUE_NAME, connection, watch);
@@ -488,7 +490,7 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
     connection = await connectRedis(w.url, { signal: w.signal });
   } catch (e) {
     // Ctrl-C while Redis is out of reach after the runs were queued: a stopped wait, sweep.json from the run folders.
-    if (e instanceof ConnectStoppedError) return finishSweep(sweepDir, spec, runs, createdAt, known, false);
+    if (e instanceof ConnectStoppedError) return finishSweep(sweepDir, spec, runs, createdAt, known, false, runWarning(w));
     throw e;
   }
   const watch = watchRedis(connection, w.url, (l) => w.onConnection?.(l));
@@ -561,7 +563,7 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
       connection.disconnect();
     }
   });
-  return finishSweep(sweepDir, spec, runs, createdAt, known, !w.signal?.aborted);
+  return finishSweep(sweepDir, spec, runs, createdAt, known, !w.signal?.aborted, runWarning(w));
 }
 
 interface EndingJob { runId: string; timestamp: number; ok: boolean }
@@ -640,18 +642,20 @@ function missingInput(run: SweepRun, inputs: readonly string[], problem: WorkerO
 
 /**
  * Fails the commands a client disconnected for good still holds. A connection lost while a command was under way keeps
- * it to send again once it is ready; one disconnected between two reconnection attempts never closes (whenReady), so
- * ioredis never fails it. That is BullMQ's wait for the next job (BZPOPMIN): BullMQ races it against a watchdog timer
- * (drainDelay + 1 s: 6 s) that kept a worker's process alive that long after its stop by force. ioredis keeps such
- * commands in its private prevCommandQueue and fails only its other queues (flushQueue, private too) when a socket
- * closes; without them (another ioredis) nothing is failed, and the process lingers until that timer fires.
+ * it to send again once it is ready; one disconnected between two reconnection attempts ("reconnecting": no socket,
+ * its retry timer cleared) never closes (whenReady), so ioredis never fails it. That is BullMQ's wait for the next job
+ * (BZPOPMIN): BullMQ races it against a watchdog timer (drainDelay + 1 s: 6 s) that kept a worker's process alive that
+ * long after its stop by force. Neither disconnect() nor BullMQ's close(true) fails it there (ioredis's public calls
+ * reach no queue of held commands); the end of a connection attempt does, as every end of a connection fails what it
+ * held ("Connection is closed."). So one is begun and at once cut off, before any socket opens: nothing is sent to
+ * Redis, no wait on an unreachable host follows, and the client ends ('end', which a close waiting on it sees).
+ * Only a client parked so: connect() would reopen one that has ended, and the other states close by themselves.
  */
-function failPending(client: unknown): void {
-  type Queued = { shift(): { command?: { reject?: (e: Error) => void } } | undefined } | null | undefined;
-  const c = client as { flushQueue?: (e: Error) => void; prevCommandQueue?: Queued };
-  const closed = new Error('Connection is closed.');
-  c.flushQueue?.(closed);
-  for (let item = c.prevCommandQueue?.shift(); item; item = c.prevCommandQueue?.shift()) item.command?.reject?.(closed);
+export function failPending(client: { status: string; connect(): Promise<unknown>; disconnect(): void } | undefined): void {
+  if (client?.status !== 'reconnecting') return;
+  client.disconnect();
+  client.connect().catch(() => undefined);
+  client.disconnect();
 }
 
 /** A job this worker will not start (another version, an input it lacks): it fails for good, spending no attempt (attemptsOf). */

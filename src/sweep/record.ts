@@ -11,7 +11,7 @@ import { expandRuns, sameRunKey, type SweepRun } from './expand.js';
 import { completedRun, precisionFallback, readOutcome } from './outcome.js';
 import type { SweepSpec } from './spec.js';
 import type { RunEntry, SweepSummary } from './summary.js';
-import { runDirOf } from './execute.js';
+import { runDirOf, unreadStampWarning } from './execute.js';
 import { readWorkerStamp, stampAttempts } from './worker_file.js';
 
 export const SWEEP_FILE = 'sweep.json';
@@ -149,11 +149,23 @@ export function openSweep(dir: string, spec: SweepSpec): { runs: SweepRun[]; cre
   return { runs, createdAt: old?.createdAt ?? new Date().toISOString(), known };
 }
 
-/** Each run's state as its folder shows it, merged with what the caller knows (attempts, errors). */
-export function collectEntries(dir: string, spec: SweepSpec, runs: SweepRun[], known: Map<string, Partial<RunEntry>> = new Map()): RunEntry[] {
+/** Where a sweep's reader says what it found in a run's folder that changes no run's fate; a process warning without one. */
+export type RunWarning = (run: SweepRun, message: string) => void;
+
+const processWarning: RunWarning = (_run, message) => process.emitWarning(message);
+
+/**
+ * Each run's state as its folder shows it, merged with what the caller knows (attempts, errors). A worker.json that
+ * cannot be read counts as none (no worker, no attempts from it): onWarning hears why, naming the file, the first time
+ * this process finds it (unreadStampWarning), as the run's start would say it. Without that, sweep.json would show
+ * such a run with no worker and no hint why, for as long as its start is to come, or forever when the sweep stops first.
+ */
+export function collectEntries(dir: string, spec: SweepSpec, runs: SweepRun[], known: Map<string, Partial<RunEntry>> = new Map(), onWarning: RunWarning = processWarning): RunEntry[] {
   return runs.map((run) => {
     const k = known.get(run.id) ?? {};
     const outcome = readOutcome(runDirOf(dir, run));
+    const unread = unreadStampWarning(runDirOf(dir, run));
+    if (unread) onWarning(run, `run ${run.id}: ${unread}`);
     const worker = readWorkerStamp(runDirOf(dir, run))?.worker;
     // The folder's count covers starts the caller never saw (a queued job lost with Redis before the sweep polled it).
     const attempts = Math.max(k.attempts ?? 0, stampAttempts(runDirOf(dir, run)));
