@@ -98,6 +98,29 @@ void kernel(const Tile& t, const Epilogue& e) {
     b += bks;
   }
 
+#ifdef RL_GEMM_REG_EPILOGUE
+  // (A kernel file that defines RL_GEMM_REG_EPILOGUE, gemm_avx2.cc.) A whole tile with alpha 1, beta 0 or 1 and no
+  // activation but ReLU is written straight from the registers, with the operations store_tile does for these values
+  // (acc * 1 and 1 * C are exact, so acc + C is its fmadd): the same bits without the round trip through the stack
+  // and the call.
+  if (!MASKB && t.lastcols >= VEC && e.alpha == 1.0f && (e.beta == 0.0f || e.beta == 1.0f) &&
+      (e.act == ACT_LINEAR || e.act == ACT_RELU)) {
+    const bool add_c = e.beta != 0.0f, relu = e.act == ACT_RELU;
+    const float* const bias = e.bias;
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i)
+#pragma GCC unroll 8
+      for (int v = 0; v < NVT; ++v) {
+        float* const c = t.c + i * t.ldc + v * VEC;
+        reg x = acc[i][v];
+        if (add_c) x = V::add(x, V::loadu(c));
+        if (bias) x = V::add(x, V::loadu(bias + v * VEC));
+        if (relu) x = V::keep_nan(x, V::max(x, V::zero()));
+        V::storeu(c, x);
+      }
+    return;
+  }
+#endif
   // The epilogue works from memory: kept in registers it would compete with the accumulators (GCC then spills
   // one of them inside the k loop).
   alignas(64) float tile[R][NVT * VEC];
