@@ -7,6 +7,7 @@ import { CSVLogger } from './csv_logger.js';
 import { LearningRateScheduler, type LearningRateSchedulerOptions } from './learning_rate_scheduler.js';
 import { ReduceLROnPlateau, type ReduceLROnPlateauArgs, type ReduceLROnPlateauOptions } from './reduce_lr_on_plateau.js';
 import type { Writer } from './base.js';
+import { refusingExtraArguments } from '../factory.js';
 import { Callback, CustomCallback } from '../models/callback_class.js';
 
 export { BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted, CSVLogger, LearningRateScheduler, ReduceLROnPlateau };
@@ -15,7 +16,7 @@ export type { BackupAndRestoreOptions, EarlyStoppingOptions, ModelCheckpointOpti
 
 export { Callback, CustomCallback };
 
-export const callbacks = {
+export const callbacks = refusingExtraArguments('rl.callbacks', {
   /** tfjs's tf.Callback and tf.CustomCallback (also rl.Callback, rl.CustomCallback). */
   Callback,
   CustomCallback,
@@ -28,4 +29,4 @@ export const callbacks = {
   /** Keras's (schedule, verbose): verbose 0 or 1, or {verbose, out}; out (a writer) may also come third. */
   learningRateScheduler: (schedule: (epoch: number, lr: number) => number, verbose?: 0 | 1 | LearningRateSchedulerOptions, out?: Writer) => new LearningRateScheduler(schedule, verbose, out),
   csvLogger: (filename: string, opts?: { separator?: string; append?: boolean }) => new CSVLogger(filename, opts),
-};
+}, { learningRateScheduler: ['schedule', 'verbose', 'out'], csvLogger: ['filename', 'options'] });

@@ -4,6 +4,7 @@
  * unit's incoming weights), nonNeg zeroes negative values.
  */
 import { describe } from '../describe.js';
+import { refusingExtraArguments } from '../factory.js';
 import { nearName, readKerasOptions } from '../near_name.js';
 import { withoutTape } from '../autograd/tape.js';
 import { dispose, tensorsIn, tidy } from '../ops/memory.js';
@@ -165,13 +166,13 @@ function groupIndex(shape: readonly number[], axes: number[]): { of: Int32Array;
 }
 
 /** tfjs's factories. */
-export const constraints = {
+export const constraints = refusingExtraArguments('rl.constraints', {
   maxNorm: (args: { maxValue?: number; axis?: number } = {}) => new Constraint('MaxNorm', args),
   unitNorm: (args: { axis?: number } = {}) => new Constraint('UnitNorm', args),
   minMaxNorm: (args: { minValue?: number; maxValue?: number; rate?: number; axis?: number } = {}) => new Constraint('MinMaxNorm', args),
   // tfjs's nonNeg() takes no options; one given is refused rather than dropped.
   nonNeg: (args?: Record<string, never>) => new Constraint('NonNeg', args),
-};
+});
 
 export type ConstraintIdentifier = Constraint | 'maxNorm' | 'unitNorm' | 'minMaxNorm' | 'nonNeg' | { className: string; config?: ConstraintArgs } | null;
 

@@ -58,7 +58,7 @@ import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type Stacke
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 import { RNNCellBase } from './rnn_cell_base.js';
 import { RNN as RNNClass } from './public_classes.js';
-import { checkThenConstruct, knowFactoryNames } from './option_probe.js';
+import { checkThenConstruct, knowFactoryNames, refuseExtraOptions } from './option_probe.js';
 import { imageLayerRefusals } from './image_layers.js';
 import { kerasOnlyLayerRefusals } from './keras_only_layers.js';
 
@@ -92,13 +92,22 @@ function mergeLayer<A, L extends Layer>(cls: new (args?: A) => L, name: string) 
   return mergeFactory((args?: A) => checkThenConstruct(cls, [args], `rl.layers.${name}`));
 }
 
-export const layers = {
-  /** The base class to extend for custom layers (tfjs's tf.layers.Layer); register them with rl.serialization.registerClass. */
-  Layer,
-  /** tfjs's tf.layers.RNNCell: the base class of a user's recurrent cell (stateSize, call([x, ...states])) for rl.layers.rnn. */
-  RNNCell: RNNCellBase,
-  /** tfjs's tf.layers.RNN (tf.RNN): the class of rl.layers.rnn({cell}) layers; instanceof admits simpleRNN, lstm and gru too. */
-  RNN: RNNClass,
+/**
+ * Every factory of the table refuses a second argument (refuseExtraOptions): tfjs's take one options object and
+ * drop the rest, so lstm({units: 2}, {returnSequences: true}) would build a layer without returnSequences.
+ */
+function takingOneArgument<T extends Record<string, (...args: never[]) => unknown>>(table: T): T {
+  const checked = Object.entries(table).map(([name, make]) => {
+    const factory = (...args: unknown[]) => {
+      refuseExtraOptions(`rl.layers.${name}`, args);
+      return (make as (...a: unknown[]) => unknown)(...args);
+    };
+    return [name, Object.defineProperty(factory, 'name', { value: name })];
+  });
+  return Object.fromEntries(checked) as T;
+}
+
+const factories = {
   dense: layerFactory(Dense, 'dense'),
   embedding: layerFactory(Embedding, 'embedding'),
   flatten: layerFactory(Flatten, 'flatten'),
@@ -165,6 +174,16 @@ export const layers = {
   lstmCell: (args: Omit<LSTMArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new LSTMCell(args as Record<string, unknown>),
   gruCell: (args: Omit<GRUArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new GRUCell(args as Record<string, unknown>),
   stackedRNNCells: factoryOf(StackedRNNCells),
+};
+
+export const layers = {
+  /** The base class to extend for custom layers (tfjs's tf.layers.Layer); register them with rl.serialization.registerClass. */
+  Layer,
+  /** tfjs's tf.layers.RNNCell: the base class of a user's recurrent cell (stateSize, call([x, ...states])) for rl.layers.rnn. */
+  RNNCell: RNNCellBase,
+  /** tfjs's tf.layers.RNN (tf.RNN): the class of rl.layers.rnn({cell}) layers; instanceof admits simpleRNN, lstm and gru too. */
+  RNN: RNNClass,
+  ...takingOneArgument(factories),
   ...imageLayerRefusals,
   ...kerasOnlyLayerRefusals,
 };

@@ -4,6 +4,7 @@
  * unseeded ones draw from the global generator (rl.setSeed).
  */
 import { Random, globalRandom } from '../random.js';
+import { refusingExtraArguments } from '../factory.js';
 import type { Shape } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -170,7 +171,7 @@ function normalLike(className: string, trunc: boolean) {
 }
 
 /** rl.initializers: tfjs-layers' factory names; each returns an Initializer any layer's *Initializer option takes. */
-export const initializers = {
+export const initializers = refusingExtraArguments('rl.initializers', {
   zeros: (args?: Record<string, never>) => filled('Zeros', args, 0),
   ones: (args?: Record<string, never>) => filled('Ones', args, 1),
   constant: (args: { value?: number } = {}) => {
@@ -212,7 +213,7 @@ export const initializers = {
       for (let r = 0; r < shape[0]; r++) for (let c = 0; c < shape[1]; c++) out[r * shape[1] + c] = r === c ? gain : 0;
     });
   },
-};
+});
 
 /**
  * A config as Keras and tfjs files write it, less the keys that carry nothing here: dtype (TF1-era files; weights are

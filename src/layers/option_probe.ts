@@ -1,4 +1,5 @@
 /** The one construction behind rl.layers factories and `new rl.layerClasses.X`: options checked, then named. */
+import { refuseExtraArguments } from '../factory.js';
 import { nearName } from '../near_name.js';
 import { Layer, checkKnownArgs, takeAutomaticName, withNamesGivenBack } from './layer.js';
 
@@ -19,6 +20,7 @@ export function checkThenConstruct<C extends LayerConstructor>(target: C, args: 
   // Refused before building, so the refused call takes no automatic name and its error says what to write.
   const positional = positionalFormError((target as unknown as typeof Layer).className, args, where);
   if (positional) throw positional;
+  refuseExtraOptions(where, args);
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     const layer = Reflect.construct(target, args, newTarget) as InstanceType<C>;
     checkKnownArgs(layer, options, where);
@@ -146,6 +148,22 @@ export function positionalFormError(className: string, args: readonly unknown[],
     message += `; write ${call}({${given.join(', ')}}) (tfjs takes one options object, not Keras's positional arguments)`;
   }
   return new Error(message);
+}
+
+/**
+ * A layer factory and constructor take one options object (tfjs's); a second argument (Keras's keywords written as
+ * an object, dense({units: 1}, {activation: 'relu'})) would be dropped, its options lost, so it is refused.
+ */
+export function refuseExtraOptions(where: string, args: readonly unknown[]): void {
+  const [first, second] = args;
+  // Keras's positional form (embedding(1000, 64), bidirectional(lstm(...), 'concat')) is the factory's to refuse: its
+  // error spells the options object, which a count of arguments would not.
+  if (first instanceof Layer || ['number', 'string', 'boolean'].includes(typeof first)) return;
+  const plain = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+  const hint = plain(first) && plain(second)
+    ? `put every option in the one object: ${where.startsWith('rl.layerClasses.') ? `new ${where}` : where}({${[...new Set([...Object.keys(first), ...Object.keys(second)])].join(', ')}})`
+    : undefined;
+  refuseExtraArguments(where, ['options'], args, hint);
 }
 
 function positionalShown(v: unknown): string {

@@ -60,7 +60,7 @@ import { Normalization as NormalizationClass } from './normalization_layer.js';
 import { GRUCell as GRUCellClass, LSTMCell as LSTMCellClass, SimpleRNNCell as SimpleRNNCellClass, StackedRNNCells as StackedRNNCellsClass } from './rnn_cells.js';
 import { CellRNN as CellRNNClass } from './rnn_layer.js';
 import { RNN as RecurrentBase } from './recurrent.js';
-import { checkThenConstruct } from './option_probe.js';
+import { checkThenConstruct, refuseExtraOptions } from './option_probe.js';
 import { fromConfigChecked } from './config_reader.js';
 import type { Layer } from './layer.js';
 
@@ -88,9 +88,18 @@ function fromConfigTrap<C extends object>(proxy: () => object, name: string): Pr
   };
 }
 
-/** The classes whose constructors check their own options (cells, rnn, stacks): only fromConfig is wrapped. */
+/**
+ * The classes whose constructors check their own options (cells, rnn, stacks): fromConfig is wrapped, and `new` of
+ * this export refuses a second argument, which the constructor would drop.
+ */
 function configReadingClass<C extends new (...args: never[]) => Layer>(cls: C, name: string): C {
-  const proxy: C = new Proxy(cls, { get: fromConfigTrap(() => proxy, name) });
+  const proxy: C = new Proxy(cls, {
+    construct(target, args, newTarget) {
+      if (newTarget === proxy) refuseExtraOptions(`rl.layerClasses.${name}`, args);
+      return Reflect.construct(target, args, newTarget) as Layer;
+    },
+    get: fromConfigTrap(() => proxy, name),
+  });
   return proxy;
 }
 
@@ -168,7 +177,11 @@ export type RNN = CellRNNClass | RecurrentBase;
  */
 function tfjsRNN(): RNNClass {
   const readConfig = fromConfigTrap<typeof CellRNNClass>(() => proxy, 'RNN');
-  const proxy = new Proxy(CellRNNClass, {
+  const proxy: typeof CellRNNClass = new Proxy(CellRNNClass, {
+    construct(target, args, newTarget): CellRNNClass {
+      if (newTarget === proxy) refuseExtraOptions('rl.layerClasses.RNN', args);
+      return Reflect.construct(target, args, newTarget) as CellRNNClass;
+    },
     get(target, key, receiver) {
       // Only this export's own test: a subclass of it (class X extends rl.layerClasses.RNN) keeps the plain instanceof.
       if (key === Symbol.hasInstance && receiver === proxy) return (v: unknown) => v instanceof CellRNNClass || v instanceof RecurrentBase;

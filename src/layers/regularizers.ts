@@ -3,6 +3,7 @@
  * Keras and tfjs do), with the matching gradient. One class covers L1, L2 and L1L2, as tfjs's L1L2 does.
  */
 import { describe } from '../describe.js';
+import { refuseExtraArguments } from '../factory.js';
 import { checkOptionKeys, nearName } from '../near_name.js';
 import { add, mul, square, sum } from '../autograd/public_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
@@ -49,30 +50,36 @@ function checkFactor(what: string, v: unknown): number {
 
 /**
  * Keras's positional l2(0.01) / l1_l2(0.01, 0.02): tfjs's factories take an object, so a number says which one
- * (checkOptionKeys's "must be an object" alone did not).
+ * (checkOptionKeys's "must be an object" alone did not). Past the options object, an argument would be dropped.
  */
 function refusePositional(name: string, given: readonly unknown[], keys: readonly string[]): void {
-  if (typeof given[0] !== 'number') return;
+  if (typeof given[0] !== 'number') {
+    refuseExtraArguments(`rl.regularizers.${name}`, ['options'], given);
+    return;
+  }
   const fields = keys.filter((_, i) => given[i] !== undefined).map((k, i) => `${k}: ${String(given[i])}`);
   throw new Error(`regularizers.${name}: the options argument must be an object, got ${String(given[0])}; write rl.regularizers.${name}({${fields.join(', ')}}) (tfjs's form of Keras's ${name}(${given.filter((v) => v !== undefined).map(String).join(', ')}))`);
+}
+
+/** A regularizer factory taking one options object, Keras's positional form and any further argument refused. */
+function regularizerFactory<A>(name: string, keys: readonly string[], make: (args: A) => L1L2): (args?: A) => L1L2 {
+  return (...given: unknown[]) => {
+    refusePositional(name, given, keys);
+    return make((given[0] ?? {}) as A);
+  };
 }
 
 /** tfjs's factories (default factor 0.01, as tfjs and Keras). */
 export const regularizers = {
   // An option the factory does not read (l1({l2: 0.5})) is an error naming it, not a silent 0.01.
-  l1: (args: { l1?: number } = {}) => {
-    refusePositional('l1', [args], ['l1']);
-    return new L1L2({ l1: checkOptionKeys('regularizers.l1', args, ['l1']).l1 as number ?? 0.01 });
-  },
-  l2: (args: { l2?: number } = {}) => {
-    refusePositional('l2', [args], ['l2']);
-    return new L1L2({ l2: checkOptionKeys('regularizers.l2', args, ['l2']).l2 as number ?? 0.01 });
-  },
-  l1l2: (args: RegularizerArgs = {}, ...rest: unknown[]) => {
-    refusePositional('l1l2', [args, ...rest], ['l1', 'l2']);
+  l1: regularizerFactory('l1', ['l1'], (args: { l1?: number }) =>
+    new L1L2({ l1: checkOptionKeys('regularizers.l1', args, ['l1']).l1 as number ?? 0.01 })),
+  l2: regularizerFactory('l2', ['l2'], (args: { l2?: number }) =>
+    new L1L2({ l2: checkOptionKeys('regularizers.l2', args, ['l2']).l2 as number ?? 0.01 })),
+  l1l2: regularizerFactory('l1l2', ['l1', 'l2'], (args: RegularizerArgs) => {
     checkOptionKeys('regularizers.l1l2', args, ['l1', 'l2']);
     return new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 });
-  },
+  }),
 };
 
 /**

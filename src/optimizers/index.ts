@@ -2,7 +2,7 @@
 import './minimize.js';
 // Attaches tfjs's getWeights, setWeights, getClassName, dispose and computeGradients.
 import './weights.js';
-import { factoryOf } from '../factory.js';
+import { factoryOf, refuseExtraArguments } from '../factory.js';
 import { Adadelta, type AdadeltaArgs } from './adadelta.js';
 import { Adagrad, type AdagradArgs } from './adagrad.js';
 import { Adam, type AdamArgs } from './adam.js';
@@ -23,20 +23,49 @@ const TFJS_ADAMAX_LR = 0.002;
 /** A number, or a schedule (rl.optimizers.schedules), which tfjs's factories do not take but rnnlab's do. */
 type Rate = number | LearningRateSchedule;
 
+/**
+ * A tfjs positional factory, refusing arguments past its parameters: tfjs's drop them, so a setting given there
+ * (sgd's useNesterov, Keras's options such as clipnorm) would be lost. hint: what to write instead.
+ */
+function positionalFactory<A extends unknown[], R>(name: string, params: readonly string[], make: (...args: A) => R, hint?: (args: readonly unknown[]) => string | undefined): (...args: A) => R {
+  const factory = (...args: A) => {
+    refuseExtraArguments(`rl.train.${name}`, params, args, hint?.(args) ?? kerasOptionsHint(name, args.slice(params.length)));
+    return make(...args);
+  };
+  // Named, so compile can say which factory was passed uncalled.
+  return Object.defineProperty(factory, 'name', { value: name });
+}
+
+/** An options object after the positional arguments holds Keras's options, which the keyword factory takes. */
+function kerasOptionsHint(name: string, extra: readonly unknown[]): string | undefined {
+  const options = extra.find((v) => v !== undefined);
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || !['adam', 'rmsprop', 'sgd', 'adagrad', 'adadelta', 'adamax'].includes(name)) return undefined;
+  return `Keras's options (${Object.keys(options).join(', ')}) go in one object: rl.optimizers.${name}({learningRate, ...})`;
+}
+
 /** tfjs-style factories: rl.train.adam(0.01). */
 export const train = {
-  adam: (learningRate?: Rate, beta1?: number, beta2?: number, epsilon?: number) => new Adam({ learningRate, beta1, beta2, epsilon }),
+  adam: positionalFactory('adam', ['learningRate', 'beta1', 'beta2', 'epsilon'],
+    (learningRate?: Rate, beta1?: number, beta2?: number, epsilon?: number) => new Adam({ learningRate, beta1, beta2, epsilon })),
   /** tfjs's argument order (decay is Keras's rho; epsilon null means the default). */
-  rmsprop: (learningRate?: Rate, decay?: number, momentum?: number, epsilon?: number | null, centered?: boolean) =>
-    new RMSprop({ learningRate, rho: decay, momentum, epsilon: epsilon ?? undefined, centered }),
-  sgd: (learningRate?: Rate, momentum?: number) => new SGD({ learningRate, momentum }),
-  adagrad: (learningRate?: Rate, initialAccumulatorValue?: number) => new Adagrad({ learningRate, initialAccumulatorValue }),
-  adadelta: (learningRate?: Rate, rho?: number, epsilon?: number) => new Adadelta({ learningRate, rho, epsilon }),
+  rmsprop: positionalFactory('rmsprop', ['learningRate', 'decay', 'momentum', 'epsilon', 'centered'],
+    (learningRate?: Rate, decay?: number, momentum?: number, epsilon?: number | null, centered?: boolean) =>
+      new RMSprop({ learningRate, rho: decay, momentum, epsilon: epsilon ?? undefined, centered })),
+  /** tfjs's sgd takes the rate alone; rnnlab's also a momentum. Nesterov's flag is tfjs's momentum factory's. */
+  sgd: positionalFactory('sgd', ['learningRate', 'momentum'], (learningRate?: Rate, momentum?: number) => new SGD({ learningRate, momentum }),
+    (args) => (args.length > 2 && typeof args[2] === 'boolean'
+      ? `for Nesterov momentum write rl.train.momentum(${String(args[0])}, ${String(args[1])}, ${String(args[2])})` : undefined)),
+  adagrad: positionalFactory('adagrad', ['learningRate', 'initialAccumulatorValue'],
+    (learningRate?: Rate, initialAccumulatorValue?: number) => new Adagrad({ learningRate, initialAccumulatorValue })),
+  adadelta: positionalFactory('adadelta', ['learningRate', 'rho', 'epsilon'],
+    (learningRate?: Rate, rho?: number, epsilon?: number) => new Adadelta({ learningRate, rho, epsilon })),
   /** tfjs's decay (the rate at step t is learningRate / (1 + decay * t)) becomes an InverseTimeDecay schedule. */
-  adamax: (learningRate: Rate = TFJS_ADAMAX_LR, beta1?: number, beta2?: number, epsilon?: number, decay?: number) =>
-    new Adamax({ learningRate: tfjsAdamaxRate('train.adamax', learningRate, decay) as Rate, beta1, beta2, epsilon }),
+  adamax: positionalFactory('adamax', ['learningRate', 'beta1', 'beta2', 'epsilon', 'decay'],
+    (learningRate: Rate = TFJS_ADAMAX_LR, beta1?: number, beta2?: number, epsilon?: number, decay?: number) =>
+      new Adamax({ learningRate: tfjsAdamaxRate('train.adamax', learningRate, decay) as Rate, beta1, beta2, epsilon })),
   /** tfjs's momentum optimizer: the same update as Keras's SGD with momentum (and Nesterov); as tfjs, any momentum >= 0 (Keras's SGD: [0, 1]). */
-  momentum: (learningRate: Rate, momentum: number, useNesterov = false) => new SGD(tfjsMomentumArgs({ learningRate, momentum, nesterov: useNesterov })),
+  momentum: positionalFactory('momentum', ['learningRate', 'momentum', 'useNesterov'],
+    (learningRate: Rate, momentum: number, useNesterov?: boolean) => new SGD(tfjsMomentumArgs({ learningRate, momentum, nesterov: useNesterov === undefined ? false : useNesterov }))),
 };
 
 /** rl.optimizers.<name>(args): the options checked under the factory's name, then the class's constructor. */
@@ -51,6 +80,7 @@ function optimizerFactory<C extends (new (args?: never) => Optimizer) & typeof O
       const tfjs = Object.hasOwn(train, name) ? ` or tfjs's positional rl.train.${name}(${value})` : '';
       throw new Error(`rl.optimizers.${name}: the options argument must be an object, got ${shown}; write rl.optimizers.${name}({learningRate: ${value}})${tfjs}`);
     }
+    refuseExtraArguments(`rl.optimizers.${name}`, ['options'], args);
     checkOptimizerConfig(`rl.optimizers.${name}`, args[0], constructorOptionNames(cls), cls.defaultLearningRate);
     return make(...args);
   };
