@@ -11,6 +11,7 @@ import { Functional } from '../models/functional.js';
 import { firstCall, NestedModel, nestedLayer } from '../models/nested.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import type { SymbolicShape } from '../layers/layer.js';
+import type { Variable } from '../variable.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError, ModelTooLargeError } from './errors.js';
 import { checkBuildConfig, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
@@ -68,22 +69,23 @@ export function functionalTopology(model: Functional): FunctionalTopology {
  * shares it again (replay's `shared`).
  */
 export function functionalWeights(model: Functional): { name: string; shape: number[]; data: ArrayLike<number> }[] {
-  return weightsOf(model, new Set(), model.name, new Map(), new Map());
+  return weightsOf(model, new Set(), model.name, new Map(), new Map(), new Set());
 }
 
 type NamedWeight = { name: string; shape: number[]; data: ArrayLike<number> };
 
-function weightsOf(model: Functional, done: Set<Layer>, path: string, owner: Map<string, string>, wrappers: Map<unknown, string>): NamedWeight[] {
+function weightsOf(model: Functional, done: Set<Layer>, path: string, owner: Map<string, string>, wrappers: Map<unknown, string>, listed: Set<Variable>): NamedWeight[] {
   return model.layers.flatMap((l) => {
     if (done.has(l)) return [];
     done.add(l);
-    if (l instanceof NestedModel) return weightsOf(innerOf(l), done, `${path} > ${l.name}`, owner, wrappers);
+    if (l instanceof NestedModel) return weightsOf(innerOf(l), done, `${path} > ${l.name}`, owner, wrappers, listed);
     refuseModelWrappedTwice(l, wrappers, path);
-    if (l.weights.length === 0) return [];
+    // A variable listed already (a custom layer's held layer that the graph applies too: tied embeddings) is saved once.
+    if (l.weights.every((w) => listed.has(w))) return [];
     const first = l.inboundNodes.find((n) => model.nodes.includes(n))!;
     const specs = l.weightSpecsFor(first.inputs.map((t) => t.shape));
     // A custom layer creates its weights in its own build (weightSpecs stays empty): its variables carry the names.
-    const named = specs.length === 0 ? l.weights.map((w) => ({ name: w.name, shape: [...w.shape], data: w.values })) : (() => {
+    const named = specs.length === 0 ? l.weights.filter((w) => !listed.has(w)).map((w) => ({ name: w.name, shape: [...w.shape], data: w.values })) : (() => {
       if (specs.length !== l.weights.length) throw new Error(`${model.name}: layer '${l.name}' has ${l.weights.length} weights but its config implies ${specs.length}`);
       return specs.map((s, i) => ({ name: `${l.name}/${s.name}`, shape: [...l.weights[i].shape], data: l.weights[i].values }));
     })();
@@ -98,6 +100,7 @@ function weightsOf(model: Functional, done: Set<Layer>, path: string, owner: Map
       }
       owner.set(w.name, here);
     }
+    for (const w of l.weights) listed.add(w);
     return named;
   });
 }

@@ -624,7 +624,9 @@ function parseFunctional(json: Record<string, unknown>, topo: Record<string, unk
   const misfit = (planned: PlannedWeight[]) => (weighted ? manifestMisfit(planned.map((p) => ({ ...p, modelName })), json.weightsManifest, where) : '');
   const functional = functionalFromTopology(topo, where, maxParams, isObject(outer) ? outer.keras_version : undefined, weighted, misfit);
   const layerOf = new Map(allLayers(functional).map((l) => [l.name, l]));
-  const plan = functionalWeights(functional).map((w) => ({ name: w.name, shape: w.shape, layer: layerOf.get(w.name.split('/')[0])!, modelName: functional.name }));
+  // A pretrained layer a custom layer holds keeps its own name, which names no layer of this model: its holder owns it.
+  const holderOf = (name: string) => allLayers(functional).find((l) => l.weights.some((v) => v.name === name));
+  const plan = functionalWeights(functional).map((w) => ({ name: w.name, shape: w.shape, layer: (layerOf.get(w.name.split('/')[0]) ?? holderOf(w.name))!, modelName: functional.name }));
   const manifest = parseManifest(json.weightsManifest ?? [], where);
   return { name: functional.name, layers: functional.layers, batchInputShape: functional.inputShape, plan, manifest, trainingConfig: json.trainingConfig, functional };
 }

@@ -1220,7 +1220,7 @@ export abstract class Layer {
       this.callDepth--;
     }
     // A held layer that only this call built (behind a branch the build's call on zeros did not take) joins too.
-    if (!subclassesBuiltIn) this.takeHeldWeights(heldLayers(this));
+    if (!subclassesBuiltIn) this.takeHeldWeights(heldLayers(this), heldModels(this));
     return out;
   }
 
@@ -1266,10 +1266,16 @@ export abstract class Layer {
 
   private buildAndTrack(shapes: SymbolicShape[], list: boolean, cellStates?: number[]): void {
     // Only a user's own class: rnnlab's wrappers (and users' subclasses of them) hold their inner layers themselves.
-    const subs = builtInMethod(this, 'call') || builtInDefines(this, COMPUTE) ? [] : heldLayers(this);
-    for (const [key, sub] of subs) if (!sub.built && sub.inboundNodes.length === 0 && sub.weights.length === 0) sub.name = `${this.name}/${key}`;
+    const tracks = !builtInMethod(this, 'call') && !builtInDefines(this, COMPUTE);
+    // Before build too: a build that builds a held layer itself (this.dense.build(s)) makes its weights under this name.
+    if (tracks) this.nameHeldLayers();
     this.build((list ? shapes : shapes[0]) as SymbolicShape);
-    if (subs.length === 0) return;
+    if (!tracks) return;
+    // Layers the build made (sizes known only from the input shape) are held too, as Keras 3 tracks them.
+    this.nameHeldLayers();
+    const subs = heldLayers(this);
+    const models = heldModels(this);
+    if (subs.length === 0 && models.length === 0) return;
     if (subs.some(([, sub]) => !sub.built)) {
       const zeros = shapes.map((s) => new Tensor(new Float32Array(s.reduce((n: number, d) => n * (d ?? 1), 1)), s.map((d) => d ?? 1), 'float32'));
       // A sequence [batch, steps, features] may come with a padding mask, which a layer's call may read: all steps real.
@@ -1281,18 +1287,53 @@ export abstract class Layer {
       // Nor may an inner call's explicit training: true move them: Keras 3 builds by a symbolic call, which changes no state.
       withoutStateChanges(this, () => inUserCall(`${this.name} (${this.className})`, false, this.buildCallKwargs, () => this.call(input as unknown as Tensor, userKwargs({ training: false, mask, callKwargs: this.buildCallKwargs }, x))));
     }
-    this.takeHeldWeights(subs);
+    this.nameHeldModelWeights(models);
+    this.takeHeldWeights(subs, models);
   }
 
-  /** The weights of the held layers (not those applied in a graph of their own), after this layer's own (Keras 3's order). */
-  private takeHeldWeights(subs: [string, Layer][]): void {
-    for (const [, sub] of subs) {
-      if (sub.inboundNodes.length > 0) continue;
-      for (const w of sub.weights) {
-        if (this.weights.includes(w)) continue;
-        this.weights.push(w);
-        if (!this.trainableFlag) w.requiresGrad = false;
+  /** Each held layer not yet built, nor applied in a graph, nor given weights takes the name '<layer>/<path>'. */
+  private nameHeldLayers(): void {
+    for (const [path, sub] of heldLayers(this)) if (!sub.built && sub.inboundNodes.length === 0 && sub.weights.length === 0) sub.name = `${this.name}/${path}`;
+  }
+
+  /**
+   * A held model's layers were built when the model was made, named automatically (dense_7) and their weights after
+   * them: a loaded copy, made afresh, would not repeat those names. Each such layer is renamed
+   * '<layer>/<path>/<class in snake case, numbered within the model>' (dense, dense_1), as Keras 3's saving names a
+   * container's layers, and its weights with it ('<layer>/<path>/dense/kernel'), so they load back by name. Layers
+   * with a given name keep it, and so do their weights.
+   */
+  private nameHeldModelWeights(models: [string, HeldModel][]): void {
+    for (const [path, model] of models) {
+      const taken = new Map<string, number>();
+      for (const inner of model.layers) {
+        if (inner.weights.length === 0 || !hasAutomaticName(inner)) continue;
+        const base = snakeCase(inner.className);
+        const k = taken.get(base) ?? 0;
+        taken.set(base, k + 1);
+        const renamed = `${this.name}/${path}/${k === 0 ? base : `${base}_${k}`}`;
+        // A built-in layer finds its weights by '<its name>/<leaf>' (weightNamed): both change together.
+        for (const w of inner.weights) {
+          // Variable.name is readonly to users; this is the one place a layer renames weights it did not make.
+          if (w.name.startsWith(`${inner.name}/`)) (w as unknown as { name: string }).name = `${renamed}/${w.name.slice(inner.name.length + 1)}`;
+        }
+        inner.name = renamed;
       }
+    }
+  }
+
+  /**
+   * The weights of the held layers and models, after this layer's own (Keras 3's order). A held layer applied in a
+   * graph keeps its weights under its own name: one applied in another model (a pretrained layer) lends this layer
+   * the same variables, as Keras 3 shares them; one applied in this layer's own graph (tied embeddings) is listed by
+   * that graph, once (the models and their files list each variable once).
+   */
+  private takeHeldWeights(subs: [string, Layer][], models: [string, HeldModel][] = []): void {
+    const weights = [...subs.flatMap(([, sub]) => sub.weights), ...models.flatMap(([, m]) => m.weights)];
+    for (const w of weights) {
+      if (this.weights.includes(w)) continue;
+      this.weights.push(w);
+      if (!this.trainableFlag) w.requiresGrad = false;
     }
   }
 
@@ -1632,7 +1673,7 @@ export function userBuilt(layer: Layer, seen = new Set<Layer>()): Layer | null {
   if (seen.has(layer)) return null;
   seen.add(layer);
   if (!builtInMethod(layer, 'build')) return layer;
-  const held = heldLayers(layer).map(([, l]) => l);
+  const held = heldLayersDeep(layer);
   if (held.length > 0 && !builtInMethod(layer, 'call') && !builtInDefines(layer, COMPUTE)) return layer;
   for (const inner of held) {
     const found = userBuilt(inner, seen);
@@ -1641,14 +1682,57 @@ export function userBuilt(layer: Layer, seen = new Set<Layer>()): Layer | null {
   return null;
 }
 
-/** The layers a user's layer holds in its own attributes, directly or in a list, with the attribute's name. */
-export function heldLayers(layer: Layer): [string, Layer][] {
-  const out: [string, Layer][] = [];
-  for (const [key, v] of Object.entries(layer)) {
-    if (v instanceof Layer && v !== layer) out.push([key, v]);
-    else if (Array.isArray(v)) v.forEach((x, i) => { if (x instanceof Layer && x !== layer) out.push([`${key}_${i}`, x]); });
-  }
-  return out;
+/** A model a user's layer holds (layers know nothing of models: recognised by its layers, weights and compile). */
+export interface HeldModel { readonly name: string; readonly layers: Layer[]; readonly weights: Variable[] }
+
+function isHeldModel(v: unknown): v is HeldModel {
+  return typeof v === 'object' && v !== null && !(v instanceof Layer) && Array.isArray((v as { layers?: unknown }).layers) &&
+    Array.isArray((v as { weights?: unknown }).weights) && typeof (v as { compile?: unknown }).compile === 'function';
+}
+
+/**
+ * Keras 3 tracks layers held in lists, tuples and dicts, at any depth; only arrays and plain objects are looked into
+ * here (a class instance's fields are its own business, as Keras tracks only its own containers).
+ */
+function isPlainContainer(v: unknown): v is Record<string, unknown> {
+  if (Array.isArray(v)) return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * What a user's layer holds in its own attributes, each with its path: the attribute's name, '_<index>' per list
+ * level, '/<key>' per plain-object level (this.stages[1][0] is 'stages_1_0', this.parts.proj is 'parts/proj'). A
+ * layer or model held twice counts once, under its first path; a container met again (a cycle) is not re-entered.
+ */
+function heldThings(layer: Layer): { layers: [string, Layer][]; models: [string, HeldModel][] } {
+  const layers: [string, Layer][] = [];
+  const models: [string, HeldModel][] = [];
+  const seen = new Set<unknown>([layer]);
+  const visit = (path: string, v: unknown): void => {
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    if (v instanceof Layer) { seen.add(v); layers.push([path, v]); return; }
+    if (isHeldModel(v)) { seen.add(v); models.push([path, v]); return; }
+    if (!isPlainContainer(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) v.forEach((x, i) => visit(`${path}_${i}`, x));
+    else for (const [k, x] of Object.entries(v)) visit(`${path}/${k}`, x);
+  };
+  for (const [key, v] of Object.entries(layer)) visit(key, v);
+  return { layers, models };
+}
+
+/** The layers a user's layer holds in its own attributes (directly, or in lists and plain objects), with their paths. */
+export function heldLayers(layer: Layer): [string, Layer][] { return heldThings(layer).layers; }
+
+/** The models a user's layer holds in its own attributes (directly, or in lists and plain objects), with their paths. */
+export function heldModels(layer: Layer): [string, HeldModel][] { return heldThings(layer).models; }
+
+/** The layers a user's layer holds, and those of the models it holds (whose weights it tracks too). */
+function heldLayersDeep(layer: Layer): Layer[] {
+  const { layers, models } = heldThings(layer);
+  return [...layers.map(([, l]) => l), ...models.flatMap(([, m]) => m.layers)];
 }
 
 /**
@@ -1657,7 +1741,7 @@ export function heldLayers(layer: Layer): [string, Layer][] {
  */
 function withoutStateChanges<T>(root: Layer, fn: () => T): T {
   const layers = new Set<Layer>([root]);
-  for (const l of layers) for (const [, sub] of heldLayers(l)) layers.add(sub);
+  for (const l of layers) for (const sub of heldLayersDeep(l)) layers.add(sub);
   const stateful = [...layers].filter((l) => l.stateful && typeof (l as { getStates?: unknown }).getStates === 'function') as (Layer & StatesAccess)[];
   // A stateful layer built before keeps its states; one the call builds starts from zeros, as after resetStates().
   const states = stateful.map((l) => (l.built ? l.getStates() : undefined));

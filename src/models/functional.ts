@@ -354,6 +354,11 @@ export class Functional extends ModelBase<TensorsLike> {
       } finally {
         ctx.training = modelMode;
       }
+      // A user's call() may return more or fewer tensors than its computeOutputShape declared outputs: extra ones
+      // would vanish and missing ones fail in the next layer or in predict, far from the layer at fault.
+      if (outs.length !== n.outputs.length) {
+        throw new Error(`${n.layer.name} (${n.layer.className}): call() returned ${outs.length} tensor(s), but computeOutputShape declares ${n.outputs.length} output(s); return one tensor per declared output shape`);
+      }
       // The call may have set outputMasks (cleared above, which TypeScript's narrowing does not see past the call).
       const perOutput = ctx.outputMasks as (Uint8Array | null)[] | undefined;
       const masks = perOutput?.length === n.outputs.length ? perOutput : n.outputs.map(() => ctx.mask);
