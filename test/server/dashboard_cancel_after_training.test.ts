@@ -5,16 +5,11 @@
  * Rendered in Chromium by the page's own job_list.js from job views as GET /api/jobs gives them.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { FINISHING_PHASE, REPORT_PHASE } from '../../src/server/jobs.js';
 import { SAVING_PHASE } from '../../src/server/train.js';
-import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from './helpers.js';
-
-let server: TestServer;
-let browser: Chromium | undefined;
-let page: Page;
-const pageErrors: string[] = [];
+import { describeInChromium } from '../helpers/browser.js';
+import { dashboardSession } from './dashboard_harness.js';
 
 type Progress = { epoch: number; epochs: number; batch: number; steps: number } | null;
 const job = (status: string, phase: string, progress: Progress = null) => ({
@@ -23,7 +18,7 @@ const job = (status: string, phase: string, progress: Progress = null) => ({
 });
 
 /** Renders the views one after another into one list, as updates arrive; returns what the entry shows after each. */
-function renderSteps(views: ReturnType<typeof job>[], focusCancel = false) {
+function renderSteps(page: Page, views: ReturnType<typeof job>[], focusCancel = false) {
   return page.evaluate(({ views, focusCancel }) => {
     const { renderJobList } = (window as unknown as { jobList: { renderJobList: (...a: unknown[]) => void } }).jobList;
     const list = document.createElement('ul');
@@ -41,41 +36,34 @@ function renderSteps(views: ReturnType<typeof job>[], focusCancel = false) {
 }
 
 describeInChromium('the Cancel button of a job whose training has ended', () => {
+  const dash = dashboardSession({ hash: '#train', timeoutMs: 60_000 });
   beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-    page = await openDashboard(browser, `${server.base}/#train`, pageErrors, { timeoutMs: 60_000 });
     // The page's own module, imported in the page (as a string: vitest would rewrite an import() in a function).
-    await page.evaluate("import('/js/job_list.js').then((m) => { window.jobList = m; })");
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await dash.page.evaluate("import('/js/job_list.js').then((m) => { window.jobList = m; })");
   });
 
   it('is shown while queued and training, and goes in each phase the server refuses a cancel in', async () => {
     const training = { epoch: 2, epochs: 2, batch: 3, steps: 5 };
     for (const phase of [FINISHING_PHASE, SAVING_PHASE, REPORT_PHASE]) {
-      const seen = await renderSteps([job('queued', 'starting'), job('running', 'training', training), job('running', phase, training), job('completed', 'done')]);
+      const seen = await renderSteps(dash.page, [job('queued', 'starting'), job('running', 'training', training), job('running', phase, training), job('completed', 'done')]);
       expect(seen.map((s) => s.cancel), phase).toEqual([true, true, false, false]);
     }
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   });
 
   it('goes once the last batch of the last epoch is done, whatever phase the task then reports', async () => {
-    const seen = await renderSteps([
+    const seen = await renderSteps(dash.page, [
       job('running', 'training', { epoch: 2, epochs: 2, batch: 4, steps: 5 }),
       job('running', 'listing the misclassified reviews', { epoch: 2, epochs: 2, batch: 5, steps: 5 }),
     ]);
     expect(seen.map((s) => s.cancel)).toEqual([true, false]);
     // The last batch of an earlier epoch is not the end of training.
-    expect((await renderSteps([job('running', 'training', { epoch: 1, epochs: 2, batch: 5, steps: 5 })]))[0]!.cancel).toBe(true);
+    expect((await renderSteps(dash.page, [job('running', 'training', { epoch: 1, epochs: 2, batch: 5, steps: 5 })]))[0]!.cancel).toBe(true);
   });
 
   it('moves keyboard focus from the Cancel button to the job\'s name button when the button goes', async () => {
     const training = { epoch: 1, epochs: 1, batch: 2, steps: 5 };
-    const seen = await renderSteps([job('running', 'training', training), job('running', FINISHING_PHASE, training)], true);
+    const seen = await renderSteps(dash.page, [job('running', 'training', training), job('running', FINISHING_PHASE, training)], true);
     expect(seen).toEqual([{ cancel: true, focusOnName: false }, { cancel: false, focusOnName: true }]);
   });
 });

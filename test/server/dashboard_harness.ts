@@ -14,6 +14,7 @@ import { writeRecord } from '../../src/report/record.js';
 import { finishRecord, startRecord } from '../../src/report/run.js';
 
 export interface DashboardSession {
+  /** A test that restarts the server puts the new one here: the session closes the one it holds at the end. */
   server: TestServer;
   browser: Chromium;
   page: Page;
@@ -33,10 +34,18 @@ export interface DashboardSessionOptions {
   viewport?: { width: number; height: number };
   /** Playwright's default wait (30 s unless given). */
   timeoutMs?: number;
-  /** The limit on the whole setup, runs included (60 s unless given): for runs that take long to make. */
+  /** The limit on the whole setup, runs and jobs included (60 s unless given): for runs that take long to make. */
   setupTimeoutMs?: number;
-  /** Called with the browser's window before it opens the dashboard: to see the page's first requests. */
-  beforeOpen?: (page: Page) => void;
+  /**
+   * Called once the server is up, before Chromium starts: for jobs the page should find when it opens (or a job it
+   * should find running).
+   */
+  serverStarted?: (server: TestServer) => Promise<void>;
+  /**
+   * Called with the browser's window before it opens the dashboard (awaited when it returns a promise): to see the
+   * page's first requests, or to add a script that runs before the page's own.
+   */
+  beforeOpen?: (page: Page) => unknown;
 }
 
 /**
@@ -55,8 +64,9 @@ export function dashboardSession(o: DashboardSessionOptions): DashboardSession {
     session.runsDir = tempDir();
     await o.runs?.(session.runsDir);
     session.server = await startTestServer({ ...o.server, runsDir: session.runsDir });
+    await o.serverStarted?.(session.server);
     session.browser = await launchChromium(o.viewport ? { viewport: o.viewport } : {});
-    o.beforeOpen?.(session.browser.page);
+    await o.beforeOpen?.(session.browser.page);
     session.page = await openDashboard(session.browser, `${session.server.base}/${o.hash}`, session.pageErrors, { timeoutMs: o.timeoutMs });
   }, o.setupTimeoutMs ?? 60_000);
   afterAll(async () => {

@@ -4,12 +4,12 @@
  * a job cancelled mid-epoch counts its whole epochs (it said "1 epochs so far" beside "cancelled after 0 epochs and
  * part of epoch 1"), also for the job rebuilt from its folder after a restart, while its curves keep the cut epoch.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunHead } from '../../src/server/runs.js';
 import { summarize } from '../../src/server/runs.js';
-import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { afterFirstBatch, finished, get, PAUSE_MS, post, SMALL_SUM, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { describeInChromium } from '../helpers/browser.js';
+import { dashboardSession } from './dashboard_harness.js';
+import { afterFirstBatch, finished, get, PAUSE_MS, post, SMALL_SUM, startTestServer, tempDir } from './helpers.js';
 
 type ModelHead = RunHead['models'][number];
 const model = (name: string, loss: number[], secondsPerEpoch: number[]): ModelHead =>
@@ -51,62 +51,55 @@ describe("the runs list's seconds per epoch of a cancelled run", () => {
 });
 
 describeInChromium('the live view of a job cancelled mid-epoch, in Chromium', () => {
-  let server: TestServer | undefined;
-  let browser: Chromium | undefined;
-  let page: Page;
-  const pageErrors: string[] = [];
-  const runsDir = tempDir();
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  let id: string;
+  const dash = dashboardSession({
+    hash: '#train',
+    // A pause after every batch holds the job in its first epoch until the cancel.
+    server: { batchDelayMs: PAUSE_MS },
+    serverStarted: async (server) => {
+      id = (await post(server.base, '/api/jobs', { ...SMALL_SUM, name: 'cut' })).body.job.id as string;
+      await afterFirstBatch(server, id);
+    },
+    timeoutMs: 60_000,
+    setupTimeoutMs: 120_000,
   });
 
   const shown = async () => ({
-    count: await page.getAttribute('#live-epochs', 'data-count'),
-    line: (await page.textContent('#live-epochs'))! + ' ' + (await page.textContent('#live-epochs-word'))!,
-    progress: await page.textContent('#live-progress-text'),
+    count: await dash.page.getAttribute('#live-epochs', 'data-count'),
+    line: (await dash.page.textContent('#live-epochs'))! + ' ' + (await dash.page.textContent('#live-epochs-word'))!,
+    progress: await dash.page.textContent('#live-progress-text'),
     // The end-of-epoch points on the loss chart: the cut epoch's stays drawn.
-    ends: await page.evaluate(() => {
+    ends: await dash.page.evaluate(() => {
       const C = (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string; data: { x: number }[] }[] } } } }).Chart;
       return C.getChart(document.querySelector('#live-loss')!)!.data.datasets.find((d) => d.label === 'train, end of epoch')?.data.map((p) => p.x) ?? [];
     }),
   });
 
   it('counts whole epochs once cancelled, and draws the cut one', async () => {
-    // A pause after every batch holds the job in its first epoch until the cancel.
-    server = await startTestServer({ runsDir, batchDelayMs: PAUSE_MS });
-    const id = (await post(server.base, '/api/jobs', { ...SMALL_SUM, name: 'cut' })).body.job.id as string;
-    await afterFirstBatch(server, id);
-    page = await openDashboard(browser!, `${server.base}/#train`, pageErrors, { timeoutMs: 60_000 });
-    await page.waitForSelector('#conn-dot.live');
-    await post(server.base, `/api/jobs/${id}/cancel`, {});
-    const job = await finished(server.base, id);
+    await dash.page.waitForSelector('#conn-dot.live');
+    await post(dash.server.base, `/api/jobs/${id}/cancel`, {});
+    const job = await finished(dash.server.base, id);
     expect(job).toMatchObject({ status: 'cancelled', phase: 'cancelled after 0 epochs and part of epoch 1', partialLastEpoch: true });
-    expect((await get(server.base, `/api/jobs/${id}`)).body.job.epochs).toHaveLength(1);
-    await page.waitForFunction(() => (document.querySelector('#live-title')?.textContent ?? '').includes('cut (cancelled)'));
+    expect((await get(dash.server.base, `/api/jobs/${id}`)).body.job.epochs).toHaveLength(1);
+    await dash.page.waitForFunction(() => (document.querySelector('#live-title')?.textContent ?? '').includes('cut (cancelled)'));
     expect(await shown()).toEqual({ count: '0', line: '0 epochs', progress: expect.stringContaining('cancelled after 0 epochs and part of epoch 1'), ends: [1] });
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   }, 120_000);
 
   it('counts them so for the job rebuilt from its folder after a restart', async () => {
-    await server!.close();
-    server = await startTestServer({ runsDir });
-    const restored = (await get(server.base, '/api/jobs')).body.jobs.find((j: { name: string }) => j.name === 'cut');
+    await dash.server.close();
+    dash.server = await startTestServer({ runsDir: dash.runsDir });
+    const restored = (await get(dash.server.base, '/api/jobs')).body.jobs.find((j: { name: string }) => j.name === 'cut');
     expect(restored).toMatchObject({ status: 'cancelled', partialLastEpoch: true, epochCount: 1 });
-    await page.goto(`${server.base}/#train`);
-    await page.waitForSelector('body[data-ready="true"]');
-    await page.waitForFunction(() => (document.querySelector('#live-title')?.textContent ?? '').includes('cut (cancelled)'));
-    await page.waitForFunction(() => document.querySelector('#live-loss') !== null && (document.querySelector('#live-points')?.textContent ?? '') !== '');
-    await page.waitForFunction(() => {
+    await dash.page.goto(`${dash.server.base}/#train`);
+    await dash.page.waitForSelector('body[data-ready="true"]');
+    await dash.page.waitForFunction(() => (document.querySelector('#live-title')?.textContent ?? '').includes('cut (cancelled)'));
+    await dash.page.waitForFunction(() => document.querySelector('#live-loss') !== null && (document.querySelector('#live-points')?.textContent ?? '') !== '');
+    await dash.page.waitForFunction(() => {
       const C = (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: unknown[] } } | undefined } }).Chart;
       return (C.getChart(document.querySelector('#live-loss')!)?.data.datasets.length ?? 0) > 0;
     });
     expect(await shown()).toEqual({ count: '0', line: '0 epochs', progress: expect.stringContaining('cancelled after 0 epochs and part of epoch 1'), ends: [1] });
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -5,10 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { startTestServer, tempDir, type TestServer } from './helpers.js';
+import { expect, it } from 'vitest';
+import { describeInChromium } from '../helpers/browser.js';
+import { dashboardSession } from './dashboard_harness.js';
 
 const REASON = 'Error: cannot read data/train.tsv\n    [cause]: Error: line 3: expected 2 fields';
 const STAMP_ERROR = 'stamps/runs/h8/worker.json gives the key "state" more than once; it is not read';
@@ -30,46 +29,30 @@ function writeSweeps(runsDir: string): void {
 }
 
 describeInChromium('what the Sweeps view could not read, in Chromium', () => {
-  let server: TestServer;
-  let browser: Chromium | undefined;
-  let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const runsDir = tempDir();
-    writeSweeps(runsDir);
-    server = await startTestServer({ runsDir });
-    browser = await launchChromium();
-    page = await openDashboard(browser, `${server.base}/#sweeps`, pageErrors);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const dash = dashboardSession({ hash: '#sweeps', runs: writeSweeps });
 
   it("shows an unreadable sweep's error in its row, as text", async () => {
-    await page.click('#tab-sweeps');
-    const row = await page.waitForSelector('#sweeps-table tbody tr[data-sweep="broken"]');
-    const { error } = (await (await fetch(`${server.base}/api/sweeps`)).json()).sweeps.find((s: { id: string }) => s.id === 'broken');
+    await dash.page.click('#tab-sweeps');
+    const row = await dash.page.waitForSelector('#sweeps-table tbody tr[data-sweep="broken"]');
+    const { error } = (await (await fetch(`${dash.server.base}/api/sweeps`)).json()).sweeps.find((s: { id: string }) => s.id === 'broken');
     expect(error).toMatch(/^broken\/sweep\.json is not valid JSON/);
     const shown = await row.innerText();
     expect(shown).toContain('unreadable');
     expect(shown).toContain(error);
-    expect(pageErrors).toEqual([]);
+    expect(dash.pageErrors).toEqual([]);
   });
 
   it("shows a run's unreadable worker.json in its row, under the reason lines, with the run table open", async () => {
-    await page.click('#sweeps-table tbody tr[data-sweep="stamps"] button');
-    await page.waitForFunction(() => document.querySelector('#sweep-title')?.textContent?.startsWith('stamps:'));
-    expect(await page.$eval('#sweep-runs', (t) => (t.closest('details') as HTMLDetailsElement).open)).toBe(true);
-    const cells = await page.$$eval('#sweep-runs tbody tr', (rows) => rows.map((tr) => {
+    await dash.page.click('#sweeps-table tbody tr[data-sweep="stamps"] button');
+    await dash.page.waitForFunction(() => document.querySelector('#sweep-title')?.textContent?.startsWith('stamps:'));
+    expect(await dash.page.$eval('#sweep-runs', (t) => (t.closest('details') as HTMLDetailsElement).open)).toBe(true);
+    const cells = await dash.page.$$eval('#sweep-runs tbody tr', (rows) => rows.map((tr) => {
       const td = tr.querySelector('td:last-child') as HTMLElement;
       return { text: td.textContent, shown: td.innerText, elements: td.children.length };
     }));
     expect(cells[0]).toEqual({ text: REASON, shown: REASON, elements: 0 });
     expect(cells[1]).toEqual({ text: STAMP_ERROR, shown: STAMP_ERROR, elements: 0 });
-    expect(await page.isVisible('#sweep-runs tbody tr:nth-child(2) td:last-child')).toBe(true);
-    expect(pageErrors).toEqual([]);
+    expect(await dash.page.isVisible('#sweep-runs tbody tr:nth-child(2) td:last-child')).toBe(true);
+    expect(dash.pageErrors).toEqual([]);
   });
 });
