@@ -241,13 +241,16 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   const bucketBlocker = f.bucket ? imdbBucketBlocker(name, { maskZero: f.maskZero as boolean }) : null;
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   checkModelFlags([name], f, c, 'imdb', IMDB_FLAGS);
-  // After the flag checks: a refused combination is the one line said, not after mixed_bfloat16's fallback message.
-  const inForce = applyPrecision(f, ctx);
+  // The precision is set now, as --resume compares the one in force (a fallback trains in float32), but its fallback
+  // line is held until training begins: a refusal before then (the --resume checks, a tarball that cannot be read) is
+  // the one line said, not after a promise to run.
+  const fallbackLines: string[] = [];
+  const inForce = applyPrecision(f, { ...ctx, err: { write: (s: string) => { fallbackLines.push(s); return true; } } });
   const epochTimes = new ResumedEpochTimes();
   const digest = new TarballDigest();
   await digest.find(f.data as string | undefined);
   try {
-    return await checkAndTrain(f, ctx, argv, c, { p, startedAt, name, inForce, epochTimes, digest });
+    return await checkAndTrain(f, ctx, argv, c, { p, startedAt, name, inForce, epochTimes, digest, fallbackLines });
   } finally {
     digest.close();
   }
@@ -255,8 +258,8 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
 
 /** imdb once its flags are checked and its tarball found (digest): the run folder's checks and lock, the resume's, then the run. */
 async function checkAndTrain(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command,
-  o: { p: Printer; startedAt: Date; name: ImdbModelName; inForce: PolicyName; epochTimes: ResumedEpochTimes; digest: TarballDigest }): Promise<number> {
-  const { p, startedAt, name, inForce, epochTimes, digest } = o;
+  o: { p: Printer; startedAt: Date; name: ImdbModelName; inForce: PolicyName; epochTimes: ResumedEpochTimes; digest: TarballDigest; fallbackLines: string[] }): Promise<number> {
+  const { p, startedAt, name, inForce, epochTimes, digest, fallbackLines } = o;
   const data = dataOption(f, digest);
   const sameOptions = [...imdbSameOptions(f, c, name, inForce), data];
   // A run never replaces a file it reads (src/cli/out_file.ts): into --out, or without it the folder --resume continues.
@@ -286,7 +289,7 @@ async function checkAndTrain(f: Record<string, unknown>, ctx: CliContext, argv: 
   let lock: RunFolderLock;
   try { lock = ckpt.lock(); } catch (e) { ckpt.release(); throw e; }
   try {
-    return await trainAndWrite(f, ctx, argv, { p, startedAt, name, epochTimes, data, digest, ckpt: { ...ckpt, release: () => { lock.release(); ckpt.release(); } } });
+    return await trainAndWrite(f, ctx, argv, { p, startedAt, name, epochTimes, data, digest, fallbackLines, ckpt: { ...ckpt, release: () => { lock.release(); ckpt.release(); } } });
   } finally {
     lock.release();
   }
@@ -294,7 +297,7 @@ async function checkAndTrain(f: Record<string, unknown>, ctx: CliContext, argv: 
 
 /** imdb once its run folder is its own: read the reviews, train, write the run. */
 async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[],
-  o: { p: Printer; startedAt: Date; name: ImdbModelName; epochTimes: ResumedEpochTimes; data: SameOption; digest: TarballDigest; ckpt: ReturnType<typeof runCheckpoint> }): Promise<number> {
+  o: { p: Printer; startedAt: Date; name: ImdbModelName; epochTimes: ResumedEpochTimes; data: SameOption; digest: TarballDigest; fallbackLines: string[]; ckpt: ReturnType<typeof runCheckpoint> }): Promise<number> {
   const { p, startedAt, name, epochTimes, ckpt } = o;
   // Whether the folder held an earlier run's record (a completed one, or one this run resumes) as the run starts: a
   // failed run then records nothing, so the folder never holds a failed record beside another run's model/.
@@ -317,9 +320,11 @@ async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: 
     written: () => `rnnlab: interrupted while the results were written; they were written whole to ${ckpt.outDir}`,
   });
   const armAtFitEnd: Callback = { onTrainEnd: () => end.arm() };
+  // After the checkpoint's callback: a checkpoint it cannot restore is refused alone too.
+  const sayFallback: Callback = { onTrainBegin: () => { for (const l of o.fallbackLines.splice(0)) ctx.err.write(l); } };
   const cliRun = { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir };
   let failed: ImdbRun | null = null;
-  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [armAtFitEnd, ckpt.callback], epochTimes,
+  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [armAtFitEnd, ckpt.callback, sayFallback], epochTimes,
     onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); }, onFailed: (r) => { failed = r; } })
     .catch((e: unknown) => {
       try {

@@ -117,10 +117,11 @@ const removeQuietly = (f: string): void => { try { unlinkSync(f); } catch { /* a
  * Several files that only make sense together (model.json and the weight files it describes), replaced as one: every
  * file is written and synced to a temp file first, so a full disk or a failed write changes nothing; each old file is
  * kept as a backup (a hard link, or a copy where links fail) before any rename, and a failed rename puts every old file
- * back. If an old file cannot be backed up, nothing is renamed and the save fails. Only a crash between two renames
- * can mix old and new files. Callers rename model.json last, so such a crash leaves the old model.json beside some new
- * weight files: a different architecture then fails to load on names or sizes, but a re-save of the same architecture
- * keeps the same file names and byte counts, and then loads the new weights partly under the old model.json silently.
+ * back; one that will not go back keeps its backup, and the error names it (oldFilesNotPutBack). If an old file
+ * cannot be backed up, nothing is renamed and the save fails. Only a crash between two renames can mix old and new
+ * files. Callers rename model.json last, so such a crash leaves the old model.json beside some new weight files: a
+ * different architecture then fails to load on names or sizes, but a re-save of the same architecture keeps the same
+ * file names and byte counts, and then loads the new weights partly under the old model.json silently.
  */
 export function writeFilesAtomic(dir: string, files: { path: string; data: FileData }[]): void {
   const staged: { tmp: string; target: string; existed: boolean }[] = [];
@@ -149,14 +150,20 @@ export function writeFilesAtomic(dir: string, files: { path: string; data: FileD
   } catch (e) {
     // Undo the renames: an old file comes back from its backup, a file that was not there goes away. A file that
     // was there is never removed (every one has a backup before the first rename).
+    // A backup whose restore failed is the only copy of the old file left: it is kept, and the error says where.
+    const notPutBack: { backup: string; target: string; why: unknown }[] = [];
     for (const { target, existed } of committed.reverse()) {
       const b = backups.find((x) => x.target === target);
-      try { if (b) renameSync(b.backup, target); else if (!existed) unlinkSync(target); } catch { /* keep undoing the others */ }
+      try {
+        if (b) renameSync(b.backup, target); else if (!existed) unlinkSync(target);
+      } catch (restoreError) {
+        if (b) notPutBack.push({ ...b, why: restoreError });
+      }
     }
     for (const s of staged) removeQuietly(s.tmp);
-    for (const b of backups) removeQuietly(b.backup);
+    for (const b of backups) if (!notPutBack.some((x) => x.backup === b.backup)) removeQuietly(b.backup);
     fsyncDir(dir);
-    throw nothingReplaced(e, failedAt);
+    throw notPutBack.length > 0 ? oldFilesNotPutBack(e, failedAt, notPutBack) : nothingReplaced(e, failedAt);
   }
   for (const b of backups) removeQuietly(b.backup);
   fsyncDir(dir);
@@ -171,6 +178,24 @@ function nothingReplaced(e: unknown, target: string): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (typeof code !== 'string' || !(e as Error)?.message?.startsWith(`${code}:`)) return e;
   return Object.assign(new Error(`cannot write ${target}: ${rawErrnoWords(e)}; nothing was replaced`, { cause: e }), { code });
+}
+
+/**
+ * The failed save's error where some old files could not be put back after it: "nothing was replaced" would send the
+ * user to a folder that lacks them, so the error names where each one is (its backup, under a temp name), to be moved
+ * back before the next save into that folder, which removes the temp files of dead writers (sweepDeadWritersTemps),
+ * these backups included. The same shape as a model folder's failed put-back (src/tasks/text_output.ts). The commit's
+ * errno code stays.
+ */
+function oldFilesNotPutBack(e: unknown, target: string, notPutBack: { backup: string; target: string; why: unknown }[]): Error {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const raw = typeof code === 'string' && (e as Error)?.message?.startsWith(`${code}:`);
+  const failure = raw ? `cannot write ${target}: ${rawErrnoWords(e)}` : ((e as Error)?.message ?? String(e));
+  const [one] = notPutBack;
+  const where = notPutBack.length === 1
+    ? `and the earlier ${one.target} could not be put back (${rawErrnoWords(one.why)}): it is in ${one.backup}; move it back to ${one.target}`
+    : `and the earlier files could not be put back: ${notPutBack.map((x) => `${x.target} (${rawErrnoWords(x.why)}) is in ${x.backup}`).join(', ')}; move each back to its name`;
+  return Object.assign(new Error(`${failure}, ${where} before saving there again`, { cause: e }), code === undefined ? {} : { code });
 }
 
 /** Keeps target's bytes at backup (a new name): a hard link where the file system allows, else a synced copy. */
