@@ -64,7 +64,10 @@ export function additionOptions(f: Record<string, unknown>, p: Printer) {
 
 async function runAddition(f: Record<string, unknown>, folder: RunFolder, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
-  applyPrecision(f, ctx);
+  // mixed_bfloat16's fallback line is held until training begins, as the other training commands hold it: said after
+  // the data and the model it is about, and never before a failure that stops the run first.
+  const fallbackLines: string[] = [];
+  applyPrecision(f, { ...ctx, err: { write: (s: string) => { fallbackLines.push(s); return true; } } });
   const p = new Printer(ctx);
   const startedAt = new Date();
   p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${String(f.digits)} digits${f.reverse ? ' (queries reversed)' : ''}...`);
@@ -82,6 +85,7 @@ async function runAddition(f: Record<string, unknown>, folder: RunFolder, ctx: C
   try {
     const run = await trainAddition({
       ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
+      onTrainBegin: () => { for (const l of fallbackLines.splice(0)) ctx.err.write(l); },
       onEpochEnd: (_epoch, logs, seconds) => {
         for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') (sofar.history[k] ??= []).push(v);
         sofar.seconds.push(seconds);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { IMDB_DEFAULTS } from '../experiments/lab_models.js';
+import type { Callback } from '../models/callback.js';
 import { defaultOutDir, keepRunFolder, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
@@ -118,8 +119,11 @@ export function register(program: Command, ctx: CliContext): void {
     const defaultOut = defaultOutDir(`train-${f.model}`, startedAt);
     checkOutNotInData(f.out ?? defaultOut, f.out === undefined, [['--data', f.data], ['--validation', f.validation]], 'train', { model: true });
     if (f.out !== undefined) checkRunNotOverInputs(f.out, { model: true }, [{ flag: '--data', path: f.data }, { flag: '--validation', path: f.validation }], 'train');
-    // After the usage checks: a mistyped --data is the one line said, not after mixed_bfloat16's fallback message.
-    applyPrecision({ ...f }, ctx);
+    // mixed_bfloat16's fallback line is held until training begins: a refusal before then (a mistyped --data, a folder
+    // another run holds, data that cannot train) is the one line said, not after a promise to run.
+    const fallbackLines: string[] = [];
+    applyPrecision({ ...f }, { ...ctx, err: { write: (s: string) => { fallbackLines.push(s); return true; } } });
+    const sayFallback: Callback = { onTrainBegin: () => { for (const l of fallbackLines.splice(0)) ctx.err.write(l); } };
     // Without --out, a new folder of its own (suffixed when another run took the name), removed again with the lock if
     // the run fails, and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
     // Another run writing the same folder now is refused here, before the data is read (docs/CLI.md, run folders).
@@ -148,7 +152,7 @@ export function register(program: Command, ctx: CliContext): void {
         model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
         maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
         classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
-        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
+        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out, callbacks: [sayFallback],
         beforeSave: async () => { await end.writing(); kept = keepRunFolder(out); unmark = markRunBeingReplaced(out, startRecord({ command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, source: 'cli' })); },
       });
       saved = true;

@@ -843,11 +843,13 @@ export function evaluateModelSync(model: TrainableModel, x: unknown, y: unknown,
 
 /**
  * trainOnBatch's and testOnBatch's result: the loss alone without metrics, else [loss, ...metrics]; with Keras's
- * return_dict, {loss, <metric>: value, ...} keyed as evaluate's returnDict (metricsNames).
+ * return_dict, {loss, <metric>: value, ...} keyed as evaluate's returnDict (metricsNames). Each value as a Scalar
+ * holds it in either form (tfjs's trainOnBatch reads float32 scalars back), so the forms and evaluate agree.
  */
 function batchResult(model: TrainableModel, values: number[], returnDict: boolean | undefined): number | number[] | Record<string, number> {
-  if (returnDict) return Object.fromEntries(metricsNames(model).map((k, i) => [k, asScalarHolds(values[i])]));
-  return values.length > 1 ? values : values[0];
+  const held = values.map(asScalarHolds);
+  if (returnDict) return Object.fromEntries(metricsNames(model).map((k, i) => [k, held[i]]));
+  return held.length > 1 ? held : held[0];
 }
 
 /**
