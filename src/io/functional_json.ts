@@ -4,7 +4,7 @@
  * Loading creates the layers unbuilt, replays their calls on symbolic tensors in dependency order (which plans
  * every weight shape without drawing values), and only then reads weights.
  */
-import { snakeCase, withoutInitializers, type Layer } from '../layers/layer.js';
+import { heldLayers, snakeCase, tracksHeldLayers, withoutInitializers, type Layer } from '../layers/layer.js';
 import { layerClass } from '../layers/registry.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { Functional } from '../models/functional.js';
@@ -46,6 +46,7 @@ function modelNodes(model: Functional): Map<Layer, Node[]> {
 const innerOf = (l: NestedModel): Functional => l.model as Functional;
 
 export function functionalTopology(model: Functional): FunctionalTopology {
+  refuseTiedHeldLayers(model);
   const nodes = modelNodes(model);
   const ref = (t: SymbolicTensor): TensorRef => [t.node.layer.name, nodes.get(t.node.layer)!.indexOf(t.node) + firstCall(t.node.layer), t.outputIndex];
   // An unused input is listed last, at depth 0 as Keras's map_graph places it.
@@ -61,6 +62,25 @@ export function functionalTopology(model: Functional): FunctionalTopology {
   });
   // trainable: the model's own flag, which a layer's may differ from (Keras 3's Functional.get_config writes it).
   return { class_name: 'Functional', config: { name: model.name, trainable: model.trainable, layers, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) } };
+}
+
+/**
+ * A custom layer holding a layer that the graph applies too (tied embeddings) works in memory, but cannot load back:
+ * loading makes the holder afresh, with a held layer of its own, untied from the graph's, and unbuilt where the
+ * holder's call only reads its weights. Keras 3 saves such a model and fails at load (or loads the two untied);
+ * saving refuses it here, before anything is written.
+ */
+function refuseTiedHeldLayers(model: Functional): void {
+  const inGraph = new Set(allLayers(model));
+  for (const holder of inGraph) {
+    if (!tracksHeldLayers(holder)) continue;
+    for (const [path, held] of heldLayers(holder)) {
+      if (!inGraph.has(held)) continue;
+      throw new Error(`${model.name}: layer ${holder.name} (${holder.className}) holds layer '${held.name}' (at ${path}), which the model also applies in its graph: ` +
+        'a loaded copy would make the held layer afresh, untied from the graph\'s, so the file could not load back. Apply it only inside the custom layer ' +
+        "(one layer that both embeds and projects, chosen by a call kwarg, as Keras Hub's ReversibleEmbedding), or let the graph alone apply it");
+    }
+  }
 }
 
 /**

@@ -1219,8 +1219,13 @@ export abstract class Layer {
     } finally {
       this.callDepth--;
     }
-    // A held layer that only this call built (behind a branch the build's call on zeros did not take) joins too.
-    if (!subclassesBuiltIn) this.takeHeldWeights(heldLayers(this), heldModels(this));
+    // A held layer or model that only this call built (behind a branch the build's call on zeros did not take) joins
+    // too, a model's layers renamed as at build, so its weights save under names a loaded copy repeats.
+    if (!subclassesBuiltIn) {
+      const models = heldModels(this);
+      this.nameHeldModelWeights(models);
+      this.takeHeldWeights(heldLayers(this), models);
+    }
     return out;
   }
 
@@ -1266,7 +1271,7 @@ export abstract class Layer {
 
   private buildAndTrack(shapes: SymbolicShape[], list: boolean, cellStates?: number[]): void {
     // Only a user's own class: rnnlab's wrappers (and users' subclasses of them) hold their inner layers themselves.
-    const tracks = !builtInMethod(this, 'call') && !builtInDefines(this, COMPUTE);
+    const tracks = tracksHeldLayers(this);
     // Before build too: a build that builds a held layer itself (this.dense.build(s)) makes its weights under this name.
     if (tracks) this.nameHeldLayers();
     this.build((list ? shapes : shapes[0]) as SymbolicShape);
@@ -1276,7 +1281,8 @@ export abstract class Layer {
     const subs = heldLayers(this);
     const models = heldModels(this);
     if (subs.length === 0 && models.length === 0) return;
-    if (subs.some(([, sub]) => !sub.built)) {
+    // A held model made without an input shape (an unbuilt Sequential) builds at its first call, as a held layer does.
+    if (subs.some(([, sub]) => !sub.built) || models.some(([, m]) => m.layers.some((l) => !l.built))) {
       const zeros = shapes.map((s) => new Tensor(new Float32Array(s.reduce((n: number, d) => n * (d ?? 1), 1)), s.map((d) => d ?? 1), 'float32'));
       // A sequence [batch, steps, features] may come with a padding mask, which a layer's call may read: all steps real.
       const x = zeros[0];
@@ -1680,6 +1686,11 @@ export function userBuilt(layer: Layer, seen = new Set<Layer>()): Layer | null {
     if (found) return found;
   }
   return null;
+}
+
+/** Whether the layer is a user's own class, whose held layers it tracks (rnnlab's wrappers hold theirs themselves). */
+export function tracksHeldLayers(layer: Layer): boolean {
+  return !builtInMethod(layer, 'call') && !builtInDefines(layer, COMPUTE);
 }
 
 /** A model a user's layer holds (layers know nothing of models: recognised by its layers, weights and compile). */

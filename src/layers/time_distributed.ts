@@ -3,7 +3,7 @@ import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
 import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { COMPUTE, HANDS_ON_CALL_KWARGS, heldLayers, BuiltInLayer, Layer, engineCall, kerasShape, madeWhileBuilding, takesCallKwargs, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { COMPUTE, HANDS_ON_CALL_KWARGS, heldLayers, heldModels, BuiltInLayer, Layer, engineCall, kerasShape, madeWhileBuilding, takesCallKwargs, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { builtInMethod } from './built_in_classes.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
@@ -42,10 +42,12 @@ function wrappingOf(where: string): ModelWrapping {
   return modelWrapping;
 }
 
-/** The layers one holds (layer.ts heldLayers), and a held model's layers (a stand-in's model, a custom layer's). */
+/**
+ * The layers one holds and its held models' layers (a stand-in's model, a custom layer's), found as layer.ts tracks
+ * them for saving and training: in attributes, plain objects and nested lists alike.
+ */
 function heldBy(layer: Layer): Layer[] {
-  const models = Object.values(layer).flatMap((v) => (Array.isArray(v) ? v : [v])).filter(isModelLike) as { layers: Layer[] }[];
-  return [...heldLayers(layer).map(([, held]) => held), ...models.flatMap((m) => m.layers)];
+  return [...heldLayers(layer).map(([, held]) => held), ...heldModels(layer).flatMap(([, m]) => m.layers)];
 }
 
 /**
