@@ -1,10 +1,11 @@
 /**
  * `rnnlab imdb` hashes the reviews tarball (SHA-256, kept in every checkpoint for --resume to compare) only when a
  * checkpoint is written or a resume compared: a run refused before training never reads it for that, and a run of
- * several epochs hashes it once. The hashes this process takes are counted through node:crypto.
+ * several epochs hashes it once, also when it fills the data cache (whose header keeps the same hash). The hashes
+ * this process takes are counted through node:crypto.
  */
 import { createHash as realHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { readCheckpointInfo } from '../../src/io/checkpoint.js';
@@ -61,5 +62,29 @@ describe('rnnlab imdb and the tarball\'s SHA-256', () => {
     expect(tarballHashes()).toBe(1);
     const kept = (readCheckpointInfo(path.join(out, 'checkpoint')).state.extra?.run as Record<string, unknown>)['--data'];
     expect(kept).toBe(realHash('sha256').update(readFileSync(fx.tar)).digest('hex'));
+  }, 120_000);
+});
+
+describe('rnnlab imdb filling the data cache and checkpointing', () => {
+  it('hashes the tarball once; the cache header and the checkpoints keep that hash', async () => {
+    const tarballHashes = () => sha256Sizes.filter((n) => n === statSync(fx.tar).size).length;
+    const cache = path.join(fx.root, 'cache');
+    const cached = () => { try { return readdirSync(cache).filter((n) => n.endsWith('.bin')); } catch { return []; } };
+    // The run above filled the data cache: emptied, so that this run writes it.
+    rmSync(cache, { recursive: true, force: true });
+    sha256Sizes.length = 0;
+    const out = path.join(tempDir('rnnlab-imdb-hash-once-r56-run-'), 'run');
+    const r = await run([...IMDB_TINY, '--data', fx.tar, '--epochs', '2', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(readResults(out)).toMatchObject({ status: 'completed', config: { epochs: 2 } });
+    const files = cached();
+    expect(files).toHaveLength(1);
+    expect(tarballHashes()).toBe(1);
+    const sha256 = realHash('sha256').update(readFileSync(fx.tar)).digest('hex');
+    const kept = (readCheckpointInfo(path.join(out, 'checkpoint')).state.extra?.run as Record<string, unknown>)['--data'];
+    expect(kept).toBe(sha256);
+    const file = readFileSync(path.join(cache, files[0]));
+    const header = JSON.parse(file.toString('utf8', 16, 16 + file.readUInt32LE(12))) as { source: { sha256: string } };
+    expect(header.source.sha256).toBe(sha256);
   }, 120_000);
 });
