@@ -77,8 +77,15 @@ describe.skipIf(!hasRedis)('refusals on a real Redis', () => {
     const w = runWorker({ url: redis.url, name, threads: 1, workerName: 'wX', version, log: (l) => log.push(l) });
     try {
       await until('the job ended', () => ended(log), 60_000);
+      // The log line comes from inside the job, before the worker records how it ended (its state and return value).
+      const deadline = Date.now() + 60_000;
+      let state = await queue.getJobState('j1');
+      while ((state === 'active' || state === 'waiting') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        state = await queue.getJobState('j1');
+      }
       const job = (await queue.getJob('j1'))!;
-      return { log, state: await queue.getJobState('j1'), returnvalue: job.returnvalue as { how?: string } | null };
+      return { log, state, returnvalue: job.returnvalue as { how?: string } | null };
     } finally {
       await w.stop();
       await queue.obliterate({ force: true });
