@@ -647,12 +647,15 @@ function missingInput(run: SweepRun, inputs: readonly string[], problem: WorkerO
  * (BZPOPMIN): BullMQ races it against a watchdog timer (drainDelay + 1 s: 6 s) that kept a worker's process alive that
  * long after its stop by force. Neither disconnect() nor BullMQ's close(true) fails it there (ioredis's public calls
  * reach no queue of held commands); the end of a connection attempt does, as every end of a connection fails what it
- * held ("Connection is closed."). So one is begun and at once cut off, before any socket opens: nothing is sent to
- * Redis, no wait on an unreachable host follows, and the client ends ('end', which a close waiting on it sees).
- * Only a client parked so: connect() would reopen one that has ended, and the other states close by themselves.
+ * held ("Connection is closed."). So one is begun and at once cut off, and the client ends ('end', which a close
+ * waiting on it sees); no wait on an unreachable host follows. Its socket may still open and be cut mid-handshake
+ * (EPIPE): the client is closing for good, so such an error is heard here, not printed by ioredis as unhandled
+ * (BullMQ no longer listens once it closes). Only a client parked so: connect() would reopen one that has ended,
+ * and the other states close by themselves.
  */
-export function failPending(client: { status: string; connect(): Promise<unknown>; disconnect(): void } | undefined): void {
+export function failPending(client: { status: string; connect(): Promise<unknown>; disconnect(): void; on(event: 'error', listener: (e: unknown) => void): unknown } | undefined): void {
   if (client?.status !== 'reconnecting') return;
+  client.on('error', () => undefined);
   client.disconnect();
   client.connect().catch(() => undefined);
   client.disconnect();
