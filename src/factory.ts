@@ -29,13 +29,15 @@ function shownArgument(v: unknown): string {
 /**
  * A namespace's factories (rl.initializers, rl.callbacks, ...) as given, each refusing arguments past its parameters
  * (refuseExtraArguments) under the name `${namespace}.${key}`. params: the parameter names of a factory that does not
- * take one options object. Classes in the table (rl.callbacks.Callback) are left as they are.
+ * take one options object. Classes in the table (rl.callbacks.Callback) are left as they are. refuse: the check, for a
+ * namespace whose refusal says more (rl.layers': refuseExtraOptions).
  */
-export function refusingExtraArguments<T extends Record<string, unknown>>(namespace: string, table: T, params: { readonly [K in keyof T]?: readonly string[] } = {}): T {
+export function refusingExtraArguments<T extends Record<string, unknown>>(namespace: string, table: T, params: { readonly [K in keyof T]?: readonly string[] } = {},
+  refuse: (where: string, params: readonly string[], args: readonly unknown[]) => void = refuseExtraArguments): T {
   const entries = Object.entries(table).map(([key, make]) => {
     if (typeof make !== 'function' || /^class\b/.test(Function.prototype.toString.call(make))) return [key, make];
     const factory = (...args: unknown[]) => {
-      refuseExtraArguments(`${namespace}.${key}`, params[key] ?? ['options'], args);
+      refuse(`${namespace}.${key}`, params[key] ?? ['options'], args);
       return (make as (...a: unknown[]) => unknown)(...args);
     };
     return [key, Object.defineProperty(factory, 'name', { value: key })];

@@ -1,5 +1,5 @@
 /** tfjs-style factories (rl.layers.dense({...}) etc.) and the classes; importing this registers every layer. */
-import { factoryOf } from '../factory.js';
+import { factoryOf, refusingExtraArguments } from '../factory.js';
 import { ActivationLayer, type ActivationArgs } from './activation_layer.js';
 import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
 import { Conv1D, type Conv1DArgs } from './conv1d.js';
@@ -97,14 +97,7 @@ function mergeLayer<A, L extends Layer>(cls: new (args?: A) => L, name: string) 
  * drop the rest, so lstm({units: 2}, {returnSequences: true}) would build a layer without returnSequences.
  */
 function takingOneArgument<T extends Record<string, (...args: never[]) => unknown>>(table: T): T {
-  const checked = Object.entries(table).map(([name, make]) => {
-    const factory = (...args: unknown[]) => {
-      refuseExtraOptions(`rl.layers.${name}`, args);
-      return (make as (...a: unknown[]) => unknown)(...args);
-    };
-    return [name, Object.defineProperty(factory, 'name', { value: name })];
-  });
-  return Object.fromEntries(checked) as T;
+  return refusingExtraArguments('rl.layers', table, {}, (where, _params, args) => refuseExtraOptions(where, args));
 }
 
 const factories = {
