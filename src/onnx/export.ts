@@ -1,6 +1,7 @@
 /**
- * rnnlab Sequential -> ONNX (opset 17; functional models: functional_export.ts): one graph input (token ids as int32 when the model starts with an Embedding,
- * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
+ * rnnlab Sequential -> ONNX (opset 17; functional models: functional_export.ts): one graph input (a leading InputLayer's
+ * dtype; without one, token ids as int32 when the model starts with an Embedding, float32 otherwise) and one output,
+ * equal to model.predict. Layers ONNX cannot express are refused by name.
  */
 import { existsSync } from 'node:fs';
 import { lstat, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
@@ -31,6 +32,10 @@ export interface ExportableModel {
   layers: (LayerLike & { builtInputShape?: (number | null)[] | null; outputShape: (number | null)[]; computeOutputShape?: (s: (number | null)[]) => (number | null)[] })[];
   /** The model's own output shape (a Sequential's): its last layer's outputShape refuses a layer shared at another rank. */
   outputShape?: (number | null)[];
+  /** A Sequential's: whether every layer is built (acceptedInputShape is read only then). */
+  built?: boolean;
+  /** A Sequential's: the input shape predict takes, with the steps a later layer fixed (its first layer's may be free). */
+  acceptedInputShape?: (number | null)[];
 }
 
 /**
@@ -194,6 +199,13 @@ export function toOnnx(model: ExportableModel | ExportableGraph, options?: OnnxE
   return modelBytes(model, 'toOnnx');
 }
 
+/** An object literal or Object.create(null), from any realm: its prototype has no prototype of its own. */
+const isPlainObject = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+};
+
 const isLayer = (v: unknown): v is LayerLike => typeof (v as LayerLike | null)?.className === 'string' && typeof (v as LayerLike).getConfig === 'function';
 
 /** What was passed as the model, in words: a layer by its class and name, anything else as describe() says it. */
@@ -218,7 +230,9 @@ function modelOf(v: unknown): unknown {
  */
 function checkModel(model: unknown, where: string): asserts model is ExportableModel | ExportableGraph {
   const layers = (model as Partial<ExportableModel> | null)?.layers;
-  if (!(model instanceof Layer) && (isExportableGraph(model) || (Array.isArray(layers) && layers.every(isLayer)))) return;
+  // An empty list of layers is a model's only before its first add (rl.sequential()), never a plain object's.
+  const listsLayers = Array.isArray(layers) && layers.every(isLayer) && (layers.length > 0 || !isPlainObject(model));
+  if (!(model instanceof Layer) && (isExportableGraph(model) || listsLayers)) return;
   throw new OnnxExportError(`ONNX export (${where}): the model (first argument) must be a Sequential or functional model (rl.sequential, rl.model), got ${shownArgument(model)}`);
 }
 
@@ -232,10 +246,16 @@ function modelBytes(given: ExportableModel | ExportableGraph, where: string): Ui
   const layers = inputLayer ? model.layers.slice(1) : model.layers;
   if (layers.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no layers`);
   const firstLayer = layers[0];
-  const spec = (inputLayer?.batchInputShape ?? firstLayer.builtInputShape ?? firstLayer.getConfig().batchInputShape) as (number | null)[] | undefined;
+  // What predict takes: a model built by its first predict or fit, whose first layer leaves the steps free (an
+  // Embedding) while a later one fixes them (a Flatten before a Dense, BatchNormalization over the steps), takes only
+  // the length it was built for, so the file declares that length, as the same model saved and loaded declares it.
+  const accepted = model.built === true ? model.acceptedInputShape : undefined;
+  const spec = (accepted ?? inputLayer?.batchInputShape ?? firstLayer.builtInputShape ?? firstLayer.getConfig().batchInputShape) as (number | null)[] | undefined;
   if (!spec) throw new OnnxExportError(`ONNX export: model '${model.name}' is not built yet (give the first layer an input shape, or fit/predict once)`);
   const g = new GraphBuilder();
-  const elemType: ElemType = firstLayer.className === 'Embedding' || inputLayer?.dtype === 'int32' ? 'int32' : 'float32';
+  // A leading InputLayer's dtype is the input's, as rl.input's is a functional model's (float32 by default, as Keras's:
+  // an Embedding then reads float ids through the ids guard); without one an Embedding takes int32 ids.
+  const elemType: ElemType = inputLayer ? (inputLayer.dtype === 'int32' ? 'int32' : 'float32') : firstLayer.className === 'Embedding' ? 'int32' : 'float32';
   const input = { name: 'input', elemType, shape: spec.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
   let flow: Flow = { x: input.name, rank: spec.length, mask: null };
   if (elemType === 'int32') g.markInt32(input.name);
