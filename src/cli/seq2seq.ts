@@ -15,7 +15,7 @@ import { RESULTS_FILE } from '../report/record.js';
 import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
-import { checkSpecialTokens, PAIR_FORMATS, pairsJsonl, readPairsFile, type Pair, type PairFormat, type SideTokens } from '../seq2seq/pairs.js';
+import { checkSpecialTokens, PAIR_FORMATS, pairsJsonl, readPairsFile, spreadsheetQuotingNote, type Pair, type PairFormat, type SideTokens } from '../seq2seq/pairs.js';
 import { resultLines, sampleLines, seq2seqBody, seq2seqDoc } from '../seq2seq/result.js';
 import { SEQ2SEQ_LIMITS } from '../seq2seq/limits.js';
 import { saveSeq2Seq } from '../seq2seq/store.js';
@@ -113,7 +113,7 @@ function tokensText(k: SideTokens): string {
   return k.source === k.target ? `${k.source} tokens` : `${k.source} source tokens, ${k.target} target tokens`;
 }
 
-async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; headerLine?: number | null; tokens: SideTokens }> {
+async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; headerLine?: number | null; quotingNote?: string; tokens: SideTokens }> {
   const task = f.generate as GeneratedTask | undefined;
   if (task !== undefined && f.data !== undefined) throw new UsageError('give --data or --generate, not both', 'seq2seq');
   if (task === undefined && f.data === undefined) throw new UsageError(`give the pairs with --data PATH (or --generate ${GENERATED_TASKS.join('|')})`, 'seq2seq');
@@ -134,11 +134,12 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
   checkInputFile('--data', file, 'seq2seq');
   const tokens = sideTokens(f, 'char');
   try {
-    const { pairs, headerLine } = await readPairsFile(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
+    const { pairs, headerLine, spreadsheetQuoting } = await readPairsFile(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
     checkSpecialTokens(pairs, tokens);
     // No split of one pair can work, whatever --validation-split says: the file is what needs changing.
     if (pairs.length < 2) throw new DataError(`${file}: holds only one pair (${pairs[0].where}); training and the held-out part (--validation-split) need at least one pair each: add pairs (2 or more)`);
-    return { pairs, data: { path: file, pairs: pairs.length, ...(headerLine !== null ? { header: true } : {}) }, headerLine, tokens };
+    const quotingNote = spreadsheetQuoting ? spreadsheetQuotingNote(file, spreadsheetQuoting) : undefined;
+    return { pairs, data: { path: file, pairs: pairs.length, ...(headerLine !== null ? { header: true } : {}) }, headerLine, quotingNote, tokens };
   } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--data: ${e.message}`, 'seq2seq');
     throw e;
@@ -276,7 +277,7 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
   const startedAt = new Date();
   // The default folder is made once the pairs are read (runCheckpoint); a working folder that cannot take it is refused first.
   if (f.out === undefined && f.resume === undefined) checkDefaultRunFolder(defaultOutDir('seq2seq', startedAt), 'seq2seq');
-  const { pairs, data, headerLine, tokens } = await loadPairs(f);
+  const { pairs, data, headerLine, quotingNote, tokens } = await loadPairs(f);
   // The precision is set now, as --resume compares the one in force (a fallback trains in float32), but its fallback
   // line is held until training begins: a refusal before then (the --resume checks, a --validation-split that leaves
   // no pair) is the one line said, not after a promise to run.
@@ -323,7 +324,13 @@ async function trainAndSave(f: Record<string, unknown>, ctx: CliContext, argv: r
     let headline: string | null = `${pairs.length.toLocaleString('en-US')} pair${pairs.length === 1 ? '' : 's'} ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
       `${headerLine ? ` (line ${headerLine} read as a header)` : ''}; ${tokensText(tokens)}`;
     // Held back until training's own checks pass: a refused option (exit 2) prints nothing on stdout, as every usage error.
-    const sayHeadline = () => { if (headline !== null) { p.line(headline); headline = null; } };
+    // The quoting note goes with it: a run refused before then says the refusal alone.
+    const sayHeadline = () => {
+      if (headline === null) return;
+      p.line(headline);
+      headline = null;
+      if (quotingNote !== undefined) p.warn(`rnnlab seq2seq: ${quotingNote}`);
+    };
     const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };
     // Listed before the checkpoint's callback: the early guard goes before its Ctrl-C handler comes, the end guard comes before it goes.
     const guards: Callback = { onTrainBegin: () => early.release(), onTrainEnd: () => end.arm() };

@@ -89,7 +89,9 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
     const tok = new Tokenizer({ numWords: vocab, oovToken: oov ?? null });
     tok.fitOnTexts(texts);
     const seqs = tok.textsToSequences(texts);
-    p.line(`Keras Tokenizer fitted on ${texts.length} text(s): ${tok.wordIndex.size} words, indexed by frequency (${oovHeader(tok.wordIndex, oov)})`);
+    // The index holds the oov token too; it is one of the texts' words only where Keras gave it another index than 1.
+    const words = tok.wordIndex.size - (oov !== undefined && tok.wordIndex.get(oov) === 1 ? 1 : 0);
+    p.line(`Keras Tokenizer fitted on ${texts.length} text(s): ${words} word${words === 1 ? '' : 's'}, indexed by frequency (${oovHeader(tok.wordIndex, oov)})`);
     p.line(`Word index: ${[...tok.wordIndex].map(([w, i]) => `${shownToken(w)}-${i}`).join(', ')}`);
     const padded = padSequences(seqs, padOpts);
     texts.forEach((t, i) => {

@@ -143,6 +143,55 @@ export interface PairsRead {
   tsvHeader: boolean;
   /** The line the TSV header was on (its first line that is not blank); null without one. */
   headerLine: number | null;
+  /** A TSV whose quotes read as a spreadsheet's or pandas's quoting (kept as written): a guess the caller should show. */
+  spreadsheetQuoting: SpreadsheetQuoting | null;
+}
+
+/** How many sides of a TSV's pairs are wholly in quotes with their inner quotes doubled, and the first of them. */
+export interface SpreadsheetQuoting { sides: number; first: { where: string; side: 'source' | 'target'; text: string } }
+
+/**
+ * Spreadsheets and pandas (csv.writer with a tab) write a TSV field holding a quote as `"..."` with its quotes
+ * doubled, and some quote every field. A pairs TSV keeps such quotes as text (quotes may be what a task learns),
+ * so the reader only counts what looks written so: every side holding a quote is wholly quoted with its inner
+ * quotes doubled, and one of them holds a doubled quote (else every side is quoted). A quote used otherwise
+ * anywhere (`say "hi"`) says the file is plain text.
+ */
+class QuotingCount {
+  private quoted = 0;
+  private doubled = 0;
+  private plain = 0;
+  private sides = 0;
+  private first: SpreadsheetQuoting['first'] | null = null;
+
+  add(p: Pair): void {
+    for (const side of ['source', 'target'] as const) {
+      const text = p[side];
+      this.sides++;
+      if (!text.includes('"')) continue;
+      const inner = text.slice(1, -1);
+      if (text.length < 2 || !text.startsWith('"') || !text.endsWith('"') || inner.replace(/""/g, '').includes('"')) { this.plain++; continue; }
+      this.quoted++;
+      if (inner.includes('""')) this.doubled++;
+      this.first ??= { where: p.where, side, text };
+    }
+  }
+
+  result(): SpreadsheetQuoting | null {
+    const looksQuoted = this.first !== null && this.plain === 0 && (this.doubled > 0 || this.quoted === this.sides);
+    return looksQuoted ? { sides: this.quoted, first: this.first! } : null;
+  }
+}
+
+/** The note on a TSV that looks spreadsheet-quoted: what was read, and how to have the text inside the quotes. */
+export function spreadsheetQuotingNote(name: string, q: SpreadsheetQuoting): string {
+  const { where, side, text } = q.first;
+  // Cut by code points: a cut surrogate pair would print as a replacement character.
+  const chars = Array.from(text);
+  const shown = chars.length > 40 ? `${chars.slice(0, 40).join('')}...` : text;
+  return `${name}: ${q.sides} source/target side(s) are wholly in quotes with their inner quotes doubled (the first: ${where}'s ${side} ${shown}), ` +
+    'as spreadsheets and pandas write a TSV field holding a quote; TSV pairs are read as written, so these quotes are trained on as text. ' +
+    'For the text inside them, save the pairs as CSV (a .csv file with the header line source,target, read with CSV quoting rules) or as JSON Lines (.jsonl)';
 }
 
 /**
@@ -187,6 +236,7 @@ export async function readPairsFile(source: ByteSource, name: string, options: P
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_PAIR_LINE;
   const pairs: Pair[] = [];
   let header = false, headerLine: number | null = null, first = true;
+  const quoting = new QuotingCount();
   if (format === 'tsv') {
     for await (const { text, line } of readLines(source, name, maxLineChars)) {
       // trim() strips tabs too: a line of a tab (and spaces) is a pair with empty sides, not a blank line.
@@ -198,6 +248,7 @@ export async function readPairsFile(source: ByteSource, name: string, options: P
       const isHeader = first && isTsvHeader(pair);
       first = false;
       if (isHeader) { header = true; headerLine = line; continue; }
+      quoting.add(pair);
       pairs.push(pair);
     }
   } else {
@@ -219,7 +270,7 @@ export async function readPairsFile(source: ByteSource, name: string, options: P
   }
   checkSurrogates(pairs);
   if (pairs.length === 0) throw new DataError(`${name}: no pairs (${header ? 'only a header' : 'the file is empty'}); expected ${format === 'tsv' ? 'source<TAB>target lines' : "rows with 'source' and 'target'"}`);
-  return { pairs, tsvHeader: headerLine !== null, headerLine };
+  return { pairs, tsvHeader: headerLine !== null, headerLine, spreadsheetQuoting: quoting.result() };
 }
 
 /**
