@@ -6,11 +6,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { dispose, tensorsIn, track } from '../ops/memory.js';
-
-const isPlainObject = (x: object): boolean => {
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-};
+import { isPlainObject } from '../plain_object.js';
 
 /**
  * The tensors of an element that a pipeline owns: those in its arrays and plain objects, nested, exactly what

@@ -14,6 +14,7 @@ import { columnKeys } from './batching.js';
 import { disposeElement, holdsDisposed } from './element_tensors.js';
 import { tensorsIn } from '../ops/memory.js';
 import { checkOptionKeys } from '../near_name.js';
+import { isPlainObject } from '../plain_object.js';
 
 /** What fitDataset needs from a model: Sequential and Functional have it. */
 export interface DatasetModel extends TrainableModel {
@@ -101,9 +102,6 @@ function xy(el: unknown, where: string, names: Names): Batch {
       : typeof el;
   throw new Error(`${where}: each batch must be {xs, ys}, {xs, ys, sampleWeight}, [xs, ys] or [xs, ys, sampleWeight], got ${got}`);
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object'
-  && [Object.prototype, null].includes(Object.getPrototypeOf(v));
 
 interface Names { inputs: string[]; outputs: string[] }
 

@@ -180,22 +180,29 @@ function nothingReplaced(e: unknown, target: string): unknown {
   return Object.assign(new Error(`cannot write ${target}: ${rawErrnoWords(e)}; nothing was replaced`, { cause: e }), { code });
 }
 
+/** What a user does before the next save where a failed save left an earlier copy under its backup's name. */
+const SAVE_AGAIN = 'before saving there again';
+
 /**
- * The failed save's error where some old files could not be put back after it: "nothing was replaced" would send the
- * user to a folder that lacks them, so the error names where each one is (its backup, under a temp name), to be moved
- * back before the next save into that folder, which removes the temp files of dead writers (sweepDeadWritersTemps),
- * these backups included. The same shape as a model folder's failed put-back (src/tasks/text_output.ts). The commit's
- * errno code stays.
+ * A failed save's message where the earlier copy could not be put back after it: "nothing was replaced" would send the
+ * user to a place that lacks it, so the message names where it is (its backup, under a temp name), to be moved back
+ * before the next save there, which removes the temp files of dead writers (sweepDeadWritersTemps), these backups
+ * included. One wording for a file's backup (below) and a model folder's (src/tasks/text_output.ts).
  */
+export function earlierNotPutBackMessage(p: { failure: string; earlier: string; why: string; backup: string; target: string }): string {
+  return `${p.failure}, and the earlier ${p.earlier} could not be put back (${p.why}): it is in ${p.backup}; move it back to ${p.target} ${SAVE_AGAIN}`;
+}
+
+/** The failed save's error where some old files could not be put back after it (earlierNotPutBackMessage); the commit's errno code stays. */
 function oldFilesNotPutBack(e: unknown, target: string, notPutBack: { backup: string; target: string; why: unknown }[]): Error {
   const code = (e as NodeJS.ErrnoException)?.code;
   const raw = typeof code === 'string' && (e as Error)?.message?.startsWith(`${code}:`);
   const failure = raw ? `cannot write ${target}: ${rawErrnoWords(e)}` : ((e as Error)?.message ?? String(e));
   const [one] = notPutBack;
-  const where = notPutBack.length === 1
-    ? `and the earlier ${one.target} could not be put back (${rawErrnoWords(one.why)}): it is in ${one.backup}; move it back to ${one.target}`
-    : `and the earlier files could not be put back: ${notPutBack.map((x) => `${x.target} (${rawErrnoWords(x.why)}) is in ${x.backup}`).join(', ')}; move each back to its name`;
-  return Object.assign(new Error(`${failure}, ${where} before saving there again`, { cause: e }), code === undefined ? {} : { code });
+  const message = notPutBack.length === 1
+    ? earlierNotPutBackMessage({ failure, earlier: one.target, why: rawErrnoWords(one.why), backup: one.backup, target: one.target })
+    : `${failure}, and the earlier files could not be put back: ${notPutBack.map((x) => `${x.target} (${rawErrnoWords(x.why)}) is in ${x.backup}`).join(', ')}; move each back to its name ${SAVE_AGAIN}`;
+  return Object.assign(new Error(message, { cause: e }), code === undefined ? {} : { code });
 }
 
 /** Keeps target's bytes at backup (a new name): a hard link where the file system allows, else a synced copy. */

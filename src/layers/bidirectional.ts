@@ -66,6 +66,22 @@ export class Bidirectional extends BuiltInLayer {
     // Held as TimeDistributed holds its layer: disposing the wrapper disposes the copies, which then say so by name.
     this.forwardLayer.modelRefs++;
     this.backwardLayer.modelRefs++;
+    // Made frozen (or loaded from a file saying so), both copies are frozen, as setting the flag later makes them. Made
+    // trainable, copies of a frozen layer stay frozen (its config says so), as in tfjs and Keras 3.
+    if (args.trainable === false) this.trainable = false;
+  }
+
+  /**
+   * Setting the flag passes it down to both directions, as tfjs's Bidirectional and Keras 3's Layer setters do: the
+   * saved config then says what rnnlab trains, and tfjs, which trains by the directions' own flags, trains the same
+   * weights (pairing an includeOptimizer file's state with them). (The Layer constructor sets the flag before the
+   * copies exist.)
+   */
+  override get trainable(): boolean { return super.trainable; }
+  override set trainable(value: boolean) {
+    super.trainable = value;
+    if (this.forwardLayer) this.forwardLayer.trainable = value;
+    if (this.backwardLayer) this.backwardLayer.trainable = value;
   }
 
   protected override heldLayers(): Layer[] { return [this.forwardLayer, this.backwardLayer]; }
@@ -196,8 +212,11 @@ export class Bidirectional extends BuiltInLayer {
 
   getConfig(): Record<string, unknown> {
     const inner = serializeLayer(this.forwardLayer);
+    // tfjs trains both directions by this flag: false where the wrapper is frozen, even where the forward layer's own
+    // flag was set back to true afterwards (rnnlab trains none of its weights then).
+    const trainable = this.trainable && this.forwardLayer.trainable;
     return { ...super.getConfig(), mergeMode: this.mergeMode,
-      layer: { ...inner, config: { ...inner.config, name: this.forwardLayer.name.replace(/^forward_/, '') } } };
+      layer: { ...inner, config: { ...inner.config, name: this.forwardLayer.name.replace(/^forward_/, ''), trainable } } };
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { describe } from '../describe.js';
 import { camelKey, nearName } from '../near_name.js';
+import { isPlainObject } from '../plain_object.js';
 import { knownArgs, snakeCase, type Layer } from './layer.js';
 import { withLoadedConfigCheck } from './registry.js';
 import { withCustomObjects } from './serialization.js';
@@ -31,12 +32,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A config's own dictionaries; class instances among the values (an rl.regularizers object, a Tensor) stay as given. */
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (!isObject(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 
 /** The error for one config object giving one key in two spellings; model loading (convertKeys) says the same. */
@@ -51,6 +46,7 @@ export function twoSpellingsMessage(where: string, path: string, first: string, 
 function camelConfig(v: unknown, where: string, path: string, depth = 0): unknown {
   if (depth > 64) throw new Error(`${where}: the config is nested more than 64 levels deep`);
   if (Array.isArray(v)) return v.map((x, i) => camelConfig(x, where, `${path}[${i}]`, depth + 1));
+  // Only a config's own dictionaries: class instances among the values (an rl.regularizers object, a Tensor) stay as given.
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
   const seen = new Map<string, string>();

@@ -11,6 +11,7 @@ import { assignWeights, weightTensors } from './weight_values.js';
 import { describe, shownList } from '../describe.js';
 import { getGlobalPolicy, layerDtypePolicy, type DTypePolicy } from '../mixed_precision.js';
 import { checkOptionKeys, snakeCase } from '../near_name.js';
+import { isPlainObject } from '../plain_object.js';
 
 // Re-exported: layers and io name classes and keys with it.
 export { snakeCase };
@@ -604,6 +605,9 @@ export function madeWhileBuilding(w: Variable): boolean {
 /** Layers whose build the engine ran (a call of theirs built them), as against a constructor that set built itself. */
 const engineBuilt = new WeakSet<Layer>();
 
+/** The user's layers whose trainable setter is passing the flag down now (see Layer's trainable). */
+const settingTrainable = new Set<Layer>();
+
 /** Whether the engine ran the layer's build (see engineBuilt): false for one a constructor marked built. */
 export function builtByEngine(layer: Layer): boolean {
   return engineBuilt.has(layer);
@@ -721,6 +725,15 @@ export abstract class Layer {
     if (typeof value !== 'boolean') throw new Error(`${this.name} (${this.className}): trainable must be true or false, got ${shown(value)}`);
     this.trainableFlag = value;
     for (const w of this.weights) w.requiresGrad = value && w.trainable;
+    // Keras 3 sets the flag on every layer a user's layer tracks too (rnnlab's wrappers pass it down themselves). A
+    // held layer that holds this one back is set once.
+    if (settingTrainable.has(this) || !tracksHeldLayers(this)) return;
+    settingTrainable.add(this);
+    try {
+      for (const [, sub] of heldLayers(this)) sub.trainable = value;
+    } finally {
+      settingTrainable.delete(this);
+    }
   }
 
   /**
@@ -1693,10 +1706,13 @@ export function tracksHeldLayers(layer: Layer): boolean {
   return !builtInMethod(layer, 'call') && !builtInDefines(layer, COMPUTE);
 }
 
-/** A model a user's layer holds (layers know nothing of models: recognised by its layers, weights and compile). */
+/**
+ * A model a user's layer holds or TimeDistributed wraps (layers know nothing of models: recognised by its layers,
+ * weights and compile).
+ */
 export interface HeldModel { readonly name: string; readonly layers: Layer[]; readonly weights: Variable[] }
 
-function isHeldModel(v: unknown): v is HeldModel {
+export function isHeldModel(v: unknown): v is HeldModel {
   return typeof v === 'object' && v !== null && !(v instanceof Layer) && Array.isArray((v as { layers?: unknown }).layers) &&
     Array.isArray((v as { weights?: unknown }).weights) && typeof (v as { compile?: unknown }).compile === 'function';
 }
@@ -1706,10 +1722,7 @@ function isHeldModel(v: unknown): v is HeldModel {
  * here (a class instance's fields are its own business, as Keras tracks only its own containers).
  */
 function isPlainContainer(v: unknown): v is Record<string, unknown> {
-  if (Array.isArray(v)) return true;
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  return Array.isArray(v) || isPlainObject(v);
 }
 
 /**

@@ -3,7 +3,7 @@ import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
 import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { COMPUTE, HANDS_ON_CALL_KWARGS, heldLayers, heldModels, BuiltInLayer, Layer, engineCall, kerasShape, madeWhileBuilding, takesCallKwargs, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { COMPUTE, HANDS_ON_CALL_KWARGS, heldLayers, heldModels, isHeldModel, BuiltInLayer, Layer, engineCall, kerasShape, madeWhileBuilding, takesCallKwargs, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { builtInMethod } from './built_in_classes.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { fromConfigArgs } from './from_config_args.js';
@@ -13,12 +13,6 @@ import { whileNamed } from './user_cell.js';
 
 /** layer: a layer, or a Sequential or Functional model (one input, one output), as tfjs and Keras take. */
 export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
-
-/** A model (layers know nothing of models: recognised by its layers and compile). */
-function isModelLike(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !(v instanceof Layer) && Array.isArray((v as { layers?: unknown }).layers) &&
-    typeof (v as { compile?: unknown }).compile === 'function';
-}
 
 /** How a model becomes the wrapped layer: src/models registers it (layers never import models). */
 export interface ModelWrapping {
@@ -77,7 +71,7 @@ export class TimeDistributed extends BuiltInLayer {
   constructor(args: TimeDistributedArgs) {
     super(args, 'time_distributed');
     const where = `${this.name} (TimeDistributed)`;
-    const given: unknown = isModelLike(args.layer) ? wrappingOf(where).wrap(args.layer, where) : args.layer;
+    const given: unknown = isHeldModel(args.layer) ? wrappingOf(where).wrap(args.layer, where) : args.layer;
     if (!(given instanceof Layer)) throw new Error(`${this.name} (TimeDistributed): 'layer' must be a layer, got ${describe(args.layer)}`);
     const extra = given.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (TimeDistributed): ${extra} of the wrapped layer is not supported`);
@@ -88,6 +82,9 @@ export class TimeDistributed extends BuiltInLayer {
     if (this.wrapsModel) this.weightSpecs = Layer.prototype.weightSpecs;
     // The option went to the wrapper's own flag (set before the model was known): it is the model's flag.
     if (this.wrapsModel && args.trainable !== undefined) this.layer.trainable = args.trainable;
+    // Made frozen (or loaded from a file saying so), the wrapped layer is frozen too, as setting the flag later makes
+    // it. Made trainable, a frozen layer stays frozen: Keras 3 trains none of its weights, and tfjs reads its flag.
+    else if (!this.wrapsModel && args.trainable === false) this.layer.trainable = false;
     // Held as a model holds it: the wrapper shares its weights, which live while any holder does.
     this.layer.modelRefs++;
   }
@@ -96,12 +93,19 @@ export class TimeDistributed extends BuiltInLayer {
 
   /**
    * A wrapped model's flag is the model's (tfjs's Wrapper reads and sets its layer's): freezing either freezes both.
-   * (The Layer constructor sets the flag before `layer` is assigned.)
+   * Setting a wrapped layer's passes the flag down to it, as tfjs's Wrapper and Keras 3's Layer setters do: the
+   * saved config then says what rnnlab trains, and tfjs, which trains by the layer's own flag, trains the same
+   * weights (pairing an includeOptimizer file's state with them). (The Layer constructor sets the flag before `layer`
+   * is assigned.)
    */
   override get trainable(): boolean { return this.wrapsModel ? this.layer.trainable : super.trainable; }
   override set trainable(value: boolean) {
-    if (this.wrapsModel) this.layer.trainable = value;
-    else super.trainable = value;
+    if (this.wrapsModel) {
+      this.layer.trainable = value;
+      return;
+    }
+    super.trainable = value;
+    if (this.layer) this.layer.trainable = value;
   }
   override get trainableWeights(): Variable[] { return this.wrapsModel ? this.layer.trainableWeights : super.trainableWeights; }
   override get nonTrainableWeights(): Variable[] { return this.wrapsModel ? this.layer.nonTrainableWeights : super.nonTrainableWeights; }
@@ -235,6 +239,9 @@ export class TimeDistributed extends BuiltInLayer {
 
   getConfig(): Record<string, unknown> {
     const layer = this.wrapsModel ? { className: this.layer.className, config: this.layer.getConfig() } : serializeLayer(this.layer);
+    // A frozen wrapper trains none of its layer's weights, even where the layer's own flag was set back to true
+    // afterwards; tfjs trains by that flag, so the file says false.
+    if (!this.wrapsModel && !this.trainable) layer.config = { ...layer.config, trainable: false };
     return { ...super.getConfig(), layer };
   }
 }

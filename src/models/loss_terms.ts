@@ -9,6 +9,7 @@ import { mergeElementwise } from '../autograd/merge_ops.js';
 import { mean, mul, reshape } from '../autograd/public_ops.js';
 import { lossKind, losses } from '../losses.js';
 import { checkOutputKeys } from '../metrics/output_keys.js';
+import { isPlainObject } from '../plain_object.js';
 import { Tensor, shapeStr } from '../tensor.js';
 
 /** tfjs's LossOrMetricFn: per-sample losses [batch, ...] (reduced by the mean, as Keras) or one scalar. */
@@ -49,12 +50,6 @@ export function perOutputLosses(spec: unknown, names: readonly string[], where: 
     if (spec[n] === undefined) throw new Error(`${where}: loss gives no loss for output '${n}'`);
     return compiledLoss(spec[n], where);
   });
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 function describeLoss(v: unknown): string {

@@ -16,6 +16,7 @@ import { HttpError, notFound } from './http.js';
 import { writerAlive } from './process_identity.js';
 import { mapBounded, STAT_CONCURRENCY } from './runs.js';
 import { readJsonInside, UnsafeFileError } from './safe_files.js';
+import { isPlainObject } from '../plain_object.js';
 
 /** sweep.json grows with the runs; a few thousand runs fit well under this. */
 const SWEEP_FILE_LIMITS = { maxBytes: 16 * 1024 * 1024 };
@@ -184,10 +185,6 @@ export class SweepStore {
       unmeasuredLine: rec.summary ? unmeasuredLine(rec.summary) : null,
     };
   }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { nearName } from '../near_name.js';
+import { isPlainObject } from '../plain_object.js';
 import { metricKey } from './outcome.js';
 
 export type FlagValue = string | number | boolean;
@@ -78,10 +79,6 @@ function isFlagValue(v: unknown): v is FlagValue {
 /** Why a value is not a flag value: YAML's .nan and .inf are numbers, just not finite ones. */
 function flagValueProblem(v: unknown): string {
   return typeof v === 'number' ? `must be a finite number, got ${v}` : 'must be a string, a number or true/false';
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Flag names as the CLI spells them: snake_case and camelCase both become kebab-case. */

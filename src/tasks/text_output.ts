@@ -1,7 +1,7 @@
 /** What the text tasks write: the model folder, staged beside its final place and renamed in at the end. */
 import { accessSync, constants, existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, sweepDeadWritersTemps, tempFileWriter } from '../io/atomic.js';
+import { earlierNotPutBackMessage, fsyncDir, sweepDeadWritersTemps, tempFileWriter } from '../io/atomic.js';
 import { processAlive } from '../io/process_alive.js';
 import { errnoWords, FOLDER_WORDS, makeFolders } from '../local_files.js';
 import { embedsTarget, pathTooLongWords, tempName } from '../temp_names.js';
@@ -113,9 +113,9 @@ function putBack(old: string, dir: string, swapFailure: unknown): void {
   try {
     renameSync(old, dir);
   } catch (e) {
+    // Both failures in the folder words the rest of this file's messages use.
     const words = (x: unknown) => FOLDER_WORDS[(x as NodeJS.ErrnoException).code ?? ''] ?? errnoWords(x);
-    throw new Error(`cannot write ${dir}: ${words(swapFailure)}, and the earlier model could not be put back (${words(e)}): ` +
-      `it is in ${old}; move it back to ${dir} before saving there again`, { cause: e });
+    throw new Error(earlierNotPutBackMessage({ failure: `cannot write ${dir}: ${words(swapFailure)}`, earlier: 'model', why: words(e), backup: old, target: dir }), { cause: e });
   }
 }
 

@@ -28,6 +28,8 @@ const FORBIDDEN: Record<string, string[]> = {
   'temp_names.ts': EVERYTHING,
   // A leaf: a child process's output cut into lines (sweep runs' progress, dashboard jobs' crash notes).
   'line_splitter.ts': EVERYTHING,
+  // A leaf: whether a value is a plain {...} record (configs, sweep specs, dataset elements, loss mappings).
+  'plain_object.ts': EVERYTHING,
   backend: [...APPS, ...API, ...TENSORS, 'data'],
   'tensor.ts': [...APPS, ...API, 'data'],
   'variable.ts': [...APPS, ...API, 'data'],
