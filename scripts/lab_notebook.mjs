@@ -34,7 +34,7 @@ export function cellsOf(source, file) {
   source.split('\n').forEach((line, i) => {
     const marker = line.match(/^\/\/ %%( \[markdown\])?\s*$/);
     if (marker) {
-      cell = { kind: marker[1] ? 'markdown' : 'code', lines: [] };
+      cell = { kind: marker[1] ? 'markdown' : 'code', lines: [], lastLine: 0 };
       cells.push(cell);
       return;
     }
@@ -47,9 +47,17 @@ export function cellsOf(source, file) {
       cell.lines.push(line.slice(3));
     } else if (line !== RNNLAB_IMPORT && !LOCAL_IMPORT.test(line)) {
       cell.lines.push(line.replace(/^export (?=(const|let|function|async function|class|type|interface) )/, ''));
+      if (line.trim() !== '') cell.lastLine = i + 1;
     }
   });
-  return cells.map((c) => ({ ...c, lines: trimBlank(c.lines) })).filter((c) => c.lines.length > 0);
+  for (const c of cells) {
+    // Deno's kernel shows a cell's last value: a bare `await model.fit(...)` would dump its History object.
+    const last = c.kind === 'code' ? trimBlank(c.lines).at(-1) : undefined;
+    if (last !== undefined && /^await\b/.test(last)) {
+      throw new Error(`${file}:${c.lastLine}: a code cell ends in a bare 'await ...', whose value the notebook would print: bind it (const x = await ...)`);
+    }
+  }
+  return cells.map(({ lastLine, ...c }) => ({ ...c, lines: trimBlank(c.lines) })).filter((c) => c.lines.length > 0);
 }
 
 function trimBlank(lines) {
@@ -75,11 +83,13 @@ export function buildNotebook() {
       'Runs on the Deno kernel (see `examples/lab8/README.md`). Quick mode (a small slice of the data, one epoch):',
       'start Jupyter with `RNNLAB_LAB_QUICK=1`. The IMDb tarball comes from `RNNLAB_DATA` (or the cache).',
     ], 'title'),
-    nbCell('code', [RNNLAB_IMPORT, "import { epochs, percent, quick, SEED } from './lab8/lab.ts';"], 'setup'),
+    // notebook_output.ts first: it makes the kernel put every line printed from here on (fit's progress too)
+    // into the cell that printed it.
+    nbCell('code', ["import { inJupyterKernel } from './lab8/notebook_output.ts';", RNNLAB_IMPORT, "import { epochs, percent, quick, SEED } from './lab8/lab.ts';"], 'setup'),
   ];
   // Helper modules (files that are not sections, besides lab.ts) go in once, before their first user.
   const sectionFiles = new Set(LAB_SECTIONS.map((s) => s.file));
-  const inlined = new Set(['lab.ts']);
+  const inlined = new Set(['lab.ts', 'notebook_output.ts']);
   const add = (file, idPrefix) => {
     const source = readFileSync(resolve(SOURCES, file), 'utf8');
     for (const [, name] of source.matchAll(/^import .* from '\.\/([\w-]+)\.js';$/gm)) {

@@ -46,7 +46,8 @@ by_hand.add(rl.layers.timeDistributed({ layer: rl.layers.dense({ units: 10, acti
 by_hand.compile({ loss: 'categoricalCrossentropy', optimizer: rl.train.adam(0.01), metrics: ['accuracy'] });
 by_hand.summary();
 const train = digitwise_data(quick ? 2000 : 16000, 3);
-await by_hand.fit(train.x, train.y, { batchSize: 32, epochs: epochs(15), verbose: quick ? 2 : 1 });
+// Bound to a name: a notebook cell ending in a bare expression would print the History object.
+const history = await by_hand.fit(train.x, train.y, { batchSize: 32, epochs: epochs(15), verbose: quick ? 2 : 1 });
 // %%
 // whole sums right, on 3-digit numbers (as trained) and on 6-digit numbers it never saw
 for (const digits of [3, 6]) {
