@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
-import { PAIR_FORMATS, readPairsFile, type PairFormat } from '../seq2seq/pairs.js';
+import { PAIR_FORMATS, readPairsFile, spreadsheetQuotingNote, type PairFormat } from '../seq2seq/pairs.js';
 import { sampleLines } from '../seq2seq/result.js';
 import { scoreSeq2Seq } from '../seq2seq/score.js';
 import { scoreBody, scoreDoc, scoreLines } from '../seq2seq/score_result.js';
@@ -76,6 +76,8 @@ export async function evaluateSeq2Seq(f: Seq2SeqEvaluateFlags, cmd: Command, ctx
     // As rnnlab seq2seq reads --data: the same reader, errors naming the file and line, and --pairs-format.
     const read = await readPairsFile(f.data, f.data, { format: f.pairsFormat, optionNames: { format: '--pairs-format' } });
     headerLine = read.headerLine;
+    // As rnnlab seq2seq warns of it: the quotes are read, and scored, as text.
+    if (read.spreadsheetQuoting) ctx.err.write(`rnnlab evaluate: ${spreadsheetQuotingNote(f.data, read.spreadsheetQuoting, 'scored')}\n`);
     r = scoreSeq2Seq(model, read.pairs, { beam: f.beam ?? 0, samples: f.samples });
   } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--data: ${e.message}`, 'evaluate');

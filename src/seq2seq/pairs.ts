@@ -184,13 +184,13 @@ class QuotingCount {
 }
 
 /** The note on a TSV that looks spreadsheet-quoted: what was read, and how to have the text inside the quotes. */
-export function spreadsheetQuotingNote(name: string, q: SpreadsheetQuoting): string {
+export function spreadsheetQuotingNote(name: string, q: SpreadsheetQuoting, use: 'trained on' | 'scored' = 'trained on'): string {
   const { where, side, text } = q.first;
   // Cut by code points: a cut surrogate pair would print as a replacement character.
   const chars = Array.from(text);
   const shown = chars.length > 40 ? `${chars.slice(0, 40).join('')}...` : text;
   return `${name}: ${q.sides} source/target side(s) are wholly in quotes with their inner quotes doubled (the first: ${where}'s ${side} ${shown}), ` +
-    'as spreadsheets and pandas write a TSV field holding a quote; TSV pairs are read as written, so these quotes are trained on as text. ' +
+    `as spreadsheets and pandas write a TSV field holding a quote; TSV pairs are read as written, so these quotes are ${use} as text. ` +
     'For the text inside them, save the pairs as CSV (a .csv file with the header line source,target, read with CSV quoting rules) or as JSON Lines (.jsonl)';
 }
 

@@ -71,3 +71,21 @@ describe('seq2seq on a spreadsheet-quoted TSV', () => {
     expect(read.spreadsheetQuoting).toBeNull();
   });
 });
+
+describe('evaluate of a seq2seq model on a spreadsheet-quoted TSV', () => {
+  it('scores the sides as written and says so on stderr, as rnnlab seq2seq does', async () => {
+    const file = write('pd.tsv', PANDAS_TSV);
+    const out = path.join(tempDir('rnnlab-r57-quoting-eval-'), 'run');
+    expect((await run(['seq2seq', '--data', file, '--out', out, ...FAST])).code).toBe(0);
+    const r = await run(['evaluate', '--model', path.join(out, 'model'), '--data', file, '--samples', '1']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`rnnlab evaluate: ${file}: 4 source/target side(s) are wholly in quotes with their inner quotes doubled (the first: ${file}:2's source """aba"""), ` +
+      'as spreadsheets and pandas write a TSV field holding a quote; TSV pairs are read as written, so these quotes are scored as text. ' +
+      'For the text inside them, save the pairs as CSV (a .csv file with the header line source,target, read with CSV quoting rules) or as JSON Lines (.jsonl)\n');
+    // A file without such quoting is scored without the note.
+    const plain = write('plain.tsv', 'abc\tcba\nba\tab\n');
+    const quiet = await run(['evaluate', '--model', path.join(out, 'model'), '--data', plain, '--samples', '1']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.err).not.toContain('wholly in quotes');
+  }, 60_000);
+});
