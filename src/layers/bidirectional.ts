@@ -215,6 +215,13 @@ export class Bidirectional extends BuiltInLayer {
     // tfjs trains both directions by this flag: false where the wrapper is frozen, even where the forward layer's own
     // flag was set back to true afterwards (rnnlab trains none of its weights then).
     const trainable = this.trainable && this.forwardLayer.trainable;
+    // The file has one flag for both directions (tfjs's format; Keras writes a backward_layer only for one the user
+    // gave): directions frozen apart would come back both trainable or both frozen.
+    if (this.trainable && this.forwardLayer.trainable !== this.backwardLayer.trainable) {
+      const [frozen, other] = this.forwardLayer.trainable ? ['backward', 'forward'] : ['forward', 'backward'];
+      throw new Error(`${this.name} (Bidirectional): its ${frozen} layer is frozen and its ${other} layer is not, which its config cannot say ` +
+        `(one trainable flag for both directions, as tfjs and Keras save it): set ${this.name}'s trainable, or both directions' alike, before saving`);
+    }
     return { ...super.getConfig(), mergeMode: this.mergeMode,
       layer: { ...inner, config: { ...inner.config, name: this.forwardLayer.name.replace(/^forward_/, ''), trainable } } };
   }
