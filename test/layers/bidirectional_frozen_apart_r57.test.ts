@@ -8,10 +8,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 
-function model(): { m: rl.Sequential; bi: rl.layers.Layer & { forwardLayer: rl.layers.Layer; backwardLayer: rl.layers.Layer } } {
-  const bi = rl.layers.bidirectional({ layer: rl.layers.lstm({ units: 2 }), name: 'bi' }) as never;
+interface Directions { trainable: boolean; forwardLayer: { trainable: boolean }; backwardLayer: { trainable: boolean } }
+
+function model(): { m: rl.Sequential; bi: Directions } {
+  const bi = rl.layers.bidirectional({ layer: rl.layers.lstm({ units: 2 }), name: 'bi' });
   const m = rl.sequential({ layers: [rl.layers.embedding({ inputDim: 5, outputDim: 3, inputLength: 4 }), bi, rl.layers.dense({ units: 1 })] });
-  return { m, bi };
+  return { m, bi: bi as unknown as Directions };
 }
 
 describe('Bidirectional directions frozen apart', () => {
