@@ -89,6 +89,13 @@ constexpr double kPanelCBytes = 32.0 * 1024;
 // even smaller ones, but a worker that has gone to sleep or been preempted costs tens of microseconds or more.
 constexpr double kParallelMinFlops = 1e6;
 
+// Products of at least kChunkMinFlops per thread go in chunks that the threads claim as they come free (sgemm):
+// about kChunksPerThread chunks per thread, at least two, each at least kChunkMinRows rows unless it has all of
+// them (a chunk packs its own B blocks: 16 / (2 x 1024) of its work at most).
+constexpr double kChunkMinFlops = 50e6;
+constexpr long kChunkMinRows = 1024;
+constexpr long kChunksPerThread = 4;
+
 inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
 inline long round_up(long a, long b) { return ceil_div(a, b) * b; }
 
@@ -257,6 +264,31 @@ void sgemm(bool ta, bool tb, long m, long n, long k, float alpha, const float* A
   if (k >= 4 * std::max(m, n) && k >= 256L * nth && (double)m * (double)n <= (double)(1 << 20)) {
     split_k(K, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
     return;
+  }
+  // Big products: C in chunks (the serial scheme's column blocks, each cut into row panels) that the threads claim
+  // as they come free (parallel_chunks), so a thread the machine holds up (preempted, or a slower core) leaves its
+  // chunks to the other instead of the other waiting for it. Each element still sums the same k slices in the same
+  // order whichever thread runs it: the same bits as any other split of C.
+  if (flops >= kChunkMinFlops * nth) {
+    const bool direct_b = b_in_place(K, tb, m, n, k, ldb);
+    const long kc_step = ceil_div(k, ceil_div(k, K.kc));
+    const long cw = direct_b && 4.0 * (double)kc_step * (double)n <= kDirectBBytes
+                        ? n
+                        : round_up(ceil_div(n, ceil_div(n, K.nc)), K.nr);
+    const long cb = ceil_div(n, cw);
+    const long want = ceil_div(kChunksPerThread * nth, cb);
+    const long rc = std::max(1L, std::min(want, m / kChunkMinRows));
+    const long rh = round_up(ceil_div(m, rc), K.mr);
+    const long rn = ceil_div(m, rh);
+    if (cb * rn >= 2L * nth) {  // else too few chunks to share: the grid below
+      parallel_chunks(cb * rn, [&](long i) {
+        const long c0 = (i / rn) * cw, c1 = std::min(n, c0 + cw);
+        const long r0 = (i % rn) * rh, r1 = std::min(m, r0 + rh);
+        serial(K, ta, tb, r1 - r0, c1 - c0, k, alpha, ta ? A + r0 : A + r0 * lda, lda, tb ? B + c0 * ldb : B + c0,
+               ldb, beta, C + r0 * ldc + c0, ldc, bias ? bias + c0 : nullptr, act);
+      });
+      return;
+    }
   }
   // Otherwise a grid of threads over C, each running the serial scheme on its part with its own packing.
   parallel([&](int tid, int nt) {

@@ -147,10 +147,46 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
               vstoren(hho, hhv, n_);
               vstoren(ho, h, n_);
             };
+#if RL_PASS == 1
+            // AVX2: the tile's rows through the gate math together, activations interleaved (act_n); per lane the
+            // same operations as cell(), so the same bits.
+            (void)cell;
+            auto cells = [&](int n_) RLV_LAMBDA {
+              vf sr[2 * M], hhv[M], nn[M];
+              for (int m = 0; m < M; ++m) {
+                const float* const x = r[m].x + u0;
+                if (pf) {  // as cell()
+                  prefetch_gate_lines(x, xstep, r[m].g + u0, G3, U, 3);
+                  __builtin_prefetch(p.hh + r[m].o + u0 + U, 1, 3);
+                  __builtin_prefetch(p.hs + r[m].o + u0 + U, 1, 3);
+                }
+                hhv[m] = acc[m][2] + rbh;
+                sr[2 * m] = acc[m][0] + rbz + vloadn(x, n_);
+                sr[2 * m + 1] = acc[m][1] + rbr + vloadn(x + U, n_);
+              }
+              act_n(ract, sr);
+              for (int m = 0; m < M; ++m) nn[m] = vloadn(r[m].x + u0 + 2 * U, n_) + sr[2 * m + 1] * hhv[m];
+              act_n(act, nn);
+              for (int m = 0; m < M; ++m) {
+                float* const g = r[m].g + u0;
+                const vf z = sr[2 * m], n = nn[m];
+                const vf hp = vloadn(ap[m] + u0, n_);
+                const vf h = z * hp + (1.0f - z) * n;
+                vstoren(g, z, n_);
+                vstoren(g + U, sr[2 * m + 1], n_);
+                vstoren(g + 2 * U, n, n_);
+                vstoren(p.hh + r[m].o + u0, hhv[m], n_);
+                vstoren(p.hs + r[m].o + u0, h, n_);
+              }
+            };
+            if (nu == W) cells(W);
+            else cells(nu);
+#else
             for (int m = 0; m < M; ++m) {
               if (nu == W) cell(m, W);
               else cell(m, nu);
             }
+#endif
           });
         }
       } else if (na > 0) {

@@ -530,6 +530,102 @@ inline void with_gate_acts(int act, int ract, F&& run) {
   else run(ActT<-1>{act}, ActT<-1>{ract});
 }
 
+#if RL_PASS == 1
+// AVX2 only: N vectors through vsigmoid / vtanh side by side. Each vector gets exactly vsigmoid's / vtanh's
+// operations (the same expressions, so GCC fuses the same products and every lane is the same bits), but statement
+// by statement over the N vectors, so the N independent dependency chains are interleaved in the instruction stream.
+// Called one vector after another, each activation is one long chain (~15 dependent operations, a division among
+// them). Used by the GRU forward's tile (gru.cc), whose gate math took about as long as its recurrent product
+// (perf, Zen 3); the LSTM forward's tile measured no faster this way (interleaving a whole tile's 12 activations
+// spills registers; per row, slower), so it keeps lstm_step.
+template <int N>
+RLV void vexp_n(vf (&x)[N]) {
+  const vf magic = vset(12582912.0f);  // as vexp
+  vf c[N], t[N];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) c[j] = vmax(vset(-86.0f), vmin(vset(rl::kExpMax), x[j]));
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) t[j] = c[j] * 1.44269504088896341f + magic;
+  vi n[N];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) n[j] = (vi)t[j] - (vi)magic;
+  // rl::exp_reduced(c, t - magic), statement by statement.
+  vf r[N], z[N], p[N];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) {
+    const vf fn = t[j] - magic;
+    r[j] = c[j] - fn * rl::kLn2Hi;
+    r[j] = r[j] - fn * rl::kLn2Lo;
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) z[j] = r[j] * r[j];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = r[j] * rl::kExpPoly[0] + rl::kExpPoly[1];
+#pragma GCC unroll 4
+  for (int i = 2; i < 6; ++i)
+#pragma GCC unroll 16
+    for (int j = 0; j < N; ++j) p[j] = p[j] * r[j] + rl::kExpPoly[i];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = p[j] * z[j] + r[j] + 1.0f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) x[j] = (p[j] + p[j]) * (vf)((n[j] + 126) << 23);
+}
+template <int N>
+RLV void vsigmoid_n(vf (&x)[N]) {
+  vf e[N];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) e[j] = -x[j];
+  vexp_n(e);
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) x[j] = vsel(x[j] < rl::kSigmoidZeroBelow, vzero(), vrcp(1.0f + e[j]));
+}
+template <int N>
+RLV void vtanh_n(vf (&x)[N]) {
+  vf c[N], z[N], p[N], q[N];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) c[j] = vmax(vset(-7.90531110763549805f), vmin(vset(7.90531110763549805f), x[j]));
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) z[j] = c[j] * c[j];
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = vset(-2.76076847742355e-16f), q[j] = vset(1.19825839466702e-06f);
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = p[j] * z[j] + 2.00018790482477e-13f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = p[j] * z[j] + -8.60467152213735e-11f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) q[j] = q[j] * z[j] + 1.18534705686654e-04f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = p[j] * z[j] + 5.12229709037114e-08f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) q[j] = q[j] * z[j] + 2.26843463243900e-03f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = p[j] * z[j] + 1.48572235717979e-05f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) q[j] = q[j] * z[j] + 4.89352518554385e-03f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = p[j] * z[j] + 6.37261928875436e-04f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) p[j] = p[j] * z[j] + 4.89352455891786e-03f;
+#pragma GCC unroll 16
+  for (int j = 0; j < N; ++j) {
+    const vf r = vdiv(p[j] * c[j], q[j]);
+    x[j] = vsel(x[j] > 9.0109f, vset(1.0f), vsel(x[j] < -9.0109f, vset(-1.0f), r));
+  }
+}
+// x[j] = a(x[j]) for j < N, interleaved (above) for tanh and sigmoid fixed at compile time.
+template <int C, int N>
+RLV void act_n(const ActT<C>& a, vf (&x)[N]) {
+  if constexpr (C == rl::ACT_TANH) {
+    vtanh_n(x);
+  } else if constexpr (C == rl::ACT_SIGMOID) {
+    vsigmoid_n(x);
+  } else {
+    for (int j = 0; j < N; ++j) x[j] = a(x[j]);
+  }
+}
+
+#endif  // RL_PASS == 1
+
 // Calls f(IC<m>) for m in 1..MM.
 template <int MM, class F>
 RLV void dispatch_rows(int m, F&& f) {
