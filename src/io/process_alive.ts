@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 
 /** Whether a process of this host is alive, by its pid: signal 0 tests without signalling (EPERM: alive, someone else's). */
 export function processAlive(pid: number): boolean {
+  // kill() reads 0 as this process group and -1 (or any negative pid) as every process or a group, which always
+  // answer: a record saying pid 0 or -1 (damaged, or written by hand) would read as written by a live process forever.
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -9,10 +9,7 @@
  */
 import type { TrainHooks } from '../experiments/train_hooks.js';
 import type { FromChild, ToChild } from './job_process.js';
-import { rawErrnoWords } from '../local_files.js';
-import { writeRecord, type RunRecord } from '../report/record.js';
-import type { ReportDoc } from '../report/html.js';
-import { writeRun } from '../report/run.js';
+import { writeFinalRecord } from './final_record.js';
 import { saveJobModel } from './model_io.js';
 import { JobCancelled, SAVING_PHASE, trainJob } from './train.js';
 
@@ -94,34 +91,8 @@ async function run(m: Extract<ToChild, { type: 'start' }>): Promise<void> {
  * why (reportError); what comes back is why even the record could not be written, or null.
  */
 async function render(m: Extract<ToChild, { type: 'render' }>): Promise<void> {
-  await send({ type: 'rendered', unwritten: writeFinal(m.runDir, m.record, m.doc) });
+  await send({ type: 'rendered', unwritten: writeFinalRecord(m.runDir, m.record, m.doc) });
   process.exit(0);
-}
-
-/**
- * The reports and the record, else the record alone, else the record without its details (every epoch's
- * histograms and samples: most of a long run's record, and what a nearly full disk has no room for), each saying
- * what was left out. Returns why not even that could be written, in words, or null.
- */
-function writeFinal(runDir: string, record: RunRecord, doc: ReportDoc): string | null {
-  let why: string;
-  try {
-    writeRun(runDir, record, doc);
-    return null;
-  } catch (e) {
-    why = (e as Error).message;
-  }
-  try {
-    writeRecord(runDir, { ...record, reportError: why });
-    return null;
-  } catch { /* smaller yet, below */ }
-  const { details: _details, ...lean } = record;
-  try {
-    writeRecord(runDir, { ...lean, reportError: `${why}; the record's details (histograms and samples of every epoch) were left out for want of room` });
-    return null;
-  } catch (e) {
-    return rawErrnoWords(e);
-  }
 }
 
 process.on('message', (m: ToChild) => {

@@ -123,6 +123,8 @@ interface Job extends JobView {
   cancelTimer: NodeJS.Timeout | null;
   /** The cancel had to kill the job's process: the job is still cancelled, its record saying so. */
   killedAfterCancel: boolean;
+  /** The status decided once its process has answered, while its report is written (REPORT_PHASE), else null. */
+  endingAs: JobStatus | null;
   abort: AbortController;
   pending: BatchPoint[];
   flushTimer: NodeJS.Timeout | null;
@@ -195,7 +197,7 @@ export class JobQueue {
     public maxPoints = MAX_POINTS,
   ) {
     this.delayMs = batchDelayMs;
-    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, savingModel: false, trainingEnded: false, cancelTimer: null, killedAfterCancel: false, abort: new AbortController(), pending: [], flushTimer: null, modelError: null }));
+    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, savingModel: false, trainingEnded: false, cancelTimer: null, killedAfterCancel: false, endingAs: null, abort: new AbortController(), pending: [], flushTimer: null, modelError: null }));
   }
 
   get batchDelayMs(): number {
@@ -279,6 +281,7 @@ export class JobQueue {
       trainingEnded: false,
       cancelTimer: null,
       killedAfterCancel: false,
+      endingAs: null,
       abort: new AbortController(),
       pending: [],
       flushTimer: null,
@@ -298,6 +301,11 @@ export class JobQueue {
       j.phase = 'cancelled before it started';
       j.finishedAt = new Date().toISOString();
       this.emitJob(j);
+    } else if (j.status === 'running' && j.phase === REPORT_PHASE && j.endingAs === 'cancelled') {
+      // A cancel repeated once the job has stopped for an earlier one: answered as while it was stopping (idempotent,
+      // as a DELETE is), not refused as if training had ended on its own.
+    } else if (j.status === 'running' && j.phase === REPORT_PHASE && j.endingAs === 'failed') {
+      throw new HttpError(409, `job '${id}' has failed and is writing its report; it ends in moments`);
     } else if (j.status === 'running' && j.phase === REPORT_PHASE) {
       // Its outcome is decided and recorded in the report being written: a cancel now would be answered and ignored.
       throw new HttpError(409, `job '${id}' has finished training and is writing its report; it ends in moments`);
@@ -562,6 +570,7 @@ export class JobQueue {
     let unwritten: string | null = null;
     // The job's process renders the reports (seconds of SVG and PNG work for a long run): the server only serves them.
     j.phase = REPORT_PHASE;
+    j.endingAs = status;
     this.emitJob(j);
     try {
       unwritten = await child.render(dir, record, reportDoc(j, status, finding, outcome, live.history));
