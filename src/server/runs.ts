@@ -4,7 +4,7 @@
  * Every results.json is read through the one RunRecord reader (0.1.0 records are upgraded); a folder whose
  * results.json is damaged or invalid is listed as such, with the reason, not fatal.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,9 @@ import { loadSavedModel, savedModelDir, type ModelInfo, type ModelMeta, type Ser
 import { checkedModelMeta } from './model_input.js';
 import { writerAlive } from './process_identity.js';
 import { MAX_SERVED_BYTES } from './static.js';
+import { finiteOrNull, MAX_RECORD_BYTES, parseServed, RecordCache, WORKER_PARSE_BYTES } from './record_reader.js';
+import { pathRedactor } from './redact.js';
+import { listRunsFolder } from './runs_folder.js';
 
 /** A record's status, or what the folder turned out to be: a run whose process died, a results.json that cannot be read. */
 export type RunState = RunStatus | 'interrupted' | 'invalid';
@@ -273,9 +276,6 @@ export function textModelMetaOf(r: Pick<RunHead, 'command' | 'config' | 'classes
   return { task: 'text', kind: typeof model === 'string' ? model : 'text', classes: r.classes, maxlen: typeof maxlen === 'number' && Number.isFinite(maxlen) ? maxlen : null };
 }
 
-/** A results.json holds curves and tables: tens of kilobytes. Anything this large is not one. */
-const MAX_RECORD_BYTES = 64 << 20;
-
 /**
  * Which file a results.json is, and which version of it. The mtime, size and inode alone are not enough: a folder
  * deleted and restored (tar x, cp -p, rsync -a) can get the freed inode number back with the old size and mtime;
@@ -346,6 +346,14 @@ export class RunStore {
   /** By run id: what each folder was listed as, reused while the folder's key holds. */
   private folders = new Map<string, CachedFolder>();
 
+  /** The folders every answer of the server redacts (the server sets them): a run's page is written out redacted once. */
+  redactFolders: (string | undefined)[] = [];
+  /**
+   * Records as a run's page serves them, by path and stamps: a large record is read and parsed once per version, not on
+   * every request (record_reader.ts bounds what it keeps).
+   */
+  readonly servedRecords = new RecordCache((bytes, name) => parseServed(bytes, name, this.redactFolders));
+
   /** Reads a results.json's text; a test counts the reads through it. */
   readText: (file: string) => { text: string } | { error: string } = readRecordText;
 
@@ -363,6 +371,8 @@ export class RunStore {
     try {
       st = statSync(dir);
     } catch {
+      // The runs folder itself gone is said as such, not as one run missing.
+      listRunsFolder(this.dir);
       throw notFound(`no run '${id}' in ${this.dir}`);
     }
     if (!st.isDirectory()) throw notFound(`no run '${id}' in ${this.dir}`);
@@ -380,14 +390,9 @@ export class RunStore {
     }
   }
 
+  /** The run folders' names; a runs folder gone or unreadable is an error naming it (runs_folder.ts), never an empty list. */
   private ids(): string[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name);
-    } catch {
-      return [];
-    }
-    return names.filter((n) => ID_RE.test(n));
+    return listRunsFolder(this.dir).filter((d) => d.isDirectory() && !d.name.startsWith('.') && ID_RE.test(d.name)).map((d) => d.name);
   }
 
   /** The run's record; a missing, damaged or invalid results.json is an error message, not an exception. */
@@ -423,6 +428,20 @@ export class RunStore {
     if (had && sameStamp(had, st)) return had;
     const { results, error } = parseFile(file, this.readText);
     return this.keepHead(file, st, results, error);
+  }
+
+  /**
+   * Keeps the head of a large record not yet read, read as a run's page reads it (in a worker): listed() then finds
+   * it kept, and the server's thread never parses a record of megabytes for the listing.
+   */
+  private async readLargeHead(file: string, id: string): Promise<void> {
+    const st = this.statRecord(file);
+    if ('error' in st || st.size <= WORKER_PARSE_BYTES) return;
+    const had = this.heads.get(file);
+    if (had && sameStamp(had, st)) return;
+    const read = await this.servedRecords.get(file, `${id}/${RESULTS_FILE}`);
+    // Keyed by the stamps taken before the read: a change meanwhile shows as another stamp, and is read again.
+    this.keepHead(file, st, 'error' in read ? null : read.light, 'error' in read ? read.error : undefined);
   }
 
   private keepHead(file: string, st: RecordStamp, results: RunRecord | null, error: string | undefined): CachedHead {
@@ -470,6 +489,7 @@ export class RunStore {
       let f = this.folders.get(id);
       if (f?.key !== keys[i]) {
         // Keyed by the stamps taken before this read: a change made meanwhile shows as a new key next time.
+        await this.readLargeHead(path.join(this.dir, id, RESULTS_FILE), id);
         f = { key: keys[i], ...this.listed(id) };
         this.folders.set(id, f);
         if (++parsed % PARSED_BEFORE_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -519,6 +539,24 @@ export class RunStore {
     if (error === `${RESULTS_FILE} is not a regular file`) throw new HttpError(403, `${id}/${RESULTS_FILE} is not a regular file; it is not read`);
     const summary = summarize(id, dir, results, error, this.trainingHere(id));
     return { summary: results ? this.live(id, results, summary) : summary, curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
+  }
+
+  /**
+   * GET /api/runs/:id's answer, as JSON bytes: get()'s, but read without holding up the server. The record is read
+   * asynchronously, a large one parsed and written out in a worker thread, and kept by its file's stamps
+   * (servedRecords), so asking again costs a stat and a copy; the summary, whose status is judged live, is made anew.
+   */
+  async detailJson(id: string): Promise<Buffer> {
+    const dir = this.resolve(id);
+    const read = await this.servedRecords.get(path.join(dir, RESULTS_FILE), `${id}/${RESULTS_FILE}`);
+    const { light, json, error } = 'error' in read ? { light: null, json: null, error: read.error } : { ...read, error: undefined };
+    if (noRunIn(dir, error)) throw notFound(`no run '${id}': its folder holds no ${RESULTS_FILE}`);
+    if (error === `${RESULTS_FILE} is not a regular file`) throw new HttpError(403, `${id}/${RESULTS_FILE} is not a regular file; it is not read`);
+    const summary = summarize(id, dir, light, error, this.trainingHere(id));
+    const curves = light?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [];
+    const redact = pathRedactor(this.redactFolders);
+    const head = redact(`{"summary":${JSON.stringify(light ? this.live(id, light, summary) : summary, finiteOrNull)},"curves":${JSON.stringify(curves, finiteOrNull)},"results":`);
+    return Buffer.concat([Buffer.from(head), json ?? Buffer.from('null'), Buffer.from('}')]);
   }
 
   /**

@@ -13,7 +13,7 @@ import { DataError, resolveCacheDir, resolveImdbTarball } from '../data/index.js
 import { loneSurrogateProblem } from '../data/text_surrogates.js';
 import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
-import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requestUrl, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
+import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requestUrl, requireJsonType, sendBody, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
 import {
   commutativity, encodeReview, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, MAX_TEXTS, parseSum, predictSentiment, predictSum, predictText, TestReviews, traceInput,
 } from './inference.js';
@@ -127,9 +127,13 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   r.get('/api/runs/:id', async (ctx) => {
     const id = ctx.params.id;
     runs.resolve(id);
-    // RunStore reads results.json synchronously: make sure it is a plain file inside the folder first.
+    // A plain file inside the folder, or the reason it is refused (a link out, a FIFO), before RunStore reads it.
     await regularFileInside(runs.dir, `${id}/results.json`, RUN_FILE_LIMITS);
-    return runs.get(id);
+    // Written out (and redacted) once per version of the record, off the server's thread when it is large.
+    const body = await runs.detailJson(id);
+    ctx.res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': body.length });
+    void sendBody(ctx.res, body, body.length);
+    return undefined;
   });
   const report = (name: string) => async (ctx: RequestContext) => {
     const id = ctx.params.id;
@@ -612,9 +616,11 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   // Before anything reads or writes the folders: what interrupted writes of processes now gone left behind.
   removeStaleTemps(runsDir, (line) => console.error(`rnnlab serve: ${line}`));
   // Answers and events name the runs, data and cache folders (and anything under them) relative to where the user works.
-  const redact = pathRedactor([runsDir, o.dataPath && path.resolve(o.dataPath), resolveCacheDir()]);
+  const redactFolders = [runsDir, o.dataPath && path.resolve(o.dataPath), resolveCacheDir()];
+  const redact = pathRedactor(redactFolders);
   const hub = new EventHub(redact);
   const runs = new RunStore(runsDir, o.maxModelParams ?? DEFAULT_MAX_MODEL_PARAMS);
+  runs.redactFolders = redactFolders;
   const models = new ModelRegistry(runs);
   const restored = restoredJobs(runs.records(), (id) => savedModelDir(path.join(runsDir, id)) !== null, (id) => modelNewerThanRecord(path.join(runsDir, id)));
   const jobs: JobQueue = new JobQueue(runsDir, jobEvents(hub, () => jobs), o.dataPath, o.batchDelayMs ?? 0, restored);

@@ -3,11 +3,10 @@
  * `rnnlab sweep`), read through the safe file layer, as a listing with progress and as one sweep's ranked table
  * and per-axis effects.
  */
-import { readdirSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { hostname } from 'node:os';
-import { parseRecord, RESULTS_FILE } from '../report/record.js';
+import { RESULTS_FILE } from '../report/record.js';
 import { completedRun, precisionFallback } from '../sweep/outcome.js';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
 import { unmeasuredLine } from '../sweep/summary.js';
@@ -15,7 +14,9 @@ import { attemptsOf, HEARTBEAT_MS, isWorkerStamp, notAWorkerStamp, WORKER_FILE, 
 import { HttpError, notFound } from './http.js';
 import { writerAlive } from './process_identity.js';
 import { mapBounded, STAT_CONCURRENCY } from './runs.js';
-import { readJsonInside, UnsafeFileError } from './safe_files.js';
+import { readJsonInside, resolveInside, UnsafeFileError } from './safe_files.js';
+import { parseOutline, RecordCache } from './record_reader.js';
+import { listRunsFolder } from './runs_folder.js';
 import { isPlainObject } from '../plain_object.js';
 
 /** sweep.json grows with the runs; a few thousand runs fit well under this. */
@@ -53,18 +54,18 @@ function statusCounts(runs: readonly DiskRun[]) {
   return { total: runs.length, completed: count('completed'), failed: count('failed'), pending: count('pending'), unrecorded: runs.filter((r) => r.unrecorded).length };
 }
 
-/** A run's results.json holds its curves and tables; far below this. */
-const RUN_RESULTS_LIMITS = { maxBytes: 64 * 1024 * 1024 };
-
 export class SweepStore {
+  /**
+   * What the listing needs of each pending run's record, by path and stamps: an unfinished sweep is listed on every
+   * request, and its runs' records (large ones parsed in a worker) are read again only when they change.
+   */
+  readonly outlines = new RecordCache(parseOutline);
+
   constructor(readonly dir: string) {}
 
+  /** The folders of the runs folder; a runs folder gone or unreadable is an error naming it, never an empty list. */
   private folders(): string[] {
-    try {
-      return readdirSync(this.dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.') && ID_RE.test(d.name)).map((d) => d.name);
-    } catch {
-      return [];
-    }
+    return listRunsFolder(this.dir).filter((d) => d.isDirectory() && !d.name.startsWith('.') && ID_RE.test(d.name)).map((d) => d.name);
   }
 
   /** The folder's sweep record; null when it holds no sweep.json. Damaged records throw, naming the file. */
@@ -108,18 +109,20 @@ export class SweepStore {
     if (rec.finishedAt !== null) return rec.runs;
     return Promise.all(rec.runs.map(async (r): Promise<DiskRun> => {
       if (r.status !== 'pending' || !ID_RE.test(r.id)) return r;
+      const rel = `${id}/runs/${r.id}/${RESULTS_FILE}`;
       let record;
       try {
-        record = parseRecord(await readJsonInside(this.dir, `${id}/runs/${r.id}/${RESULTS_FILE}`, RUN_RESULTS_LIMITS), RESULTS_FILE);
+        record = await this.outlines.get(await resolveInside(this.dir, rel), rel);
       } catch {
-        // Missing, half-written or unreadable: the run has not finished as far as anyone can tell.
+        // Missing, or a link leading out of the runs folder: the run has not finished as far as anyone can tell.
         return r;
       }
-      if (record.status !== 'completed') return r;
+      // Half-written, damaged or unreadable: likewise.
+      if ('error' in record || record.status !== 'completed') return r;
       // What the sweep will record once it writes sweep.json again (record.ts collectEntries): the run's own record
       // says now whether it trained in another precision than its flags (the spec's, its axes') asked for.
       const flags = { ...(isPlainObject(rec.spec.flags) ? rec.spec.flags : {}), ...r.axes };
-      const precision = record.environment?.engine?.precision;
+      const precision = record.precision;
       const fallback = typeof precision === 'string' ? precisionFallback(flags, { precision }) : null;
       return { ...r, ...completedRun(record.metrics, rec.spec.metric, r.id), ...(fallback ? { precisionFallback: fallback } : {}), unrecorded: true };
     }));
