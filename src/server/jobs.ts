@@ -6,6 +6,7 @@
  * so a cancelled or crashed job leaves a consistent folder that says what happened. A job whose folder cannot be made fails before training; one whose record cannot be written at
  * the end is marked failed with the reason, since nothing of it would outlive the server.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { additionCharts } from '../experiments/addition_result.js';
 import { curveCharts } from '../experiments/imdb_result.js';
@@ -414,6 +415,12 @@ export class JobQueue {
     const startedAt = new Date();
     j.startedAt = startedAt.toISOString();
     let dir: string;
+    // createRunDir makes missing parents: a runs folder moved or deleted under the server would be made anew and the
+    // job trained into it, unseen by the lists (which answer 503 then). Said without the folder's path, as job errors are.
+    if (!existsSync(this.runsDir)) {
+      this.end(j, 'failed', "cannot create the job's run folder: the runs folder is gone (moved or deleted while the server runs); put it back, or restart rnnlab serve with --runs naming where it is now");
+      return;
+    }
     try {
       dir = createRunDir(defaultOutDir(j.name, startedAt, this.runsDir));
       this.runLock = lockRunFolder(dir, j.command);

@@ -2,9 +2,9 @@
  * The runs folder moved away, deleted or replaced by a file under a running server: the run and sweep lists say so,
  * naming the folder (never an empty list, which reads as "no runs"), and stderr hears of each change once.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { get, startTestServer, tempDir, writeImdbRuns, imdbRunId, type TestServer } from './helpers.js';
+import { finished, get, post, startTestServer, tempDir, writeImdbRuns, imdbRunId, type TestServer } from './helpers.js';
 
 let server: TestServer | undefined;
 const dirs: string[] = [];
@@ -46,5 +46,20 @@ describe('the runs folder gone while serving', () => {
     expect(await get(server.base, '/api/runs').then((r) => [r.status, r.body.total])).toEqual([200, 0]);
     expect(await get(server.base, '/api/sweeps').then((r) => [r.status, r.body.sweeps])).toEqual([200, []]);
     expect(warned.filter((l) => l.includes('can be listed again'))).toHaveLength(1);
+  });
+
+  it('fails a job started while the folder is gone, saying so, instead of making the folder anew and training unseen', async () => {
+    const parent = tempDir();
+    dirs.push(parent);
+    const runsDir = `${parent}/runs`;
+    mkdirSync(runsDir);
+    server = await startTestServer({ runsDir });
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    renameSync(runsDir, `${parent}/runs.moved`);
+    const r = await post(server.base, '/api/jobs', { task: 'addition', digits: 2, trainingSize: 200, hidden: 8, epochs: 1, batchSize: 64, name: 'sum' });
+    const job = await finished(server.base, r.body.job.id);
+    expect(job.status).toBe('failed');
+    expect(job.error).toBe("cannot create the job's run folder: the runs folder is gone (moved or deleted while the server runs); put it back, or restart rnnlab serve with --runs naming where it is now");
+    expect(existsSync(runsDir)).toBe(false);
   });
 });
