@@ -112,7 +112,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, tra
     res.end();
     return;
   }
-  const data = Buffer.from(transform(JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));
+  sendJsonBytes(res, status, Buffer.from(transform(JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)))));
+}
+
+/** Sends JSON already written out (a run's page, kept as bytes), with sendJson's headers. */
+export function sendJsonBytes(res: ServerResponse, status: number, data: Buffer): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',

@@ -20,7 +20,7 @@ import { writerAlive } from './process_identity.js';
 import { MAX_SERVED_BYTES } from './static.js';
 import { finiteOrNull, MAX_RECORD_BYTES, parseServed, RecordCache, WORKER_PARSE_BYTES } from './record_reader.js';
 import { pathRedactor } from './redact.js';
-import { listRunsFolder } from './runs_folder.js';
+import { listRunsFolder, runFolderNames, RUN_ID_RE } from './runs_folder.js';
 
 /** A record's status, or what the folder turned out to be: a run whose process died, a results.json that cannot be read. */
 export type RunState = RunStatus | 'interrupted' | 'invalid';
@@ -71,7 +71,6 @@ export interface RunDetail {
   results: RunRecord | null;
 }
 
-const ID_RE = /^[A-Za-z0-9_.+-][A-Za-z0-9_.+ -]*$/;
 
 /**
  * The fields of a record that a run's summary and its model's description read: what the run list keeps of each
@@ -331,6 +330,11 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
 /** A file's stamp, or the errno code that stands for it (a missing file is a state like any other). */
 const stampOrCode = (p: Promise<RecordStamp>): Promise<RecordStamp | string> => p.then(stampOf, (e: NodeJS.ErrnoException) => e.code ?? 'error');
 
+/** A run page's curves: each model's history and seconds per epoch. */
+function curvesOf(results: RunRecord | null): RunCurve[] {
+  return results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [];
+}
+
 export class RunStore {
   /** Whether this server's job queue is training into the run folder now (the queue sets it). */
   trainingHere: (id: string) => boolean = () => false;
@@ -365,7 +369,7 @@ export class RunStore {
    */
   resolve(id: string): string {
     // A hidden folder is not listed, so it is not a run by id either.
-    if (!ID_RE.test(id) || id.startsWith('.') || id.includes('/') || id.includes('\\')) throw notFound(`no run '${id}'`);
+    if (!RUN_ID_RE.test(id) || id.startsWith('.') || id.includes('/') || id.includes('\\')) throw notFound(`no run '${id}'`);
     const dir = path.join(this.dir, id);
     let st;
     try {
@@ -392,7 +396,7 @@ export class RunStore {
 
   /** The run folders' names; a runs folder gone or unreadable is an error naming it (runs_folder.ts), never an empty list. */
   private ids(): string[] {
-    return listRunsFolder(this.dir).filter((d) => d.isDirectory() && !d.name.startsWith('.') && ID_RE.test(d.name)).map((d) => d.name);
+    return runFolderNames(this.dir);
   }
 
   /** The run's record; a missing, damaged or invalid results.json is an error message, not an exception. */
@@ -538,7 +542,7 @@ export class RunStore {
     if (noRunIn(dir, error)) throw notFound(`no run '${id}': its folder holds no ${RESULTS_FILE}`);
     if (error === `${RESULTS_FILE} is not a regular file`) throw new HttpError(403, `${id}/${RESULTS_FILE} is not a regular file; it is not read`);
     const summary = summarize(id, dir, results, error, this.trainingHere(id));
-    return { summary: results ? this.live(id, results, summary) : summary, curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
+    return { summary: results ? this.live(id, results, summary) : summary, curves: curvesOf(results), results };
   }
 
   /**
@@ -553,9 +557,8 @@ export class RunStore {
     if (noRunIn(dir, error)) throw notFound(`no run '${id}': its folder holds no ${RESULTS_FILE}`);
     if (error === `${RESULTS_FILE} is not a regular file`) throw new HttpError(403, `${id}/${RESULTS_FILE} is not a regular file; it is not read`);
     const summary = summarize(id, dir, light, error, this.trainingHere(id));
-    const curves = light?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [];
     const redact = pathRedactor(this.redactFolders);
-    const head = redact(`{"summary":${JSON.stringify(light ? this.live(id, light, summary) : summary, finiteOrNull)},"curves":${JSON.stringify(curves, finiteOrNull)},"results":`);
+    const head = redact(`{"summary":${JSON.stringify(light ? this.live(id, light, summary) : summary, finiteOrNull)},"curves":${JSON.stringify(curvesOf(light), finiteOrNull)},"results":`);
     return Buffer.concat([Buffer.from(head), json ?? Buffer.from('null'), Buffer.from('}')]);
   }
 

@@ -6,6 +6,9 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { HttpError } from './http.js';
 
+/** A run's (or sweep's) folder name as the server lists and serves it: no path separators, no leading dot or space. */
+export const RUN_ID_RE = /^[A-Za-z0-9_.+-][A-Za-z0-9_.+ -]*$/;
+
 /** What last went wrong with each runs folder (null: listed fine), so stderr hears of each change once. */
 const lastProblem = new Map<string, string | null>();
 
@@ -28,4 +31,9 @@ export function listRunsFolder(dir: string, warn: (line: string) => void = (line
     lastProblem.set(dir, problem);
     throw new HttpError(503, problem);
   }
+}
+
+/** The runs folder's run (or sweep) folders by name: visible folders whose names RUN_ID_RE takes. */
+export function runFolderNames(dir: string): string[] {
+  return listRunsFolder(dir).filter((d) => d.isDirectory() && !d.name.startsWith('.') && RUN_ID_RE.test(d.name)).map((d) => d.name);
 }

@@ -13,7 +13,7 @@ import { DataError, resolveCacheDir, resolveImdbTarball } from '../data/index.js
 import { loneSurrogateProblem } from '../data/text_surrogates.js';
 import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
-import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requestUrl, requireJsonType, sendBody, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
+import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requestUrl, requireJsonType, sendErrorPage, sendJson, sendJsonBytes, wantsPage, type RequestContext } from './http.js';
 import {
   commutativity, encodeReview, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, MAX_TEXTS, parseSum, predictSentiment, predictSum, predictText, TestReviews, traceInput,
 } from './inference.js';
@@ -130,9 +130,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     // A plain file inside the folder, or the reason it is refused (a link out, a FIFO), before RunStore reads it.
     await regularFileInside(runs.dir, `${id}/results.json`, RUN_FILE_LIMITS);
     // Written out (and redacted) once per version of the record, off the server's thread when it is large.
-    const body = await runs.detailJson(id);
-    ctx.res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': body.length });
-    void sendBody(ctx.res, body, body.length);
+    sendJsonBytes(ctx.res, 200, await runs.detailJson(id));
     return undefined;
   });
   const report = (name: string) => async (ctx: RequestContext) => {

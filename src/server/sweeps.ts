@@ -16,12 +16,11 @@ import { writerAlive } from './process_identity.js';
 import { mapBounded, STAT_CONCURRENCY } from './runs.js';
 import { readJsonInside, resolveInside, UnsafeFileError } from './safe_files.js';
 import { parseOutline, RecordCache } from './record_reader.js';
-import { listRunsFolder } from './runs_folder.js';
+import { runFolderNames, RUN_ID_RE } from './runs_folder.js';
 import { isPlainObject } from '../plain_object.js';
 
 /** sweep.json grows with the runs; a few thousand runs fit well under this. */
 const SWEEP_FILE_LIMITS = { maxBytes: 16 * 1024 * 1024 };
-const ID_RE = /^[A-Za-z0-9_.+-][A-Za-z0-9_.+ -]*$/;
 
 export interface SweepListing {
   id: string;
@@ -65,7 +64,7 @@ export class SweepStore {
 
   /** The folders of the runs folder; a runs folder gone or unreadable is an error naming it, never an empty list. */
   private folders(): string[] {
-    return listRunsFolder(this.dir).filter((d) => d.isDirectory() && !d.name.startsWith('.') && ID_RE.test(d.name)).map((d) => d.name);
+    return runFolderNames(this.dir);
   }
 
   /** The folder's sweep record; null when it holds no sweep.json. Damaged records throw, naming the file. */
@@ -89,7 +88,7 @@ export class SweepStore {
    * (a key given twice, not JSON, no stamp, a link or FIFO): the run is shown without it, saying so, never the sweep refused.
    */
   private async stamp(id: string, runId: string): Promise<{ stamp: WorkerStamp | null; problem: string | null }> {
-    if (!ID_RE.test(runId)) return { stamp: null, problem: null };
+    if (!RUN_ID_RE.test(runId)) return { stamp: null, problem: null };
     const rel = `${id}/runs/${runId}/${WORKER_FILE}`;
     try {
       const s = await readJsonInside(this.dir, rel, { maxBytes: 64 * 1024 });
@@ -108,7 +107,7 @@ export class SweepStore {
   private async onDisk(id: string, rec: SweepRecord): Promise<DiskRun[]> {
     if (rec.finishedAt !== null) return rec.runs;
     return Promise.all(rec.runs.map(async (r): Promise<DiskRun> => {
-      if (r.status !== 'pending' || !ID_RE.test(r.id)) return r;
+      if (r.status !== 'pending' || !RUN_ID_RE.test(r.id)) return r;
       const rel = `${id}/runs/${r.id}/${RESULTS_FILE}`;
       let record;
       try {
@@ -159,7 +158,7 @@ export class SweepStore {
   }
 
   async get(id: string) {
-    if (!ID_RE.test(id) || id.startsWith('.')) throw notFound(`no sweep '${id}'`);
+    if (!RUN_ID_RE.test(id) || id.startsWith('.')) throw notFound(`no sweep '${id}'`);
     const rec = await this.read(id);
     if (!rec) throw notFound(`no sweep '${id}'`);
     const disk = await this.onDisk(id, rec);
